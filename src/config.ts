@@ -1,0 +1,133 @@
+/**
+ * Environment → typed configuration. The one place environment variables are read; every bad variable is
+ * reported by name before anything starts.
+ */
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const port = z.coerce.number().int().min(0).max(65535);
+
+const EnvSchema = z.object({
+  JOBO_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  JOBO_API_KEY: z.string().min(1).optional(),
+  JOBO_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  JOBO_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1024).default(32),
+
+  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('applyflow'),
+  TEMPORAL_UI_PORT: port.default(8233),
+
+  APPLYFLOW_DATA_DIR: z.string().min(1).default('.data'),
+  APPLYFLOW_STORE: z.enum(['sqlite', 'postgres']).default('sqlite'),
+  APPLYFLOW_SQLITE_PATH: z.string().min(1).optional(),
+  DATABASE_URL: z.string().min(1).optional(),
+
+  /** Comma-separated `keyId:base64(32 bytes)`; the first key encrypts, all decrypt. Empty = codec off. */
+  APPLYFLOW_CODEC_KEYS: z.string().optional(),
+
+  SANDBOX_PORT: port.default(8787),
+  SANDBOX_SEED: z.coerce.number().int().default(42),
+  SANDBOX_JOBS: z.coerce.number().int().min(10).max(1_000_000).default(2000),
+
+  FEED_SYNC_INTERVAL_MINUTES: z.coerce.number().int().min(15).max(60).default(30),
+  SESSION_IDLE_TIMEOUT_MINUTES: z.coerce.number().positive().max(7 * 24 * 60).default(30),
+  UPSTREAM_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(10_000).default(20),
+  LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+  CI: bool.optional(),
+});
+
+export interface CodecKey {
+  id: string;
+  key: Buffer;
+}
+
+export interface Config {
+  jobo: { baseUrl?: string; apiKey?: string; timeoutMs: number; maxConnections: number };
+  temporal: { address: string; namespace: string; taskQueue: string; uiPort: number };
+  store: { kind: 'sqlite' | 'postgres'; sqlitePath: string; databaseUrl?: string };
+  dataDir: string;
+  codecKeys: CodecKey[];
+  sandbox: { port: number; seed: number; jobs: number };
+  feedSyncIntervalMinutes: number;
+  sessionIdleTimeoutMinutes: number;
+  upstreamRateLimitPerSecond: number;
+  logLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: { variable: string; message: string }[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function parseCodecKeys(raw: string | undefined): CodecKey[] {
+  if (!raw || raw.trim() === '') return [];
+  return raw.split(',').map((entry, i) => {
+    const sep = entry.indexOf(':');
+    const id = entry.slice(0, sep).trim();
+    const key = Buffer.from(entry.slice(sep + 1).trim(), 'base64');
+    if (sep <= 0 || !/^[A-Za-z0-9_.-]{1,32}$/.test(id) || key.length !== 32) {
+      throw new ConfigError([
+        {
+          variable: 'APPLYFLOW_CODEC_KEYS',
+          message: `entry ${i + 1} must be keyId:base64 of 32 bytes (AES-256), with keyId [A-Za-z0-9_.-]{1,32}`,
+        },
+      ]);
+    }
+    return { id, key };
+  });
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings count as unset so `FOO= cmd` behaves like leaving FOO out.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '(env)'), message: i.message })),
+    );
+  }
+  const e = parsed.data;
+  if (e.APPLYFLOW_STORE === 'postgres' && !e.DATABASE_URL) {
+    throw new ConfigError([{ variable: 'DATABASE_URL', message: 'required when APPLYFLOW_STORE=postgres' }]);
+  }
+  return {
+    jobo: {
+      baseUrl: e.JOBO_BASE_URL,
+      apiKey: e.JOBO_API_KEY,
+      timeoutMs: e.JOBO_TIMEOUT_MS,
+      maxConnections: e.JOBO_MAX_CONNECTIONS,
+    },
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      uiPort: e.TEMPORAL_UI_PORT,
+    },
+    store: {
+      kind: e.APPLYFLOW_STORE,
+      sqlitePath: e.APPLYFLOW_SQLITE_PATH ?? `${e.APPLYFLOW_DATA_DIR}/jobs.sqlite`,
+      databaseUrl: e.DATABASE_URL,
+    },
+    dataDir: e.APPLYFLOW_DATA_DIR,
+    codecKeys: parseCodecKeys(e.APPLYFLOW_CODEC_KEYS),
+    sandbox: { port: e.SANDBOX_PORT, seed: e.SANDBOX_SEED, jobs: e.SANDBOX_JOBS },
+    feedSyncIntervalMinutes: e.FEED_SYNC_INTERVAL_MINUTES,
+    sessionIdleTimeoutMinutes: e.SESSION_IDLE_TIMEOUT_MINUTES,
+    upstreamRateLimitPerSecond: e.UPSTREAM_RATE_LIMIT_PER_SECOND,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** The Jobo connection, required once an activity actually talks upstream. */
+export function requireJobo(config: Config): { baseUrl: string; apiKey: string } {
+  const problems: { variable: string; message: string }[] = [];
+  if (!config.jobo.baseUrl) problems.push({ variable: 'JOBO_BASE_URL', message: 'required' });
+  if (!config.jobo.apiKey) problems.push({ variable: 'JOBO_API_KEY', message: 'required' });
+  if (problems.length) throw new ConfigError(problems);
+  return { baseUrl: config.jobo.baseUrl!, apiKey: config.jobo.apiKey! };
+}

@@ -1,0 +1,150 @@
+/**
+ * The typed Jobo API client: one method per documented endpoint, requests and responses validated by the
+ * schemas in ./schemas, failures mapped by ./failures. Activities own an instance; workflows never see it.
+ */
+import { requireJobo, type Config } from '../config';
+import { JoboHttp, type HttpOptions } from './http';
+import {
+  AnswersRequest,
+  CREDITS_HEADER,
+  CreateProfileRequest,
+  CreateSessionRequest,
+  ExpiredQuery,
+  ExpiredResponse,
+  FeedRequest,
+  FeedResponse,
+  IDEMPOTENCY_HEADER,
+  LiveSessionState,
+  PatchProfileRequest,
+  Profile,
+  RESUME_FILE_NAME_HEADER,
+  SessionMetadata,
+} from './schemas';
+import { JoboFailure } from './failureTypes';
+import { ApplicationFailure } from '@temporalio/common';
+import type { z } from 'zod';
+
+export type JoboClientOptions = HttpOptions;
+
+export interface Page<T> {
+  data: T;
+  /** X-Credits-Balance, when the upstream reports it. */
+  creditsBalance: number | null;
+}
+
+function creditsOf(headers: Record<string, string | string[] | undefined>): number | null {
+  const raw = headers[CREDITS_HEADER];
+  const value = Number(Array.isArray(raw) ? raw[0] : raw);
+  return raw === undefined || Number.isNaN(value) ? null : value;
+}
+
+/** Validates what we send with the same schemas the sandbox enforces, so bad input fails before the wire. */
+function outgoing<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw badInput(
+    what,
+    parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message })),
+  );
+}
+
+function badInput(what: string, fields: { field: string; message: string }[]): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: JoboFailure.BadRequest,
+    nonRetryable: true,
+    message: `${what}: ${fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`,
+    details: [{ status: null, error: 'invalid_request', message: 'rejected before sending', fields, request: what }],
+  });
+}
+
+const enc = encodeURIComponent;
+
+export class JoboClient {
+  private readonly http: JoboHttp;
+
+  constructor(opts: JoboClientOptions) {
+    this.http = new JoboHttp(opts);
+  }
+
+  static fromConfig(config: Config): JoboClient {
+    const { baseUrl, apiKey } = requireJobo(config);
+    return new JoboClient({ baseUrl, apiKey, timeoutMs: config.jobo.timeoutMs, maxConnections: config.jobo.maxConnections });
+  }
+
+  async feed(req: FeedRequest, opts: { signal?: AbortSignal } = {}): Promise<Page<FeedResponse>> {
+    const json = outgoing(FeedRequest, req, 'POST /api/jobs/feed');
+    const res = await this.http.send({ method: 'POST', path: '/api/jobs/feed', json, signal: opts.signal }, FeedResponse);
+    return { data: res.data, creditsBalance: creditsOf(res.headers) };
+  }
+
+  async expired(q: ExpiredQuery, opts: { signal?: AbortSignal } = {}): Promise<Page<ExpiredResponse>> {
+    const query = outgoing(ExpiredQuery, q, 'GET /api/jobs/expired');
+    const res = await this.http.send({ method: 'GET', path: '/api/jobs/expired', query, signal: opts.signal }, ExpiredResponse);
+    return { data: res.data, creditsBalance: creditsOf(res.headers) };
+  }
+
+  async createSession(req: CreateSessionRequest): Promise<LiveSessionState> {
+    const json = outgoing(CreateSessionRequest, req, 'POST /api/auto-apply/sessions');
+    return (await this.http.send({ method: 'POST', path: '/api/auto-apply/sessions', json }, LiveSessionState)).data;
+  }
+
+  async submitAnswers(sessionId: string, req: AnswersRequest, opts: { idempotencyKey?: string } = {}): Promise<LiveSessionState> {
+    const path = `/api/auto-apply/sessions/${enc(sessionId)}/answers`;
+    const json = outgoing(AnswersRequest, req, `POST ${path}`);
+    const headers = opts.idempotencyKey ? { [IDEMPOTENCY_HEADER]: opts.idempotencyKey } : undefined;
+    return (await this.http.send({ method: 'POST', path, json, headers }, LiveSessionState)).data;
+  }
+
+  async getSession(sessionId: string): Promise<SessionMetadata> {
+    return (await this.http.send({ method: 'GET', path: `/api/auto-apply/sessions/${enc(sessionId)}` }, SessionMetadata)).data;
+  }
+
+  /** Ends an upstream session. Idempotent: a session that is already gone counts as ended. */
+  async endSession(sessionId: string): Promise<void> {
+    try {
+      await this.http.send({ method: 'DELETE', path: `/api/auto-apply/sessions/${enc(sessionId)}` }, null);
+    } catch (err) {
+      if (err instanceof ApplicationFailure && err.type === JoboFailure.NotFound) return;
+      throw err;
+    }
+  }
+
+  async createProfile(req: CreateProfileRequest): Promise<Profile> {
+    const json = outgoing(CreateProfileRequest, req, 'POST /api/auto-apply/profiles');
+    return (await this.http.send({ method: 'POST', path: '/api/auto-apply/profiles', json }, Profile)).data;
+  }
+
+  async getProfile(id: string): Promise<Profile> {
+    return (await this.http.send({ method: 'GET', path: `/api/auto-apply/profiles/${enc(id)}` }, Profile)).data;
+  }
+
+  async patchProfile(id: string, req: PatchProfileRequest): Promise<Profile> {
+    const path = `/api/auto-apply/profiles/${enc(id)}`;
+    const json = outgoing(PatchProfileRequest, req, `PATCH ${path}`);
+    return (await this.http.send({ method: 'PATCH', path, json }, Profile)).data;
+  }
+
+  async uploadResume(
+    id: string,
+    file: { fileName: string; contentType: string; data: Buffer },
+    opts: { import?: boolean } = {},
+  ): Promise<Profile> {
+    const path = `/api/auto-apply/profiles/${enc(id)}/resume`;
+    if (file.data.length === 0) throw badInput(`PUT ${path}`, [{ field: 'file', message: 'the file is empty' }]);
+    const res = await this.http.send(
+      {
+        method: 'PUT',
+        path,
+        query: opts.import ? { import: 'true' } : undefined,
+        raw: { body: file.data, contentType: file.contentType },
+        headers: { [RESUME_FILE_NAME_HEADER]: enc(file.fileName) },
+      },
+      Profile,
+    );
+    return res.data;
+  }
+
+  async close(): Promise<void> {
+    await this.http.close();
+  }
+}

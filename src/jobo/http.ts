@@ -1,0 +1,102 @@
+/**
+ * The undici keep-alive pool behind the Jobo client: auth header, timeouts, JSON in and out, and every
+ * response validated by its zod schema before anyone sees it. Used only by activities (and CLI tools).
+ */
+import { Agent, request } from 'undici';
+import type { z } from 'zod';
+import { failureFromNetworkError, failureFromResponse, invalidResponse } from './failures';
+
+export interface HttpOptions {
+  baseUrl: string;
+  apiKey: string;
+  timeoutMs?: number;
+  maxConnections?: number;
+}
+
+export interface HttpCall {
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  json?: unknown;
+  raw?: { body: Buffer; contentType: string };
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export interface HttpResult<T> {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  data: T;
+}
+
+export class JoboHttp {
+  private readonly agent: Agent;
+  private readonly base: URL;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly opts: HttpOptions) {
+    // A trailing slash keeps a base path (e.g. https://host/prefix/) when joining relative paths.
+    this.base = new URL(opts.baseUrl.endsWith('/') ? opts.baseUrl : `${opts.baseUrl}/`);
+    this.timeoutMs = opts.timeoutMs ?? 30_000;
+    this.agent = new Agent({
+      connections: opts.maxConnections ?? 32,
+      keepAliveTimeout: 30_000,
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
+      connectTimeout: Math.min(this.timeoutMs, 10_000),
+    });
+  }
+
+  url(path: string, query?: HttpCall['query']): URL {
+    const url = new URL(path.replace(/^\//, ''), this.base);
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    return url;
+  }
+
+  /** Sends a request; a 2xx body is parsed with `schema` (or ignored when schema is null). */
+  async send<S extends z.ZodType>(call: HttpCall, schema: S): Promise<HttpResult<z.output<S>>>;
+  async send(call: HttpCall, schema: null): Promise<HttpResult<undefined>>;
+  async send(call: HttpCall, schema: z.ZodType | null): Promise<HttpResult<unknown>> {
+    const url = this.url(call.path, call.query);
+    const label = `${call.method} ${url.pathname}`;
+    const headers: Record<string, string> = { 'x-api-key': this.opts.apiKey, accept: 'application/json', ...call.headers };
+    let body: string | Buffer | undefined;
+    if (call.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(call.json);
+    } else if (call.raw) {
+      headers['content-type'] = call.raw.contentType;
+      body = call.raw.body;
+    }
+    let res: Awaited<ReturnType<typeof request>>;
+    let text: string;
+    try {
+      res = await request(url, { method: call.method, headers, body, dispatcher: this.agent, signal: call.signal });
+      text = await res.body.text();
+    } catch (err) {
+      // Cancellation is not an upstream fault: let the caller's abort reason through untouched.
+      if (call.signal?.aborted) throw err;
+      throw failureFromNetworkError(label, err);
+    }
+    if (res.statusCode < 200 || res.statusCode >= 300) {
+      throw failureFromResponse(label, res.statusCode, res.headers, text);
+    }
+    if (schema === null) return { status: res.statusCode, headers: res.headers, data: undefined };
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw invalidResponse(label, res.statusCode, 'body is not JSON');
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      const first = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+      throw invalidResponse(label, res.statusCode, first.join('; '));
+    }
+    return { status: res.statusCode, headers: res.headers, data: parsed.data };
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+}

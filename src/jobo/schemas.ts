@@ -1,0 +1,444 @@
+/**
+ * The Jobo API contract, field by field from ../shared/reference (000 sessions metadata, 001 live session
+ * state, 003 profiles, 004 jobs feed). Both the client (src/jobo) and the sandbox (sandbox/) use these
+ * schemas, so the stand-in cannot drift from what the client accepts.
+ *
+ * Where the documents are silent, the choice made here is the contract, and it is written down once:
+ *  - JobDto sub-objects (company, locations[], compensation, qualifications buckets);
+ *  - the session create body ({ job_url, profile_id? }), the form field shape and the answers body;
+ *  - error bodies ({ error, message, fields? });
+ *  - `posted_after` filters on `updated_at`, so re-published edits reach an incremental sync;
+ *  - page semantics: form_ready = first page, next_available = a middle page, submit_ready = the last
+ *    page (answering it submits the application).
+ */
+import { z } from 'zod';
+
+// Upstream ids are UUIDs; accept any 8-4-4-4-12 hex form so a v7 id from the real service still parses.
+export const Id = z.guid();
+export const DateTime = z.iso.datetime({ offset: true });
+/** A calendar date or a timestamp: the feed's date_posted/valid_through are documented only as strings. */
+export const DateOrDateTime = z.union([z.iso.date(), DateTime]);
+export const HttpUrl = z.url({ protocol: /^https?$/ });
+
+// ---------------------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------------------
+
+export const FieldProblem = z.object({ field: z.string(), message: z.string() });
+export type FieldProblem = z.infer<typeof FieldProblem>;
+
+/** Every non-2xx body. `error` is a stable machine code, `message` the human text (e.g. "Invalid cursor"). */
+export const ErrorBody = z.object({
+  error: z.string(),
+  message: z.string(),
+  fields: z.array(FieldProblem).optional(),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+export const ErrorCodes = {
+  invalidCursor: 'invalid_cursor',
+  invalidRequest: 'invalid_request',
+  unauthorized: 'unauthorized',
+  notFound: 'not_found',
+  conflict: 'conflict',
+  rateLimited: 'rate_limited',
+  unavailable: 'service_unavailable',
+  sessionTerminal: 'session_terminal',
+} as const;
+
+// ---------------------------------------------------------------------------------------------------
+// Jobs feed (004)
+// ---------------------------------------------------------------------------------------------------
+
+export const EmploymentType = z.enum(['full_time', 'part_time', 'contract', 'internship', 'temporary']);
+export const WorkplaceType = z.enum(['remote', 'hybrid', 'onsite']);
+export const ExperienceLevel = z.enum(['entry', 'mid', 'senior', 'lead', 'executive']);
+export const CompensationPeriod = z.enum(['year', 'month', 'week', 'day', 'hour']);
+
+export const Company = z.object({
+  id: Id,
+  name: z.string(),
+  website_url: z.string().nullable(),
+  logo_url: z.string().nullable(),
+  industry: z.string().nullable(),
+  size: z.string().nullable(),
+});
+
+export const Location = z.object({
+  location: z.string(),
+  city: z.string().nullable(),
+  state: z.string().nullable(),
+  country: z.string().nullable(),
+  country_code: z.string().nullable(),
+  latitude: z.number().nullable(),
+  longitude: z.number().nullable(),
+});
+
+export const Compensation = z.object({
+  min: z.number().nullable(),
+  max: z.number().nullable(),
+  currency: z.string(),
+  period: CompensationPeriod,
+});
+
+export const QualificationBucket = z.object({
+  education: z.array(z.string()),
+  experience: z.array(z.string()),
+  skills: z.array(z.string()),
+  certifications: z.array(z.string()),
+});
+
+export const Qualifications = z.object({
+  must_have: QualificationBucket,
+  preferred: QualificationBucket,
+});
+
+export const JobDto = z.object({
+  id: Id,
+  title: z.string(),
+  normalized_title: z.string().nullable(),
+  company: Company,
+  description: z.string(),
+  summary: z.string().nullable(),
+  listing_url: z.string(),
+  apply_url: z.string(),
+  locations: z.array(Location),
+  compensation: Compensation.nullable(),
+  employment_type: EmploymentType.nullable(),
+  workplace_type: WorkplaceType.nullable(),
+  experience_level: ExperienceLevel.nullable(),
+  source: z.string(),
+  created_at: DateTime,
+  updated_at: DateTime,
+  date_posted: DateOrDateTime.nullable(),
+  valid_through: DateOrDateTime.nullable(),
+  qualifications: Qualifications,
+  responsibilities: z.array(z.string()),
+  benefits: z.array(z.string()),
+  is_work_auth_required: z.boolean().nullable(),
+  is_h1b_sponsor: z.boolean().nullable(),
+  is_clearance_required: z.boolean().nullable(),
+});
+export type JobDto = z.infer<typeof JobDto>;
+
+export const FEED_MAX_BATCH = 1000;
+export const EXPIRED_MAX_BATCH = 10000;
+export const EXPIRED_MAX_LOOKBACK_DAYS = 7;
+export const EXPIRED_DEFAULT_LOOKBACK_HOURS = 24;
+
+export const FeedRequest = z.strictObject({
+  cursor: z.string().min(1).nullable().optional(),
+  batch_size: z.number().int().min(1).max(FEED_MAX_BATCH).optional(),
+  posted_after: DateTime.nullable().optional(),
+});
+export type FeedRequest = z.infer<typeof FeedRequest>;
+
+export const FeedResponse = z.object({
+  jobs: z.array(JobDto),
+  next_cursor: z.string().nullable(),
+  has_more: z.boolean(),
+});
+export type FeedResponse = z.infer<typeof FeedResponse>;
+
+export const ExpiredQuery = z.strictObject({
+  expired_since: DateTime.optional(),
+  batch_size: z.number().int().min(1).max(EXPIRED_MAX_BATCH).optional(),
+  cursor: z.string().min(1).optional(),
+});
+export type ExpiredQuery = z.infer<typeof ExpiredQuery>;
+
+export const ExpiredResponse = z.object({
+  job_ids: z.array(Id),
+  next_cursor: z.string().nullable(),
+  has_more: z.boolean(),
+});
+export type ExpiredResponse = z.infer<typeof ExpiredResponse>;
+
+export const CREDITS_HEADER = 'x-credits-balance';
+
+// ---------------------------------------------------------------------------------------------------
+// Auto-apply sessions (000, 001)
+// ---------------------------------------------------------------------------------------------------
+
+export const JOB_URL_MAX = 2000;
+export const JobUrl = HttpUrl.max(JOB_URL_MAX);
+
+export const SessionState = z.enum(['pending', 'running', 'completed', 'failed', 'closed']);
+export const SessionMode = z.enum(['interactive', 'automated']);
+
+/** GET /api/auto-apply/sessions/{id} (000). */
+export const SessionMetadata = z.object({
+  id: Id,
+  state: SessionState,
+  mode: SessionMode,
+  job_url: z.string(),
+  provider_id: z.string().nullable(),
+  provider_name: z.string().nullable(),
+  current_url: z.string().nullable(),
+  profile_id: Id.nullable(),
+  started_at: DateTime,
+  completed_at: DateTime.nullable(),
+});
+export type SessionMetadata = z.infer<typeof SessionMetadata>;
+
+export const KNOWN_FLOW_STATUSES = [
+  'form_ready',
+  'next_available',
+  'submit_ready',
+  'submitted',
+  'login_required',
+  'captcha_required',
+  'expired',
+  'redirected',
+  'redirect_required',
+  'error',
+] as const;
+export const ActiveFlowStatuses = ['form_ready', 'next_available', 'submit_ready'] as const;
+/** "Treat the enum as open" (001): unknown statuses parse, and is_terminal decides what to do with them. */
+export const FlowStatus = z.union([z.enum(KNOWN_FLOW_STATUSES), z.string().min(1)]);
+export type FlowStatus = z.infer<typeof FlowStatus>;
+
+export const FieldType = z.enum([
+  'text',
+  'email',
+  'phone',
+  'date',
+  'number',
+  'select',
+  'multi_select',
+  'boolean',
+  'textarea',
+  'file',
+]);
+export type FieldType = z.infer<typeof FieldType>;
+
+export const FieldOption = z.object({ value: z.string(), label: z.string() });
+
+export const FormField = z.object({
+  name: z.string().min(1),
+  label: z.string(),
+  type: FieldType,
+  required: z.boolean(),
+  options: z.array(FieldOption).nullable(),
+  description: z.string().nullable(),
+  max_length: z.number().int().positive().nullable(),
+  /** For file fields: accepted MIME types. */
+  accept: z.array(z.string()).nullable(),
+});
+export type FormField = z.infer<typeof FormField>;
+
+/** POST /api/auto-apply/sessions/{id}/answers responses and the create response (001). */
+export const LiveSessionState = z.object({
+  session_id: Id,
+  provider_id: z.string().nullable(),
+  provider_name: z.string().nullable(),
+  status: FlowStatus,
+  is_terminal: z.boolean(),
+  error: z.string().nullable(),
+  current_url: z.string().nullable(),
+  validation_errors: z.array(FieldProblem),
+  fields: z.array(FormField),
+  redirect_url: z.string().nullable(),
+  redirect_provider_id: z.string().nullable(),
+});
+export type LiveSessionState = z.infer<typeof LiveSessionState>;
+
+export const CreateSessionRequest = z.strictObject({
+  job_url: JobUrl,
+  /** Present for an automated application run: the sandbox counts submissions per (profile, job). */
+  profile_id: Id.optional(),
+});
+export type CreateSessionRequest = z.infer<typeof CreateSessionRequest>;
+
+export const RESUME_MAX_BYTES = 10 * 1024 * 1024;
+
+/** A file answer: the profile's stored resume by reference, or inline bytes. */
+export const FileAnswer = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('profile_resume'), profile_id: Id }),
+  z.strictObject({
+    kind: z.literal('upload'),
+    file_name: z.string().min(1).max(255),
+    content_type: z.string().min(1),
+    content_base64: z.string().max(Math.ceil((RESUME_MAX_BYTES * 4) / 3) + 4),
+  }),
+]);
+export type FileAnswer = z.infer<typeof FileAnswer>;
+
+export const AnswerValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string()), FileAnswer]);
+export type AnswerValue = z.infer<typeof AnswerValue>;
+
+/**
+ * POST /api/auto-apply/sessions/{id}/answers body: the answers for the current page, keyed by field name.
+ * An `Idempotency-Key` header makes a retried submission return the first response instead of acting twice.
+ */
+export const AnswersRequest = z.strictObject({
+  answers: z.record(z.string().min(1), AnswerValue),
+});
+export type AnswersRequest = z.infer<typeof AnswersRequest>;
+
+export const IDEMPOTENCY_HEADER = 'idempotency-key';
+
+// ---------------------------------------------------------------------------------------------------
+// Profiles (003)
+// ---------------------------------------------------------------------------------------------------
+
+export const PROFILE_LIMITS = {
+  name: 100,
+  link: 500,
+  workExperience: 50,
+  education: 20,
+  memories: 100,
+  memory: 1000,
+  coverLetterTemplate: 10000,
+} as const;
+
+const optText = z.string().nullable().optional();
+const YearOrMonth = z.string().regex(/^\d{4}(-(0[1-9]|1[0-2]))?$/, 'expected YYYY or YYYY-MM');
+
+export const Contact = z.object({
+  first_name: z.string().min(1),
+  last_name: z.string().min(1),
+  preferred_name: optText,
+  email: z.email(),
+  phone: optText,
+  date_of_birth: z.iso.date().nullable().optional(),
+});
+
+export const ProfileLocation = z.object({
+  address_line1: optText,
+  address_line2: optText,
+  city: optText,
+  state: optText,
+  postal_code: optText,
+  country: optText,
+});
+
+const Link = HttpUrl.max(PROFILE_LIMITS.link).nullable().optional();
+export const Links = z.object({ linkedin: Link, github: Link, portfolio: Link, website: Link });
+
+export const WorkExperience = z.object({
+  company: z.string().min(1),
+  title: z.string().min(1),
+  location: optText,
+  start_date: YearOrMonth.nullable().optional(),
+  end_date: YearOrMonth.nullable().optional(),
+  is_current: z.boolean().optional(),
+  description: optText,
+});
+
+export const Education = z.object({
+  school: z.string().min(1),
+  degree: optText,
+  field_of_study: optText,
+  start_date: YearOrMonth.nullable().optional(),
+  end_date: YearOrMonth.nullable().optional(),
+  gpa: optText,
+});
+
+export const Eligibility = z.object({
+  work_authorized_countries: z.array(z.string().min(1)).optional(),
+  requires_sponsorship: z.boolean().nullable().optional(),
+});
+
+export const SalaryExpectation = z.object({
+  amount: z.number().nonnegative(),
+  currency: z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as USD'),
+  period: CompensationPeriod,
+});
+
+export const RemotePreference = z.enum(['remote', 'hybrid', 'onsite', 'no_preference']);
+
+export const Preferences = z.object({
+  salary_expectation: SalaryExpectation.nullable().optional(),
+  earliest_start_date: z.iso.date().nullable().optional(),
+  willing_to_relocate: z.boolean().nullable().optional(),
+  remote_preference: RemotePreference.nullable().optional(),
+  preferred_locations: z.array(z.string().min(1)).optional(),
+});
+
+const PNTS = 'prefer_not_to_say';
+export const SelfIdentification = z.object({
+  gender: z.enum(['male', 'female', 'non_binary', 'other', PNTS]).nullable().optional(),
+  ethnicity: z
+    .enum([
+      'american_indian_or_alaska_native',
+      'asian',
+      'black_or_african_american',
+      'hispanic_or_latino',
+      'native_hawaiian_or_pacific_islander',
+      'white',
+      'two_or_more_races',
+      PNTS,
+    ])
+    .nullable()
+    .optional(),
+  veteran_status: z.enum(['protected_veteran', 'not_a_veteran', PNTS]).nullable().optional(),
+  disability_status: z.enum(['has_disability', 'no_disability', PNTS]).nullable().optional(),
+  lgbtq_status: z.enum(['yes', 'no', PNTS]).nullable().optional(),
+});
+
+/** Shared body of POST (create) and PATCH (section replacement) /api/auto-apply/profiles. */
+export const ProfileInput = z.strictObject({
+  name: z.string().min(1).max(PROFILE_LIMITS.name).optional(),
+  contact: Contact.optional(),
+  location: ProfileLocation.optional(),
+  links: Links.optional(),
+  work_experience: z.array(WorkExperience).max(PROFILE_LIMITS.workExperience).optional(),
+  education: z.array(Education).max(PROFILE_LIMITS.education).optional(),
+  eligibility: Eligibility.optional(),
+  preferences: Preferences.optional(),
+  self_identification: SelfIdentification.optional(),
+  memories: z.array(z.string().min(1).max(PROFILE_LIMITS.memory)).max(PROFILE_LIMITS.memories).optional(),
+  cover_letter_template: z.string().max(PROFILE_LIMITS.coverLetterTemplate).nullable().optional(),
+});
+export type ProfileInput = z.infer<typeof ProfileInput>;
+/** On create, contact (first_name, last_name, email) is required. */
+export const CreateProfileRequest = ProfileInput.extend({ contact: Contact });
+export type CreateProfileRequest = z.infer<typeof CreateProfileRequest>;
+export const PatchProfileRequest = ProfileInput;
+export type PatchProfileRequest = z.infer<typeof PatchProfileRequest>;
+
+export const ProfileStatus = z.enum(['ready', 'importing', 'import_failed']);
+
+export const ResumeMetadata = z.object({
+  file_name: z.string(),
+  content_type: z.string(),
+  size_bytes: z.number().int().nonnegative(),
+  uploaded_at: DateTime,
+  download_url: z.string(),
+});
+
+export const Profile = z.object({
+  id: Id,
+  name: z.string(),
+  status: ProfileStatus,
+  import_error: z.string().nullable(),
+  contact: Contact.nullable(),
+  location: ProfileLocation,
+  links: Links,
+  work_experience: z.array(WorkExperience),
+  education: z.array(Education),
+  eligibility: Eligibility,
+  preferences: Preferences,
+  self_identification: SelfIdentification,
+  memories: z.array(z.string()),
+  cover_letter_template: z.string().nullable(),
+  resume: ResumeMetadata.nullable(),
+  created_at: DateTime,
+  updated_at: DateTime,
+});
+export type Profile = z.infer<typeof Profile>;
+
+/**
+ * Resume upload: PUT /api/auto-apply/profiles/{id}/resume with the raw file as the body, its MIME type as
+ * Content-Type and the file name in `X-File-Name`. `?import=true` starts the asynchronous import
+ * (status importing → ready | import_failed) that fills contact, links, work_experience, education and
+ * memories from the file. Responds 202 with the profile.
+ */
+export const RESUME_FILE_NAME_HEADER = 'x-file-name';
+export const RESUME_CONTENT_TYPES = [
+  'application/pdf',
+  'application/msword',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'text/plain',
+] as const;

@@ -1,0 +1,2 @@
+// The workflow bundle entry: deterministic code only (no zod, undici or store imports below this folder).
+export {};
