@@ -15,7 +15,10 @@ const EnvSchema = z.object({
   JOBO_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   JOBO_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1024).default(32),
 
-  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:7233')
+    .default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('applyflow'),
   TEMPORAL_UI_PORT: port.default(8233),
@@ -28,6 +31,8 @@ const EnvSchema = z.object({
   /** Comma-separated `keyId:base64(32 bytes)`; the first key encrypts, all decrypt. Empty = codec off. */
   APPLYFLOW_CODEC_KEYS: z.string().optional(),
 
+  /** The standalone sandbox's bind address (0.0.0.0 in a container). */
+  SANDBOX_HOST: z.string().min(1).default('127.0.0.1'),
   SANDBOX_PORT: port.default(8787),
   SANDBOX_SEED: z.coerce.number().int().default(42),
   SANDBOX_JOBS: z.coerce.number().int().min(10).max(1_000_000).default(2000),
@@ -38,6 +43,9 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
   CI: bool.optional(),
 });
+
+/** Every variable loadConfig reads (docs and tests enumerate them). */
+export const CONFIG_VARIABLES = Object.keys(EnvSchema.shape) as (keyof typeof EnvSchema.shape)[];
 
 export interface CodecKey {
   id: string;
@@ -50,7 +58,7 @@ export interface Config {
   store: { kind: 'sqlite' | 'postgres'; sqlitePath: string; databaseUrl?: string };
   dataDir: string;
   codecKeys: CodecKey[];
-  sandbox: { port: number; seed: number; jobs: number };
+  sandbox: { host: string; port: number; seed: number; jobs: number };
   feedSyncIntervalMinutes: number;
   sessionIdleTimeoutMinutes: number;
   upstreamRateLimitPerSecond: number;
@@ -115,7 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     dataDir: e.APPLYFLOW_DATA_DIR,
     codecKeys: parseCodecKeys(e.APPLYFLOW_CODEC_KEYS),
-    sandbox: { port: e.SANDBOX_PORT, seed: e.SANDBOX_SEED, jobs: e.SANDBOX_JOBS },
+    sandbox: { host: e.SANDBOX_HOST, port: e.SANDBOX_PORT, seed: e.SANDBOX_SEED, jobs: e.SANDBOX_JOBS },
     feedSyncIntervalMinutes: e.FEED_SYNC_INTERVAL_MINUTES,
     sessionIdleTimeoutMinutes: e.SESSION_IDLE_TIMEOUT_MINUTES,
     upstreamRateLimitPerSecond: e.UPSTREAM_RATE_LIMIT_PER_SECOND,

@@ -1,0 +1,52 @@
+/**
+ * `applyflow` command line (`npm run cli -- <group> <command>`). Each capability owns one file here that
+ * exports `register(program)`; add it to `capabilities` below.
+ */
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config';
+import * as configCli from './config';
+import * as feedSyncCli from './feedSync';
+import * as profileCli from './profile';
+import * as sessionCli from './session';
+import * as temporalCli from './temporal';
+
+export interface CliCapability {
+  register(program: Command): void;
+}
+
+export const capabilities: CliCapability[] = [configCli, temporalCli, sessionCli, feedSyncCli, profileCli];
+
+export function buildProgram(): Command {
+  const program = new Command('applyflow')
+    .description('Durable job applications on Temporal, driving the Jobo API')
+    .version(require('../../package.json').version)
+    .showHelpAfterError()
+    .exitOverride(); // errors come back to runCli, which picks the exit code
+  for (const capability of capabilities) capability.register(program);
+  return program;
+}
+
+/** Runs the CLI and returns the exit code: 0 ok, 1 failure, 2 bad configuration or usage. */
+export async function runCli(argv: string[] = process.argv): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help / --version exit through here with code 0; usage errors were already printed.
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      return 2;
+    }
+    console.error(`applyflow: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  void runCli().then((code) => {
+    process.exitCode = code;
+  });
+}

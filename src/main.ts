@@ -1,0 +1,185 @@
+/**
+ * The main job on embedded defaults (`npm start`): Temporal dev server (SQLite under the data folder, UI on
+ * 8233), the Jobo sandbox in-process (unless JOBO_BASE_URL points at the real service), the worker, and
+ * whatever capabilities registered in mainHooks.ts. Ctrl-C drains the worker, then stops the rest in reverse.
+ */
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Client } from '@temporalio/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { ConfigError, loadConfig, requireJobo, type Config } from './config';
+import { startOrReuseDevServer, type DevServer } from './devServer';
+import { afterStartHooks, type MainContext } from './mainHooks';
+import { connectClient, parseAddress } from './temporal';
+import { abortOnSignals, createWorker, type AppWorker } from './worker';
+
+interface RunningSandbox {
+  url: string;
+  apiKey: string;
+  close(): Promise<void>;
+}
+
+const log = (message: string) => console.log(`[applyflow] ${message}`);
+
+export async function main(config: Config, signal: AbortSignal): Promise<void> {
+  // Undo in reverse order whatever got started, also when a later step fails.
+  const cleanups: { name: string; run: () => Promise<void> }[] = [];
+  const stopAll = async () => {
+    for (const c of cleanups.reverse()) {
+      try {
+        await c.run();
+      } catch (err) {
+        console.error(`[applyflow] stopping ${c.name} failed:`, err);
+      }
+    }
+  };
+
+  // Bad input fails before anything is started.
+  if (config.jobo.baseUrl) requireJobo(config); // the real service needs its key
+  const { host, port } = parseAddress(config.temporal.address);
+
+  try {
+    mkdirSync(config.dataDir, { recursive: true });
+
+    log(`starting Temporal dev server on ${config.temporal.address} ...`);
+    const devServer: DevServer = await startOrReuseDevServer({
+      host,
+      port,
+      uiPort: config.temporal.uiPort,
+      namespace: config.temporal.namespace,
+      dbFilename: resolve(config.dataDir, 'temporal.sqlite'),
+      logFile: resolve(config.dataDir, 'temporal.log'),
+    });
+    cleanups.push({ name: 'Temporal dev server', run: () => devServer.stop() });
+    if (devServer.reused) log(`reusing the Temporal server already running on ${devServer.address}`);
+    throwIfAborted(signal);
+
+    let sandbox: RunningSandbox | null = null;
+    let workerConfig = config;
+    if (config.jobo.baseUrl) {
+      log(`using the Jobo API at ${config.jobo.baseUrl}`);
+    } else {
+      // Loaded lazily so a deployment against the real API never loads the sandbox.
+      const { startSandbox } = await import('../sandbox/server');
+      const started = await startSandbox({
+        host: config.sandbox.host,
+        port: config.sandbox.port,
+        seed: config.sandbox.seed,
+        jobs: config.sandbox.jobs,
+        ...(config.jobo.apiKey ? { apiKey: config.jobo.apiKey } : {}),
+      });
+      sandbox = started;
+      cleanups.push({ name: 'sandbox', run: () => started.close() });
+      workerConfig = { ...config, jobo: { ...config.jobo, baseUrl: started.url, apiKey: started.apiKey } };
+      log(`Jobo sandbox listening on ${started.url}`);
+    }
+    throwIfAborted(signal);
+
+    log('bundling workflows and starting the worker ...');
+    const appWorker: AppWorker = await createWorker(workerConfig);
+    const running = appWorker.worker.run();
+    cleanups.push({
+      name: 'worker',
+      run: async () => {
+        if (appWorker.worker.getState() === 'RUNNING') appWorker.worker.shutdown();
+        try {
+          await running;
+        } finally {
+          await appWorker.close();
+        }
+      },
+    });
+    // A worker that dies on its own (lost connection for good) ends the job instead of idling half-alive.
+    const workerDied = running.then(
+      () => new Error('worker stopped'),
+      (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+    );
+
+    const client: Client = await connectClient(workerConfig);
+    cleanups.push({ name: 'Temporal client', run: () => client.connection.close() });
+
+    const ctx: MainContext = {
+      config: workerConfig,
+      client,
+      sandbox: sandbox && { url: sandbox.url, apiKey: sandbox.apiKey },
+      temporalUiUrl: devServer.uiUrl,
+      log,
+      tryNext: [],
+    };
+    for (const hook of afterStartHooks) {
+      const cleanup = await hook.run(ctx);
+      if (cleanup) cleanups.push({ name: hook.name, run: cleanup });
+      log(`${hook.name} started`);
+    }
+
+    printBanner(workerConfig, devServer, sandbox, ctx.tryNext);
+    const stopped = await Promise.race([waitForAbort(signal).then(() => null), workerDied]);
+    if (stopped) throw stopped;
+  } finally {
+    log('stopping ...');
+    await stopAll();
+    log('stopped');
+  }
+}
+
+function printBanner(config: Config, dev: DevServer, sandbox: RunningSandbox | null, extra: string[]): void {
+  const lines = [
+    '',
+    'applyflow is running',
+    `  Temporal UI      ${dev.uiUrl ?? '(headless)'}`,
+    `  Temporal server  ${dev.address}  namespace ${config.temporal.namespace}${dev.reused ? '  (reused)' : `  data ${config.dataDir}/temporal.sqlite`}`,
+    `  Worker           task queue ${config.temporal.taskQueue}, codec ${config.codecKeys.length ? `on (key ${config.codecKeys[0].id})` : 'off'}`,
+    sandbox
+      ? `  Jobo sandbox     ${sandbox.url}  (X-Api-Key: ${sandbox.apiKey}; admin ${sandbox.url}/__admin/health)`
+      : `  Jobo API         ${config.jobo.baseUrl}`,
+    '',
+    'Try next:',
+    `  open ${dev.uiUrl ?? 'the Temporal UI'} and look at the workflows`,
+    '  npm run cli -- --help',
+    `  .tools/bin/temporal workflow list --address ${dev.address} --namespace ${config.temporal.namespace}`,
+    ...(sandbox ? [`  curl -s ${sandbox.url}/__admin/ground-truth/jobs | head -c 400`] : []),
+    ...extra.map((l) => `  ${l}`),
+    '',
+    'Press Ctrl-C to stop (twice to force).',
+    '',
+  ];
+  console.log(lines.join('\n'));
+}
+
+function waitForAbort(signal: AbortSignal): Promise<void> {
+  return new Promise((res) => {
+    if (signal.aborted) return res();
+    signal.addEventListener('abort', () => res(), { once: true });
+  });
+}
+
+function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw new Error('interrupted during start-up');
+}
+
+if (require.main === module) {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  // We own SIGINT/SIGTERM so the stop order is ours: worker drains first, the dev server goes last.
+  Runtime.install({ shutdownSignals: [], logger: new DefaultLogger(config.logLevel) });
+  const signal = abortOnSignals((s) => log(`${s} received`));
+  main(config, signal).then(
+    () => process.exit(0),
+    (err) => {
+      if (err instanceof ConfigError) {
+        console.error(err.message);
+        process.exit(2);
+      }
+      console.error('[applyflow] failed:', err instanceof Error ? err.message : err);
+      process.exit(signal.aborted ? 130 : 1);
+    },
+  );
+}
