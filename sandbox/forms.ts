@@ -4,9 +4,10 @@
  * `cards[...]`, ashby `_systemfield_*`, workday's multi-page wizard). Deterministic: the same provider and
  * job URL always give the same form; the job URL only contributes the company name to a few labels.
  *
- * Every provider form has at least one REQUIRED question no profile can answer (a motivation question, a
- * "how did you hear about us", a team choice) so the human-in-the-loop path always has something to ask;
- * every other required field is answerable from a complete profile (see test/answers.engine.test.ts).
+ * Each form carries a required screening question of the kind real ATSs ask: motivation questions
+ * (greenhouse, ashby; answerable only from a cover letter template), a project question (lever) and a team
+ * choice (generic) that always need a person, and "how did you hear about us" (workday, answered by the
+ * engine). test/answers.engine.test.ts pins exactly which fields each profile leaves to a person.
  */
 import type { FormField, FieldType } from '../src/jobo/schemas';
 import { RESUME_CONTENT_TYPES } from '../src/jobo/schemas';
@@ -88,7 +89,7 @@ function greenhouse(company: string): FormPage[] {
           { ...req, options: yesNo },
         ),
         field('question_30005', 'What is your desired salary?', 'text', { max: 100 }),
-        // Deliberately unanswerable from a profile: the person writes this.
+        // Answerable only from a cover letter template; otherwise a person writes it.
         field('question_30006', `What interests you about working at ${company}?`, 'textarea', { ...req, max: 2000 }),
       ],
     },
@@ -206,7 +207,7 @@ function ashby(company: string): FormPage[] {
         field('compensation_expectations', 'What are your compensation expectations?', 'text', { max: 200 }),
         field('start_date', 'When could you start?', 'date'),
         field('open_to_relocation', 'Are you open to relocating?', 'boolean'),
-        // Deliberately unanswerable from a profile.
+        // Answerable only from a cover letter template; otherwise a person writes it.
         field('why_company', `Why do you want to work at ${company}?`, 'textarea', { ...req, max: 1000 }),
         field('cover_letter_file', 'Cover letter', 'file', { accept: ['application/pdf'] }),
       ],
@@ -243,7 +244,7 @@ function workday(company: string): FormPage[] {
     {
       title: 'My Information',
       fields: [
-        // Deliberately unanswerable from a profile.
+        // Required everywhere on workday; the engine answers it by meaning ("Job Board").
         field('source', 'How Did You Hear About Us?', 'select', {
           ...req,
           options: ['Job Board', 'LinkedIn', 'Company Website', 'Employee Referral', 'Other'],
@@ -371,7 +372,7 @@ function generic(): FormPage[] {
         field('portfolio', 'Portfolio or website', 'text', { max: 500 }),
         field('cover_letter', 'Cover letter', 'textarea', { max: 5000 }),
         field('available_from', 'Earliest start date (MM/DD/YYYY)', 'text', { max: 10 }),
-        // Deliberately unanswerable from a profile.
+        // Always left to a person: nothing in a profile says which team.
         field('team', 'Which team are you applying to?', 'select', {
           ...req,
           options: ['Engineering', 'Product', 'Design', 'Sales', 'Operations'],
