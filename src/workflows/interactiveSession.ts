@@ -1,0 +1,427 @@
+/**
+ * interactiveSession: a person fills one job application form, page by page, through a Jobo interactive
+ * session (reference 001). The workflow owns the upstream session: it starts it, shows its state by query,
+ * takes answers by update (validated before they reach history) or by signal (for the `temporal` CLI and
+ * the UI), follows redirects, and always ends the upstream session: on a terminal status, on idle expiry,
+ * on the `end` signal and on cancellation.
+ *
+ * History stays small without continueAsNew: a form has a handful of pages and at most 3 redirect hops,
+ * and the payloads are one page of fields or answers.
+ */
+import {
+  ApplicationFailure,
+  CancellationScope,
+  allHandlersFinished,
+  condition,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  isCancellation,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertMemo,
+  upsertSearchAttributes,
+  workflowInfo,
+  type RetryPolicy,
+} from '@temporalio/workflow';
+import type { InteractiveSessionActivities } from '../activities/interactiveSession';
+import { validateAnswers } from '../forms/validate';
+import {
+  DEFAULT_IDLE_TIMEOUT_MINUTES,
+  MAX_REDIRECT_HOPS,
+  formatProblems,
+  jobUrlProblem,
+  validateSessionInput,
+  type InteractiveSessionInput,
+} from '../interactiveSession/input';
+import { JoboFailure, NON_RETRYABLE_JOBO_FAILURES } from '../jobo/failureTypes';
+import type { AnswerValue, FieldProblem, FormField, LiveSessionState } from '../jobo/schemas';
+import { SA } from '../searchAttributes';
+
+export type { InteractiveSessionInput };
+
+/** How the session ended: captcha, login and other blocked flows are `error` with the status kept. */
+export type SessionOutcome = 'submitted' | 'error' | 'expired' | 'ended';
+
+/** The payload of the `submitAnswers` update and the `answers` signal. */
+export interface SessionAnswers {
+  /** The current page's answers, keyed by field name. */
+  answers: Record<string, AnswerValue>;
+  /** Optional guard: the page these answers are for (view.page); answers for another page are refused. */
+  page?: number;
+}
+
+/** The live state shown by the `state` query, in the upstream's (snake_case) vocabulary. */
+export interface SessionView {
+  job_url: string;
+  session_id: string | null;
+  /** The upstream flow status; `starting` before the first response, `expired`/`ended`/`cancelled` when we close it. */
+  status: string;
+  is_terminal: boolean;
+  provider_id: string | null;
+  provider_name: string | null;
+  current_url: string | null;
+  fields: FormField[];
+  validation_errors: FieldProblem[];
+  error: string | null;
+  /** 1-based page of the current upstream session. */
+  page: number;
+  pages_answered: number;
+  hops: number;
+  outcome: SessionOutcome | null;
+}
+
+export interface InteractiveSessionResult {
+  outcome: SessionOutcome;
+  status: string;
+  detail: string | null;
+  job_url: string;
+  session_id: string | null;
+  provider_id: string | null;
+  current_url: string | null;
+  hops: number;
+  pages_answered: number;
+}
+
+/** True once the view shows a page to answer or the end: not while starting or following a redirect. */
+export function isSettled(view: SessionView): boolean {
+  return view.is_terminal || (view.status !== 'starting' && view.status !== 'redirect_required');
+}
+
+export const stateQuery = defineQuery<SessionView>('state');
+export const submitAnswersUpdate = defineUpdate<SessionView, [SessionAnswers]>('submitAnswers');
+export const answersSignal = defineSignal<[SessionAnswers]>('answers');
+export const endSignal = defineSignal<[{ reason?: string }?]>('end');
+
+/** Failure types this workflow raises (to update callers, or as the workflow failure for bad input). */
+export const SessionFailure = {
+  InvalidInput: 'InvalidSessionInput',
+  InvalidAnswers: 'InvalidAnswers',
+  AnswersRejected: 'AnswersRejectedUpstream',
+  SubmitFailed: 'SubmitFailed',
+  SessionClosed: 'SessionClosed',
+} as const;
+
+const retry: RetryPolicy = {
+  initialInterval: '1s',
+  backoffCoefficient: 2,
+  maximumInterval: '30s',
+  nonRetryableErrorTypes: [...NON_RETRYABLE_JOBO_FAILURES],
+};
+// A person is waiting on start and submit: give up after a few minutes and show the error instead.
+const upstream = proxyActivities<InteractiveSessionActivities>({
+  startToCloseTimeout: '45s', // above the client's 30 s request timeout
+  scheduleToCloseTimeout: '3m',
+  retry,
+});
+// Ending keeps trying for longer: an upstream session left open is the one thing this workflow must avoid.
+const cleanup = proxyActivities<InteractiveSessionActivities>({
+  startToCloseTimeout: '45s',
+  scheduleToCloseTimeout: '15m',
+  retry,
+});
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The upstream ApplicationFailure behind an ActivityFailure (the client's typed Jobo* failures). */
+function joboCause(err: unknown): { type: string; message: string; fields: FieldProblem[] } | undefined {
+  for (let e: unknown = err; e instanceof Error; e = (e as { cause?: unknown }).cause) {
+    if (e instanceof ApplicationFailure && e.type?.startsWith('Jobo')) {
+      const d = e.details?.[0];
+      return { type: e.type, message: e.message, fields: isObject(d) && Array.isArray(d.fields) ? d.fields : [] };
+    }
+  }
+  return undefined;
+}
+
+function describe(err: unknown): string {
+  const jobo = joboCause(err);
+  if (jobo) return `${jobo.type}: ${jobo.message}`;
+  return err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+}
+
+function invalidAnswers(problems: FieldProblem[]): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: SessionFailure.InvalidAnswers,
+    message: `invalid answers: ${formatProblems(problems)}`,
+    nonRetryable: true,
+    details: [problems],
+  });
+}
+
+export async function interactiveSession(input: InteractiveSessionInput): Promise<InteractiveSessionResult> {
+  const inputProblems = validateSessionInput(input);
+  if (inputProblems.length) {
+    throw ApplicationFailure.create({
+      type: SessionFailure.InvalidInput,
+      message: `invalid input: ${formatProblems(inputProblems)}`,
+      nonRetryable: true,
+      details: [inputProblems],
+    });
+  }
+  const idleMinutes = input.idleTimeoutMinutes ?? DEFAULT_IDLE_TIMEOUT_MINUTES;
+  const { workflowId } = workflowInfo();
+
+  const view: SessionView = {
+    job_url: input.jobUrl,
+    session_id: null,
+    status: 'starting',
+    is_terminal: false,
+    provider_id: null,
+    provider_name: null,
+    current_url: null,
+    fields: [],
+    validation_errors: [],
+    error: null,
+    page: 1,
+    pages_answered: 0,
+    hops: 0,
+    outcome: null,
+  };
+  let detail: string | null = null;
+  /** Responses received from the current upstream session; numbers its submissions for the idempotency key. */
+  let responses = 0;
+  let busy = false;
+  /** Bumped by every answer received or processed; the idle timer restarts whenever it changes. */
+  let activity = 0;
+  let endReason: string | null = null;
+  const openSessions = new Set<string>();
+
+  // Set here as well as by the typed client, so sessions started from the `temporal` CLI or UI are findable.
+  upsertMemo({ jobUrl: input.jobUrl });
+  upsertSearchAttributes([
+    { key: SA.kind, value: 'interactive-session' },
+    { key: SA.jobUrl, value: input.jobUrl },
+    { key: SA.status, value: view.status },
+  ]);
+  let published = { status: view.status, provider: null as string | null };
+  function publish(): void {
+    if (published.status === view.status && published.provider === view.provider_id) return;
+    published = { status: view.status, provider: view.provider_id };
+    upsertSearchAttributes([
+      { key: SA.status, value: view.status },
+      ...(view.provider_id ? [{ key: SA.provider, value: view.provider_id }] : []),
+    ]);
+  }
+
+  /** One upstream call at a time: submissions, redirects and ending never interleave. */
+  async function locked<T>(fn: () => Promise<T>): Promise<T> {
+    // A loop, not one wait: every waiter wakes when the lock frees, and only the first may take it.
+    while (busy) await condition(() => !busy);
+    busy = true;
+    try {
+      return await fn();
+    } finally {
+      busy = false;
+      activity++;
+    }
+  }
+
+  async function endUpstream(sessionId: string): Promise<void> {
+    if (!openSessions.delete(sessionId)) return;
+    try {
+      await CancellationScope.nonCancellable(() => cleanup.endSession({ sessionId }));
+    } catch (err) {
+      // Nothing more to do here: the upstream also expires idle sessions on its own.
+      log.error('could not end the upstream session', { sessionId, error: describe(err) });
+    }
+  }
+
+  async function finish(outcome: SessionOutcome, status: string, why: string | null): Promise<void> {
+    if (view.outcome) return;
+    Object.assign(view, { outcome, status, is_terminal: true });
+    if (outcome === 'error') view.error = why;
+    detail = why;
+    publish();
+    for (const id of [...openSessions]) await endUpstream(id);
+  }
+
+  async function open(jobUrl: string): Promise<void> {
+    // Not cancellable: a cancelled start could still open an upstream session whose id we would never learn.
+    const state = await CancellationScope.nonCancellable(() =>
+      upstream.startSession({ jobUrl, ...(input.profileId ? { profileId: input.profileId } : {}) }),
+    );
+    openSessions.add(state.session_id);
+    responses = 0;
+    view.page = 1;
+    await settle(state);
+  }
+
+  /** Shows an upstream state and acts on a terminal one: follow a redirect, or finish. */
+  async function settle(state: LiveSessionState): Promise<void> {
+    Object.assign(view, {
+      session_id: state.session_id,
+      status: state.status,
+      is_terminal: state.is_terminal,
+      provider_id: state.provider_id,
+      provider_name: state.provider_name,
+      current_url: state.current_url,
+      fields: state.fields,
+      validation_errors: state.validation_errors,
+      error: state.error,
+    });
+    if (!state.is_terminal) return publish(); // unknown non-terminal statuses stay answerable: the enum is open
+    if (state.status === 'redirect_required') {
+      // Not over for the person: the workflow goes on at the redirect URL (answers wait for the lock meanwhile).
+      view.is_terminal = false;
+      publish();
+      await endUpstream(state.session_id);
+      const next = state.redirect_url;
+      const problem = next === null ? 'no redirect_url' : jobUrlProblem(next);
+      if (problem) return finish('error', 'error', `redirect_required with an unusable redirect_url: ${problem}`);
+      if (view.hops >= MAX_REDIRECT_HOPS) {
+        return finish('error', 'error', `more than ${MAX_REDIRECT_HOPS} redirects (next: ${next})`);
+      }
+      view.hops++;
+      return open(next!);
+    }
+    if (state.status === 'submitted') return finish('submitted', state.status, null);
+    if (state.status === 'expired') return finish('expired', state.status, state.error ?? 'expired upstream');
+    return finish('error', state.status, state.error ?? `the session ended with status ${state.status}`);
+  }
+
+  /** Why answers cannot be taken now (empty when they can). Pure: also the update validator. */
+  function answerProblems(payload: unknown): FieldProblem[] {
+    if (view.outcome || view.is_terminal) return [{ field: '(session)', message: `the session is over (${view.status})` }];
+    if (!isSettled(view)) return [{ field: '(session)', message: `the session is ${view.status === 'starting' ? 'starting' : 'following a redirect'}; retry shortly` }];
+    if (!isObject(payload) || !isObject(payload.answers)) {
+      return [{ field: 'answers', message: 'expected { "answers": { "<field name>": value, ... } }' }];
+    }
+    if (payload.page !== undefined && payload.page !== view.page) {
+      return [{ field: 'page', message: `answers are for page ${String(payload.page)} but the session is on page ${view.page}` }];
+    }
+    return validateAnswers(view.fields, payload.answers);
+  }
+
+  /** Submits under the lock; throws an ApplicationFailure for the update caller when it could not. */
+  async function submit(payload: SessionAnswers): Promise<SessionView> {
+    // Re-checked here: the page may have moved on while this call waited for the lock.
+    const problems = answerProblems(payload);
+    if (problems.length) throw invalidAnswers(problems);
+    const sessionId = view.session_id!;
+    // Numbered by responses, not attempts: after a failed call the same key is sent again, so an answer
+    // the upstream did take (response lost) is answered from its idempotency store, never applied twice.
+    const idempotencyKey = `${workflowId}/${sessionId}/${responses + 1}`;
+    let state: LiveSessionState;
+    try {
+      state = await upstream.submitAnswers({ sessionId, answers: payload.answers, idempotencyKey });
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      const jobo = joboCause(err);
+      if (jobo?.type === JoboFailure.BadRequest && jobo.fields.length) {
+        view.validation_errors = jobo.fields;
+        throw ApplicationFailure.create({
+          type: SessionFailure.AnswersRejected,
+          message: `the form rejected the answers: ${formatProblems(jobo.fields)}`,
+          nonRetryable: true,
+          details: [jobo.fields],
+        });
+      }
+      if (jobo?.type === JoboFailure.Conflict || jobo?.type === JoboFailure.NotFound) {
+        await finish('error', 'error', `the upstream session is no longer open: ${jobo.message}`);
+        throw ApplicationFailure.create({ type: SessionFailure.SessionClosed, message: detail!, nonRetryable: true });
+      }
+      view.error = `submitting failed, the answers can be sent again: ${describe(err)}`;
+      throw ApplicationFailure.create({ type: SessionFailure.SubmitFailed, message: view.error, nonRetryable: true });
+    }
+    responses++;
+    // An active status with validation errors re-presents the same page.
+    const samePage = !state.is_terminal && state.validation_errors.length > 0;
+    if (!samePage) {
+      view.pages_answered++;
+      view.page++;
+    }
+    await settle(state);
+    return view;
+  }
+
+  setHandler(stateQuery, () => view);
+
+  setHandler(
+    submitAnswersUpdate,
+    async (payload) => {
+      activity++;
+      return locked(() => submit(payload));
+    },
+    {
+      // Rejected here, invalid answers never reach history or the upstream.
+      validator: (payload) => {
+        const problems = answerProblems(payload);
+        if (problems.length) throw invalidAnswers(problems);
+      },
+    },
+  );
+
+  // Signals cannot answer their sender, so problems are recorded in the state for the next query.
+  setHandler(answersSignal, async (payload) => {
+    activity++;
+    await locked(async () => {
+      const problems = answerProblems(payload);
+      if (problems.length) {
+        if (!view.outcome) view.validation_errors = problems;
+        log.warn('answers signal not submitted', { problems: formatProblems(problems) });
+        return;
+      }
+      try {
+        await submit(payload);
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        log.warn('answers signal failed', { error: describe(err) }); // already shown in view.error / validation_errors
+      }
+    });
+  });
+
+  setHandler(endSignal, (arg) => {
+    endReason ??= arg?.reason ?? 'ended by request';
+  });
+
+  try {
+    try {
+      await locked(() => open(input.jobUrl));
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      await finish('error', 'error', `could not start the session: ${describe(err)}`);
+    }
+    while (!view.outcome) {
+      const seen = activity;
+      const stirred = await condition(
+        () => view.outcome !== null || endReason !== null || activity !== seen,
+        idleMinutes * 60_000,
+      );
+      if (view.outcome) break;
+      if (endReason !== null) {
+        // Waits for a submission in flight, so its outcome is not lost, then ends the upstream session.
+        const reason = endReason;
+        await locked(() => finish('ended', 'ended', reason));
+      } else if (!stirred && !busy) {
+        await finish('expired', 'expired', `no answers for ${idleMinutes} minutes`);
+      }
+    }
+    await condition(allHandlersFinished);
+  } catch (err) {
+    if (isCancellation(err) && !view.outcome) {
+      Object.assign(view, { outcome: 'ended', status: 'cancelled', is_terminal: true });
+      detail = 'workflow cancelled';
+      publish();
+    }
+    throw err;
+  } finally {
+    // Every path out, cancellation and bugs included, leaves no upstream session open.
+    for (const id of [...openSessions]) await endUpstream(id);
+  }
+
+  return {
+    outcome: view.outcome!,
+    status: view.status,
+    detail,
+    job_url: input.jobUrl,
+    session_id: view.session_id,
+    provider_id: view.provider_id,
+    current_url: view.current_url,
+    hops: view.hops,
+    pages_answered: view.pages_answered,
+  };
+}

@@ -1,0 +1,213 @@
+/**
+ * Interactive sessions end to end: the real Temporal dev server, the worker with the real activities, and
+ * the sandbox over HTTP as the upstream. The sandbox's admin API is the ground truth for what reached it.
+ */
+import { randomBytes } from 'node:crypto';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { createInteractiveSessionActivities } from '../src/activities/interactiveSession';
+import { InteractiveSessionClient, InvalidSessionInputError, SessionAnswerError } from '../src/interactiveSession/client';
+import { JoboClient } from '../src/jobo/client';
+import { SA } from '../src/searchAttributes';
+import type { SessionView } from '../src/workflows/interactiveSession';
+import { validAnswersFor } from './support/formAnswers';
+import { startSandbox } from './support/sandbox';
+import { startDevEnv } from './support/temporal';
+import { createTestWorker } from './support/worker';
+
+type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
+
+const taskQueue = 'interactive-session-e2e';
+const WORKDAY = 'https://acme.wd1.myworkdayjobs.com/en-US/External/job/4567890';
+const GREENHOUSE = 'https://boards.greenhouse.io/acme/jobs/7654321';
+
+let env: TestWorkflowEnvironment;
+let sandbox: Sandbox;
+let jobo: JoboClient;
+let worker: Worker;
+let running: Promise<void>;
+let sessions: InteractiveSessionClient;
+
+const adminSession = (id: string) => sandbox.admin.session(id);
+async function adminSessionsFor(jobUrlPart: string) {
+  return (await sandbox.admin.sessions()).filter((s) => s.job_url.includes(jobUrlPart));
+}
+async function submissionsFor(jobUrl: string): Promise<number> {
+  const { submissions } = await sandbox.admin.submissions();
+  return submissions.filter((s) => s.job_url === jobUrl).reduce((n, s) => n + s.count, 0);
+}
+
+/** Answers every page with valid answers until the session is over; returns the views seen. */
+async function completeForm(workflowId: string): Promise<SessionView[]> {
+  const views = [await sessions.waitForState(workflowId)];
+  for (let v = views[0]; !v.is_terminal; ) {
+    if (views.length > 20) throw new Error(`no end after 20 pages: ${JSON.stringify(v.validation_errors)}`);
+    v = await sessions.answer(workflowId, validAnswersFor(v.fields), { page: v.page });
+    views.push(v);
+  }
+  return views;
+}
+
+const uniqueJob = (base: string) => `${base}${randomBytes(3).toString('hex')}`;
+
+beforeAll(async () => {
+  env = await startDevEnv();
+  sandbox = await startSandbox({ seed: 4 });
+  jobo = new JoboClient({ baseUrl: sandbox.url, apiKey: sandbox.apiKey });
+  worker = await createTestWorker(env, { taskQueue, activities: createInteractiveSessionActivities({ jobo }) });
+  running = worker.run();
+  sessions = new InteractiveSessionClient(env.client, { taskQueue });
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await jobo?.close();
+  await sandbox?.close();
+  await env?.teardown();
+});
+
+test('a multi-page workday form is completed to submitted, exactly once upstream', async () => {
+  const jobUrl = uniqueJob(WORKDAY);
+  const { workflowId } = await sessions.start({ jobUrl });
+  expect(workflowId).toMatch(/^interactive-session\/[0-9a-f]{8}-[0-9a-f]{8}$/);
+
+  const views = await completeForm(workflowId);
+  const first = views[0];
+  const last = views[views.length - 1];
+  expect(first).toMatchObject({ status: 'form_ready', provider_id: 'workday', page: 1 });
+  expect(views.length - 1).toBeGreaterThanOrEqual(3); // workday is a >= 3 page wizard
+  expect(last).toMatchObject({ status: 'submitted', is_terminal: true, outcome: 'submitted', pages_answered: views.length - 1 });
+
+  const result = await sessions.result(workflowId);
+  expect(result).toMatchObject({ outcome: 'submitted', status: 'submitted', provider_id: 'workday', hops: 0 });
+  expect(await submissionsFor(jobUrl)).toBe(1);
+  expect(await adminSession(result.session_id!)).toMatchObject({ ended: true });
+
+  // Findable in the UI: memo and search attributes kept current.
+  const d = await env.client.workflow.getHandle(workflowId).describe();
+  expect(await d.memo).toEqual({ jobUrl });
+  expect(d.typedSearchAttributes.get(SA.kind)).toBe('interactive-session');
+  expect(d.typedSearchAttributes.get(SA.jobUrl)).toBe(jobUrl);
+  expect(d.typedSearchAttributes.get(SA.provider)).toBe('workday');
+  expect(d.typedSearchAttributes.get(SA.status)).toBe('submitted');
+});
+
+test('invalid answers are rejected to the update caller, per field, without reaching history or upstream; then corrected', async () => {
+  const jobUrl = uniqueJob(GREENHOUSE);
+  const { workflowId } = await sessions.start({ jobUrl });
+  const page1 = await sessions.waitForState(workflowId);
+  const required = page1.fields.filter((f) => f.required);
+  expect(required.length).toBeGreaterThanOrEqual(2);
+
+  const before = await adminSession(page1.session_id!);
+  const answers = validAnswersFor(page1.fields);
+  const [missing, mistyped] = required.filter((f) => f.type !== 'file');
+  delete answers[missing.name];
+  answers[mistyped.name] = 12345 as never; // a number where text/select is expected
+  const err: unknown = await sessions.answer(workflowId, answers).catch((e) => e);
+  expect(err).toBeInstanceOf(SessionAnswerError);
+  const refused = err as SessionAnswerError;
+  expect(refused.type).toBe('InvalidAnswers');
+  expect(refused.problems.map((p) => p.field).sort()).toEqual([missing.name, mistyped.name].sort());
+  expect(refused.message).toContain(missing.name);
+
+  // Nothing reached the upstream session and nothing of the rejected update is in history.
+  const after = await adminSession(page1.session_id!);
+  expect(after).toMatchObject({ ended: false, page: 0, answers: [], last_request_at: before.last_request_at });
+  expect(await sessions.state(workflowId)).toMatchObject({ page: 1, pages_answered: 0 });
+  const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+  const updateEvents = history.events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
+  expect(updateEvents).toHaveLength(0);
+
+  const page2 = await sessions.answer(workflowId, validAnswersFor(page1.fields));
+  expect(page2.page).toBe(2);
+  expect(page2.validation_errors).toEqual([]);
+  expect(page2.pages_answered).toBe(1);
+  await sessions.end(workflowId);
+  await sessions.result(workflowId);
+});
+
+test('concurrent answers are serialized: the second is re-checked against the next page and never sent', async () => {
+  const { workflowId } = await sessions.start({ jobUrl: uniqueJob(WORKDAY) });
+  const page1 = await sessions.waitForState(workflowId);
+  const answers = validAnswersFor(page1.fields);
+  const outcomes = await Promise.allSettled([sessions.answer(workflowId, answers), sessions.answer(workflowId, answers)]);
+  const ok = outcomes.filter((o) => o.status === 'fulfilled');
+  const refused = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+  expect(ok).toHaveLength(1);
+  expect(refused).toHaveLength(1);
+  expect(refused[0].reason).toBeInstanceOf(SessionAnswerError);
+  expect((refused[0].reason as SessionAnswerError).type).toBe('InvalidAnswers');
+  const upstream = await adminSession(page1.session_id!);
+  expect(upstream.answers).toHaveLength(1);
+  expect(upstream.page).toBe(1);
+  await sessions.end(workflowId);
+  expect((await sessions.result(workflowId)).pages_answered).toBe(1);
+});
+
+test('a redirect chain is followed to the provider and the form completed', async () => {
+  const jobUrl = `https://careers.example.com/redirect/2/greenhouse/acme/${randomBytes(3).toString('hex')}`;
+  const { workflowId } = await sessions.start({ jobUrl });
+  const views = await completeForm(workflowId);
+  expect(views[0]).toMatchObject({ hops: 2, provider_id: 'greenhouse', status: 'form_ready' });
+  const result = await sessions.result(workflowId);
+  expect(result).toMatchObject({ outcome: 'submitted', hops: 2, provider_id: 'greenhouse' });
+  // Every upstream session of the chain is closed.
+  const upstream = await adminSessionsFor(jobUrl.split('/').pop()!);
+  expect(upstream.length).toBe(3);
+  expect(upstream.every((s) => s.ended)).toBe(true);
+});
+
+test('more than 3 redirect hops finish as error', async () => {
+  const jobUrl = `https://careers.example.com/redirect/4/lever/acme/${randomBytes(3).toString('hex')}`;
+  const { workflowId } = await sessions.start({ jobUrl });
+  const result = await sessions.result(workflowId);
+  expect(result).toMatchObject({ outcome: 'error', status: 'error', hops: 3 });
+  expect(result.detail).toMatch(/more than 3 redirects/);
+  expect((await adminSessionsFor(jobUrl.split('/').pop()!)).every((s) => s.ended)).toBe(true);
+});
+
+test('cancelling the workflow ends the upstream session', async () => {
+  const { workflowId } = await sessions.start({ jobUrl: uniqueJob(WORKDAY) });
+  const view = await sessions.waitForState(workflowId);
+  const handle = env.client.workflow.getHandle(workflowId);
+  await handle.cancel();
+  const err = await handle.result().catch((e) => e);
+  expect(err).toBeInstanceOf(WorkflowFailedError);
+  expect((err as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+  expect(await adminSession(view.session_id!)).toMatchObject({ ended: true, ended_reason: 'deleted' });
+});
+
+test('the end signal ends the upstream session and returns ended', async () => {
+  const { workflowId } = await sessions.start({ jobUrl: uniqueJob(GREENHOUSE) });
+  const view = await sessions.waitForState(workflowId);
+  await sessions.end(workflowId, 'changed my mind');
+  const result = await sessions.result(workflowId);
+  expect(result).toMatchObject({ outcome: 'ended', status: 'ended', detail: 'changed my mind' });
+  expect(await adminSession(view.session_id!)).toMatchObject({ ended: true, ended_reason: 'deleted' });
+});
+
+test('bad input is refused before anything starts, and re-checked by the workflow', async () => {
+  const err = await sessions.start({ jobUrl: 'ftp://example.com/job' }).catch((e) => e);
+  expect(err).toBeInstanceOf(InvalidSessionInputError);
+  expect((err as InvalidSessionInputError).problems).toEqual([{ field: 'jobUrl', message: expect.stringContaining('http(s)') }]);
+  const tooLong = await sessions.start({ jobUrl: `https://example.com/${'x'.repeat(2000)}` }).catch((e) => e);
+  expect((tooLong as InvalidSessionInputError).problems[0]).toMatchObject({ field: 'jobUrl', message: expect.stringContaining('2000') });
+
+  // Started around the client (as the `temporal` CLI can): the workflow fails fast, typed, naming the field.
+  const handle = await env.client.workflow.start('interactiveSession', {
+    taskQueue,
+    workflowId: `interactive-session/bad-${randomBytes(3).toString('hex')}`,
+    args: [{ jobUrl: 'not a url' }],
+  });
+  const failed = await handle.result().catch((e) => e);
+  expect(failed).toBeInstanceOf(WorkflowFailedError);
+  const cause = (failed as WorkflowFailedError).cause as ApplicationFailure;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  expect(cause.type).toBe('InvalidSessionInput');
+  expect(cause.nonRetryable).toBe(true);
+  expect(cause.message).toContain('jobUrl');
+});
