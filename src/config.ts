@@ -36,6 +36,8 @@ const EnvSchema = z.object({
   SANDBOX_PORT: port.default(8787),
   SANDBOX_SEED: z.coerce.number().int().default(42),
   SANDBOX_JOBS: z.coerce.number().int().min(10).max(1_000_000).default(2000),
+  /** The standalone sandbox advances its simulated clock by real elapsed time this often (0 = never). */
+  SANDBOX_CHURN_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
 
   FEED_SYNC_INTERVAL_MINUTES: z.coerce.number().int().min(15).max(60).default(30),
   SESSION_IDLE_TIMEOUT_MINUTES: z.coerce.number().positive().max(7 * 24 * 60).default(30),
@@ -58,7 +60,7 @@ export interface Config {
   store: { kind: 'sqlite' | 'postgres'; sqlitePath: string; databaseUrl?: string };
   dataDir: string;
   codecKeys: CodecKey[];
-  sandbox: { host: string; port: number; seed: number; jobs: number };
+  sandbox: { host: string; port: number; seed: number; jobs: number; churnIntervalMs: number };
   feedSyncIntervalMinutes: number;
   sessionIdleTimeoutMinutes: number;
   upstreamRateLimitPerSecond: number;
@@ -123,7 +125,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     dataDir: e.APPLYFLOW_DATA_DIR,
     codecKeys: parseCodecKeys(e.APPLYFLOW_CODEC_KEYS),
-    sandbox: { host: e.SANDBOX_HOST, port: e.SANDBOX_PORT, seed: e.SANDBOX_SEED, jobs: e.SANDBOX_JOBS },
+    sandbox: {
+      host: e.SANDBOX_HOST,
+      port: e.SANDBOX_PORT,
+      seed: e.SANDBOX_SEED,
+      jobs: e.SANDBOX_JOBS,
+      churnIntervalMs: e.SANDBOX_CHURN_INTERVAL_MS,
+    },
     feedSyncIntervalMinutes: e.FEED_SYNC_INTERVAL_MINUTES,
     sessionIdleTimeoutMinutes: e.SESSION_IDLE_TIMEOUT_MINUTES,
     upstreamRateLimitPerSecond: e.UPSTREAM_RATE_LIMIT_PER_SECOND,

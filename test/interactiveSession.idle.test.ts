@@ -2,13 +2,11 @@
  * Idle expiry under the time-skipping server: once nobody answers for idleTimeoutMinutes, the workflow
  * ends the upstream session itself and returns `expired`, without anyone waiting those minutes.
  */
-import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createInteractiveSessionActivities } from '../src/activities/interactiveSession';
 import { InteractiveSessionClient } from '../src/interactiveSession/client';
 import { JoboClient } from '../src/jobo/client';
-import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../src/searchAttributes';
 import { validAnswersFor } from './support/formAnswers';
 import { startSandbox } from './support/sandbox';
 import { startTimeSkippingEnv } from './support/temporal';
@@ -26,14 +24,6 @@ const upstreamSession = (id: string) => sandbox.admin.session(id);
 
 beforeAll(async () => {
   env = await startTimeSkippingEnv();
-  // startTimeSkippingEnv does not register the custom search attributes (startDevEnv does) and the test
-  // server has no ListSearchAttributes (so no ensureSearchAttributes); the workflow upserts them.
-  const { IndexedValueType } = temporal.api.enums.v1;
-  const types = { Keyword: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD, Int: IndexedValueType.INDEXED_VALUE_TYPE_INT, Double: IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE };
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: env.namespace ?? 'default',
-    searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTE_DEFINITIONS.map((d) => [d.name, types[d.type]])),
-  });
   sandbox = await startSandbox({ seed: 5 });
   jobo = new JoboClient({ baseUrl: sandbox.url, apiKey: sandbox.apiKey });
   worker = await createTestWorker(env, { taskQueue, activities: createInteractiveSessionActivities({ jobo }) });

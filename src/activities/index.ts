@@ -4,15 +4,27 @@
  */
 import type { Config } from '../config';
 import type { JoboClient } from '../jobo/client';
+import { lazyStore } from '../store';
+import type { JobStore } from '../store/types';
+import { createApplicationActivities } from './application';
+import { createFeedSyncActivities } from './feedSync';
+import { createInteractiveSessionActivities } from './interactiveSession';
 
 export interface ActivityDeps {
   config: Config;
   jobo: JoboClient;
+  /** The job store; when absent it is opened from config on first use (a worker without feed work never opens it). */
+  store?: () => Promise<JobStore>;
 }
 
 // Each capability adds its factory here, e.g. `...createFeedSyncActivities(deps)`.
-export function createActivities(_deps: ActivityDeps) {
-  return {};
+export function createActivities(deps: ActivityDeps) {
+  const store = deps.store ?? lazyStore(deps.config);
+  return {
+    ...createFeedSyncActivities({ jobo: deps.jobo, store }),
+    ...createInteractiveSessionActivities(deps),
+    ...createApplicationActivities({ jobo: deps.jobo, store }),
+  };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -30,12 +30,23 @@ export interface Page<T> {
   data: T;
   /** X-Credits-Balance, when the upstream reports it. */
   creditsBalance: number | null;
+  /**
+   * The upstream's clock (HTTP `Date`, whole seconds), when sent. Feed sync takes "now" from here because
+   * posted_after and expired_since are judged by the server's clock, not ours.
+   */
+  serverTime: Date | null;
 }
 
 function creditsOf(headers: Record<string, string | string[] | undefined>): number | null {
   const raw = headers[CREDITS_HEADER];
   const value = Number(Array.isArray(raw) ? raw[0] : raw);
   return raw === undefined || Number.isNaN(value) ? null : value;
+}
+
+function serverTimeOf(headers: Record<string, string | string[] | undefined>): Date | null {
+  const raw = headers.date;
+  const t = Date.parse(String(Array.isArray(raw) ? raw[0] : raw));
+  return Number.isNaN(t) ? null : new Date(t);
 }
 
 /** Validates what we send with the same schemas the sandbox enforces, so bad input fails before the wire. */
@@ -74,13 +85,13 @@ export class JoboClient {
   async feed(req: FeedRequest, opts: { signal?: AbortSignal } = {}): Promise<Page<FeedResponse>> {
     const json = outgoing(FeedRequest, req, 'POST /api/jobs/feed');
     const res = await this.http.send({ method: 'POST', path: '/api/jobs/feed', json, signal: opts.signal }, FeedResponse);
-    return { data: res.data, creditsBalance: creditsOf(res.headers) };
+    return { data: res.data, creditsBalance: creditsOf(res.headers), serverTime: serverTimeOf(res.headers) };
   }
 
   async expired(q: ExpiredQuery, opts: { signal?: AbortSignal } = {}): Promise<Page<ExpiredResponse>> {
     const query = outgoing(ExpiredQuery, q, 'GET /api/jobs/expired');
     const res = await this.http.send({ method: 'GET', path: '/api/jobs/expired', query, signal: opts.signal }, ExpiredResponse);
-    return { data: res.data, creditsBalance: creditsOf(res.headers) };
+    return { data: res.data, creditsBalance: creditsOf(res.headers), serverTime: serverTimeOf(res.headers) };
   }
 
   async createSession(req: CreateSessionRequest): Promise<LiveSessionState> {

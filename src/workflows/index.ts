@@ -1,2 +1,4 @@
 // The workflow bundle entry: deterministic code only (no zod, undici or store imports below this folder).
-export {};
+export { interactiveSession } from './interactiveSession';
+export { feedSync } from './feedSync';
+export { application } from './application';

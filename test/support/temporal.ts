@@ -7,7 +7,9 @@ import { resolve } from 'node:path';
 import type { DataConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
 import { searchAttributeArgs } from '../../src/temporal';
+import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../src/searchAttributes';
 
 export const TEMPORAL_CLI_PATH = resolve(__dirname, '..', '..', '.tools', 'bin', 'temporal');
 export const TEMPORAL_TEST_SERVER_PATH = resolve(__dirname, '..', '..', '.tools', 'bin', 'temporal-test-server');
@@ -52,8 +54,21 @@ export async function startDevEnv(opts: TestEnvOptions = {}): Promise<TestWorkfl
 /** The Java time-skipping test server: timers fire as soon as the workflow is blocked on them. */
 export async function startTimeSkippingEnv(opts: TestEnvOptions = {}): Promise<TestWorkflowEnvironment> {
   quietTemporalLogs();
-  return TestWorkflowEnvironment.createTimeSkipping({
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: requireBinary(TEMPORAL_TEST_SERVER_PATH) } },
     client: { dataConverter: opts.dataConverter },
   });
+  // The test server takes no --search-attribute flags and has no ListSearchAttributes, so register ours
+  // directly; workflows that upsert them would fail otherwise.
+  const { IndexedValueType } = temporal.api.enums.v1;
+  const types = {
+    Keyword: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+    Int: IndexedValueType.INDEXED_VALUE_TYPE_INT,
+    Double: IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
+  };
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTE_DEFINITIONS.map((d) => [d.name, types[d.type]])),
+  });
+  return env;
 }
