@@ -1,0 +1,125 @@
+/**
+ * Activities of the `application` workflow: the ledger (check and status writes), the upstream session
+ * calls (the interactive session's own, wrapped with heartbeats so a killed worker is noticed in seconds,
+ * not after the 45 s start-to-close timeout), and answering a page from the profile with the answer engine.
+ */
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { answerFields, type Unanswered } from '../answers';
+import type { JoboClient } from '../jobo/client';
+import type { AnswerValue, FormField, LiveSessionState } from '../jobo/schemas';
+import { ledgerFor, type ApplicationsLedger, type LedgerRow, type LedgerWrite } from '../store/ledger';
+import type { JobStore } from '../store/types';
+import { createInteractiveSessionActivities, type StartSessionRequest, type SubmitAnswersRequest } from './interactiveSession';
+
+export interface ApplicationActivityDeps {
+  jobo: Pick<JoboClient, 'createSession' | 'submitAnswers' | 'endSession' | 'getProfile'>;
+  store: () => Promise<JobStore>;
+  /** Default: the ledger on the job store's own database. */
+  ledger?: () => Promise<ApplicationsLedger>;
+}
+
+/** A ledger write from the workflow; the run id is taken from the activity's own context. */
+export type LedgerUpdate = Omit<LedgerWrite, 'runId'>;
+
+export interface AnswerPageRequest {
+  profileId: string;
+  jobUrl: string;
+  jobId?: string;
+  fields: FormField[];
+}
+
+export interface AnswerPageResult {
+  answers: Record<string, AnswerValue>;
+  /** Required fields the profile could not answer, with the reason. */
+  missing: Unanswered[];
+}
+
+export const ProfileNotReady = 'ProfileNotReady';
+export const ProfileImporting = 'ProfileImporting';
+
+export const HEARTBEAT_INTERVAL_MS = 2_000;
+
+/** Heartbeats while `fn` runs: with a short heartbeatTimeout a dead worker's attempt is retried quickly. */
+async function heartbeating<T>(fn: () => Promise<T>): Promise<T> {
+  const ctx = Context.current();
+  ctx.heartbeat();
+  const timer = setInterval(() => ctx.heartbeat(), HEARTBEAT_INTERVAL_MS);
+  try {
+    return await fn();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+function once<T>(open: () => Promise<T>): () => Promise<T> {
+  let opening: Promise<T> | undefined;
+  return () =>
+    (opening ??= open().catch((err: unknown) => {
+      opening = undefined;
+      throw err;
+    }));
+}
+
+export function createApplicationActivities(deps: ApplicationActivityDeps) {
+  const session = createInteractiveSessionActivities(deps);
+  const ledger = deps.ledger ?? once(async () => ledgerFor(await deps.store()));
+  const runId = () => {
+    const run = Context.current().info.workflowExecution;
+    if (!run) throw ApplicationFailure.nonRetryable('the ledger is written from an application workflow only', 'NotInWorkflow');
+    return run.runId;
+  };
+
+  return {
+    /**
+     * The ledger check before anything goes upstream: a SUCCESS for this profile and job (by id or URL) is
+     * returned as is; otherwise the row is written QUEUED (or left alone if it is further along in this run).
+     */
+    async openApplication(update: LedgerUpdate): Promise<{ prior: LedgerRow | null }> {
+      const l = await ledger();
+      const prior = await l.findSuccess(update.profileId, update.jobId, update.jobUrl);
+      if (prior && prior.runId !== runId()) return { prior };
+      await l.record({ ...update, runId: runId() });
+      return { prior: null };
+    },
+
+    async recordApplication(update: LedgerUpdate): Promise<void> {
+      await (await ledger()).record({ ...update, runId: runId() });
+    },
+
+    async applicationStartSession(req: StartSessionRequest): Promise<LiveSessionState> {
+      return heartbeating(() => session.startSession(req));
+    },
+
+    async applicationSubmitPage(req: SubmitAnswersRequest): Promise<LiveSessionState> {
+      return heartbeating(() => session.submitAnswers(req));
+    },
+
+    async applicationEndSession(req: { sessionId: string }): Promise<void> {
+      return heartbeating(() => session.endSession(req));
+    },
+
+    /** Loads the profile (PII stays in this activity) and returns only the page's answers. */
+    async answerApplicationPage(req: AnswerPageRequest): Promise<AnswerPageResult> {
+      return heartbeating(async () => {
+        const profile = await deps.jobo.getProfile(req.profileId);
+        if (profile.status === 'importing') {
+          throw ApplicationFailure.retryable(`profile ${req.profileId} is still importing its resume`, ProfileImporting);
+        }
+        if (profile.status === 'import_failed') {
+          throw ApplicationFailure.nonRetryable(
+            `profile ${req.profileId} is not usable: its resume import failed (${profile.import_error ?? 'no reason given'})`,
+            ProfileNotReady,
+          );
+        }
+        const stored = req.jobId ? await (await deps.store()).getJob(req.jobId) : null;
+        const result = answerFields(profile, req.fields, {
+          today: new Date().toISOString().slice(0, 10),
+          job: { url: req.jobUrl, title: stored?.job.title, companyName: stored?.job.company.name },
+        });
+        return { answers: result.answers, missing: result.unanswered.filter((u) => u.required) };
+      });
+    },
+  };
+}
+
+export type ApplicationActivities = ReturnType<typeof createApplicationActivities>;

@@ -1,0 +1,106 @@
+/**
+ * The `application` workflow's input, id and view: pure (no zod, no Node APIs), shared by the typed client,
+ * the workflow (which re-checks, as the `temporal` CLI can start it with raw JSON) and the activities.
+ */
+import { formatProblems, jobUrlProblem, shortHash, type InputProblem } from '../interactiveSession/input';
+import type { AnswerValue, FormField } from '../jobo/schemas';
+import type { ApplicationAttempt, ApplicationStatus } from '../store/ledger';
+
+export type { ApplicationAttempt, ApplicationStatus, InputProblem };
+export { formatProblems };
+
+export const APPLICATION_WORKFLOW_PREFIX = 'application/';
+export const DEFAULT_ANSWER_DEADLINE_MINUTES = 30;
+export const MAX_ANSWER_DEADLINE_MINUTES = 7 * 24 * 60;
+/** Upstream sessions per application: a session that expires or closes under us is started again. */
+export const MAX_ATTEMPTS = 3;
+
+/** What to do when the profile cannot answer a required field. */
+export type UnansweredPolicy = 'ask' | 'skip';
+
+export interface ApplicationInput {
+  profileId: string;
+  jobUrl: string;
+  /** The job store's id; when absent the job is keyed by a hash of jobUrl. Use one or the other consistently. */
+  jobId?: string;
+  campaignId?: string;
+  /** Default `skip`: FAILED naming the fields. `ask` waits for a person's answers until the deadline. */
+  policy?: UnansweredPolicy;
+  answerDeadlineMinutes?: number;
+  /**
+   * The caller's own answers, keyed by field name or label, for questions a profile cannot answer (e.g. a
+   * campaign's "How did you hear about us?"). They win over the profile's answers for the same field.
+   */
+  answers?: Record<string, AnswerValue>;
+}
+
+/** The `application` query and the workflow result: the application as reference 002 lists it. */
+export interface ApplicationView {
+  workflow_id: string;
+  profile_id: string;
+  job_id: string;
+  job_url: string;
+  campaign_id: string | null;
+  policy: UnansweredPolicy;
+  status: ApplicationStatus;
+  /** The ATS provider (ats_type in 002). */
+  provider: string | null;
+  result: { confirmationUrl: string } | null;
+  error: string | null;
+  attempts: ApplicationAttempt[];
+  /** Set while a person is asked for answers (policy `ask`): the fields to answer and until when. */
+  awaiting: { page: number; fields: FormField[]; reasons: Record<string, string>; deadline: string } | null;
+  /** True when the ledger already had this application's SUCCESS and nothing was sent upstream. */
+  from_ledger: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const JOB_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
+
+/** Two FNV-1a passes (64 bits): a stable, short job key with no practical collisions per profile. */
+export function jobUrlKey(jobUrl: string): string {
+  return `u-${shortHash(jobUrl)}${shortHash(`${jobUrl}#2`)}`;
+}
+
+export function jobKeyOf(input: Pick<ApplicationInput, 'jobId' | 'jobUrl'>): string {
+  return input.jobId ?? jobUrlKey(input.jobUrl);
+}
+
+/** `application/<profileId>/<jobKey>`: one workflow id per (profile, job) is what makes a second start attach. */
+export function applicationWorkflowId(input: Pick<ApplicationInput, 'profileId' | 'jobId' | 'jobUrl'>): string {
+  return `${APPLICATION_WORKFLOW_PREFIX}${input.profileId}/${jobKeyOf(input)}`;
+}
+
+export function validateApplicationInput(input: unknown): InputProblem[] {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return [{ field: 'input', message: 'expected an object { profileId, jobUrl, jobId?, campaignId?, policy?, ... }' }];
+  }
+  const { profileId, jobUrl, jobId, campaignId, policy, answerDeadlineMinutes, answers, ...rest } = input as Record<string, unknown>;
+  const problems: InputProblem[] = [];
+  if (typeof profileId !== 'string' || !GUID.test(profileId)) problems.push({ field: 'profileId', message: 'required: a profile UUID' });
+  const urlProblem = jobUrlProblem(jobUrl);
+  if (urlProblem) problems.push({ field: 'jobUrl', message: urlProblem });
+  if (jobId !== undefined && (typeof jobId !== 'string' || !JOB_ID.test(jobId))) {
+    problems.push({ field: 'jobId', message: 'expected 1-100 characters of [A-Za-z0-9_.:-]' });
+  }
+  if (campaignId !== undefined && (typeof campaignId !== 'string' || campaignId.length === 0 || campaignId.length > 200)) {
+    problems.push({ field: 'campaignId', message: 'expected 1-200 characters' });
+  }
+  if (policy !== undefined && policy !== 'ask' && policy !== 'skip') problems.push({ field: 'policy', message: 'expected "ask" or "skip"' });
+  if (
+    answerDeadlineMinutes !== undefined &&
+    (typeof answerDeadlineMinutes !== 'number' ||
+      !Number.isFinite(answerDeadlineMinutes) ||
+      answerDeadlineMinutes <= 0 ||
+      answerDeadlineMinutes > MAX_ANSWER_DEADLINE_MINUTES)
+  ) {
+    problems.push({ field: 'answerDeadlineMinutes', message: `must be a number of minutes in (0, ${MAX_ANSWER_DEADLINE_MINUTES}]` });
+  }
+  if (answers !== undefined && (typeof answers !== 'object' || answers === null || Array.isArray(answers))) {
+    problems.push({ field: 'answers', message: 'expected an object of { "<field name or label>": value }' });
+  }
+  for (const key of Object.keys(rest)) problems.push({ field: key, message: 'unknown input field' });
+  return problems;
+}

@@ -1,0 +1,254 @@
+/**
+ * Applications end to end: the real Temporal dev server, a worker with the real activities, the sandbox
+ * over HTTP as the upstream (its admin API is the ground truth for submissions) and a SQLite ledger.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { createApplicationActivities } from '../src/activities/application';
+import { InvalidApplicationInputError, answerApplication, applicationView, startApplication } from '../src/applications/client';
+import { jobUrlKey, type ApplicationInput, type ApplicationView } from '../src/applications/input';
+import { JoboClient } from '../src/jobo/client';
+import { SA } from '../src/searchAttributes';
+import { ledgerFor, type ApplicationsLedger } from '../src/store/ledger';
+import { SqliteJobStore } from '../src/store/sqlite';
+import { application } from '../src/workflows/application';
+import { CALLER_ANSWERS, corpusJobs, createApplicant, submissionsOf, type CorpusJob } from './application.fixtures';
+import { startSandbox } from './support/sandbox';
+import { startDevEnv } from './support/temporal';
+import { createTestWorker } from './support/worker';
+
+const taskQueue = 'application-e2e';
+let env: TestWorkflowEnvironment;
+let sandbox: Awaited<ReturnType<typeof startSandbox>>;
+let jobo: JoboClient;
+let store: SqliteJobStore;
+let ledger: ApplicationsLedger;
+let worker: Worker;
+let running: Promise<void>;
+let dir: string;
+let jobs: CorpusJob[];
+
+const start = (input: ApplicationInput) => startApplication(env.client, input, { taskQueue });
+const sessionsOf = async (profileId: string) => (await sandbox.admin.sessions()).filter((s) => s.profile_id === profileId);
+
+async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const awaitingAnswers = (workflowId: string) =>
+  waitFor('the application to ask', async () => {
+    const v = await applicationView(env.client, workflowId).catch(() => null);
+    return v?.awaiting ? v : null;
+  });
+
+beforeAll(async () => {
+  env = await startDevEnv();
+  sandbox = await startSandbox({ seed: 11, jobs: 200 });
+  jobo = new JoboClient({ baseUrl: sandbox.url, apiKey: sandbox.apiKey });
+  dir = mkdtempSync(join(tmpdir(), 'applyflow-app-e2e-'));
+  store = new SqliteJobStore(join(dir, 'jobs.sqlite'));
+  ledger = await ledgerFor(store);
+  jobs = await corpusJobs(sandbox.admin, store, 40);
+  worker = await createTestWorker(env, { taskQueue, activities: createApplicationActivities({ jobo, store: async () => store }) });
+  running = worker.run();
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await jobo?.close();
+  await sandbox?.close();
+  await store?.close();
+  await env?.teardown();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const jobOf = (provider: string) => {
+  const job = jobs.find((j) => j.provider === provider);
+  if (!job) throw new Error(`no ${provider} job in the corpus sample`);
+  return job;
+};
+
+test('one application is filled from the profile, submitted once, and recorded', async () => {
+  const profileId = await createApplicant(jobo);
+  const job = jobOf('workday'); // four pages
+  const started = await start({ profileId, jobUrl: job.url, jobId: job.id, answers: CALLER_ANSWERS, campaignId: 'camp-1' });
+  expect(started.workflowId).toBe(`application/${profileId}/${job.id}`);
+  const result = await started.handle.result();
+
+  expect(result).toMatchObject({
+    status: 'SUCCESS',
+    provider: 'workday',
+    error: null,
+    from_ledger: false,
+    campaign_id: 'camp-1',
+    attempts: [{ attempt: 1, status: 'success' }],
+  });
+  expect(result.result?.confirmationUrl).toContain(job.url);
+
+  const submitted = (await sandbox.admin.submissions()).submissions.filter((s) => s.profile_id === profileId);
+  expect(submitted).toEqual([expect.objectContaining({ job_url: job.url, job_id: job.id, count: 1 })]);
+  const upstream = await sessionsOf(profileId);
+  expect(upstream).toHaveLength(1);
+  expect(upstream[0]).toMatchObject({ mode: 'automated', status: 'submitted', ended: true, page_count: 4 });
+
+  expect(await ledger.get(profileId, job.id)).toMatchObject({
+    status: 'SUCCESS',
+    confirmationUrl: result.result!.confirmationUrl,
+    campaignId: 'camp-1',
+    provider: 'workday',
+    workflowId: started.workflowId,
+  });
+  const sa = (await started.handle.describe()).typedSearchAttributes;
+  expect(sa.get(SA.kind)).toBe('application');
+  expect(sa.get(SA.status)).toBe('SUCCESS');
+  expect(sa.get(SA.profileId)).toBe(profileId);
+  expect(sa.get(SA.campaignId)).toBe('camp-1');
+  expect(sa.get(SA.provider)).toBe('workday');
+});
+
+test('the same (profile, job) started twice concurrently, then again later, submits once', async () => {
+  const profileId = await createApplicant(jobo);
+  const job = jobOf('lever');
+  const input: ApplicationInput = { profileId, jobUrl: job.url, jobId: job.id, answers: CALLER_ANSWERS };
+  const [a, b] = await Promise.all([start(input), start(input)]);
+  expect(a.workflowId).toBe(b.workflowId);
+  expect([a.alreadyClosed, b.alreadyClosed]).toEqual([false, false]);
+  const [ra, rb] = await Promise.all([a.handle.result(), b.handle.result()]);
+  expect(ra.status).toBe('SUCCESS');
+  expect(rb).toEqual(ra);
+  expect((await a.handle.describe()).runId).toBe((await b.handle.describe()).runId);
+
+  const later = await start(input);
+  expect(later.alreadyClosed).toBe(true); // REJECT_DUPLICATE: the closed run answers
+  expect(await later.handle.result()).toEqual(ra);
+
+  expect(await submissionsOf(sandbox.admin, profileId)).toEqual(new Map([[job.url, 1]]));
+  expect(await sessionsOf(profileId)).toHaveLength(1);
+});
+
+test('a run that finds the SUCCESS in the ledger (e.g. after retention) returns it without going upstream', async () => {
+  const profileId = await createApplicant(jobo);
+  const job = jobOf('ashby');
+  const input: ApplicationInput = { profileId, jobUrl: job.url, jobId: job.id, answers: CALLER_ANSWERS };
+  const first = await (await start(input)).handle.result();
+  expect(first).toMatchObject({ status: 'SUCCESS', error: null, job_id: job.id });
+
+  // A second workflow under another id stands in for a start after the first run left retention; started
+  // with the URL only (keyed by its hash), it still finds the SUCCESS, as the ledger also matches by URL.
+  const { jobId, ...byUrl } = input;
+  const again: ApplicationView = await env.client.workflow.execute(application, {
+    taskQueue,
+    workflowId: `application/${profileId}/after-retention`,
+    args: [byUrl],
+  });
+  expect(again).toMatchObject({ status: 'SUCCESS', from_ledger: true, job_id: jobUrlKey(job.url), result: first.result, attempts: first.attempts });
+  expect(await submissionsOf(sandbox.admin, profileId)).toEqual(new Map([[job.url, 1]]));
+  expect(await sessionsOf(profileId)).toHaveLength(1);
+});
+
+test('`skip`: a required field the profile cannot answer fails the application, naming it, with nothing submitted', async () => {
+  const profileId = await createApplicant(jobo);
+  const jobUrl = `https://careers.acme.example.org/jobs/${randomBytes(4).toString('hex')}`; // generic form: "team"
+  const started = await start({ profileId, jobUrl, policy: 'skip' });
+  const result = await started.handle.result();
+  expect(result.status).toBe('FAILED');
+  expect(result.error).toMatch(/^required fields the profile cannot answer: team \(Which team are you applying to\?/);
+  expect(result.attempts).toEqual([expect.objectContaining({ attempt: 1, status: 'failed', error: result.error })]);
+  expect(await submissionsOf(sandbox.admin, profileId)).toEqual(new Map());
+  expect((await sessionsOf(profileId)).every((s) => s.ended)).toBe(true);
+  expect(await ledger.get(profileId, jobUrlKey(jobUrl))).toMatchObject({ status: 'FAILED', error: result.error });
+});
+
+test('`ask`: the application waits for a person, refuses incomplete answers, and submits once answered', async () => {
+  const profileId = await createApplicant(jobo);
+  const jobUrl = `https://jobs.lever.co/acme/${randomBytes(4).toString('hex')}/apply`;
+  const { workflowId, handle } = await start({ profileId, jobUrl, policy: 'ask' });
+
+  const asking = await awaitingAnswers(workflowId);
+  expect(asking.status).toBe('PROCESSING');
+  expect(asking.awaiting).toMatchObject({ page: 2, fields: [expect.objectContaining({ name: 'cards[a1f3][field2]', required: true })] });
+  expect(await ledger.get(profileId, jobUrlKey(jobUrl))).toMatchObject({ status: 'PROCESSING' });
+
+  const refused = await answerApplication(env.client, workflowId, { comments: 'hi' }).catch((e: unknown) => e);
+  expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
+  expect(((refused as WorkflowUpdateFailedError).cause as ApplicationFailure).message).toContain('cards[a1f3][field2] is required');
+  expect(await submissionsOf(sandbox.admin, profileId)).toEqual(new Map());
+
+  const view = await answerApplication(env.client, workflowId, { 'cards[a1f3][field2]': 'The payments pipeline.' }, { page: 2 });
+  expect(view).toMatchObject({ status: 'submitted', is_terminal: true });
+  const result = await handle.result();
+  expect(result).toMatchObject({ status: 'SUCCESS', awaiting: null });
+  expect(await submissionsOf(sandbox.admin, profileId)).toEqual(new Map([[jobUrl, 1]]));
+  const answered = (await sessionsOf(profileId))[0].answers[1];
+  expect(answered['cards[a1f3][field2]']).toBe('The payments pipeline.');
+});
+
+test('`ask` with nobody answering fails at the deadline; cancelling while asking records CANCELLED', async () => {
+  const profileId = await createApplicant(jobo);
+  const url = () => `https://careers.acme.example.org/jobs/${randomBytes(4).toString('hex')}`;
+  const late = await start({ profileId, jobUrl: url(), policy: 'ask', answerDeadlineMinutes: 0.05 });
+  expect(await late.handle.result()).toMatchObject({ status: 'FAILED', error: 'no answer before deadline' });
+
+  const jobUrl = url();
+  const cancelled = await start({ profileId, jobUrl, policy: 'ask' });
+  await awaitingAnswers(cancelled.workflowId);
+  await cancelled.handle.cancel();
+  const err = await cancelled.handle.result().catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(WorkflowFailedError);
+  expect((err as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+  expect(await ledger.get(profileId, jobUrlKey(jobUrl))).toMatchObject({ status: 'CANCELLED', attempts: [expect.objectContaining({ status: 'cancelled' })] });
+  expect((await sessionsOf(profileId)).every((s) => s.ended)).toBe(true);
+  expect(await submissionsOf(sandbox.admin, profileId)).toEqual(new Map());
+});
+
+test('bad input is refused with every field named, and nothing starts', async () => {
+  const err = await start({ profileId: 'nope', jobUrl: 'ftp://x', policy: 'maybe' as 'ask' }).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(InvalidApplicationInputError);
+  expect((err as InvalidApplicationInputError).problems.map((p) => p.field)).toEqual(['profileId', 'jobUrl', 'policy']);
+});
+
+test('an upstream session that expires while a person answers is started again, and their answers are reused', async () => {
+  // Its own sandbox, whose sessions expire after a second idle, and a worker on its own task queue.
+  const idle = await startSandbox({ seed: 12, jobs: 20, sessionIdleTimeoutMs: 1000 });
+  const idleJobo = new JoboClient({ baseUrl: idle.url, apiKey: idle.apiKey });
+  const queue = 'application-e2e-idle';
+  const w = await createTestWorker(env, { taskQueue: queue, activities: createApplicationActivities({ jobo: idleJobo, store: async () => store }) });
+  try {
+    await w.runUntil(async () => {
+      const profileId = await createApplicant(idleJobo);
+      const jobUrl = `https://jobs.lever.co/acme/${randomBytes(4).toString('hex')}/apply`;
+      const { workflowId, handle } = await startApplication(env.client, { profileId, jobUrl, policy: 'ask' }, { taskQueue: queue });
+      await awaitingAnswers(workflowId);
+      await new Promise((r) => setTimeout(r, 2000)); // the person is slow: the upstream session expires
+      await env.client.workflow.getHandle(workflowId).signal('answers', { answers: { 'cards[a1f3][field2]': 'The payments pipeline.' } });
+      const result = await handle.result();
+      expect(result).toMatchObject({
+        status: 'SUCCESS',
+        attempts: [
+          expect.objectContaining({ attempt: 1, status: 'failed', error: expect.stringContaining('the upstream session closed') }),
+          expect.objectContaining({ attempt: 2, status: 'success' }),
+        ],
+      });
+      const { submissions } = await idle.admin.submissions();
+      expect(submissions.filter((s) => s.profile_id === profileId).map((s) => s.count)).toEqual([1]);
+      const upstream = (await idle.admin.sessions()).filter((s) => s.profile_id === profileId);
+      expect(upstream.map((s) => s.ended_reason).sort()).toEqual(['idle', 'terminal']);
+    });
+  } finally {
+    await idleJobo.close();
+    await idle.close();
+  }
+});
