@@ -1,0 +1,270 @@
+/**
+ * The Jobo client against the real sandbox over HTTP: every endpoint, and every fault mapped to the right
+ * retryable or non-retryable Temporal failure type.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import { startSandbox } from '../sandbox/server';
+import { JoboClient } from '../src/jobo/client';
+import { JoboFailure } from '../src/jobo/failures';
+import { validAnswersFor } from './support/formAnswers';
+
+type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
+
+let sandbox: Sandbox;
+let client: JoboClient;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ seed: 7, jobs: 250, port: 0 });
+  client = new JoboClient({ baseUrl: sandbox.url, apiKey: sandbox.apiKey, timeoutMs: 5_000 });
+});
+
+afterAll(async () => {
+  await client?.close();
+  await sandbox?.close();
+});
+
+afterEach(async () => {
+  await sandbox.admin.setFaults({
+    unavailableRate: 0,
+    rateLimitRate: 0,
+    rateLimitPerSecond: null,
+    resetRate: 0,
+    latencyMs: 0,
+    invalidCursorNext: 0,
+  });
+});
+
+/** Runs `fn` and returns the ApplicationFailure it throws (fails the test if it resolves). */
+async function failureOf(fn: () => Promise<unknown>): Promise<ApplicationFailure> {
+  try {
+    await fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ApplicationFailure);
+    return err as ApplicationFailure;
+  }
+  throw new Error('expected a failure, got a result');
+}
+
+describe('feed', () => {
+  it('pages the whole feed and matches the ground truth exactly', async () => {
+    const seen = new Map<string, string>();
+    let cursor: string | null = null;
+    let pages = 0;
+    let lastCredits: number | null = null;
+    do {
+      const page: Awaited<ReturnType<JoboClient['feed']>> = await client.feed({ batch_size: 40, cursor });
+      pages++;
+      for (const job of page.data.jobs) seen.set(job.id, job.updated_at);
+      if (lastCredits !== null && page.data.jobs.length > 0) expect(page.creditsBalance!).toBeLessThan(lastCredits);
+      lastCredits = page.creditsBalance;
+      cursor = page.data.has_more ? page.data.next_cursor : null;
+    } while (cursor);
+    const truth = await sandbox.admin.groundTruthJobs();
+    expect(pages).toBeGreaterThan(1);
+    expect(new Map(truth.active.map((j) => [j.id, j.updated_at]))).toEqual(seen);
+  });
+
+  it('filters by posted_after on updated_at', async () => {
+    const truth = await sandbox.admin.groundTruthJobs();
+    const times = truth.active.map((j) => j.updated_at).sort();
+    const pivot = times[Math.floor(times.length / 2)];
+    const page = await client.feed({ batch_size: 1000, posted_after: pivot });
+    expect(page.data.jobs.length).toBe(times.filter((t) => Date.parse(t) >= Date.parse(pivot)).length);
+    for (const job of page.data.jobs) expect(Date.parse(job.updated_at)).toBeGreaterThanOrEqual(Date.parse(pivot));
+  });
+
+  it('rejects a tampered cursor as a non-retryable JoboInvalidCursor', async () => {
+    const first = await client.feed({ batch_size: 10 });
+    const cursor = first.data.next_cursor!;
+    const tampered = cursor.slice(0, -2) + (cursor.endsWith('A') ? 'BB' : 'AA');
+    const f = await failureOf(() => client.feed({ batch_size: 10, cursor: tampered }));
+    expect(f.type).toBe(JoboFailure.InvalidCursor);
+    expect(f.nonRetryable).toBe(true);
+  });
+
+  it('maps the invalid-cursor fault the same way', async () => {
+    const first = await client.feed({ batch_size: 10 });
+    await sandbox.admin.setFaults({ invalidCursorNext: 1 });
+    const f = await failureOf(() => client.feed({ batch_size: 10, cursor: first.data.next_cursor }));
+    expect(f.type).toBe(JoboFailure.InvalidCursor);
+    // The fault is spent: the same cursor works again.
+    await expect(client.feed({ batch_size: 10, cursor: first.data.next_cursor })).resolves.toBeDefined();
+  });
+
+  it('refuses an out-of-range batch_size before sending, naming the field', async () => {
+    const before = await sandbox.admin.stats();
+    const f = await failureOf(() => client.feed({ batch_size: 5000 }));
+    expect(f.type).toBe(JoboFailure.BadRequest);
+    expect(f.message).toContain('batch_size');
+    const after = await sandbox.admin.stats();
+    expect(after.total).toBe(before.total + 1); // only the stats call itself reached the server
+  });
+});
+
+describe('expired', () => {
+  it('returns ids expired since a time, after churn', async () => {
+    const since = (await sandbox.admin.health()).now;
+    const churn = await sandbox.admin.advanceClock(24 * 60);
+    expect(churn.expired).toBeGreaterThan(0);
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page: Awaited<ReturnType<JoboClient['expired']>> = await client.expired({ expired_since: since, batch_size: 3, cursor });
+      ids.push(...page.data.job_ids);
+      cursor = page.data.has_more ? page.data.next_cursor ?? undefined : undefined;
+    } while (cursor);
+    const truth = await sandbox.admin.groundTruthJobs();
+    const expected = truth.expired.filter((e) => Date.parse(e.expired_at) >= Date.parse(since)).map((e) => e.id);
+    expect(ids.sort()).toEqual(expected.sort());
+  });
+
+  it('answers 400 naming expired_since past the 7-day lookback', async () => {
+    const now = Date.parse((await sandbox.admin.health()).now);
+    const f = await failureOf(() => client.expired({ expired_since: new Date(now - 8 * 86_400_000).toISOString() }));
+    expect(f.type).toBe(JoboFailure.BadRequest);
+    expect(f.nonRetryable).toBe(true);
+    expect(JSON.stringify(f.details)).toContain('expired_since');
+  });
+});
+
+describe('faults', () => {
+  it('maps 503 to a retryable JoboUnavailable whose next retry delay is Retry-After', async () => {
+    await sandbox.admin.setFaults({ unavailableRate: 1, retryAfterSeconds: 3 });
+    const f = await failureOf(() => client.feed({ batch_size: 1 }));
+    expect(f.type).toBe(JoboFailure.Unavailable);
+    expect(f.nonRetryable).toBe(false);
+    expect(f.nextRetryDelay).toBe(3000);
+  });
+
+  it('maps 429 to a retryable JoboRateLimited with Retry-After', async () => {
+    await sandbox.admin.setFaults({ rateLimitRate: 1 });
+    const f = await failureOf(() => client.feed({ batch_size: 1 }));
+    expect(f.type).toBe(JoboFailure.RateLimited);
+    expect(f.nonRetryable).toBe(false);
+    expect(typeof f.nextRetryDelay).toBe('number');
+  });
+
+  it('maps a connection reset to a retryable JoboNetworkError', async () => {
+    await sandbox.admin.setFaults({ resetRate: 1 });
+    const f = await failureOf(() => client.feed({ batch_size: 1 }));
+    expect(f.type).toBe(JoboFailure.Network);
+    expect(f.nonRetryable).toBe(false);
+  });
+
+  it('maps added latency beyond the timeout to a retryable JoboTimeout', async () => {
+    const impatient = new JoboClient({ baseUrl: sandbox.url, apiKey: sandbox.apiKey, timeoutMs: 200 });
+    try {
+      await sandbox.admin.setFaults({ latencyMs: 1_000 });
+      const f = await failureOf(() => impatient.feed({ batch_size: 1 }));
+      expect(f.type).toBe(JoboFailure.Timeout);
+      expect(f.nonRetryable).toBe(false);
+    } finally {
+      await impatient.close();
+    }
+  });
+
+  it('maps a wrong API key to a non-retryable JoboUnauthorized', async () => {
+    const stranger = new JoboClient({ baseUrl: sandbox.url, apiKey: 'wrong' });
+    try {
+      const f = await failureOf(() => stranger.feed({}));
+      expect(f.type).toBe(JoboFailure.Unauthorized);
+      expect(f.nonRetryable).toBe(true);
+    } finally {
+      await stranger.close();
+    }
+  });
+});
+
+const adaProfile = {
+  name: 'Default',
+  contact: { first_name: 'Ada', last_name: 'Lovelace', email: 'ada@example.com', phone: '+1 415 555 0100' },
+  links: { linkedin: 'https://www.linkedin.com/in/ada-lovelace' },
+  eligibility: { work_authorized_countries: ['United States'], requires_sponsorship: false },
+};
+
+describe('profiles', () => {
+  it('creates, reads, patches by section and imports a resume', async () => {
+    const created = await client.createProfile(adaProfile);
+    expect(created.status).toBe('ready');
+    expect(await client.getProfile(created.id)).toEqual(created);
+
+    const patched = await client.patchProfile(created.id, { memories: ['Go and Kubernetes'] });
+    expect(patched.memories).toEqual(['Go and Kubernetes']);
+    expect(patched.contact).toEqual(created.contact); // absent sections are untouched
+    expect(patched.links.linkedin).toBe(adaProfile.links.linkedin);
+
+    const resume = Buffer.from('%PDF-1.4\nName: Ada Lovelace\nEmail: ada.l@example.com\n');
+    const importing = await client.uploadResume(
+      created.id,
+      { fileName: 'ada.pdf', contentType: 'application/pdf', data: resume },
+      { import: true },
+    );
+    expect(importing.resume?.size_bytes).toBe(resume.length);
+    let final = importing;
+    for (let i = 0; i < 50 && final.status === 'importing'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      final = await client.getProfile(created.id);
+    }
+    expect(final.status).toBe('ready');
+  });
+
+  it('maps an unknown profile to JoboNotFound', async () => {
+    const f = await failureOf(() => client.getProfile('00000000-0000-4000-8000-000000000000'));
+    expect(f.type).toBe(JoboFailure.NotFound);
+  });
+
+  it('refuses a malformed profile before sending, naming the field', async () => {
+    const f = await failureOf(() =>
+      client.createProfile({ ...adaProfile, links: { github: 'ftp://example.com/ada' } }),
+    );
+    expect(f.type).toBe(JoboFailure.BadRequest);
+    expect(f.message).toContain('links.github');
+  });
+});
+
+describe('sessions', () => {
+  it('creates, validates, answers idempotently, reads and ends a session', async () => {
+    const truth = await sandbox.admin.groundTruthJobs();
+    const job = truth.active[0];
+    const jobUrl = (await client.feed({ batch_size: 1000 })).data.jobs.find((j) => j.id === job.id)!.apply_url;
+
+    const live = await client.createSession({ job_url: jobUrl });
+    expect(live.is_terminal).toBe(false);
+    expect(live.fields.length).toBeGreaterThan(0);
+
+    const wrong = await client.submitAnswers(live.session_id, { answers: {} });
+    const required = live.fields.filter((f) => f.required).map((f) => f.name);
+    expect(wrong.validation_errors.map((e) => e.field).sort()).toEqual(expect.arrayContaining(required));
+    expect(wrong.status).toBe(live.status);
+
+    // A retried submission with the same Idempotency-Key returns the first response and does not advance twice.
+    const answers = { answers: validAnswersFor(live.fields) };
+    const next = await client.submitAnswers(live.session_id, answers, { idempotencyKey: 'page-1' });
+    expect(next.validation_errors).toEqual([]);
+    const again = await client.submitAnswers(live.session_id, answers, { idempotencyKey: 'page-1' });
+    expect(again).toEqual(next);
+    const record = await sandbox.admin.session(live.session_id);
+    expect(record.answers).toHaveLength(1);
+
+    const meta = await client.getSession(live.session_id);
+    expect(meta).toMatchObject({ id: live.session_id, mode: 'interactive', job_url: jobUrl, completed_at: null });
+
+    await client.endSession(live.session_id);
+    await client.endSession(live.session_id); // idempotent
+    expect((await client.getSession(live.session_id)).state).toBe('closed');
+    const f = await failureOf(() => client.submitAnswers(live.session_id, { answers: {} }));
+    expect(f.type).toBe(JoboFailure.Conflict);
+  });
+
+  it('refuses a job URL over 2000 characters before sending', async () => {
+    const f = await failureOf(() => client.createSession({ job_url: `https://example.com/${'a'.repeat(2000)}` }));
+    expect(f.type).toBe(JoboFailure.BadRequest);
+    expect(f.message).toContain('job_url');
+  });
+
+  it('maps an unknown session to JoboNotFound, but ending it is a no-op', async () => {
+    const id = '00000000-0000-4000-8000-000000000001';
+    expect((await failureOf(() => client.getSession(id))).type).toBe(JoboFailure.NotFound);
+    await expect(client.endSession(id)).resolves.toBeUndefined();
+  });
+});
