@@ -1,0 +1,31 @@
+/**
+ * `npm run sandbox`: the Jobo sandbox on its own, configured from the environment (SANDBOX_HOST,
+ * SANDBOX_PORT, SANDBOX_SEED, SANDBOX_JOBS, SANDBOX_CHURN_INTERVAL_MS, JOBO_API_KEY). The simulated clock
+ * follows real time so a running demo keeps seeing new, edited and expired jobs.
+ */
+import { ConfigError, loadConfig } from '../src/config';
+import { startSandbox } from './server';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const { host, port, seed, jobs, churnIntervalMs } = config.sandbox;
+  const sandbox = await startSandbox({ host, port, seed, jobs, apiKey: config.jobo.apiKey, churnIntervalMs });
+  console.log(`Jobo sandbox listening on ${sandbox.url} (seed ${seed}, ${jobs} jobs)`);
+  console.log(`  API key: ${config.jobo.apiKey ? '(JOBO_API_KEY)' : sandbox.apiKey}`);
+  console.log(`  try: curl -s -X POST ${sandbox.url}/api/jobs/feed -H 'X-Api-Key: ${config.jobo.apiKey ? '$JOBO_API_KEY' : sandbox.apiKey}' -H 'Content-Type: application/json' -d '{"batch_size":2}'`);
+  console.log(`  admin: ${sandbox.url}/__admin/health, /__admin/ground-truth/jobs, /__admin/faults, /__admin/stats`);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await sandbox.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((err) => {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+});
