@@ -1,0 +1,167 @@
+/**
+ * Feed sync I/O. Each page is fetched and written inside one activity, so job payloads never enter workflow
+ * history: the workflow only sees cursors and counts. Upstream failures propagate as the client's typed
+ * ApplicationFailures (503 carries Retry-After as nextRetryDelay; an invalid cursor is non-retryable and the
+ * workflow restarts pagination). Every activity is idempotent: a retried page re-fetches the same cursor and
+ * its upserts skip what is already stored.
+ */
+import { Context, log } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { checkpointKey, type FeedCheckpoint } from '../feedSync/input';
+import { FeedPager } from '../feedSync/pager';
+import type { JoboClient } from '../jobo/client';
+import { JoboFailure } from '../jobo/failureTypes';
+import type { JobStore } from '../store/types';
+
+export interface FeedSyncActivityDeps {
+  jobo: Pick<JoboClient, 'feed' | 'expired'>;
+  store: () => Promise<JobStore>;
+}
+
+export interface SyncFeedPageInput {
+  cursor: string | null;
+  postedAfter: string | null;
+  batchSize: number;
+  /** Set during a full pass: the jobs of this page count as seen by that run (for reconcile). */
+  runId?: string | null;
+}
+
+export interface SyncFeedPageResult {
+  nextCursor: string | null;
+  hasMore: boolean;
+  received: number;
+  upserted: number;
+  skipped: number;
+  creditsBalance: number | null;
+}
+
+export interface SweepExpiredPageInput {
+  cursor: string | null;
+  expiredSince: string;
+  batchSize: number;
+}
+
+export interface SweepExpiredPageResult {
+  nextCursor: string | null;
+  hasMore: boolean;
+  received: number;
+  expired: number;
+  creditsBalance: number | null;
+}
+
+const HEARTBEAT_EVERY_MS = 5_000;
+
+/**
+ * Heartbeats while `fn` runs (a slow page or a long write must not look like a dead worker) and hands it
+ * the activity's cancellation signal, so a cancelled or timed-out attempt aborts its HTTP request.
+ */
+async function heartbeating<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ctx = Context.current();
+  ctx.heartbeat();
+  const timer = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
+  try {
+    return await fn(ctx.cancellationSignal);
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** A page that says "more" without a cursor would loop forever; the upstream broke its contract. */
+function requireCursor(hasMore: boolean, next: string | null, endpoint: string): void {
+  if (hasMore && !next) {
+    throw ApplicationFailure.create({
+      type: JoboFailure.InvalidResponse,
+      nonRetryable: true,
+      message: `${endpoint} answered has_more=true without next_cursor`,
+    });
+  }
+}
+
+/** A checkpoint that cannot be read is treated as none: the run becomes a full pass with reconcile, which is safe. */
+function parseCheckpoint(raw: string | null): FeedCheckpoint | null {
+  if (raw === null) return null;
+  try {
+    const c = JSON.parse(raw) as Partial<FeedCheckpoint>;
+    if (typeof c.lastRunStartedAt === 'string' && !Number.isNaN(Date.parse(c.lastRunStartedAt))) {
+      return { lastRunStartedAt: c.lastRunStartedAt, lastFullSyncStartedAt: c.lastFullSyncStartedAt ?? null };
+    }
+  } catch {
+    // fall through
+  }
+  log.warn('unreadable feed sync checkpoint; running a full re-sync', { raw: raw.slice(0, 200) });
+  return null;
+}
+
+export function createFeedSyncActivities(deps: FeedSyncActivityDeps) {
+  const pager = new FeedPager(deps.jobo);
+  return {
+    /**
+     * Reads the checkpoint and the upstream's clock before the first feed request (004: record now as
+     * this_run_started_at first). The clock comes from /expired, which is free; the local clock is the
+     * fallback when the upstream sends no Date header.
+     */
+    async beginFeedSync(input: { feed: string }): Promise<{ checkpoint: FeedCheckpoint | null; now: string }> {
+      const store = await deps.store();
+      const checkpoint = parseCheckpoint(await store.getCheckpoint(checkpointKey(input.feed)));
+      const probe = await heartbeating((signal) => deps.jobo.expired({ batch_size: 1 }, { signal }));
+      return {
+        checkpoint,
+        now: (probe.serverTime ?? new Date()).toISOString(),
+      };
+    },
+
+    async syncFeedPage(input: SyncFeedPageInput): Promise<SyncFeedPageResult> {
+      const store = await deps.store();
+      return heartbeating(async (signal) => {
+        const { data, creditsBalance } = await pager.page(input, signal);
+        requireCursor(data.has_more, data.next_cursor, 'POST /api/jobs/feed');
+        const { upserted, skipped } = await store.upsertJobs(data.jobs, { seenInRun: input.runId ?? undefined });
+        return {
+          nextCursor: data.next_cursor,
+          hasMore: data.has_more,
+          received: data.jobs.length,
+          upserted,
+          skipped,
+          creditsBalance,
+        };
+      });
+    },
+
+    async sweepExpiredPage(input: SweepExpiredPageInput): Promise<SweepExpiredPageResult> {
+      const store = await deps.store();
+      return heartbeating(async (signal) => {
+        const { data, creditsBalance, serverTime } = await deps.jobo.expired(
+          {
+            expired_since: input.expiredSince,
+            batch_size: input.batchSize,
+            ...(input.cursor ? { cursor: input.cursor } : {}),
+          },
+          { signal },
+        );
+        requireCursor(data.has_more, data.next_cursor, 'GET /api/jobs/expired');
+        // The upstream says "expired by now", not when: mark with its clock at the time of the answer.
+        const expired = await store.markExpired(data.job_ids, serverTime ?? new Date());
+        return {
+          nextCursor: data.next_cursor,
+          hasMore: data.has_more,
+          received: data.job_ids.length,
+          expired,
+          creditsBalance,
+        };
+      });
+    },
+
+    /** After a full pass: whatever the pass did not see is gone upstream. */
+    async reconcileFullSync(input: { runId: string; at: string }): Promise<{ expired: number }> {
+      const store = await deps.store();
+      return { expired: await heartbeating(() => store.reconcile(input.runId, new Date(input.at))) };
+    },
+
+    async commitFeedCheckpoint(input: { feed: string; checkpoint: FeedCheckpoint }): Promise<void> {
+      const store = await deps.store();
+      await store.setCheckpoint(checkpointKey(input.feed), JSON.stringify(input.checkpoint));
+    },
+  };
+}
+
+export type FeedSyncActivities = ReturnType<typeof createFeedSyncActivities>;

@@ -1,0 +1,149 @@
+/**
+ * The typed way to run feed sync from outside a workflow (CLI, main job, tests): start a one-off sync with
+ * its input checked first, read progress, and manage the recurring Temporal Schedule.
+ */
+import {
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
+  ScheduleOverlapPolicy,
+  WorkflowIdConflictPolicy,
+  type Client,
+  type ScheduleDescription,
+  type ScheduleSpec,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import type { Config } from '../config';
+import { SA } from '../searchAttributes';
+import { feedSync, progressQuery } from '../workflows/feedSync';
+import {
+  DEFAULT_FEED,
+  feedScheduleId,
+  feedSyncInputProblems,
+  feedSyncWorkflowId,
+  type FeedSyncInput,
+  type FeedSyncProgress,
+} from './input';
+
+export const MIN_INTERVAL_MINUTES = 15;
+export const MAX_INTERVAL_MINUTES = 60;
+
+/** Bad input: nothing was started or changed. `problems` names each field. */
+export class FeedSyncInputError extends Error {
+  constructor(readonly problems: { field: string; message: string }[]) {
+    super(`invalid feed sync input: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`);
+    this.name = 'FeedSyncInputError';
+  }
+}
+
+/** Input problems throw FeedSyncInputError (one entry per field) before anything is started. */
+export function checkFeedSyncInput(input: FeedSyncInput): FeedSyncInput & { feed: string } {
+  const problems = feedSyncInputProblems(input);
+  if (input.resume !== undefined) problems.push({ field: 'resume', message: 'is set by continueAsNew only' });
+  if (problems.length) throw new FeedSyncInputError(problems);
+  return { ...input, feed: input.feed ?? DEFAULT_FEED };
+}
+
+/**
+ * Starts a one-off sync as `feed-sync/<feed>`, or attaches to the one already running under that id.
+ * A one-off may overlap a scheduled run: both are idempotent upserts, and each commits a checkpoint no later
+ * than its own start, so the store and checkpoint stay correct.
+ */
+export async function startFeedSync(
+  client: Client,
+  config: Pick<Config, 'temporal'>,
+  input: FeedSyncInput = {},
+): Promise<WorkflowHandle<typeof feedSync>> {
+  const args = checkFeedSyncInput(input);
+  return client.workflow.start(feedSync, {
+    workflowId: feedSyncWorkflowId(args.feed),
+    taskQueue: config.temporal.taskQueue,
+    args: [args],
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    typedSearchAttributes: [{ key: SA.kind, value: 'feed-sync' }],
+  });
+}
+
+export async function feedSyncProgress(handle: WorkflowHandle): Promise<FeedSyncProgress> {
+  return handle.query(progressQuery);
+}
+
+/** Running feed syncs (one-off and scheduled), found by the ApplyflowKind search attribute. */
+export async function runningFeedSyncs(client: Client): Promise<{ workflowId: string; progress: FeedSyncProgress }[]> {
+  const out: { workflowId: string; progress: FeedSyncProgress }[] = [];
+  const query = `${SA.kind.name} = 'feed-sync' AND ExecutionStatus = 'Running'`;
+  for await (const wf of client.workflow.list({ query })) {
+    out.push({ workflowId: wf.workflowId, progress: await feedSyncProgress(client.workflow.getHandle(wf.workflowId)) });
+  }
+  return out;
+}
+
+export interface FeedScheduleOptions {
+  feed?: string;
+  /** 15..60 (reference 004's healthy range); default FEED_SYNC_INTERVAL_MINUTES. */
+  intervalMinutes?: number;
+  /** Passed to every scheduled run (batch sizes, pages per run). */
+  input?: Omit<FeedSyncInput, 'feed' | 'resume'>;
+}
+
+/**
+ * Creates the schedule `feed-sync/<feed>` or brings an existing one up to date (interval, input, task
+ * queue). Overlap SKIP: a run still going when the next is due makes that next one a no-op, so there is
+ * never more than one scheduled sync at a time. Returns whether it was created.
+ */
+export async function upsertFeedSchedule(
+  client: Client,
+  config: Pick<Config, 'temporal' | 'feedSyncIntervalMinutes'>,
+  opts: FeedScheduleOptions = {},
+): Promise<{ scheduleId: string; created: boolean; intervalMinutes: number }> {
+  const { minutes, args } = checkFeedSchedule(config, opts);
+  const scheduleId = feedScheduleId(args.feed);
+  const spec: ScheduleSpec = { intervals: [{ every: minutes * 60_000 }] };
+  const action = {
+    type: 'startWorkflow' as const,
+    workflowType: feedSync,
+    workflowId: feedSyncWorkflowId(args.feed),
+    taskQueue: config.temporal.taskQueue,
+    args: [args] as [FeedSyncInput],
+    typedSearchAttributes: [{ key: SA.kind, value: 'feed-sync' }],
+  };
+  const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: 5 * 60_000 };
+  try {
+    await client.schedule.create({ scheduleId, spec, action, policies });
+    return { scheduleId, created: true, intervalMinutes: minutes };
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+  }
+  await client.schedule.getHandle(scheduleId).update((prev) => ({ ...prev, spec, action, policies }));
+  return { scheduleId, created: false, intervalMinutes: minutes };
+}
+
+/** The schedule's interval and run input, checked together so every bad field is reported at once. */
+export function checkFeedSchedule(
+  config: Pick<Config, 'feedSyncIntervalMinutes'>,
+  opts: FeedScheduleOptions,
+): { minutes: number; args: FeedSyncInput & { feed: string } } {
+  const minutes = opts.intervalMinutes ?? config.feedSyncIntervalMinutes;
+  const problems = feedSyncInputProblems({ ...opts.input, feed: opts.feed });
+  if (!Number.isInteger(minutes) || minutes < MIN_INTERVAL_MINUTES || minutes > MAX_INTERVAL_MINUTES) {
+    problems.push({
+      field: 'intervalMinutes',
+      message: `must be an integer from ${MIN_INTERVAL_MINUTES} to ${MAX_INTERVAL_MINUTES}`,
+    });
+  }
+  if (problems.length) throw new FeedSyncInputError(problems);
+  return { minutes, args: checkFeedSyncInput({ ...opts.input, feed: opts.feed }) };
+}
+
+export async function describeFeedSchedule(client: Client, feed = DEFAULT_FEED): Promise<ScheduleDescription | null> {
+  try {
+    return await client.schedule.getHandle(feedScheduleId(feed)).describe();
+  } catch (err) {
+    if (err instanceof ScheduleNotFoundError) return null;
+    throw err;
+  }
+}
+
+/** Runs the schedule's action now (overlap SKIP still applies): how the main job starts its first backfill. */
+export async function triggerFeedSchedule(client: Client, feed = DEFAULT_FEED): Promise<void> {
+  await client.schedule.getHandle(feedScheduleId(feed)).trigger(ScheduleOverlapPolicy.SKIP);
+}

@@ -1,0 +1,288 @@
+/**
+ * The job store for scale: PostgreSQL through a pg Pool. A page is one `INSERT ... SELECT FROM unnest(...)
+ * ON CONFLICT DO UPDATE ... WHERE updated_at differs` statement (one round trip per page, whatever its size).
+ * Full-text search is a generated tsvector column (title weighted over description) with a GIN index.
+ */
+import { Pool, type PoolClient } from 'pg';
+import type { JobDto } from '../jobo/schemas';
+import { checkFilters, nonEmpty, searchTerms, toSummary, toUniqueRows, type JobRow } from './rows';
+import type {
+  JobSearchFilters,
+  JobStates,
+  JobStore,
+  JobSummary,
+  StoredJob,
+  UpsertOptions,
+  UpsertResult,
+} from './types';
+
+/** Schema versions, applied in order; later capabilities (the applications ledger) append theirs. */
+export const POSTGRES_MIGRATIONS: string[] = [
+  `
+  CREATE TABLE jobs (
+    id                    text PRIMARY KEY,
+    title                 text NOT NULL,
+    description           text NOT NULL,
+    company_name          text NOT NULL,
+    location_text         text NOT NULL,
+    workplace_type        text,
+    employment_type       text,
+    experience_level      text,
+    date_posted           timestamptz,
+    compensation_min      double precision,
+    compensation_max      double precision,
+    compensation_currency text,
+    compensation_period   text,
+    salary_min_yearly     double precision,
+    salary_max_yearly     double precision,
+    apply_url             text NOT NULL,
+    updated_at            text NOT NULL,        -- upstream value, verbatim: the change detector
+    data                  jsonb NOT NULL,       -- the full JobDto
+    first_seen_at         timestamptz NOT NULL DEFAULT now(),
+    synced_at             timestamptz NOT NULL DEFAULT now(),
+    expired_at            timestamptz,
+    last_seen_run         text,                 -- the last full re-sync that saw this job
+    search_tsv            tsvector GENERATED ALWAYS AS (
+      setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', description), 'B')
+    ) STORED
+  );
+  CREATE INDEX jobs_search_tsv ON jobs USING gin (search_tsv);
+  CREATE INDEX jobs_date_posted ON jobs (date_posted);
+  CREATE INDEX jobs_company ON jobs (lower(company_name));
+  CREATE INDEX jobs_workplace ON jobs (workplace_type);
+  CREATE INDEX jobs_employment ON jobs (employment_type);
+  CREATE INDEX jobs_experience ON jobs (experience_level);
+  CREATE INDEX jobs_salary ON jobs (salary_max_yearly, salary_min_yearly);
+  CREATE INDEX jobs_active ON jobs (id) WHERE expired_at IS NULL;
+
+  CREATE TABLE sync_checkpoints (
+    key        text PRIMARY KEY,
+    value      text NOT NULL,
+    updated_at timestamptz NOT NULL DEFAULT now()
+  );
+  `,
+];
+
+const COLUMNS: [keyof JobRow, string][] = [
+  ['id', 'text'],
+  ['title', 'text'],
+  ['description', 'text'],
+  ['company_name', 'text'],
+  ['location_text', 'text'],
+  ['workplace_type', 'text'],
+  ['employment_type', 'text'],
+  ['experience_level', 'text'],
+  ['date_posted', 'timestamptz'],
+  ['compensation_min', 'float8'],
+  ['compensation_max', 'float8'],
+  ['compensation_currency', 'text'],
+  ['compensation_period', 'text'],
+  ['salary_min_yearly', 'float8'],
+  ['salary_max_yearly', 'float8'],
+  ['apply_url', 'text'],
+  ['updated_at', 'text'],
+  ['data', 'text'], // cast to jsonb in the SELECT below
+];
+
+const names = COLUMNS.map(([c]) => c);
+const UPSERT_SQL = `
+  INSERT INTO jobs (${names.join(', ')}, last_seen_run)
+  SELECT ${names.map((c) => (c === 'data' ? 'data::jsonb' : c)).join(', ')}, $${COLUMNS.length + 1}::text
+  FROM unnest(${COLUMNS.map(([, t], i) => `$${i + 1}::${t}[]`).join(', ')}) AS u(${names.join(', ')})
+  ON CONFLICT (id) DO UPDATE SET
+    ${names
+      .filter((c) => c !== 'id')
+      .map((c) => `${c} = excluded.${c}`)
+      .join(', ')},
+    synced_at = now(), expired_at = NULL,
+    last_seen_run = coalesce(excluded.last_seen_run, jobs.last_seen_run)
+  WHERE jobs.updated_at IS DISTINCT FROM excluded.updated_at OR jobs.expired_at IS NOT NULL`;
+
+const SUMMARY_COLUMNS = `id, title, company_name, location_text, workplace_type, employment_type, experience_level,
+  to_char(date_posted AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS date_posted,
+  compensation_min, compensation_max, compensation_currency, compensation_period, apply_url, updated_at`;
+
+const MIGRATION_LOCK = 0x6170706c; // one migrator at a time across workers
+
+async function inTransaction<T>(pool: Pool, fn: (c: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+export async function migratePostgres(pool: Pool, migrations: string[] = POSTGRES_MIGRATIONS): Promise<void> {
+  await inTransaction(pool, async (c) => {
+    await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await c.query(
+      `CREATE TABLE IF NOT EXISTS schema_migrations (version int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
+    const { rows } = await c.query<{ version: number }>('SELECT version FROM schema_migrations');
+    const applied = new Set(rows.map((r) => r.version));
+    for (const [i, sql] of migrations.entries()) {
+      if (applied.has(i + 1)) continue;
+      await c.query(sql);
+      await c.query('INSERT INTO schema_migrations (version) VALUES ($1)', [i + 1]);
+    }
+  });
+  // Substring location search gets a trigram index where the extension is available; without it the
+  // same query still works (sequential scan), so a database without pg_trgm is not an error.
+  try {
+    await pool.query('CREATE EXTENSION IF NOT EXISTS pg_trgm');
+    await pool.query('CREATE INDEX IF NOT EXISTS jobs_location_trgm ON jobs USING gin (location_text gin_trgm_ops)');
+  } catch {
+    /* optional index */
+  }
+}
+
+export class PostgresJobStore implements JobStore {
+  readonly kind = 'postgres' as const;
+
+  private constructor(readonly pool: Pool) {}
+
+  static async open(databaseUrl: string, opts: { max?: number } = {}): Promise<PostgresJobStore> {
+    const pool = new Pool({ connectionString: databaseUrl, max: opts.max ?? 10 });
+    try {
+      await migratePostgres(pool);
+    } catch (err) {
+      await pool.end();
+      throw err;
+    }
+    return new PostgresJobStore(pool);
+  }
+
+  async upsertJobs(jobs: readonly JobDto[], opts: UpsertOptions = {}): Promise<UpsertResult> {
+    const rows = toUniqueRows(jobs);
+    if (rows.length === 0) return { upserted: 0, skipped: 0 };
+    const run = opts.seenInRun ?? null;
+    const arrays = COLUMNS.map(([c]) => rows.map((r) => r[c]));
+    return inTransaction(this.pool, async (c) => {
+      const res = await c.query(UPSERT_SQL, [...arrays, run]);
+      const upserted = res.rowCount ?? 0;
+      if (run && upserted < rows.length) {
+        await c.query(
+          `UPDATE jobs SET last_seen_run = $1 WHERE id = ANY($2::text[]) AND last_seen_run IS DISTINCT FROM $1`,
+          [run, arrays[0]],
+        );
+      }
+      return { upserted, skipped: rows.length - upserted };
+    });
+  }
+
+  async markExpired(ids: readonly string[], at: Date = new Date()): Promise<number> {
+    if (ids.length === 0) return 0;
+    const res = await this.pool.query(
+      `UPDATE jobs SET expired_at = $1 WHERE id = ANY($2::text[]) AND expired_at IS NULL`,
+      [at, ids],
+    );
+    return res.rowCount ?? 0;
+  }
+
+  async reconcile(runId: string, at: Date = new Date()): Promise<number> {
+    const res = await this.pool.query(
+      `UPDATE jobs SET expired_at = $1 WHERE expired_at IS NULL AND last_seen_run IS DISTINCT FROM $2`,
+      [at, runId],
+    );
+    return res.rowCount ?? 0;
+  }
+
+  async getJob(id: string): Promise<StoredJob | null> {
+    const { rows } = await this.pool.query<{ data: JobDto; expired_at: Date | null; last_seen_run: string | null }>(
+      `SELECT data, expired_at, last_seen_run FROM jobs WHERE id = $1`,
+      [id],
+    );
+    const r = rows[0];
+    return r ? { job: r.data, expiredAt: r.expired_at?.toISOString() ?? null, lastSeenRun: r.last_seen_run } : null;
+  }
+
+  async searchJobs(f: JobSearchFilters = {}): Promise<JobSummary[]> {
+    const { limit, postedAfter } = checkFilters(f);
+    const where: string[] = ['expired_at IS NULL'];
+    const params: unknown[] = [];
+    const p = (v: unknown) => {
+      params.push(v);
+      return `$${params.length}`;
+    };
+    const terms = searchTerms(f.text);
+    let order = 'date_posted DESC NULLS LAST, id';
+    if (terms.length) {
+      const q = `plainto_tsquery('english', ${p(terms.join(' '))})`;
+      where.push(`search_tsv @@ ${q}`);
+      order = `ts_rank(search_tsv, ${q}) DESC, ${order}`;
+    }
+    if (nonEmpty(f.workplaceTypes)) where.push(`workplace_type = ANY(${p(f.workplaceTypes)}::text[])`);
+    if (nonEmpty(f.employmentTypes)) where.push(`employment_type = ANY(${p(f.employmentTypes)}::text[])`);
+    if (nonEmpty(f.experienceLevels)) where.push(`experience_level = ANY(${p(f.experienceLevels)}::text[])`);
+    if (nonEmpty(f.locations)) {
+      const patterns = f.locations.map((l) => `%${l.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      where.push(`location_text ILIKE ANY(${p(patterns)}::text[])`);
+    }
+    if (postedAfter) where.push(`date_posted >= ${p(postedAfter)}::timestamptz`);
+    if (f.salaryFloor !== undefined) {
+      const pay = 'coalesce(salary_max_yearly, salary_min_yearly)';
+      const reaches = `${pay} >= ${p(f.salaryFloor)}`;
+      where.push(f.includeUndisclosedSalary ? `(${reaches} OR ${pay} IS NULL)` : reaches);
+    }
+    if (nonEmpty(f.companiesInclude)) {
+      where.push(`lower(company_name) = ANY(${p(f.companiesInclude.map((c) => c.toLowerCase()))}::text[])`);
+    }
+    if (nonEmpty(f.companiesExclude)) {
+      where.push(`lower(company_name) <> ALL(${p(f.companiesExclude.map((c) => c.toLowerCase()))}::text[])`);
+    }
+    if (nonEmpty(f.excludeIds)) where.push(`id <> ALL(${p(f.excludeIds)}::text[])`);
+    const sql = `SELECT ${SUMMARY_COLUMNS} FROM jobs WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${p(limit)}`;
+    const { rows } = await this.pool.query(sql, params);
+    return rows.map(toSummary);
+  }
+
+  async jobStates(): Promise<JobStates> {
+    const { rows } = await this.pool.query<{ id: string; updated_at: string; expired_at: Date | null }>(
+      `SELECT id, updated_at, expired_at FROM jobs ORDER BY id COLLATE "C"`,
+    );
+    const states: JobStates = { active: [], expired: [] };
+    for (const r of rows) {
+      if (r.expired_at) states.expired.push({ id: r.id, expired_at: r.expired_at.toISOString() });
+      else states.active.push({ id: r.id, updated_at: r.updated_at });
+    }
+    return states;
+  }
+
+  async counts(): Promise<{ active: number; expired: number }> {
+    const { rows } = await this.pool.query<{ active: number; expired: number }>(
+      `SELECT (count(*) FILTER (WHERE expired_at IS NULL))::int AS active,
+              (count(*) FILTER (WHERE expired_at IS NOT NULL))::int AS expired FROM jobs`,
+    );
+    return rows[0]!;
+  }
+
+  async getCheckpoint(key: string): Promise<string | null> {
+    const { rows } = await this.pool.query<{ value: string }>(`SELECT value FROM sync_checkpoints WHERE key = $1`, [
+      key,
+    ]);
+    return rows[0]?.value ?? null;
+  }
+
+  async setCheckpoint(key: string, value: string): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO sync_checkpoints (key, value) VALUES ($1, $2)
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = now()`,
+      [key, value],
+    );
+  }
+
+  async deleteCheckpoint(key: string): Promise<void> {
+    await this.pool.query(`DELETE FROM sync_checkpoints WHERE key = $1`, [key]);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

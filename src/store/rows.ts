@@ -1,0 +1,139 @@
+/** JobDto → the columns both backends index, and filter checks both backends share. */
+import type { JobDto } from '../jobo/schemas';
+import { StoreError, type JobSearchFilters, type JobSummary } from './types';
+
+export interface JobRow {
+  id: string;
+  title: string;
+  description: string;
+  company_name: string;
+  location_text: string;
+  workplace_type: string | null;
+  employment_type: string | null;
+  experience_level: string | null;
+  date_posted: string | null;
+  compensation_min: number | null;
+  compensation_max: number | null;
+  compensation_currency: string | null;
+  compensation_period: string | null;
+  salary_min_yearly: number | null;
+  salary_max_yearly: number | null;
+  apply_url: string;
+  updated_at: string;
+  data: string;
+}
+
+const PERIODS_PER_YEAR: Record<string, number> = { year: 1, month: 12, week: 52, day: 260, hour: 2080 };
+
+function yearly(amount: number | null | undefined, period: string): number | null {
+  return amount == null ? null : amount * (PERIODS_PER_YEAR[period] ?? 1);
+}
+
+/** date_posted may be a date or a timestamp; normalise to an ISO instant so both compare as ranges. */
+function isoInstant(value: string | null): string | null {
+  if (!value) return null;
+  const t = Date.parse(value);
+  return Number.isNaN(t) ? null : new Date(t).toISOString();
+}
+
+export function toRow(job: JobDto): JobRow {
+  const c = job.compensation;
+  return {
+    id: job.id,
+    title: job.title,
+    description: job.description,
+    company_name: job.company.name,
+    location_text: job.locations.map((l) => l.location).join(' | '),
+    workplace_type: job.workplace_type,
+    employment_type: job.employment_type,
+    experience_level: job.experience_level,
+    date_posted: isoInstant(job.date_posted),
+    compensation_min: c?.min ?? null,
+    compensation_max: c?.max ?? null,
+    compensation_currency: c?.currency ?? null,
+    compensation_period: c?.period ?? null,
+    salary_min_yearly: c ? yearly(c.min, c.period) : null,
+    salary_max_yearly: c ? yearly(c.max, c.period) : null,
+    apply_url: job.apply_url,
+    updated_at: job.updated_at,
+    data: JSON.stringify(job),
+  };
+}
+
+/** One row per id (PostgreSQL rejects a batch that touches a row twice); the latest updated_at wins. */
+export function toUniqueRows(jobs: readonly JobDto[]): JobRow[] {
+  const byId = new Map<string, JobRow>();
+  for (const job of jobs) {
+    const prev = byId.get(job.id);
+    if (!prev || Date.parse(job.updated_at) >= Date.parse(prev.updated_at)) byId.set(job.id, toRow(job));
+  }
+  return [...byId.values()];
+}
+
+export const DEFAULT_SEARCH_LIMIT = 50;
+export const MAX_SEARCH_LIMIT = 1000;
+
+/** Rejects nonsense filters with the field named, before any query runs. */
+export function checkFilters(f: JobSearchFilters): { limit: number; postedAfter: string | null } {
+  const limit = f.limit ?? DEFAULT_SEARCH_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SEARCH_LIMIT) {
+    throw new StoreError(`limit must be an integer in 1..${MAX_SEARCH_LIMIT}`, 'limit');
+  }
+  if (f.postedWithinDays !== undefined && !(f.postedWithinDays > 0)) {
+    throw new StoreError('postedWithinDays must be a positive number', 'postedWithinDays');
+  }
+  if (f.salaryFloor !== undefined && !(f.salaryFloor >= 0)) {
+    throw new StoreError('salaryFloor must be a non-negative number', 'salaryFloor');
+  }
+  const now = f.now ?? new Date();
+  const postedAfter =
+    f.postedWithinDays === undefined ? null : new Date(now.getTime() - f.postedWithinDays * 86_400_000).toISOString();
+  return { limit, postedAfter };
+}
+
+/** The words of a free-text query, without operators, so user text can never be an FTS syntax error. */
+export function searchTerms(text: string | undefined): string[] {
+  if (!text) return [];
+  return text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+}
+
+export function nonEmpty<T>(xs: readonly T[] | undefined): xs is readonly T[] {
+  return !!xs && xs.length > 0;
+}
+
+export interface SummaryRow {
+  id: string;
+  title: string;
+  company_name: string;
+  location_text: string;
+  workplace_type: JobSummary['workplaceType'];
+  employment_type: JobSummary['employmentType'];
+  experience_level: JobSummary['experienceLevel'];
+  date_posted: string | null;
+  compensation_min: number | null;
+  compensation_max: number | null;
+  compensation_currency: string | null;
+  compensation_period: string | null;
+  apply_url: string;
+  updated_at: string;
+}
+
+export function toSummary(r: SummaryRow): JobSummary {
+  return {
+    id: r.id,
+    title: r.title,
+    companyName: r.company_name,
+    locations: r.location_text,
+    workplaceType: r.workplace_type,
+    employmentType: r.employment_type,
+    experienceLevel: r.experience_level,
+    datePosted: r.date_posted,
+    compensationMin: r.compensation_min,
+    compensationMax: r.compensation_max,
+    compensationCurrency: r.compensation_currency,
+    compensationPeriod: r.compensation_period,
+    applyUrl: r.apply_url,
+    updatedAt: r.updated_at,
+  };
+}
+

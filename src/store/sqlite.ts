@@ -1,0 +1,293 @@
+/**
+ * The embedded job store: better-sqlite3 in WAL mode, prepared statements, one transaction per page.
+ * Full-text search is an FTS5 external-content table over jobs(title, description), kept in step by triggers
+ * (only when the text actually changes, so expiry marks and skipped upserts cost no FTS work).
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { JobDto } from '../jobo/schemas';
+import { checkFilters, nonEmpty, searchTerms, toSummary, toUniqueRows, type SummaryRow } from './rows';
+import type {
+  JobSearchFilters,
+  JobStates,
+  JobStore,
+  JobSummary,
+  StoredJob,
+  UpsertOptions,
+  UpsertResult,
+} from './types';
+
+/**
+ * Schema versions, applied in order and recorded in schema_migrations. Later capabilities (the applications
+ * ledger) append their own versions here rather than creating tables ad hoc.
+ */
+export const SQLITE_MIGRATIONS: string[] = [
+  `
+  CREATE TABLE jobs (
+    seq                   INTEGER PRIMARY KEY,  -- stable rowid: the FTS external content key
+    id                    TEXT NOT NULL UNIQUE,
+    title                 TEXT NOT NULL,
+    description           TEXT NOT NULL,
+    company_name          TEXT NOT NULL,
+    location_text         TEXT NOT NULL,
+    workplace_type        TEXT,
+    employment_type       TEXT,
+    experience_level      TEXT,
+    date_posted           TEXT,                 -- ISO instant
+    compensation_min      REAL,
+    compensation_max      REAL,
+    compensation_currency TEXT,
+    compensation_period   TEXT,
+    salary_min_yearly     REAL,
+    salary_max_yearly     REAL,
+    apply_url             TEXT NOT NULL,
+    updated_at            TEXT NOT NULL,        -- upstream value, verbatim: the change detector
+    data                  TEXT NOT NULL,        -- the full JobDto as JSON
+    first_seen_at         TEXT NOT NULL,
+    synced_at             TEXT NOT NULL,
+    expired_at            TEXT,
+    last_seen_run         TEXT                  -- the last full re-sync that saw this job
+  );
+  CREATE INDEX jobs_date_posted ON jobs(date_posted);
+  CREATE INDEX jobs_company ON jobs(company_name COLLATE NOCASE);
+  CREATE INDEX jobs_workplace ON jobs(workplace_type);
+  CREATE INDEX jobs_employment ON jobs(employment_type);
+  CREATE INDEX jobs_experience ON jobs(experience_level);
+  CREATE INDEX jobs_salary ON jobs(salary_max_yearly, salary_min_yearly);
+  CREATE INDEX jobs_expired ON jobs(expired_at);
+
+  CREATE VIRTUAL TABLE jobs_fts USING fts5(
+    title, description, content='jobs', content_rowid='seq', tokenize='porter unicode61'
+  );
+  CREATE TRIGGER jobs_fts_ai AFTER INSERT ON jobs BEGIN
+    INSERT INTO jobs_fts(rowid, title, description) VALUES (new.seq, new.title, new.description);
+  END;
+  CREATE TRIGGER jobs_fts_ad AFTER DELETE ON jobs BEGIN
+    INSERT INTO jobs_fts(jobs_fts, rowid, title, description) VALUES ('delete', old.seq, old.title, old.description);
+  END;
+  CREATE TRIGGER jobs_fts_au AFTER UPDATE OF title, description ON jobs
+  WHEN old.title IS NOT new.title OR old.description IS NOT new.description BEGIN
+    INSERT INTO jobs_fts(jobs_fts, rowid, title, description) VALUES ('delete', old.seq, old.title, old.description);
+    INSERT INTO jobs_fts(rowid, title, description) VALUES (new.seq, new.title, new.description);
+  END;
+
+  CREATE TABLE sync_checkpoints (
+    key        TEXT PRIMARY KEY,
+    value      TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  `,
+];
+
+const UPSERT_SQL = `
+  INSERT INTO jobs (id, title, description, company_name, location_text, workplace_type, employment_type,
+    experience_level, date_posted, compensation_min, compensation_max, compensation_currency, compensation_period,
+    salary_min_yearly, salary_max_yearly, apply_url, updated_at, data, first_seen_at, synced_at, expired_at,
+    last_seen_run)
+  VALUES (@id, @title, @description, @company_name, @location_text, @workplace_type, @employment_type,
+    @experience_level, @date_posted, @compensation_min, @compensation_max, @compensation_currency,
+    @compensation_period, @salary_min_yearly, @salary_max_yearly, @apply_url, @updated_at, @data, @now, @now, NULL,
+    @run)
+  ON CONFLICT(id) DO UPDATE SET
+    title = excluded.title, description = excluded.description, company_name = excluded.company_name,
+    location_text = excluded.location_text, workplace_type = excluded.workplace_type,
+    employment_type = excluded.employment_type, experience_level = excluded.experience_level,
+    date_posted = excluded.date_posted, compensation_min = excluded.compensation_min,
+    compensation_max = excluded.compensation_max, compensation_currency = excluded.compensation_currency,
+    compensation_period = excluded.compensation_period, salary_min_yearly = excluded.salary_min_yearly,
+    salary_max_yearly = excluded.salary_max_yearly, apply_url = excluded.apply_url,
+    updated_at = excluded.updated_at, data = excluded.data, synced_at = excluded.synced_at, expired_at = NULL,
+    last_seen_run = coalesce(excluded.last_seen_run, jobs.last_seen_run)
+  WHERE jobs.updated_at IS NOT excluded.updated_at OR jobs.expired_at IS NOT NULL`;
+
+const SUMMARY_COLUMNS = `j.id, j.title, j.company_name, j.location_text, j.workplace_type, j.employment_type,
+  j.experience_level, j.date_posted, j.compensation_min, j.compensation_max, j.compensation_currency,
+  j.compensation_period, j.apply_url, j.updated_at`;
+
+export function migrateSqlite(db: Database.Database, migrations: string[] = SQLITE_MIGRATIONS): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`);
+  const applied = new Set(
+    (db.prepare(`SELECT version FROM schema_migrations`).all() as { version: number }[]).map((r) => r.version),
+  );
+  migrations.forEach((sql, i) => {
+    const version = i + 1;
+    if (applied.has(version)) return;
+    db.transaction(() => {
+      db.exec(sql);
+      db.prepare(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`).run(
+        version,
+        new Date().toISOString(),
+      );
+    })();
+  });
+}
+
+export class SqliteJobStore implements JobStore {
+  readonly kind = 'sqlite' as const;
+  readonly db: Database.Database;
+  private readonly upsertStmt: Database.Statement;
+  private readonly touchStmt: Database.Statement;
+  private readonly expireStmt: Database.Statement;
+  private readonly upsertPage: (jobs: readonly JobDto[], opts: UpsertOptions) => UpsertResult;
+  private readonly expirePage: (ids: readonly string[], at: string) => number;
+
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    // NORMAL is durable across process crashes in WAL mode; only an OS crash can lose the last commits,
+    // and a feed sync simply re-fetches those pages.
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 10000');
+    migrateSqlite(this.db);
+
+    this.upsertStmt = this.db.prepare(UPSERT_SQL);
+    this.touchStmt = this.db.prepare(`UPDATE jobs SET last_seen_run = ? WHERE id = ? AND last_seen_run IS NOT ?`);
+    this.expireStmt = this.db.prepare(`UPDATE jobs SET expired_at = ? WHERE id = ? AND expired_at IS NULL`);
+
+    this.upsertPage = this.db.transaction((jobs: readonly JobDto[], opts: UpsertOptions) => {
+      const now = new Date().toISOString();
+      const run = opts.seenInRun ?? null;
+      let upserted = 0;
+      let skipped = 0;
+      for (const row of toUniqueRows(jobs)) {
+        if (this.upsertStmt.run({ ...row, now, run }).changes > 0) {
+          upserted++;
+        } else {
+          skipped++;
+          if (run) this.touchStmt.run(run, row.id, run);
+        }
+      }
+      return { upserted, skipped };
+    });
+    this.expirePage = this.db.transaction((ids: readonly string[], at: string) => {
+      let n = 0;
+      for (const id of ids) n += this.expireStmt.run(at, id).changes;
+      return n;
+    });
+  }
+
+  async upsertJobs(jobs: readonly JobDto[], opts: UpsertOptions = {}): Promise<UpsertResult> {
+    return this.upsertPage(jobs, opts);
+  }
+
+  async markExpired(ids: readonly string[], at: Date = new Date()): Promise<number> {
+    return this.expirePage(ids, at.toISOString());
+  }
+
+  async reconcile(runId: string, at: Date = new Date()): Promise<number> {
+    return this.db
+      .prepare(`UPDATE jobs SET expired_at = ? WHERE expired_at IS NULL AND last_seen_run IS NOT ?`)
+      .run(at.toISOString(), runId).changes;
+  }
+
+  async getJob(id: string): Promise<StoredJob | null> {
+    const r = this.db.prepare(`SELECT data, expired_at, last_seen_run FROM jobs WHERE id = ?`).get(id) as
+      | { data: string; expired_at: string | null; last_seen_run: string | null }
+      | undefined;
+    return r ? { job: JSON.parse(r.data) as JobDto, expiredAt: r.expired_at, lastSeenRun: r.last_seen_run } : null;
+  }
+
+  async searchJobs(f: JobSearchFilters = {}): Promise<JobSummary[]> {
+    const { limit, postedAfter } = checkFilters(f);
+    const where: string[] = ['j.expired_at IS NULL'];
+    const params: unknown[] = [];
+    const terms = searchTerms(f.text);
+    let from = 'jobs j';
+    let order = 'j.date_posted DESC, j.id';
+    if (terms.length) {
+      // Quoted terms are plain words to FTS5 (no operators), implicitly ANDed; title weighs 10x description.
+      from = 'jobs_fts JOIN jobs j ON j.seq = jobs_fts.rowid';
+      where.push('jobs_fts MATCH ?');
+      params.push(terms.map((t) => `"${t}"`).join(' '));
+      order = 'bm25(jobs_fts, 10.0, 1.0), j.date_posted DESC, j.id';
+    }
+    const anyOf = (column: string, values: readonly string[] | undefined) => {
+      if (!nonEmpty(values)) return;
+      where.push(`${column} IN (${values.map(() => '?').join(', ')})`);
+      params.push(...values);
+    };
+    anyOf('j.workplace_type', f.workplaceTypes);
+    anyOf('j.employment_type', f.employmentTypes);
+    anyOf('j.experience_level', f.experienceLevels);
+    if (nonEmpty(f.locations)) {
+      where.push(`(${f.locations.map(() => `j.location_text LIKE ? ESCAPE '\\'`).join(' OR ')})`);
+      params.push(...f.locations.map((l) => `%${l.replace(/[\\%_]/g, (c) => `\\${c}`)}%`));
+    }
+    if (postedAfter) {
+      where.push('j.date_posted >= ?');
+      params.push(postedAfter);
+    }
+    if (f.salaryFloor !== undefined) {
+      const reaches = 'coalesce(j.salary_max_yearly, j.salary_min_yearly) >= ?';
+      where.push(
+        f.includeUndisclosedSalary
+          ? `(${reaches} OR coalesce(j.salary_max_yearly, j.salary_min_yearly) IS NULL)`
+          : reaches,
+      );
+      params.push(f.salaryFloor);
+    }
+    if (nonEmpty(f.companiesInclude)) {
+      where.push(`j.company_name COLLATE NOCASE IN (${f.companiesInclude.map(() => '?').join(', ')})`);
+      params.push(...f.companiesInclude);
+    }
+    if (nonEmpty(f.companiesExclude)) {
+      where.push(`j.company_name COLLATE NOCASE NOT IN (${f.companiesExclude.map(() => '?').join(', ')})`);
+      params.push(...f.companiesExclude);
+    }
+    if (nonEmpty(f.excludeIds)) {
+      where.push(`j.id NOT IN (SELECT value FROM json_each(?))`);
+      params.push(JSON.stringify(f.excludeIds));
+    }
+    const sql = `SELECT ${SUMMARY_COLUMNS} FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`;
+    return (this.db.prepare(sql).all(...params, limit) as SummaryRow[]).map(toSummary);
+  }
+
+  async jobStates(): Promise<JobStates> {
+    const rows = this.db.prepare(`SELECT id, updated_at, expired_at FROM jobs ORDER BY id`).all() as {
+      id: string;
+      updated_at: string;
+      expired_at: string | null;
+    }[];
+    const states: JobStates = { active: [], expired: [] };
+    for (const r of rows) {
+      if (r.expired_at) states.expired.push({ id: r.id, expired_at: r.expired_at });
+      else states.active.push({ id: r.id, updated_at: r.updated_at });
+    }
+    return states;
+  }
+
+  async counts(): Promise<{ active: number; expired: number }> {
+    return this.db
+      .prepare(
+        `SELECT count(*) FILTER (WHERE expired_at IS NULL) AS active,
+                count(*) FILTER (WHERE expired_at IS NOT NULL) AS expired FROM jobs`,
+      )
+      .get() as { active: number; expired: number };
+  }
+
+  async getCheckpoint(key: string): Promise<string | null> {
+    const r = this.db.prepare(`SELECT value FROM sync_checkpoints WHERE key = ?`).get(key) as
+      | { value: string }
+      | undefined;
+    return r?.value ?? null;
+  }
+
+  async setCheckpoint(key: string, value: string): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO sync_checkpoints (key, value, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+      )
+      .run(key, value, new Date().toISOString());
+  }
+
+  async deleteCheckpoint(key: string): Promise<void> {
+    this.db.prepare(`DELETE FROM sync_checkpoints WHERE key = ?`).run(key);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

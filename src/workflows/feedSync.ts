@@ -1,0 +1,227 @@
+/**
+ * feedSync: keeps the job store an exact mirror of the Jobo feed, following reference 004's sync workflow:
+ *  1. record this_run_started_at (the upstream's clock) before the first request;
+ *  2. no checkpoint → backfill the whole feed; a checkpoint older than the 7-day expired lookback → a full
+ *     re-sync that reconciles (store ids the feed no longer has are marked expired); otherwise an incremental
+ *     pass with posted_after = last_run_started_at - 15 min, then the expired sweep since last_run_started_at;
+ *  3. commit last_run_started_at = this_run_started_at only after both halves succeeded.
+ * An invalid cursor drops the cursor and restarts that pagination (bounded). Pages are fetched and written
+ * inside activities; the workflow holds only the cursor and counters, and continues-as-new with them.
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  continueAsNew,
+  defineQuery,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { FeedSyncActivities } from '../activities/feedSync';
+import {
+  chooseMode,
+  DEFAULT_FEED,
+  DEFAULT_MAX_CURSOR_RESTARTS,
+  DEFAULT_PAGES_PER_RUN,
+  EXPIRED_MAX_BATCH,
+  FEED_MAX_BATCH,
+  emptyCounters,
+  feedSyncInputProblems,
+  INCREMENTAL_OVERLAP_MS,
+  type FeedSyncInput,
+  type FeedSyncProgress,
+  type FeedSyncResult,
+  type FeedSyncRunState,
+} from '../feedSync/input';
+import { JoboFailure, NON_RETRYABLE_JOBO_FAILURES } from '../jobo/failureTypes';
+import { SA } from '../searchAttributes';
+
+export type { FeedSyncInput, FeedSyncProgress, FeedSyncResult };
+
+export const progressQuery = defineQuery<FeedSyncProgress>('progress');
+
+export const FeedSyncFailure = {
+  InvalidInput: 'InvalidFeedSyncInput',
+  CursorRestartsExhausted: 'FeedCursorRestartsExhausted',
+} as const;
+
+const { beginFeedSync, syncFeedPage, sweepExpiredPage, reconcileFullSync, commitFeedCheckpoint } =
+  proxyActivities<FeedSyncActivities>({
+    // One page: a request (the client gives up after 30 s) and one transaction.
+    startToCloseTimeout: '2m',
+    // Activities heartbeat every 5 s; a killed worker's page is retried elsewhere after this.
+    heartbeatTimeout: '15s',
+    // Retryable failures (503 with Retry-After as nextRetryDelay, 429, resets, timeouts) retry without limit:
+    // the cursor lives in this workflow, so waiting out an outage loses nothing. Typed 4xx stop at once.
+    retry: {
+      initialInterval: '1s',
+      backoffCoefficient: 2,
+      maximumInterval: '1m',
+      nonRetryableErrorTypes: [...NON_RETRYABLE_JOBO_FAILURES],
+    },
+  });
+
+function isInvalidCursor(err: unknown): boolean {
+  return (
+    err instanceof ActivityFailure &&
+    err.cause instanceof ApplicationFailure &&
+    err.cause.type === JoboFailure.InvalidCursor
+  );
+}
+
+export async function feedSync(input: FeedSyncInput = {}): Promise<FeedSyncResult> {
+  const problems = feedSyncInputProblems(input);
+  if (problems.length) {
+    throw ApplicationFailure.create({
+      type: FeedSyncFailure.InvalidInput,
+      nonRetryable: true,
+      message: problems.map((p) => `${p.field}: ${p.message}`).join('; '),
+      details: [problems],
+    });
+  }
+  const feed = input.feed ?? DEFAULT_FEED;
+  const batchSize = input.batchSize ?? FEED_MAX_BATCH;
+  const expiredBatchSize = input.expiredBatchSize ?? EXPIRED_MAX_BATCH;
+  const pagesPerRun = input.pagesPerRun ?? DEFAULT_PAGES_PER_RUN;
+  const maxRestarts = input.maxCursorRestarts ?? DEFAULT_MAX_CURSOR_RESTARTS;
+
+  let state: FeedSyncRunState | undefined = input.resume;
+  setHandler(progressQuery, () => ({
+    feed,
+    mode: state?.mode ?? null,
+    phase: state?.phase ?? 'starting',
+    ...(state?.counters ?? emptyCounters()),
+    cursorPresent: !!state?.cursor,
+    creditsBalance: state?.creditsBalance ?? null,
+    thisRunStartedAt: state?.thisRunStartedAt ?? null,
+    lastRunStartedAt: state?.lastRunStartedAt ?? null,
+  }));
+
+  const publish = (s: FeedSyncRunState) =>
+    upsertSearchAttributes([
+      { key: SA.kind, value: 'feed-sync' },
+      { key: SA.status, value: s.phase },
+      { key: SA.feedPages, value: s.counters.pages },
+      { key: SA.feedJobsUpserted, value: s.counters.jobsUpserted },
+      { key: SA.feedJobsExpired, value: s.counters.expired + s.counters.reconciled },
+      ...(s.creditsBalance === null ? [] : [{ key: SA.creditsBalance, value: s.creditsBalance }]),
+    ]);
+
+  if (!state) {
+    upsertSearchAttributes([
+      { key: SA.kind, value: 'feed-sync' },
+      { key: SA.status, value: 'starting' },
+    ]);
+    const { checkpoint, now } = await beginFeedSync({ feed });
+    const mode = chooseMode(checkpoint, now);
+    const lastRun = checkpoint?.lastRunStartedAt ?? null;
+    state = {
+      mode,
+      phase: 'feed',
+      thisRunStartedAt: now,
+      lastRunStartedAt: lastRun,
+      lastFullSyncStartedAt: checkpoint?.lastFullSyncStartedAt ?? null,
+      postedAfter:
+        mode === 'incremental' && lastRun
+          ? new Date(Date.parse(lastRun) - INCREMENTAL_OVERLAP_MS).toISOString()
+          : null,
+      cursor: null,
+      fullSyncRunId: mode === 'incremental' ? null : `${feed}/${now}`,
+      counters: emptyCounters(),
+      creditsBalance: null,
+    };
+    publish(state);
+  }
+  const s = state;
+  let pagesThisRun = 0;
+
+  // Between pages only: the cursor and counters are the whole of what the next run needs.
+  const maybeContinueAsNew = async () => {
+    if (pagesThisRun >= pagesPerRun || workflowInfo().continueAsNewSuggested) {
+      await continueAsNew<typeof feedSync>({ ...input, resume: s });
+    }
+  };
+
+  /** Invalid cursor: drop it and start this pagination over; never retry the rejected value. */
+  const restartPagination = (err: unknown, what: string) => {
+    if (!isInvalidCursor(err) || s.cursor === null) throw err;
+    s.counters.restarts++;
+    if (s.counters.restarts > maxRestarts) {
+      throw ApplicationFailure.create({
+        type: FeedSyncFailure.CursorRestartsExhausted,
+        nonRetryable: true,
+        message: `${what}: the upstream rejected the cursor ${s.counters.restarts} times (limit ${maxRestarts}); giving up`,
+      });
+    }
+    s.cursor = null;
+  };
+
+  if (s.phase === 'feed') {
+    for (;;) {
+      await maybeContinueAsNew();
+      try {
+        const page = await syncFeedPage({
+          cursor: s.cursor,
+          postedAfter: s.postedAfter,
+          batchSize,
+          runId: s.fullSyncRunId,
+        });
+        pagesThisRun++;
+        s.counters.pages++;
+        s.counters.jobsReceived += page.received;
+        s.counters.jobsUpserted += page.upserted;
+        s.counters.skipped += page.skipped;
+        s.creditsBalance = page.creditsBalance ?? s.creditsBalance;
+        s.cursor = page.hasMore ? page.nextCursor : null;
+        if (!page.hasMore) s.phase = s.mode === 'incremental' ? 'sweep' : 'reconcile';
+      } catch (err) {
+        restartPagination(err, 'feed');
+      }
+      publish(s);
+      if (s.phase !== 'feed') break;
+    }
+  }
+
+  if (s.phase === 'sweep') {
+    for (;;) {
+      await maybeContinueAsNew();
+      try {
+        const page = await sweepExpiredPage({
+          cursor: s.cursor,
+          expiredSince: s.lastRunStartedAt!,
+          batchSize: expiredBatchSize,
+        });
+        pagesThisRun++;
+        s.counters.expiredPages++;
+        s.counters.expired += page.expired;
+        s.creditsBalance = page.creditsBalance ?? s.creditsBalance;
+        s.cursor = page.hasMore ? page.nextCursor : null;
+        if (!page.hasMore) s.phase = 'commit';
+      } catch (err) {
+        restartPagination(err, 'expired sweep');
+      }
+      publish(s);
+      if (s.phase !== 'sweep') break;
+    }
+  }
+
+  if (s.phase === 'reconcile') {
+    const { expired } = await reconcileFullSync({ runId: s.fullSyncRunId!, at: s.thisRunStartedAt });
+    s.counters.reconciled = expired;
+    s.phase = 'commit';
+    publish(s);
+  }
+
+  // Both halves succeeded: only now does the next run start from this one.
+  await commitFeedCheckpoint({
+    feed,
+    checkpoint: {
+      lastRunStartedAt: s.thisRunStartedAt,
+      lastFullSyncStartedAt: s.mode === 'incremental' ? s.lastFullSyncStartedAt : s.thisRunStartedAt,
+    },
+  });
+  s.phase = 'done';
+  publish(s);
+  return { feed, mode: s.mode, thisRunStartedAt: s.thisRunStartedAt, creditsBalance: s.creditsBalance, ...s.counters };
+}

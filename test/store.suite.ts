@@ -1,0 +1,282 @@
+/**
+ * The one behaviour suite every JobStore backend must pass (run by store.sqlite.test.ts and
+ * store.postgres.test.ts). Each test opens a fresh, empty store from the factory.
+ */
+import type { JobDto } from '../src/jobo/schemas';
+import { StoreError, type JobStore } from '../src/store/types';
+
+export function jobId(n: number): string {
+  return `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+}
+
+type JobOverrides = Partial<Omit<JobDto, 'company'>> & { companyName?: string };
+
+export function makeJob(n: number, o: JobOverrides = {}): JobDto {
+  const { companyName, ...rest } = o;
+  return {
+    id: jobId(n),
+    title: `Software Engineer ${n}`,
+    normalized_title: 'software_engineer',
+    company: {
+      id: jobId(100_000 + n),
+      name: companyName ?? `Company ${n % 7}`,
+      website_url: null,
+      logo_url: null,
+      industry: 'Software',
+      size: '51-200',
+    },
+    description: `Build distributed systems. Posting number ${n}.`,
+    summary: null,
+    listing_url: `https://boards.greenhouse.io/acme/jobs/${n}`,
+    apply_url: `https://boards.greenhouse.io/acme/jobs/${n}`,
+    locations: [
+      {
+        location: 'Berlin, Germany',
+        city: 'Berlin',
+        state: null,
+        country: 'Germany',
+        country_code: 'DE',
+        latitude: null,
+        longitude: null,
+      },
+    ],
+    compensation: { min: 60000, max: 80000, currency: 'EUR', period: 'year' },
+    employment_type: 'full_time',
+    workplace_type: 'onsite',
+    experience_level: 'mid',
+    source: 'greenhouse',
+    created_at: '2025-01-01T00:00:00.000Z',
+    updated_at: '2025-01-02T00:00:00.000Z',
+    date_posted: '2025-01-01',
+    valid_through: null,
+    qualifications: {
+      must_have: { education: [], experience: [], skills: ['TypeScript'], certifications: [] },
+      preferred: { education: [], experience: [], skills: [], certifications: [] },
+    },
+    responsibilities: ['Ship'],
+    benefits: ['Health'],
+    is_work_auth_required: null,
+    is_h1b_sponsor: null,
+    is_clearance_required: null,
+    ...rest,
+  };
+}
+
+export function storeSuite(name: string, open: () => Promise<JobStore>): void {
+  describe(`JobStore (${name})`, () => {
+    let store: JobStore;
+    beforeEach(async () => {
+      store = await open();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    test('upserts by id, skips unchanged updated_at, keeps the full JobDto', async () => {
+      const page = [makeJob(1), makeJob(2), makeJob(3)];
+      expect(await store.upsertJobs(page)).toEqual({ upserted: 3, skipped: 0 });
+      expect(await store.upsertJobs(page)).toEqual({ upserted: 0, skipped: 3 });
+
+      const edited = makeJob(2, { title: 'Staff Engineer', updated_at: '2025-02-01T00:00:00.000Z' });
+      expect(await store.upsertJobs([makeJob(1), edited])).toEqual({ upserted: 1, skipped: 1 });
+
+      const stored = await store.getJob(jobId(2));
+      expect(stored?.job).toEqual(edited);
+      expect(stored?.expiredAt).toBeNull();
+      expect(await store.getJob(jobId(99))).toBeNull();
+      expect(await store.counts()).toEqual({ active: 3, expired: 0 });
+    });
+
+    test('an unchanged updated_at does not overwrite the stored payload', async () => {
+      await store.upsertJobs([makeJob(1)]);
+      await store.upsertJobs([makeJob(1, { title: 'Changed without a new updated_at' })]);
+      expect((await store.getJob(jobId(1)))?.job.title).toBe('Software Engineer 1');
+    });
+
+    test('a page with the same id twice keeps the latest updated_at', async () => {
+      const older = makeJob(5, { title: 'old', updated_at: '2025-01-03T00:00:00.000Z' });
+      const newer = makeJob(5, { title: 'new', updated_at: '2025-01-04T00:00:00.000Z' });
+      expect(await store.upsertJobs([newer, older])).toEqual({ upserted: 1, skipped: 0 });
+      expect((await store.getJob(jobId(5)))?.job.title).toBe('new');
+      expect(await store.upsertJobs([])).toEqual({ upserted: 0, skipped: 0 });
+    });
+
+    test('marks expired jobs, keeps them, and re-activates a job that reappears', async () => {
+      await store.upsertJobs([makeJob(1), makeJob(2), makeJob(3)]);
+      const at = new Date('2025-03-01T12:00:00.000Z');
+      expect(await store.markExpired([jobId(1), jobId(2), jobId(42)], at)).toBe(2);
+      expect(await store.markExpired([jobId(1)], new Date())).toBe(0); // already marked: first time stays
+      expect((await store.getJob(jobId(1)))?.expiredAt).toBe(at.toISOString());
+      expect(await store.jobStates()).toEqual({
+        active: [{ id: jobId(3), updated_at: '2025-01-02T00:00:00.000Z' }],
+        expired: [
+          { id: jobId(1), expired_at: at.toISOString() },
+          { id: jobId(2), expired_at: at.toISOString() },
+        ],
+      });
+      expect(await store.markExpired([])).toBe(0);
+
+      // Same updated_at, but it is back in the feed: active again (the write is not skipped).
+      expect(await store.upsertJobs([makeJob(1)])).toEqual({ upserted: 1, skipped: 0 });
+      expect((await store.getJob(jobId(1)))?.expiredAt).toBeNull();
+      expect(await store.counts()).toEqual({ active: 2, expired: 1 });
+      expect((await store.searchJobs()).map((j) => j.id).sort()).toEqual([jobId(1), jobId(3)]);
+    });
+
+    test('reconcile expires what a full re-sync did not see, including skipped-but-seen jobs as seen', async () => {
+      await store.upsertJobs([1, 2, 3, 4].map((n) => makeJob(n)));
+      await store.markExpired([jobId(4)], new Date('2025-03-01T00:00:00.000Z'));
+      // Full re-sync sees 1 (unchanged → skipped, still counts as seen) and 2 (edited); 3 is gone upstream.
+      const run = 'full-2025-03-09T00:00:00.000Z';
+      expect(
+        await store.upsertJobs([makeJob(1), makeJob(2, { updated_at: '2025-03-08T00:00:00.000Z' })], {
+          seenInRun: run,
+        }),
+      ).toEqual({ upserted: 1, skipped: 1 });
+      expect(await store.upsertJobs([makeJob(1)], { seenInRun: run })).toEqual({ upserted: 0, skipped: 1 });
+      const at = new Date('2025-03-09T01:00:00.000Z');
+      expect(await store.reconcile(run, at)).toBe(1);
+      const states = await store.jobStates();
+      expect(states.active.map((j) => j.id)).toEqual([jobId(1), jobId(2)]);
+      expect(states.expired).toEqual([
+        { id: jobId(3), expired_at: at.toISOString() },
+        { id: jobId(4), expired_at: '2025-03-01T00:00:00.000Z' },
+      ]);
+      expect((await store.getJob(jobId(1)))?.lastSeenRun).toBe(run);
+      // Incremental upserts never clear the full re-sync marker.
+      await store.upsertJobs([makeJob(1, { updated_at: '2025-03-10T00:00:00.000Z' })]);
+      expect((await store.getJob(jobId(1)))?.lastSeenRun).toBe(run);
+      expect(await store.reconcile(run, at)).toBe(0);
+    });
+
+    test('checkpoints: get, set (overwrite), delete', async () => {
+      expect(await store.getCheckpoint('feed-sync/jobs')).toBeNull();
+      await store.setCheckpoint('feed-sync/jobs', '{"a":1}');
+      await store.setCheckpoint('feed-sync/jobs', '{"a":2}');
+      expect(await store.getCheckpoint('feed-sync/jobs')).toBe('{"a":2}');
+      await store.deleteCheckpoint('feed-sync/jobs');
+      expect(await store.getCheckpoint('feed-sync/jobs')).toBeNull();
+    });
+
+    describe('searchJobs', () => {
+      const now = new Date('2025-06-30T00:00:00.000Z');
+      beforeEach(async () => {
+        await store.upsertJobs([
+          makeJob(1, {
+            title: 'Senior Backend Engineer',
+            description: 'Kubernetes and Go services.',
+            workplace_type: 'remote',
+            experience_level: 'senior',
+            date_posted: '2025-06-28',
+            companyName: 'Acme',
+            compensation: { min: 120000, max: 150000, currency: 'USD', period: 'year' },
+          }),
+          makeJob(2, {
+            title: 'Frontend Developer',
+            description: 'React, TypeScript and some backend work.',
+            workplace_type: 'hybrid',
+            employment_type: 'contract',
+            date_posted: '2025-06-01T09:30:00Z',
+            companyName: 'Globex',
+            compensation: { min: 50, max: 70, currency: 'USD', period: 'hour' },
+            locations: [
+              {
+                location: 'San Francisco, CA, USA',
+                city: 'San Francisco',
+                state: 'CA',
+                country: 'United States',
+                country_code: 'US',
+                latitude: null,
+                longitude: null,
+              },
+            ],
+          }),
+          makeJob(3, {
+            title: 'Data Engineer',
+            description: 'Pipelines.',
+            experience_level: 'entry',
+            date_posted: null,
+            companyName: 'acme',
+            compensation: null,
+          }),
+          makeJob(4, { title: 'Backend Engineer (expired)', companyName: 'Initech', date_posted: '2025-06-29' }),
+        ]);
+        await store.markExpired([jobId(4)]);
+      });
+
+      const ids = async (f: Parameters<JobStore['searchJobs']>[0]) =>
+        (await store.searchJobs({ now, ...f })).map((j) => j.id);
+
+      test('full text over title and description, stemmed, title ranked first, expired excluded', async () => {
+        expect(await ids({ text: 'backend' })).toEqual([jobId(1), jobId(2)]);
+        expect(await ids({ text: 'engineers' })).toEqual(expect.arrayContaining([jobId(1), jobId(3)]));
+        expect(await ids({ text: 'engineers' })).toHaveLength(2);
+        expect(await ids({ text: 'kubernetes services' })).toEqual([jobId(1)]);
+        expect(await ids({ text: '"OR" (*) NEAR' })).toEqual([]); // operators are words, never syntax errors
+        expect(await ids({ text: '  ' })).toHaveLength(3);
+      });
+
+      test('structured filters', async () => {
+        expect(await ids({ workplaceTypes: ['remote', 'hybrid'] })).toEqual([jobId(1), jobId(2)]);
+        expect(await ids({ employmentTypes: ['contract'] })).toEqual([jobId(2)]);
+        expect(await ids({ experienceLevels: ['entry', 'senior'] })).toEqual([jobId(1), jobId(3)]);
+        expect(await ids({ locations: ['san francisco', 'nowhere'] })).toEqual([jobId(2)]);
+        expect(await ids({ locations: ['berlin'] })).toEqual([jobId(1), jobId(3)]);
+        expect(await ids({ locations: ['100%_'] })).toEqual([]);
+        expect(await ids({ postedWithinDays: 7 })).toEqual([jobId(1)]);
+        expect(await ids({ postedWithinDays: 60 })).toEqual([jobId(1), jobId(2)]);
+        // 50 USD/hour ≈ 104k/year (max 70/h ≈ 145.6k); 150k/year.
+        expect(await ids({ salaryFloor: 140000 })).toEqual([jobId(1), jobId(2)]);
+        expect(await ids({ salaryFloor: 146000 })).toEqual([jobId(1)]);
+        expect(await ids({ salaryFloor: 146000, includeUndisclosedSalary: true })).toEqual([jobId(1), jobId(3)]);
+        expect(await ids({ companiesInclude: ['ACME'] })).toEqual([jobId(1), jobId(3)]);
+        expect(await ids({ companiesExclude: ['acme'] })).toEqual([jobId(2)]);
+        expect(await ids({ excludeIds: [jobId(1)] })).toEqual([jobId(2), jobId(3)]);
+        expect(await ids({ limit: 1 })).toEqual([jobId(1)]);
+        expect(await ids({ text: 'engineer', workplaceTypes: ['remote'], companiesInclude: ['acme'] })).toEqual([
+          jobId(1),
+        ]);
+      });
+
+      test('summaries carry the indexed fields', async () => {
+        const [j] = await store.searchJobs({ now, text: 'frontend' });
+        expect(j).toEqual({
+          id: jobId(2),
+          title: 'Frontend Developer',
+          companyName: 'Globex',
+          locations: 'San Francisco, CA, USA',
+          workplaceType: 'hybrid',
+          employmentType: 'contract',
+          experienceLevel: 'mid',
+          datePosted: '2025-06-01T09:30:00.000Z',
+          compensationMin: 50,
+          compensationMax: 70,
+          compensationCurrency: 'USD',
+          compensationPeriod: 'hour',
+          applyUrl: 'https://boards.greenhouse.io/acme/jobs/2',
+          updatedAt: '2025-01-02T00:00:00.000Z',
+        });
+      });
+
+      test('bad filters are typed errors naming the field', async () => {
+        for (const [filters, field] of [
+          [{ limit: 0 }, 'limit'],
+          [{ limit: 5000 }, 'limit'],
+          [{ postedWithinDays: -1 }, 'postedWithinDays'],
+          [{ salaryFloor: Number.NaN }, 'salaryFloor'],
+        ] as const) {
+          const err = await store.searchJobs(filters).catch((e: unknown) => e);
+          expect(err).toBeInstanceOf(StoreError);
+          expect((err as StoreError).field).toBe(field);
+        }
+      });
+    });
+
+    test('a large page upserts in one go', async () => {
+      const page = Array.from({ length: 1000 }, (_, i) => makeJob(10_000 + i));
+      expect(await store.upsertJobs(page)).toEqual({ upserted: 1000, skipped: 0 });
+      expect(await store.upsertJobs(page)).toEqual({ upserted: 0, skipped: 1000 });
+      expect((await store.counts()).active).toBe(1000);
+    });
+  });
+}
