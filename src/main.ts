@@ -66,6 +66,7 @@ export async function main(config: Config, signal: AbortSignal): Promise<void> {
         port: config.sandbox.port,
         seed: config.sandbox.seed,
         jobs: config.sandbox.jobs,
+        churnIntervalMs: config.sandbox.churnIntervalMs,
         ...(config.jobo.apiKey ? { apiKey: config.jobo.apiKey } : {}),
       });
       sandbox = started;
