@@ -7,11 +7,11 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { ConfigError, loadConfig, requireJobo, type Config } from './config';
+import { ConfigError, requireJobo, type Config } from './config';
 import { startOrReuseDevServer, type DevServer } from './devServer';
 import { afterStartHooks, type MainContext } from './mainHooks';
 import { connectClient, parseAddress } from './temporal';
-import { abortOnSignals, createWorker, type AppWorker } from './worker';
+import { abortOnSignals, createWorker, loadConfigOrExit, untilAborted, type AppWorker } from './worker';
 
 interface RunningSandbox {
   url: string;
@@ -114,7 +114,7 @@ export async function main(config: Config, signal: AbortSignal): Promise<void> {
     }
 
     printBanner(workerConfig, devServer, sandbox, ctx.tryNext);
-    const stopped = await Promise.race([waitForAbort(signal).then(() => null), workerDied]);
+    const stopped = await Promise.race([untilAborted(signal).then(() => null), workerDied]);
     if (stopped) throw stopped;
   } finally {
     log('stopping ...');
@@ -147,28 +147,12 @@ function printBanner(config: Config, dev: DevServer, sandbox: RunningSandbox | n
   console.log(lines.join('\n'));
 }
 
-function waitForAbort(signal: AbortSignal): Promise<void> {
-  return new Promise((res) => {
-    if (signal.aborted) return res();
-    signal.addEventListener('abort', () => res(), { once: true });
-  });
-}
-
 function throwIfAborted(signal: AbortSignal): void {
   if (signal.aborted) throw new Error('interrupted during start-up');
 }
 
 if (require.main === module) {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit();
   // We own SIGINT/SIGTERM so the stop order is ours: worker drains first, the dev server goes last.
   Runtime.install({ shutdownSignals: [], logger: new DefaultLogger(config.logLevel) });
   const signal = abortOnSignals((s) => log(`${s} received`));

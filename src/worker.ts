@@ -61,12 +61,26 @@ export async function runWorker(config: Config, opts: { signal?: AbortSignal } =
   }
 }
 
-function untilAborted(signal: AbortSignal | undefined): Promise<void> {
+/** Resolves when `signal` aborts; without a signal, never. */
+export function untilAborted(signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => {
     if (!signal) return; // never: the SDK stops the worker on SIGINT/SIGTERM and runUntil returns
     if (signal.aborted) return resolve();
     signal.addEventListener('abort', () => resolve(), { once: true });
   });
+}
+
+/** The configuration for a process entry point; bad configuration prints what is wrong and exits with 2. */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
 }
 
 /** SIGINT/SIGTERM → abort once; a second signal exits at once (for a stuck shutdown). */
@@ -83,16 +97,7 @@ export function abortOnSignals(onFirst?: (signal: NodeJS.Signals) => void): Abor
 }
 
 if (require.main === module) {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit();
   // Our handler (not the SDK's) owns the signals, so a second Ctrl-C can force the exit.
   Runtime.install({ shutdownSignals: [], logger: new DefaultLogger(config.logLevel) });
   const signal = abortOnSignals((s) => console.log(`worker: ${s} received, draining (Ctrl-C again to force)`));

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import type { SandboxHandle } from '../sandbox/server';
 import { createApplicationActivities } from '../src/activities/application';
 import { InvalidApplicationInputError, answerApplication, applicationView, startApplication } from '../src/applications/client';
 import { jobUrlKey, type ApplicationInput, type ApplicationView } from '../src/applications/input';
@@ -20,17 +20,17 @@ import { SqliteJobStore } from '../src/store/sqlite';
 import { application } from '../src/workflows/application';
 import { CALLER_ANSWERS, corpusJobs, createApplicant, submissionsOf, type CorpusJob } from './application.fixtures';
 import { startSandbox } from './support/sandbox';
+import { startSandboxWorker, type SandboxWorker } from './support/sandboxWorker';
 import { startDevEnv } from './support/temporal';
 import { createTestWorker } from './support/worker';
 
 const taskQueue = 'application-e2e';
+let rig: SandboxWorker | undefined;
 let env: TestWorkflowEnvironment;
-let sandbox: Awaited<ReturnType<typeof startSandbox>>;
+let sandbox: SandboxHandle;
 let jobo: JoboClient;
 let store: SqliteJobStore;
 let ledger: ApplicationsLedger;
-let worker: Worker;
-let running: Promise<void>;
 let dir: string;
 let jobs: CorpusJob[];
 
@@ -54,24 +54,22 @@ const awaitingAnswers = (workflowId: string) =>
   });
 
 beforeAll(async () => {
-  env = await startDevEnv();
-  sandbox = await startSandbox({ seed: 11, jobs: 200 });
-  jobo = new JoboClient({ baseUrl: sandbox.url, apiKey: sandbox.apiKey });
   dir = mkdtempSync(join(tmpdir(), 'applyflow-app-e2e-'));
   store = new SqliteJobStore(join(dir, 'jobs.sqlite'));
   ledger = await ledgerFor(store);
+  rig = await startSandboxWorker({
+    env: startDevEnv,
+    sandbox: { seed: 11, jobs: 200 },
+    taskQueue,
+    activities: (jobo) => createApplicationActivities({ jobo, store: async () => store }),
+  });
+  ({ env, sandbox, jobo } = rig);
   jobs = await corpusJobs(sandbox.admin, store, 40);
-  worker = await createTestWorker(env, { taskQueue, activities: createApplicationActivities({ jobo, store: async () => store }) });
-  running = worker.run();
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await jobo?.close();
-  await sandbox?.close();
+  await rig?.stop();
   await store?.close();
-  await env?.teardown();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

@@ -9,23 +9,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import type { SandboxHandle } from '../sandbox/server';
 import { createInteractiveSessionActivities } from '../src/activities/interactiveSession';
 import { sessionWorkflowId } from '../src/interactiveSession/input';
-import { JoboClient } from '../src/jobo/client';
 import type { SessionView } from '../src/workflows/interactiveSession';
 import { validAnswersFor } from './support/formAnswers';
-import { startSandbox } from './support/sandbox';
+import { startSandboxWorker, type SandboxWorker } from './support/sandboxWorker';
 import { startDevEnv, TEMPORAL_CLI_PATH } from './support/temporal';
-import { createTestWorker } from './support/worker';
 
 const run = promisify(execFile);
 const taskQueue = 'interactive-session-cli';
+let rig: SandboxWorker | undefined;
 let env: TestWorkflowEnvironment;
-let sandbox: Awaited<ReturnType<typeof startSandbox>>;
-let jobo: JoboClient;
-let worker: Worker;
-let running: Promise<void>;
+let sandbox: SandboxHandle;
 
 async function temporal(...args: string[]): Promise<string> {
   const { stdout } = await run(TEMPORAL_CLI_PATH, [...args, '--address', env.address, '--namespace', 'default'], {
@@ -52,20 +48,16 @@ async function waitFor(workflowId: string, done: (v: SessionView) => boolean): P
 }
 
 beforeAll(async () => {
-  env = await startDevEnv();
-  sandbox = await startSandbox({ seed: 6 });
-  jobo = new JoboClient({ baseUrl: sandbox.url, apiKey: sandbox.apiKey });
-  worker = await createTestWorker(env, { taskQueue, activities: createInteractiveSessionActivities({ jobo }) });
-  running = worker.run();
+  rig = await startSandboxWorker({
+    env: startDevEnv,
+    sandbox: { seed: 6 },
+    taskQueue,
+    activities: (jobo) => createInteractiveSessionActivities({ jobo }),
+  });
+  ({ env, sandbox } = rig);
 });
 
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await jobo?.close();
-  await sandbox?.close();
-  await env?.teardown();
-});
+afterAll(() => rig?.stop());
 
 test('temporal workflow start / query / signal completes a workday form to submitted', async () => {
   const jobUrl = 'https://globex.wd1.myworkdayjobs.com/en-US/External/job/9090';

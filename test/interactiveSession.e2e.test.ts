@@ -6,28 +6,22 @@ import { randomBytes } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import type { SandboxHandle } from '../sandbox/server';
 import { createInteractiveSessionActivities } from '../src/activities/interactiveSession';
 import { InteractiveSessionClient, InvalidSessionInputError, SessionAnswerError } from '../src/interactiveSession/client';
-import { JoboClient } from '../src/jobo/client';
 import { SA } from '../src/searchAttributes';
 import type { SessionView } from '../src/workflows/interactiveSession';
 import { validAnswersFor } from './support/formAnswers';
-import { startSandbox } from './support/sandbox';
+import { startSandboxWorker, type SandboxWorker } from './support/sandboxWorker';
 import { startDevEnv } from './support/temporal';
-import { createTestWorker } from './support/worker';
-
-type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
 
 const taskQueue = 'interactive-session-e2e';
 const WORKDAY = 'https://acme.wd1.myworkdayjobs.com/en-US/External/job/4567890';
 const GREENHOUSE = 'https://boards.greenhouse.io/acme/jobs/7654321';
 
+let rig: SandboxWorker | undefined;
 let env: TestWorkflowEnvironment;
-let sandbox: Sandbox;
-let jobo: JoboClient;
-let worker: Worker;
-let running: Promise<void>;
+let sandbox: SandboxHandle;
 let sessions: InteractiveSessionClient;
 
 const adminSession = (id: string) => sandbox.admin.session(id);
@@ -53,21 +47,17 @@ async function completeForm(workflowId: string): Promise<SessionView[]> {
 const uniqueJob = (base: string) => `${base}${randomBytes(3).toString('hex')}`;
 
 beforeAll(async () => {
-  env = await startDevEnv();
-  sandbox = await startSandbox({ seed: 4 });
-  jobo = new JoboClient({ baseUrl: sandbox.url, apiKey: sandbox.apiKey });
-  worker = await createTestWorker(env, { taskQueue, activities: createInteractiveSessionActivities({ jobo }) });
-  running = worker.run();
+  rig = await startSandboxWorker({
+    env: startDevEnv,
+    sandbox: { seed: 4 },
+    taskQueue,
+    activities: (jobo) => createInteractiveSessionActivities({ jobo }),
+  });
+  ({ env, sandbox } = rig);
   sessions = new InteractiveSessionClient(env.client, { taskQueue });
 });
 
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await jobo?.close();
-  await sandbox?.close();
-  await env?.teardown();
-});
+afterAll(() => rig?.stop());
 
 test('a multi-page workday form is completed to submitted, exactly once upstream', async () => {
   const jobUrl = uniqueJob(WORKDAY);

@@ -3,41 +3,33 @@
  * ends the upstream session itself and returns `expired`, without anyone waiting those minutes.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import type { SandboxHandle } from '../sandbox/server';
 import { createInteractiveSessionActivities } from '../src/activities/interactiveSession';
 import { InteractiveSessionClient } from '../src/interactiveSession/client';
-import { JoboClient } from '../src/jobo/client';
 import { validAnswersFor } from './support/formAnswers';
-import { startSandbox } from './support/sandbox';
+import { startSandboxWorker, type SandboxWorker } from './support/sandboxWorker';
 import { startTimeSkippingEnv } from './support/temporal';
-import { createTestWorker } from './support/worker';
 
 const taskQueue = 'interactive-session-idle';
+let rig: SandboxWorker | undefined;
 let env: TestWorkflowEnvironment;
-let sandbox: Awaited<ReturnType<typeof startSandbox>>;
-let jobo: JoboClient;
-let worker: Worker;
-let running: Promise<void>;
+let sandbox: SandboxHandle;
 let sessions: InteractiveSessionClient;
 
 const upstreamSession = (id: string) => sandbox.admin.session(id);
 
 beforeAll(async () => {
-  env = await startTimeSkippingEnv();
-  sandbox = await startSandbox({ seed: 5 });
-  jobo = new JoboClient({ baseUrl: sandbox.url, apiKey: sandbox.apiKey });
-  worker = await createTestWorker(env, { taskQueue, activities: createInteractiveSessionActivities({ jobo }) });
-  running = worker.run();
+  rig = await startSandboxWorker({
+    env: startTimeSkippingEnv,
+    sandbox: { seed: 5 },
+    taskQueue,
+    activities: (jobo) => createInteractiveSessionActivities({ jobo }),
+  });
+  ({ env, sandbox } = rig);
   sessions = new InteractiveSessionClient(env.client, { taskQueue });
 });
 
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await jobo?.close();
-  await sandbox?.close();
-  await env?.teardown();
-});
+afterAll(() => rig?.stop());
 
 test('an idle session expires after idleTimeoutMinutes and its upstream session is ended', async () => {
   const { workflowId } = await sessions.start(

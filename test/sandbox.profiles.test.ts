@@ -4,6 +4,7 @@
  */
 import { startSandbox, type SandboxHandle } from '../sandbox/server';
 import { PROFILE_LIMITS, Profile, RESUME_MAX_BYTES } from '../src/jobo/schemas';
+import { NEW_PROFILE_DEFAULTS } from './fixtures/profiles';
 import { apiClient, type ApiResponse } from './support/sandboxApi';
 
 let sb: SandboxHandle;
@@ -55,22 +56,7 @@ describe('create and get', () => {
     const res = await create({ contact });
     expect(res.status).toBe(201);
     expect(res.headers.location).toBe(`/api/auto-apply/profiles/${res.body.id}`);
-    expect(res.body).toMatchObject({
-      name: 'Default',
-      status: 'ready',
-      import_error: null,
-      contact,
-      location: {},
-      links: {},
-      work_experience: [],
-      education: [],
-      eligibility: {},
-      preferences: {},
-      self_identification: {},
-      memories: [],
-      cover_letter_template: null,
-      resume: null,
-    });
+    expect(res.body).toMatchObject({ ...NEW_PROFILE_DEFAULTS, contact });
     expect(await get(res.body.id)).toEqual(res.body);
   });
 

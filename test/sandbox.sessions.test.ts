@@ -7,7 +7,8 @@ import { startSandbox, type SandboxHandle } from '../sandbox/server';
 import { formFor } from '../sandbox/forms';
 import { validateAnswers } from '../src/forms/validate';
 import { LiveSessionState, SessionMetadata, type FeedResponse, type JobDto } from '../src/jobo/schemas';
-import { apiClient, validAnswers, type ApiResponse } from './support/sandboxApi';
+import { allValidAnswersFor } from './support/formAnswers';
+import { apiClient, type ApiResponse } from './support/sandboxApi';
 
 let sb: SandboxHandle;
 let api: ReturnType<typeof apiClient>;
@@ -46,7 +47,7 @@ async function walk(live: LiveSessionState): Promise<{ statuses: string[]; last:
   const statuses: string[] = [live.status];
   let state = live;
   while (!state.is_terminal) {
-    const res = await answer(state.session_id, validAnswers(state.fields));
+    const res = await answer(state.session_id, allValidAnswersFor(state.fields));
     expect(res.status).toBe(200);
     expect(res.body.validation_errors).toEqual([]);
     state = res.body;
@@ -98,7 +99,7 @@ describe('answers', () => {
   it('invalid answers keep the page and status and name each bad field', async () => {
     const job = jobBySource.get('greenhouse')!;
     const live = (await create({ job_url: job.apply_url })).body;
-    const answers = { ...validAnswers(live.fields), email: 'not-an-email', first_name: '', bogus_field: 'x' };
+    const answers = { ...allValidAnswersFor(live.fields), email: 'not-an-email', first_name: '', bogus_field: 'x' };
     const res = await answer(live.session_id, answers);
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('form_ready');
@@ -114,7 +115,7 @@ describe('answers', () => {
     });
     const live = (await create({ job_url: jobBySource.get('lever')!.apply_url, profile_id: profile.body.id })).body;
     const fileField = live.fields.find((f) => f.type === 'file')!;
-    const answers = { ...validAnswers(live.fields), [fileField.name]: { kind: 'profile_resume', profile_id: profile.body.id } };
+    const answers = { ...allValidAnswersFor(live.fields), [fileField.name]: { kind: 'profile_resume', profile_id: profile.body.id } };
     const without = await answer(live.session_id, answers);
     expect(without.body.validation_errors).toEqual([expect.objectContaining({ field: fileField.name })]);
     await api('PUT', `/api/auto-apply/profiles/${profile.body.id}/resume`, {
@@ -141,15 +142,15 @@ describe('answers', () => {
   it('Idempotency-Key replays the stored response without acting again', async () => {
     const job = jobBySource.get('workday')!;
     const live = (await create({ job_url: job.apply_url })).body;
-    const first = await answer(live.session_id, validAnswers(live.fields), 'page-1');
-    const again = await answer(live.session_id, validAnswers(live.fields), 'page-1');
+    const first = await answer(live.session_id, allValidAnswersFor(live.fields), 'page-1');
+    const again = await answer(live.session_id, allValidAnswersFor(live.fields), 'page-1');
     expect(again.body).toEqual(first.body);
     expect((await sb.admin.session(live.session_id)).page).toBe(1);
 
     let state = first.body;
-    while (state.status !== 'submit_ready') state = (await answer(state.session_id, validAnswers(state.fields))).body;
-    const submit = await answer(state.session_id, validAnswers(state.fields), 'final');
-    const retry = await answer(state.session_id, validAnswers(state.fields), 'final');
+    while (state.status !== 'submit_ready') state = (await answer(state.session_id, allValidAnswersFor(state.fields))).body;
+    const submit = await answer(state.session_id, allValidAnswersFor(state.fields), 'final');
+    const retry = await answer(state.session_id, allValidAnswersFor(state.fields), 'final');
     expect(submit.body.status).toBe('submitted');
     expect(retry.status).toBe(200);
     expect(retry.body).toEqual(submit.body);
@@ -220,7 +221,7 @@ describe('ending sessions', () => {
     expect(await meta(live.session_id)).toMatchObject({ state: 'closed' });
     expect((await meta(live.session_id)).completed_at).not.toBeNull();
     expect((await sb.admin.session(live.session_id)).ended_reason).toBe('deleted');
-    const res = await answer(live.session_id, validAnswers(live.fields));
+    const res = await answer(live.session_id, allValidAnswersFor(live.fields));
     expect(res.status).toBe(409);
     expect(res.body.error).toBe('session_terminal');
   });

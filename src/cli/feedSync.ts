@@ -17,7 +17,7 @@ import {
 } from '../feedSync/client';
 import { checkpointKey, DEFAULT_FEED, type FeedSyncInput, type FeedSyncProgress } from '../feedSync/input';
 import { openStore } from '../store';
-import { connectClient } from '../temporal';
+import { withClient } from './client';
 import { feedFraction, ProgressLine } from './progress';
 
 const FLAG: Record<string, string> = {
@@ -47,16 +47,6 @@ export function formatProgress(p: FeedSyncProgress): string {
     `  skipped ${p.skipped}  expired ${p.expired + p.reconciled}  restarts ${p.restarts}` +
     `${p.cursorPresent ? '  (mid-stream)' : ''}${credits}`
   );
-}
-
-async function withClient<T>(fn: (client: Awaited<ReturnType<typeof connectClient>>, config: Config) => Promise<T>) {
-  const config = loadConfig();
-  const client = await connectClient(config);
-  try {
-    return await fn(client, config);
-  } finally {
-    await client.connection.close();
-  }
 }
 
 /** Input problems become one line per flag; runCli prints the message and exits with 1. */

@@ -5,12 +5,11 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import type { Command } from 'commander';
-import { loadConfig } from '../config';
 import { InteractiveSessionClient, InvalidSessionInputError, SessionAnswerError } from '../interactiveSession/client';
 import { problemText } from '../interactiveSession/input';
 import type { AnswerValue, FormField } from '../jobo/schemas';
-import { connectClient } from '../temporal';
 import type { InteractiveSessionResult, SessionView } from '../workflows/interactiveSession';
+import { withClient } from './client';
 
 /** Inline uploads travel in the update payload (and history); keep them well under Temporal's 2 MB limit. */
 export const MAX_UPLOAD_BYTES = 1024 * 1024;
@@ -189,14 +188,8 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-async function withSessions<T>(fn: (sessions: InteractiveSessionClient) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  const client = await connectClient(config);
-  try {
-    return await fn(InteractiveSessionClient.fromConfig(client, config));
-  } finally {
-    await client.connection.close();
-  }
+function withSessions<T>(fn: (sessions: InteractiveSessionClient) => Promise<T>): Promise<T> {
+  return withClient((client, config) => fn(InteractiveSessionClient.fromConfig(client, config)));
 }
 
 /** Typed errors become one readable line per field; runCli prints the message and exits with 1. */

@@ -1,21 +1,17 @@
 // `applyflow temporal ...`: set-up of a Temporal server applyflow did not start itself (docker-compose, a shared cluster).
 import type { Command } from 'commander';
-import { loadConfig } from '../config';
-import { connectClient, ensureSearchAttributes } from '../temporal';
+import { ensureSearchAttributes } from '../temporal';
+import { withClient } from './client';
 
 export function register(program: Command): void {
   const temporal = program.command('temporal').description('the Temporal server applyflow talks to');
   temporal
     .command('setup-search-attributes')
     .description('register the applyflow custom search attributes that are missing in the namespace (idempotent)')
-    .action(async () => {
-      const config = loadConfig();
-      const client = await connectClient(config);
-      try {
+    .action(() =>
+      withClient(async (client, config) => {
         const added = await ensureSearchAttributes(client.connection, config.temporal.namespace);
         console.log(added.length ? `registered: ${added.join(', ')}` : 'all search attributes already registered');
-      } finally {
-        await client.connection.close();
-      }
-    });
+      }),
+    );
 }

@@ -180,3 +180,49 @@ export const LEDGER_COLUMNS = [
 
 /** Columns a permitted write replaces (created_at stays; the key never changes). */
 export const LEDGER_UPDATED_COLUMNS = LEDGER_COLUMNS.filter((c) => c !== 'profile_id' && c !== 'job_id');
+
+/** Column types that differ by backend: SQLite keeps text, PostgreSQL jsonb and timestamptz. */
+export interface LedgerSqlTypes {
+  text: string;
+  json: string;
+  time: string;
+}
+
+/** The table and its indexes, idempotent (IF NOT EXISTS), in the backend's column types. */
+export function ledgerSchemaSql(t: LedgerSqlTypes): string {
+  return `
+  CREATE TABLE IF NOT EXISTS applications (
+    profile_id       ${t.text} NOT NULL,
+    job_id           ${t.text} NOT NULL,
+    job_url          ${t.text} NOT NULL,
+    status           ${t.text} NOT NULL CHECK (status IN ('QUEUED', 'PROCESSING', 'SUCCESS', 'FAILED', 'CANCELLED')),
+    attempts         ${t.json} NOT NULL,          -- JSON array of ApplicationAttempt
+    error            ${t.text},
+    confirmation_url ${t.text},
+    campaign_id      ${t.text},
+    provider         ${t.text},
+    workflow_id      ${t.text} NOT NULL,
+    run_id           ${t.text} NOT NULL,
+    run_started_at   ${t.time} NOT NULL,
+    created_at       ${t.time} NOT NULL,
+    updated_at       ${t.time} NOT NULL,
+    completed_at     ${t.time},
+    PRIMARY KEY (profile_id, job_id)
+  );
+  CREATE INDEX IF NOT EXISTS applications_job_url ON applications (profile_id, job_url);
+  CREATE INDEX IF NOT EXISTS applications_campaign ON applications (campaign_id) WHERE campaign_id IS NOT NULL;
+`;
+}
+
+export type LedgerParam = (typeof LEDGER_COLUMNS)[number] | 'now' | 'completed_at';
+
+/** The insert-or-guarded-update, one atomic statement; `param` spells a parameter in the backend's syntax. */
+export function ledgerUpsertSql(param: (name: LedgerParam) => string): string {
+  return `
+  INSERT INTO applications (${LEDGER_COLUMNS.join(', ')}, created_at, updated_at, completed_at)
+  VALUES (${LEDGER_COLUMNS.map(param).join(', ')}, ${param('now')}, ${param('now')}, ${param('completed_at')})
+  ON CONFLICT (profile_id, job_id) DO UPDATE SET
+    ${LEDGER_UPDATED_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')},
+    updated_at = excluded.updated_at, completed_at = excluded.completed_at
+  WHERE ${ledgerUpdateGuard('applications')}`;
+}

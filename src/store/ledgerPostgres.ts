@@ -3,53 +3,25 @@ import type { Pool } from 'pg';
 import {
   LEDGER_COLUMNS,
   LEDGER_LIST_DEFAULT_LIMIT,
-  LEDGER_UPDATED_COLUMNS,
   ledgerParams,
-  ledgerUpdateGuard,
+  ledgerSchemaSql,
+  ledgerUpsertSql,
   toLedgerRow,
   type ApplicationsLedger,
   type LedgerFilter,
+  type LedgerParam,
   type LedgerRow,
   type LedgerWrite,
   type RawLedgerRow,
 } from './ledger';
 
 // Idempotent DDL (IF NOT EXISTS): safe for several workers opening the ledger at once, with the lock below.
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS applications (
-    profile_id       text NOT NULL,
-    job_id           text NOT NULL,
-    job_url          text NOT NULL,
-    status           text NOT NULL CHECK (status IN ('QUEUED', 'PROCESSING', 'SUCCESS', 'FAILED', 'CANCELLED')),
-    attempts         jsonb NOT NULL,
-    error            text,
-    confirmation_url text,
-    campaign_id      text,
-    provider         text,
-    workflow_id      text NOT NULL,
-    run_id           text NOT NULL,
-    run_started_at   timestamptz NOT NULL,
-    created_at       timestamptz NOT NULL,
-    updated_at       timestamptz NOT NULL,
-    completed_at     timestamptz,
-    PRIMARY KEY (profile_id, job_id)
-  );
-  CREATE INDEX IF NOT EXISTS applications_job_url ON applications (profile_id, job_url);
-  CREATE INDEX IF NOT EXISTS applications_campaign ON applications (campaign_id) WHERE campaign_id IS NOT NULL;
-`;
+const SCHEMA = ledgerSchemaSql({ text: 'text', json: 'jsonb', time: 'timestamptz' });
 const SCHEMA_LOCK = 0x6c656467; // concurrent CREATE ... IF NOT EXISTS can still race on the catalog
 
-const PARAM_ORDER = [...LEDGER_COLUMNS, 'now', 'completed_at'] as const;
-const CASTS: Partial<Record<(typeof PARAM_ORDER)[number], string>> = { attempts: 'jsonb', run_started_at: 'timestamptz', now: 'timestamptz', completed_at: 'timestamptz' };
-const p = (name: (typeof PARAM_ORDER)[number]) => `$${PARAM_ORDER.indexOf(name) + 1}::${CASTS[name] ?? 'text'}`;
-
-const UPSERT_SQL = `
-  INSERT INTO applications (${LEDGER_COLUMNS.join(', ')}, created_at, updated_at, completed_at)
-  VALUES (${LEDGER_COLUMNS.map(p).join(', ')}, ${p('now')}, ${p('now')}, ${p('completed_at')})
-  ON CONFLICT (profile_id, job_id) DO UPDATE SET
-    ${LEDGER_UPDATED_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')},
-    updated_at = excluded.updated_at, completed_at = excluded.completed_at
-  WHERE ${ledgerUpdateGuard('applications')}`;
+const PARAM_ORDER = [...LEDGER_COLUMNS, 'now', 'completed_at'] as const satisfies readonly LedgerParam[];
+const CASTS: Partial<Record<LedgerParam, string>> = { attempts: 'jsonb', run_started_at: 'timestamptz', now: 'timestamptz', completed_at: 'timestamptz' };
+const UPSERT_SQL = ledgerUpsertSql((name) => `$${PARAM_ORDER.indexOf(name) + 1}::${CASTS[name] ?? 'text'}`);
 
 export class PostgresLedger implements ApplicationsLedger {
   private constructor(private readonly pool: Pool) {}

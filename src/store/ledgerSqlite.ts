@@ -1,11 +1,10 @@
 /** The applications ledger on the embedded job store's SQLite handle (better-sqlite3, synchronous). */
 import type Database from 'better-sqlite3';
 import {
-  LEDGER_COLUMNS,
   LEDGER_LIST_DEFAULT_LIMIT,
-  LEDGER_UPDATED_COLUMNS,
   ledgerParams,
-  ledgerUpdateGuard,
+  ledgerSchemaSql,
+  ledgerUpsertSql,
   toLedgerRow,
   type ApplicationsLedger,
   type LedgerFilter,
@@ -15,36 +14,8 @@ import {
 } from './ledger';
 
 // Idempotent DDL on the shared handle: the ledger ships apart from the job store's versioned migrations.
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS applications (
-    profile_id       TEXT NOT NULL,
-    job_id           TEXT NOT NULL,
-    job_url          TEXT NOT NULL,
-    status           TEXT NOT NULL CHECK (status IN ('QUEUED', 'PROCESSING', 'SUCCESS', 'FAILED', 'CANCELLED')),
-    attempts         TEXT NOT NULL,          -- JSON array of ApplicationAttempt
-    error            TEXT,
-    confirmation_url TEXT,
-    campaign_id      TEXT,
-    provider         TEXT,
-    workflow_id      TEXT NOT NULL,
-    run_id           TEXT NOT NULL,
-    run_started_at   TEXT NOT NULL,
-    created_at       TEXT NOT NULL,
-    updated_at       TEXT NOT NULL,
-    completed_at     TEXT,
-    PRIMARY KEY (profile_id, job_id)
-  );
-  CREATE INDEX IF NOT EXISTS applications_job_url ON applications(profile_id, job_url);
-  CREATE INDEX IF NOT EXISTS applications_campaign ON applications(campaign_id) WHERE campaign_id IS NOT NULL;
-`;
-
-const UPSERT_SQL = `
-  INSERT INTO applications (${LEDGER_COLUMNS.join(', ')}, created_at, updated_at, completed_at)
-  VALUES (${LEDGER_COLUMNS.map((c) => `@${c}`).join(', ')}, @now, @now, @completed_at)
-  ON CONFLICT (profile_id, job_id) DO UPDATE SET
-    ${LEDGER_UPDATED_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')},
-    updated_at = excluded.updated_at, completed_at = excluded.completed_at
-  WHERE ${ledgerUpdateGuard('applications')}`;
+const SCHEMA = ledgerSchemaSql({ text: 'TEXT', json: 'TEXT', time: 'TEXT' });
+const UPSERT_SQL = ledgerUpsertSql((name) => `@${name}`);
 
 export class SqliteLedger implements ApplicationsLedger {
   private readonly upsert: Database.Statement;

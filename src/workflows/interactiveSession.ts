@@ -27,17 +27,11 @@ import {
 } from '@temporalio/workflow';
 import type { InteractiveSessionActivities } from '../activities/interactiveSession';
 import { validateAnswers } from '../forms/validate';
-import {
-  DEFAULT_IDLE_TIMEOUT_MINUTES,
-  MAX_REDIRECT_HOPS,
-  formatProblems,
-  jobUrlProblem,
-  validateSessionInput,
-  type InteractiveSessionInput,
-} from '../interactiveSession/input';
+import { DEFAULT_IDLE_TIMEOUT_MINUTES, formatProblems, validateSessionInput, type InteractiveSessionInput } from '../interactiveSession/input';
 import { JoboFailure, NON_RETRYABLE_JOBO_FAILURES } from '../jobo/failureTypes';
 import type { AnswerValue, FieldProblem, FormField, LiveSessionState } from '../jobo/schemas';
 import { SA } from '../searchAttributes';
+import { OpenUpstreamSessions, invalidFailure, redirectProblem } from './upstreamSession';
 
 export type { InteractiveSessionInput };
 
@@ -143,25 +137,14 @@ function describe(err: unknown): string {
   return err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
 }
 
-function invalidAnswers(problems: FieldProblem[]): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: SessionFailure.InvalidAnswers,
-    message: `invalid answers: ${formatProblems(problems)}`,
-    nonRetryable: true,
-    details: [problems],
-  });
+/** Answers refused before they reach history or the upstream (also by the application workflow). */
+export function invalidAnswers(problems: FieldProblem[]): ApplicationFailure {
+  return invalidFailure(SessionFailure.InvalidAnswers, 'invalid answers', problems);
 }
 
 export async function interactiveSession(input: InteractiveSessionInput): Promise<InteractiveSessionResult> {
   const inputProblems = validateSessionInput(input);
-  if (inputProblems.length) {
-    throw ApplicationFailure.create({
-      type: SessionFailure.InvalidInput,
-      message: `invalid input: ${formatProblems(inputProblems)}`,
-      nonRetryable: true,
-      details: [inputProblems],
-    });
-  }
+  if (inputProblems.length) throw invalidFailure(SessionFailure.InvalidInput, 'invalid input', inputProblems);
   const idleMinutes = input.idleTimeoutMinutes ?? DEFAULT_IDLE_TIMEOUT_MINUTES;
   const { workflowId } = workflowInfo();
 
@@ -188,7 +171,7 @@ export async function interactiveSession(input: InteractiveSessionInput): Promis
   /** Bumped by every answer received or processed; the idle timer restarts whenever it changes. */
   let activity = 0;
   let endReason: string | null = null;
-  const openSessions = new Set<string>();
+  const openSessions = new OpenUpstreamSessions((sessionId) => cleanup.endSession({ sessionId }), describe);
 
   // Set here as well as by the typed client, so sessions started from the `temporal` CLI or UI are findable.
   upsertMemo({ jobUrl: input.jobUrl });
@@ -220,23 +203,13 @@ export async function interactiveSession(input: InteractiveSessionInput): Promis
     }
   }
 
-  async function endUpstream(sessionId: string): Promise<void> {
-    if (!openSessions.delete(sessionId)) return;
-    try {
-      await CancellationScope.nonCancellable(() => cleanup.endSession({ sessionId }));
-    } catch (err) {
-      // Nothing more to do here: the upstream also expires idle sessions on its own.
-      log.error('could not end the upstream session', { sessionId, error: describe(err) });
-    }
-  }
-
   async function finish(outcome: SessionOutcome, status: string, why: string | null): Promise<void> {
     if (view.outcome) return;
     Object.assign(view, { outcome, status, is_terminal: true });
     if (outcome === 'error') view.error = why;
     detail = why;
     publish();
-    for (const id of [...openSessions]) await endUpstream(id);
+    await openSessions.endAll();
   }
 
   async function open(jobUrl: string): Promise<void> {
@@ -268,15 +241,11 @@ export async function interactiveSession(input: InteractiveSessionInput): Promis
       // Not over for the person: the workflow goes on at the redirect URL (answers wait for the lock meanwhile).
       view.is_terminal = false;
       publish();
-      await endUpstream(state.session_id);
-      const next = state.redirect_url;
-      const problem = next === null ? 'no redirect_url' : jobUrlProblem(next);
-      if (problem) return finish('error', 'error', `redirect_required with an unusable redirect_url: ${problem}`);
-      if (view.hops >= MAX_REDIRECT_HOPS) {
-        return finish('error', 'error', `more than ${MAX_REDIRECT_HOPS} redirects (next: ${next})`);
-      }
+      await openSessions.end(state.session_id);
+      const problem = redirectProblem(state.redirect_url, view.hops);
+      if (problem) return finish('error', 'error', problem);
       view.hops++;
-      return open(next!);
+      return open(state.redirect_url!);
     }
     if (state.status === 'submitted') return finish('submitted', state.status, null);
     if (state.status === 'expired') return finish('expired', state.status, state.error ?? 'expired upstream');
@@ -410,7 +379,7 @@ export async function interactiveSession(input: InteractiveSessionInput): Promis
     throw err;
   } finally {
     // Every path out, cancellation and bugs included, leaves no upstream session open.
-    for (const id of [...openSessions]) await endUpstream(id);
+    await openSessions.endAll();
   }
 
   return {

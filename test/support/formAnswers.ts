@@ -32,5 +32,10 @@ export function validAnswerFor(field: FormField): AnswerValue {
 
 /** Answers to every required field of a page. */
 export function validAnswersFor(fields: FormField[]): Record<string, AnswerValue> {
-  return Object.fromEntries(fields.filter((f) => f.required).map((f) => [f.name, validAnswerFor(f)]));
+  return allValidAnswersFor(fields.filter((f) => f.required));
+}
+
+/** Answers to every field of a page, optional ones included. */
+export function allValidAnswersFor(fields: FormField[]): Record<string, AnswerValue> {
+  return Object.fromEntries(fields.map((f) => [f.name, validAnswerFor(f)]));
 }

@@ -1,6 +1,5 @@
 /** Raw HTTP against the sandbox for its own tests: status, headers and parsed body, nothing hidden. */
 import { request } from 'undici';
-import type { FormField } from '../../src/jobo/schemas';
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -35,36 +34,3 @@ export function apiClient(sandbox: { url: string; apiKey: string }) {
   };
 }
 
-/** An answer that the form's validation accepts, for walking a form to the end. */
-export function validAnswer(field: FormField): unknown {
-  const fit = (s: string) => (field.max_length ? s.slice(0, field.max_length) : s);
-  switch (field.type) {
-    case 'email':
-      return 'ada@example.com';
-    case 'phone':
-      return '+1 415 555 0100';
-    case 'date':
-      return '2026-08-01';
-    case 'number':
-      return 3;
-    case 'boolean':
-      return true;
-    case 'select':
-      return field.options![0].value;
-    case 'multi_select':
-      return [field.options![0].value];
-    case 'file':
-      return {
-        kind: 'upload',
-        file_name: 'ada.pdf',
-        content_type: field.accept?.[0] ?? 'application/pdf',
-        content_base64: Buffer.from('Name: Ada Lovelace').toString('base64'),
-      };
-    default:
-      return fit('Because I like it');
-  }
-}
-
-export function validAnswers(fields: FormField[]): Record<string, unknown> {
-  return Object.fromEntries(fields.map((f) => [f.name, validAnswer(f)]));
-}

@@ -1,0 +1,60 @@
+/**
+ * Workflow-side handling of upstream (Jobo) sessions, shared by the interactiveSession and application
+ * workflows: the failure for bad input or answers, the redirect rule, and the set of open upstream sessions
+ * that every path out must end. Deterministic: @temporalio/workflow and pure helpers only.
+ */
+import { ApplicationFailure, CancellationScope, log } from '@temporalio/workflow';
+import { MAX_REDIRECT_HOPS, formatProblems, jobUrlProblem } from '../interactiveSession/input';
+import type { FieldProblem } from '../jobo/schemas';
+
+/** Non-retryable, naming each field; the problems travel in details for typed callers. */
+export function invalidFailure(type: string, what: string, problems: FieldProblem[]): ApplicationFailure {
+  return ApplicationFailure.create({
+    type,
+    message: `${what}: ${formatProblems(problems)}`,
+    nonRetryable: true,
+    details: [problems],
+  });
+}
+
+/** Why a `redirect_required` cannot be followed (after `hops` redirects already followed), or null when it can. */
+export function redirectProblem(next: string | null, hops: number): string | null {
+  const problem = next === null ? 'no redirect_url' : jobUrlProblem(next);
+  if (problem) return `redirect_required with an unusable redirect_url: ${problem}`;
+  if (hops >= MAX_REDIRECT_HOPS) return `more than ${MAX_REDIRECT_HOPS} redirects (next: ${next})`;
+  return null;
+}
+
+/** The upstream sessions a workflow has open: whatever happens, each one is ended once. */
+export class OpenUpstreamSessions {
+  private readonly ids = new Set<string>();
+
+  constructor(
+    private readonly endSession: (sessionId: string) => Promise<unknown>,
+    private readonly describe: (err: unknown) => string,
+  ) {}
+
+  add(sessionId: string): void {
+    this.ids.add(sessionId);
+  }
+
+  /** A session the upstream already closed: nothing to end. */
+  forget(sessionId: string): void {
+    this.ids.delete(sessionId);
+  }
+
+  /** Ends it if still open; not cancellable, and never throws. */
+  async end(sessionId: string): Promise<void> {
+    if (!this.ids.delete(sessionId)) return;
+    try {
+      await CancellationScope.nonCancellable(() => this.endSession(sessionId));
+    } catch (err) {
+      // Nothing more to do here: the upstream also expires idle sessions on its own.
+      log.error('could not end the upstream session', { sessionId, error: this.describe(err) });
+    }
+  }
+
+  async endAll(): Promise<void> {
+    for (const id of [...this.ids]) await this.end(id);
+  }
+}
