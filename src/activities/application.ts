@@ -25,6 +25,8 @@ export interface AnswerPageRequest {
   profileId: string;
   jobUrl: string;
   jobId?: string;
+  /** Answers email fields with this address instead of the profile's (a campaign's overrideEmail). */
+  overrideEmail?: string;
   fields: FormField[];
 }
 
@@ -112,7 +114,8 @@ export function createApplicationActivities(deps: ApplicationActivityDeps) {
           );
         }
         const stored = req.jobId ? await (await deps.store()).getJob(req.jobId) : null;
-        const result = answerFields(profile, req.fields, {
+        const as = req.overrideEmail && profile.contact ? { ...profile, contact: { ...profile.contact, email: req.overrideEmail } } : profile;
+        const result = answerFields(as, req.fields, {
           today: new Date().toISOString().slice(0, 10),
           job: { url: req.jobUrl, title: stored?.job.title, companyName: stored?.job.company.name },
         });

@@ -7,6 +7,7 @@ import type { JoboClient } from '../jobo/client';
 import { lazyStore } from '../store';
 import type { JobStore } from '../store/types';
 import { createApplicationActivities } from './application';
+import { createCampaignActivities } from './campaign';
 import { createFeedSyncActivities } from './feedSync';
 import { createInteractiveSessionActivities } from './interactiveSession';
 
@@ -24,6 +25,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createFeedSyncActivities({ jobo: deps.jobo, store }),
     ...createInteractiveSessionActivities(deps),
     ...createApplicationActivities({ jobo: deps.jobo, store }),
+    ...createCampaignActivities({ store }),
   };
 }
 

@@ -5,13 +5,13 @@
  * handle whose result is the first run's.
  */
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
+import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import type { AnswerValue } from '../jobo/schemas';
-import { SA } from '../searchAttributes';
 import { answersSignal, application, applicationQuery, submitAnswersUpdate } from '../workflows/application';
 import type { SessionView } from '../workflows/interactiveSession';
 import {
   APPLICATION_WORKFLOW_PREFIX,
+  applicationStartOptions,
   applicationWorkflowId,
   formatProblems,
   validateApplicationInput,
@@ -46,18 +46,9 @@ export async function startApplication(
   try {
     const handle = await client.workflow.start(application, {
       taskQueue: opts.taskQueue,
-      workflowId,
+      ...applicationStartOptions(input),
       args: [input],
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      memo: { jobUrl: input.jobUrl },
-      typedSearchAttributes: [
-        { key: SA.kind, value: 'application' },
-        { key: SA.profileId, value: input.profileId },
-        { key: SA.jobUrl, value: input.jobUrl },
-        { key: SA.status, value: 'QUEUED' },
-        ...(input.campaignId ? [{ key: SA.campaignId, value: input.campaignId }] : []),
-      ],
     });
     return { workflowId, alreadyClosed: false, handle }; // started, or attached to the running one
   } catch (err) {

@@ -2,8 +2,10 @@
  * The `application` workflow's input, id and view: pure (no zod, no Node APIs), shared by the typed client,
  * the workflow (which re-checks, as the `temporal` CLI can start it with raw JSON) and the activities.
  */
+import { WorkflowIdReusePolicy, type SearchAttributePair } from '@temporalio/common';
 import { formatProblems, jobUrlProblem, shortHash, type InputProblem } from '../interactiveSession/input';
 import type { AnswerValue, FormField } from '../jobo/schemas';
+import { SA } from '../searchAttributes';
 import type { ApplicationAttempt, ApplicationStatus } from '../store/ledger';
 
 export type { ApplicationAttempt, ApplicationStatus, InputProblem };
@@ -32,6 +34,8 @@ export interface ApplicationInput {
    * campaign's "How did you hear about us?"). They win over the profile's answers for the same field.
    */
   answers?: Record<string, AnswerValue>;
+  /** Email fields are answered with this address instead of the profile's (a campaign's overrideEmail). */
+  overrideEmail?: string;
 }
 
 /** The `application` query and the workflow result: the application as reference 002 lists it. */
@@ -57,7 +61,10 @@ export interface ApplicationView {
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const JOB_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
+/** Loose on purpose: the upstream form validates the address; this only catches obvious mistakes. */
+export const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** A job key usable in the workflow id (campaigns check their jobs' ids with it too). */
+export const JOB_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
 
 /** Two FNV-1a passes (64 bits): a stable, short job key with no practical collisions per profile. */
 export function jobUrlKey(jobUrl: string): string {
@@ -73,11 +80,30 @@ export function applicationWorkflowId(input: Pick<ApplicationInput, 'profileId' 
   return `${APPLICATION_WORKFLOW_PREFIX}${input.profileId}/${jobKeyOf(input)}`;
 }
 
+/**
+ * How every application workflow is started, by the client and as a campaign's child alike: one id per
+ * (profile, job) and REJECT_DUPLICATE, so a closed run is never followed by a second one.
+ */
+export function applicationStartOptions(input: ApplicationInput) {
+  return {
+    workflowId: applicationWorkflowId(input),
+    workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    memo: { jobUrl: input.jobUrl },
+    typedSearchAttributes: [
+      { key: SA.kind, value: 'application' },
+      { key: SA.profileId, value: input.profileId },
+      { key: SA.jobUrl, value: input.jobUrl },
+      { key: SA.status, value: 'QUEUED' },
+      ...(input.campaignId ? [{ key: SA.campaignId, value: input.campaignId }] : []),
+    ] as SearchAttributePair[],
+  };
+}
+
 export function validateApplicationInput(input: unknown): InputProblem[] {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return [{ field: 'input', message: 'expected an object { profileId, jobUrl, jobId?, campaignId?, policy?, ... }' }];
   }
-  const { profileId, jobUrl, jobId, campaignId, policy, answerDeadlineMinutes, answers, ...rest } = input as Record<string, unknown>;
+  const { profileId, jobUrl, jobId, campaignId, policy, answerDeadlineMinutes, answers, overrideEmail, ...rest } = input as Record<string, unknown>;
   const problems: InputProblem[] = [];
   if (typeof profileId !== 'string' || !GUID.test(profileId)) problems.push({ field: 'profileId', message: 'required: a profile UUID' });
   const urlProblem = jobUrlProblem(jobUrl);
@@ -100,6 +126,9 @@ export function validateApplicationInput(input: unknown): InputProblem[] {
   }
   if (answers !== undefined && (typeof answers !== 'object' || answers === null || Array.isArray(answers))) {
     problems.push({ field: 'answers', message: 'expected an object of { "<field name or label>": value }' });
+  }
+  if (overrideEmail !== undefined && (typeof overrideEmail !== 'string' || !EMAIL.test(overrideEmail))) {
+    problems.push({ field: 'overrideEmail', message: 'expected an email address' });
   }
   for (const key of Object.keys(rest)) problems.push({ field: key, message: 'unknown input field' });
   return problems;

@@ -4,6 +4,7 @@
  */
 import { requireJobo, type Config } from '../config';
 import { JoboHttp, type HttpOptions } from './http';
+import { processRateLimiter } from './rateLimit';
 import {
   AnswersRequest,
   CREDITS_HEADER,
@@ -79,7 +80,14 @@ export class JoboClient {
 
   static fromConfig(config: Config): JoboClient {
     const { baseUrl, apiKey } = requireJobo(config);
-    return new JoboClient({ baseUrl, apiKey, timeoutMs: config.jobo.timeoutMs, maxConnections: config.jobo.maxConnections });
+    return new JoboClient({
+      baseUrl,
+      apiKey,
+      timeoutMs: config.jobo.timeoutMs,
+      maxConnections: config.jobo.maxConnections,
+      // Shared by every client of this process, so all campaigns on a worker stay under one upstream limit.
+      rateLimiter: processRateLimiter(baseUrl, config.upstreamRateLimitPerSecond),
+    });
   }
 
   async feed(req: FeedRequest, opts: { signal?: AbortSignal } = {}): Promise<Page<FeedResponse>> {

@@ -5,12 +5,15 @@
 import { Agent, request } from 'undici';
 import type { z } from 'zod';
 import { failureFromNetworkError, failureFromResponse, invalidResponse } from './failures';
+import type { RateLimiter } from './rateLimit';
 
 export interface HttpOptions {
   baseUrl: string;
   apiKey: string;
   timeoutMs?: number;
   maxConnections?: number;
+  /** Every request waits for a token first (the worker's shared upstream bucket; see ./rateLimit). */
+  rateLimiter?: RateLimiter;
 }
 
 export interface HttpCall {
@@ -71,6 +74,7 @@ export class JoboHttp {
     let res: Awaited<ReturnType<typeof request>>;
     let text: string;
     try {
+      await this.opts.rateLimiter?.acquire(call.signal);
       res = await request(url, { method: call.method, headers, body, dispatcher: this.agent, signal: call.signal });
       text = await res.body.text();
     } catch (err) {

@@ -42,11 +42,11 @@ import {
   type ApplicationView,
 } from '../applications/input';
 import { validateAnswers } from '../forms/validate';
-import { MAX_REDIRECT_HOPS, jobUrlProblem } from '../interactiveSession/input';
 import { JoboFailure, NON_RETRYABLE_JOBO_FAILURES } from '../jobo/failureTypes';
 import type { AnswerValue, FieldProblem, FormField, LiveSessionState } from '../jobo/schemas';
 import { SA } from '../searchAttributes';
-import { SessionFailure, answersSignal, submitAnswersUpdate, type SessionAnswers, type SessionView } from './interactiveSession';
+import { answersSignal, invalidAnswers, submitAnswersUpdate, type SessionAnswers, type SessionView } from './interactiveSession';
+import { OpenUpstreamSessions, invalidFailure, redirectProblem } from './upstreamSession';
 
 export type { ApplicationInput, ApplicationView };
 // The same update and signal as an interactive session, so a person answers both the same way.
@@ -95,25 +95,9 @@ function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-function invalidAnswers(problems: FieldProblem[]): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: SessionFailure.InvalidAnswers,
-    message: `invalid answers: ${formatProblems(problems)}`,
-    nonRetryable: true,
-    details: [problems],
-  });
-}
-
 export async function application(input: ApplicationInput): Promise<ApplicationView> {
   const inputProblems = validateApplicationInput(input);
-  if (inputProblems.length) {
-    throw ApplicationFailure.create({
-      type: ApplicationFailureType.InvalidInput,
-      message: `invalid input: ${formatProblems(inputProblems)}`,
-      nonRetryable: true,
-      details: [inputProblems],
-    });
-  }
+  if (inputProblems.length) throw invalidFailure(ApplicationFailureType.InvalidInput, 'invalid input', inputProblems);
   const root = CancellationScope.current();
   const { workflowId, runStartTime } = workflowInfo();
   const now = () => new Date().toISOString(); // workflow time: deterministic
@@ -142,7 +126,7 @@ export async function application(input: ApplicationInput): Promise<ApplicationV
   let pagesAnswered = 0;
   let hops = 0;
   let submissions = 0;
-  const openSessions = new Set<string>();
+  const openSessions = new OpenUpstreamSessions((sessionId) => cleanup.applicationEndSession({ sessionId }), describe);
   /** The current page: its fields and the answers we would submit now (engine, caller, person). */
   let current: { fields: FormField[]; answers: Record<string, AnswerValue> } = { fields: [], answers: {} };
   /** A person's answers by field name; kept across pages, redirects and attempts (same field, same answer). */
@@ -195,15 +179,6 @@ export async function application(input: ApplicationInput): Promise<ApplicationV
     const result = await CancellationScope.nonCancellable(fn);
     if (root.consideredCancelled) throw new CancelledFailure('application cancelled');
     return result;
-  }
-
-  async function endUpstream(sessionId: string): Promise<void> {
-    if (!openSessions.delete(sessionId)) return;
-    try {
-      await CancellationScope.nonCancellable(() => cleanup.applicationEndSession({ sessionId }));
-    } catch (err) {
-      log.error('could not end the upstream session', { sessionId, error: describe(err) }); // it also expires on its own
-    }
   }
 
   async function open(jobUrl: string): Promise<LiveSessionState> {
@@ -297,14 +272,12 @@ export async function application(input: ApplicationInput): Promise<ApplicationV
       live = state;
       setProvider(state.provider_id);
       if (state.is_terminal) {
-        await endUpstream(state.session_id);
+        await openSessions.end(state.session_id);
         if (state.status === 'redirect_required') {
-          const next = state.redirect_url;
-          const problem = next === null ? 'no redirect_url' : jobUrlProblem(next);
-          if (problem) return { kind: 'failed', error: `redirect_required with an unusable redirect_url: ${problem}` };
-          if (hops >= MAX_REDIRECT_HOPS) return { kind: 'failed', error: `more than ${MAX_REDIRECT_HOPS} redirects (next: ${next})` };
+          const problem = redirectProblem(state.redirect_url, hops);
+          if (problem) return { kind: 'failed', error: problem };
           hops++;
-          state = await open(next!);
+          state = await open(state.redirect_url!);
           a.session_id = state.session_id;
           continue;
         }
@@ -318,6 +291,7 @@ export async function application(input: ApplicationInput): Promise<ApplicationV
         profileId: input.profileId,
         jobUrl: input.jobUrl,
         ...(input.jobId ? { jobId: input.jobId } : {}),
+        ...(input.overrideEmail ? { overrideEmail: input.overrideEmail } : {}),
         fields: state.fields,
       });
       const reasons = new Map(auto.missing.map((m) => [m.field, `${m.label}: ${m.reason}`]));
@@ -339,7 +313,7 @@ export async function application(input: ApplicationInput): Promise<ApplicationV
       } catch (err) {
         const type = joboType(err);
         if (!isCancellation(err) && (type === JoboFailure.Conflict || type === JoboFailure.NotFound)) {
-          openSessions.delete(sessionId);
+          openSessions.forget(sessionId);
           return { kind: 'retry', error: `the upstream session closed: ${describe(err)}` };
         }
         throw err;
@@ -437,7 +411,7 @@ export async function application(input: ApplicationInput): Promise<ApplicationV
   } catch (err) {
     if (!isCancellation(err)) throw err;
     await CancellationScope.nonCancellable(async () => {
-      for (const id of [...openSessions]) await endUpstream(id);
+      await openSessions.endAll();
       const last = view.attempts[view.attempts.length - 1];
       if (last?.status === 'processing') Object.assign(last, { status: 'cancelled', finished_at: now() });
       view.awaiting = null;
@@ -447,9 +421,7 @@ export async function application(input: ApplicationInput): Promise<ApplicationV
     throw err;
   } finally {
     // Every path out, cancellation and bugs included, leaves no upstream session open.
-    await CancellationScope.nonCancellable(async () => {
-      for (const id of [...openSessions]) await endUpstream(id);
-    });
+    await CancellationScope.nonCancellable(() => openSessions.endAll());
   }
   return view;
 }

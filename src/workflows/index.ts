@@ -2,3 +2,4 @@
 export { interactiveSession } from './interactiveSession';
 export { feedSync } from './feedSync';
 export { application } from './application';
+export { campaign } from './campaign';

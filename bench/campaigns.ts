@@ -1,0 +1,181 @@
+/**
+ * `npx ts-node --transpile-only bench/campaigns.ts`: campaigns at scale on one in-process worker.
+ *  1. BENCH_CAMPAIGNS (default 1000) recurring campaigns: the time to start them all, the time until every
+ *     one answers its `campaign` query with its next run scheduled, and the worker process's memory
+ *     (RSS and heap) before and after, per campaign. Their ticks are 12 h away: this measures idle campaigns.
+ *  2. Baseline: 100 applications (five run-once campaigns of 20) with no limit anywhere: the request rate
+ *     this machine's worker can generate at all. Then BENCH_APPLICATIONS (default 500) applications (five
+ *     run-once campaigns) against a sandbox that allows BENCH_LIMIT (default 30) requests/s, with the
+ *     worker's shared token bucket set to the same N: achieved upstream requests/s as a fraction of N
+ *     (target >= 0.9; only meaningful when the baseline rate exceeds N) and the number of 429s received.
+ * Real dev server, real sandbox over HTTP, real SQLite store and ledger.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApplicationActivities } from '../src/activities/application';
+import { createCampaignActivities } from '../src/activities/campaign';
+import { createAutopilotRecurring, createRunOnce, getCampaign } from '../src/campaigns/client';
+import { JoboClient } from '../src/jobo/client';
+import { TokenBucket } from '../src/jobo/rateLimit';
+import { SA } from '../src/searchAttributes';
+import { SqliteJobStore } from '../src/store/sqlite';
+import { CALLER_ANSWERS, corpusJobs, createApplicant } from '../test/application.fixtures';
+import { startSandbox } from '../test/support/sandbox';
+import { startDevEnv } from '../test/support/temporal';
+import { createTestWorker } from '../test/support/worker';
+
+const CAMPAIGNS = Number(process.env.BENCH_CAMPAIGNS ?? 1000);
+const APPLICATIONS = Number(process.env.BENCH_APPLICATIONS ?? 500);
+const LIMIT = Number(process.env.BENCH_LIMIT ?? 30);
+
+const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+
+async function pool<T>(items: T[], width: number, fn: (item: T, i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await fn(items[i], i);
+      }
+    }),
+  );
+}
+
+function apiRequests(stats: { byRoute: Record<string, { total: number }> }): number {
+  return Object.entries(stats.byRoute)
+    .filter(([route]) => !route.includes('/__admin'))
+    .reduce((n, [, r]) => n + r.total, 0);
+}
+
+async function main(): Promise<void> {
+  const env = await startDevEnv();
+  const sandbox = await startSandbox({ seed: 17, jobs: Math.max(800, APPLICATIONS + 300) });
+  const dir = mkdtempSync(join(tmpdir(), 'applyflow-bench-campaigns-'));
+  const store = new SqliteJobStore(join(dir, 'jobs.sqlite'));
+  // The worker's shared bucket, as JoboClient.fromConfig builds it, at the sandbox's limit (off for the baseline).
+  const bucket = new TokenBucket(LIMIT);
+  let limited = false;
+  const rateLimiter = { acquire: (signal?: AbortSignal) => (limited ? bucket.acquire(signal) : Promise.resolve()) };
+  const jobo = new JoboClient({ baseUrl: sandbox.url, apiKey: sandbox.apiKey, rateLimiter });
+  const deps = { jobo, store: async () => store };
+  const taskQueue = 'bench-campaigns';
+  const worker = await createTestWorker(env, {
+    taskQueue,
+    activities: { ...createApplicationActivities(deps), ...createCampaignActivities(deps) },
+    maxConcurrentActivityTaskExecutions: 100,
+  });
+  const running = worker.run();
+  try {
+    // ---- 1. idle recurring campaigns ------------------------------------------------------------
+    const profileId = await createApplicant(jobo);
+    const jobs = await corpusJobs(sandbox.admin, store, APPLICATIONS + 100);
+    global.gc?.();
+    const before = process.memoryUsage();
+    const later = new Date(Date.now() + 12 * 3_600_000);
+    const time = `${String(later.getUTCHours()).padStart(2, '0')}:${String(later.getUTCMinutes()).padStart(2, '0')}`;
+    const t0 = performance.now();
+    const ids: string[] = [];
+    await pool(
+      Array.from({ length: CAMPAIGNS }, (_, i) => i),
+      50,
+      async (i) => {
+        const c = await createAutopilotRecurring(
+          env.client,
+          {
+            campaignId: `bench-${process.pid}-${i}`,
+            candidateProfileId: profileId,
+            schedule: { pattern: 'daily', time, timezone: 'UTC' },
+            filters: { jobTitle: 'engineer' },
+          },
+          { taskQueue },
+        );
+        ids.push(c.campaignId);
+      },
+    );
+    const started = performance.now() - t0;
+    await pool(ids, 50, async (id) => {
+      for (;;) {
+        const v = await getCampaign(env.client, id).catch(() => null);
+        if (v?.stats.nextRunAt) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    });
+    const scheduled = performance.now() - t0;
+    global.gc?.();
+    const after = process.memoryUsage();
+    console.log(`recurring campaigns: ${CAMPAIGNS}`);
+    console.log(`  started in ${(started / 1000).toFixed(2)} s (${(started / CAMPAIGNS).toFixed(2)} ms each, 50 clients at once)`);
+    console.log(`  all scheduled (query answered with nextRunAt) after ${(scheduled / 1000).toFixed(2)} s`);
+    console.log(
+      `  worker process memory: rss ${mb(before.rss)} → ${mb(after.rss)} MB (+${((after.rss - before.rss) / 1024 / CAMPAIGNS).toFixed(1)} KB per campaign), ` +
+        `heap ${mb(before.heapUsed)} → ${mb(after.heapUsed)} MB` +
+        (global.gc ? '' : ' (run node with --expose-gc for steadier heap figures)'),
+    );
+    await pool(ids, 50, (id) => env.client.workflow.getHandle(`campaign/${id}`).terminate('bench over'));
+
+    // ---- 2. applications through the shared bucket against the sandbox's limit --------------------
+    /** Five run-once campaigns over `slice`, concurrency 10 each; returns the outcome and the request rate. */
+    const applyAll = async (slice: typeof jobs) => {
+      const per = Math.ceil(slice.length / 5);
+      const profiles = await Promise.all(Array.from({ length: 5 }, () => createApplicant(jobo)));
+      await new Promise((r) => setTimeout(r, 1100)); // a full upstream bucket to start from
+      const s0 = await sandbox.admin.stats();
+      const a0 = performance.now();
+      const campaigns = await Promise.all(
+        profiles.map((p, i) =>
+          createRunOnce(
+            env.client,
+            {
+              candidateProfileId: p,
+              jobs: slice.slice(i * per, (i + 1) * per).map((j, k) => ({ companyName: `Company ${k}`, title: `Job ${k}`, jobId: j.id, link: j.url })),
+              answers: CALLER_ANSWERS,
+              limits: { concurrency: 10 },
+            },
+            { taskQueue },
+          ),
+        ),
+      );
+      const results = await Promise.all(campaigns.map((c) => c.handle.result()));
+      const elapsed = (performance.now() - a0) / 1000;
+      const s1 = await sandbox.admin.stats();
+      const requests = apiRequests(s1) - apiRequests(s0);
+      return {
+        ok: results.reduce((n, r) => n + r.stats.successfulApplications, 0),
+        failed: results.reduce((n, r) => n + r.stats.failedApplications, 0),
+        elapsed,
+        requests,
+        rate: requests / elapsed,
+        rateLimited: s1.rateLimited - s0.rateLimited,
+      };
+    };
+    const base = await applyAll(jobs.slice(APPLICATIONS, APPLICATIONS + 100));
+    console.log(`baseline (no limit anywhere): 100 applications, ${base.ok} SUCCESS, ${base.requests} requests in ${base.elapsed.toFixed(1)} s = ${base.rate.toFixed(1)} req/s`);
+
+    await sandbox.admin.setFaults({ rateLimitPerSecond: LIMIT });
+    limited = true;
+    const run = await applyAll(jobs.slice(0, APPLICATIONS));
+    const { count: children } = await env.client.workflow.count(`${SA.kind.name} = 'application'`);
+    console.log(`limited: ${APPLICATIONS} applications in 5 run-once campaigns (concurrency 10 each), sandbox limit N = ${LIMIT} req/s, worker bucket N`);
+    console.log(`  ${run.ok} SUCCESS, ${run.failed} FAILED, ${children} application workflows in visibility, in ${run.elapsed.toFixed(1)} s`);
+    console.log(
+      `  upstream requests: ${run.requests} → ${run.rate.toFixed(1)} req/s = ${(run.rate / LIMIT).toFixed(3)} of N (target >= 0.9;` +
+        ` baseline demand ${(base.rate / LIMIT).toFixed(2)} × N)`,
+    );
+    console.log(`  429s received: ${run.rateLimited}`);
+  } finally {
+    worker.shutdown();
+    await running;
+    await jobo.close();
+    await sandbox.close();
+    await store.close();
+    await env.teardown();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,82 @@
+/**
+ * Activities of the `campaign` workflow: the autopilot search over the job store (leaving out what the
+ * profile already applied to, by the ledger) and the ledger's word on an application some other workflow
+ * owns. They return small summaries only: job pages stay in the store, never in history.
+ */
+import { WORK_TYPES, type CampaignFilters, type CandidateJob } from '../campaigns/input';
+import { ledgerFor, type ApplicationsLedger, type ApplicationStatus } from '../store/ledger';
+import type { JobSearchFilters, JobStore } from '../store/types';
+
+export interface CampaignActivityDeps {
+  store: () => Promise<JobStore>;
+  /** Default: the ledger on the job store's own database. */
+  ledger?: () => Promise<ApplicationsLedger>;
+}
+
+export interface SearchCampaignJobsRequest {
+  campaignId: string;
+  profileId: string;
+  filters: CampaignFilters;
+  limit: number;
+  /** The run's time (workflow time): postedWithinDays counts back from it. */
+  now: string;
+  /** The schedule tick this run is for (recurring), for logs and tests. */
+  scheduledAt: string | null;
+}
+
+export interface LedgerOutcome {
+  status: ApplicationStatus;
+  error: string | null;
+  confirmationUrl: string | null;
+  provider: string | null;
+}
+
+/** The store's search filters for a campaign's (validated) filters. */
+export function storeFilters(f: CampaignFilters): JobSearchFilters {
+  return {
+    ...(f.jobTitle ? { text: f.jobTitle } : {}),
+    ...(f.location ? { locations: f.location } : {}),
+    ...(f.workType ? { workplaceTypes: f.workType.map((w) => WORK_TYPES[w]) } : {}),
+    ...(f.employmentType ? { employmentTypes: f.employmentType } : {}),
+    ...(f.experienceLevel ? { experienceLevels: f.experienceLevel } : {}),
+    ...(f.postedWithinDays !== undefined ? { postedWithinDays: f.postedWithinDays } : {}),
+    ...(f.salaryMin !== undefined ? { salaryFloor: f.salaryMin } : {}),
+    ...(f.companyInclude ? { companiesInclude: f.companyInclude } : {}),
+    ...(f.companyExclude ? { companiesExclude: f.companyExclude } : {}),
+  };
+}
+
+// Every job the profile has a ledger row for: FAILED and CANCELLED too, as their workflow ids are spent
+// (REJECT_DUPLICATE) and finding them again each run would crowd new jobs out of maxJobsPerRun.
+const EVERY_ROW = 1_000_000;
+
+export function createCampaignActivities(deps: CampaignActivityDeps) {
+  let opening: Promise<ApplicationsLedger> | undefined;
+  const ledger = deps.ledger ?? (() => (opening ??= deps.store().then(ledgerFor)).catch((err: unknown) => ((opening = undefined), Promise.reject(err))));
+
+  return {
+    async searchCampaignJobs(req: SearchCampaignJobsRequest): Promise<CandidateJob[]> {
+      const [store, l] = await Promise.all([deps.store(), ledger()]);
+      const [applied, spent] = await Promise.all([
+        l.appliedJobIds(req.profileId),
+        l.list({ profileId: req.profileId, status: ['FAILED', 'CANCELLED'], limit: EVERY_ROW }),
+      ]);
+      const jobs = await store.searchJobs({
+        ...storeFilters(req.filters),
+        excludeIds: [...applied, ...spent.map((r) => r.jobId)],
+        limit: req.limit,
+        now: new Date(req.now),
+      });
+      return jobs.map((j) => ({ jobId: j.id, title: j.title, companyName: j.companyName, link: j.applyUrl }));
+    },
+
+    /** The ledger's row for an application whose workflow this campaign could not start (it already exists). */
+    async campaignApplicationOutcome(req: { profileId: string; jobId: string; jobUrl: string }): Promise<LedgerOutcome | null> {
+      const l = await ledger();
+      const row = (await l.findSuccess(req.profileId, req.jobId, req.jobUrl)) ?? (await l.get(req.profileId, req.jobId));
+      return row && { status: row.status, error: row.error, confirmationUrl: row.confirmationUrl, provider: row.provider };
+    },
+  };
+}
+
+export type CampaignActivities = ReturnType<typeof createCampaignActivities>;

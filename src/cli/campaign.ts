@@ -1,0 +1,140 @@
+/**
+ * `applyflow campaign create|get|list|pause|resume|stop|runs|applications`: reference 002's sessions API
+ * from a terminal. A campaign's body is JSON (a file, or `-` for stdin) in the reference's shape; output is
+ * JSON so it pipes into jq.
+ */
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import type { ApplicationStatus } from '../applications/input';
+import { loadConfig } from '../config';
+import { problemText } from '../interactiveSession/input';
+import {
+  campaignApplications,
+  campaignRuns,
+  createCampaign,
+  getCampaign,
+  InvalidCampaignInputError,
+  listCampaigns,
+  pauseCampaign,
+  resumeCampaign,
+  stopCampaign,
+  type NewCampaign,
+} from '../campaigns/client';
+import { CAMPAIGN_TYPES, validateCampaignInput, type CampaignStatus, type CampaignType, type RunStatus } from '../campaigns/input';
+import { connectClient } from '../temporal';
+
+type Client = Awaited<ReturnType<typeof connectClient>>;
+
+/** One line per field; runCli prints the message and exits with 1. */
+function invalid(err: InvalidCampaignInputError): Error {
+  return new Error(['invalid campaign:', ...err.problems.map((p) => `  - ${problemText(p)}`)].join('\n'));
+}
+
+async function withClient(fn: (client: Client, taskQueue: string) => Promise<unknown>): Promise<void> {
+  const config = loadConfig();
+  const client = await connectClient(config);
+  try {
+    const out = await fn(client, config.temporal.taskQueue);
+    if (out !== undefined) console.log(JSON.stringify(out, null, 2));
+  } catch (err) {
+    throw err instanceof InvalidCampaignInputError ? invalid(err) : err;
+  } finally {
+    await client.connection.close();
+  }
+}
+
+function readBody(path: string): NewCampaign {
+  const text = readFileSync(path === '-' ? 0 : path, 'utf8');
+  try {
+    return JSON.parse(text) as NewCampaign;
+  } catch (err) {
+    throw new Error(`${path}: not JSON (${(err as Error).message})`);
+  }
+}
+
+const int = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new Error(`expected an integer, got "${v}"`);
+  return n;
+};
+
+export function register(program: Command): void {
+  const campaign = program.command('campaign').description('run-once, autopilot-once and recurring autopilot campaigns (reference 002)');
+
+  campaign
+    .command('create')
+    .description(`create a campaign; <type> is one of ${CAMPAIGN_TYPES.join(', ')} (or with dashes)`)
+    .argument('<type>')
+    .requiredOption('--body <file>', 'the campaign as JSON ({ candidateProfileId, jobs | filters, schedule?, limits?, ... }); - for stdin')
+    .option('--id <campaignId>', 'the campaign id (default: generated)')
+    .option('--profile <id>', 'candidateProfileId (overrides the body)')
+    .action(async (rawType: string, opts: { body: string; id?: string; profile?: string }) => {
+      const type = rawType.replace(/-/g, '_') as CampaignType;
+      const body = readBody(opts.body);
+      if (opts.id) body.campaignId = opts.id;
+      if (opts.profile) body.candidateProfileId = opts.profile;
+      // Checked before connecting: bad input needs no server to be told so.
+      const problems = validateCampaignInput({ campaignId: 'placeholder', ...body, type });
+      if (problems.length) throw invalid(new InvalidCampaignInputError(problems));
+      await withClient(async (client, taskQueue) => {
+        const { campaignId, workflowId } = await createCampaign(client, type, body, { taskQueue });
+        return { campaignId, workflowId };
+      });
+    });
+
+  campaign
+    .command('get')
+    .description('a campaign: status, stats, search context, schedule')
+    .argument('<campaignId>')
+    .action((id: string) => withClient((client) => getCampaign(client, id)));
+
+  campaign
+    .command('list')
+    .description('campaigns, newest first')
+    .option('--status <status>', 'active, paused, completed or cancelled')
+    .option('--type <type>', CAMPAIGN_TYPES.join(', '))
+    .option('--page <n>', 'page number', int, 1)
+    .option('--limit <n>', 'items per page (max 100)', int, 20)
+    .action((opts: { status?: CampaignStatus; type?: string; page: number; limit: number }) =>
+      withClient((client) =>
+        listCampaigns(client, { status: opts.status, type: opts.type?.replace(/-/g, '_') as CampaignType | undefined, page: opts.page, limit: opts.limit }),
+      ),
+    );
+
+  for (const [name, fn, what] of [
+    ['pause', pauseCampaign, 'hold scheduled runs and new applications'],
+    ['resume', resumeCampaign, 'continue at the next scheduled tick (missed ticks are not replayed)'],
+    ['stop', stopCampaign, 'cancel: queued jobs are never started; applications in progress finish'],
+  ] as const) {
+    campaign
+      .command(name)
+      .description(what)
+      .argument('<campaignId>')
+      .action((id: string) =>
+        withClient(async (client) => {
+          await fn(client, id);
+          return getCampaign(client, id).catch(() => ({ campaignId: id, signalled: name }));
+        }),
+      );
+  }
+
+  campaign
+    .command('runs')
+    .description('the campaign runs kept (the last 20), newest first')
+    .argument('<campaignId>')
+    .option('--status <status>', 'in_progress, completed, failed or cancelled')
+    .option('--page <n>', 'page number', int, 1)
+    .option('--limit <n>', 'items per page (max 100)', int, 20)
+    .action((id: string, opts: { status?: RunStatus; page: number; limit: number }) => withClient((client) => campaignRuns(client, id, opts)));
+
+  campaign
+    .command('applications')
+    .description('per-application results kept (the newest 300), newest first')
+    .argument('<campaignId>')
+    .option('--status <status>', 'QUEUED, PROCESSING, SUCCESS, FAILED or CANCELLED')
+    .option('--page <n>', 'page number', int, 1)
+    .option('--limit <n>', 'items per page (max 100)', int, 20)
+    .action((id: string, opts: { status?: ApplicationStatus; page: number; limit: number }) =>
+      withClient((client) => campaignApplications(client, id, opts)),
+    );
+}

@@ -1,0 +1,379 @@
+/**
+ * campaign: reference 002's sessions as one long-running workflow, `campaign/<campaignId>`, for the three
+ * types. A run finds candidate jobs (run_once: the given list; autopilot: a job store search that leaves
+ * out what the ledger says the profile already applied to) and applies to each through the `application`
+ * child workflow (same id and reuse policy as every other start, so nothing is applied to twice), at most
+ * limits.concurrency at a time. autopilot_recurring sleeps until the schedule's next tick (pure, DST-aware
+ * helper on workflow time), runs, and continues as new every few runs so history stays bounded forever.
+ *
+ * Controls are signals (the `temporal` CLI and the time-skipping test server both take them): pause holds
+ * new work (no runs, no new applications) and resume picks the schedule up at its next tick, never
+ * replaying missed ones; stop cancels the campaign: the run in progress is marked cancelled, jobs still
+ * queued are recorded CANCELLED and never started, and applications already started finish on their own
+ * (children are abandoned, never cancelled). State is small and bounded: the last MAX_RUNS_KEPT runs and
+ * MAX_APPLICATIONS_KEPT application results, the totals in stats; every application stays searchable
+ * by its ApplyflowCampaignId search attribute.
+ */
+import {
+  ApplicationFailure,
+  ChildWorkflowCancellationType,
+  ParentClosePolicy,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  isCancellation,
+  log,
+  proxyActivities,
+  setHandler,
+  sleep,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { CampaignActivities, LedgerOutcome } from '../activities/campaign';
+import { applicationStartOptions, type ApplicationInput, type ApplicationStatus } from '../applications/input';
+import {
+  MAX_APPLICATIONS_KEPT,
+  MAX_RUNS_KEPT,
+  formatProblems,
+  limitsOf,
+  searchContextOf,
+  validateCampaignInput,
+  type CampaignApplication,
+  type CampaignInput,
+  type CampaignRun,
+  type CampaignState,
+  type CampaignStatus,
+  type CampaignView,
+  type CandidateJob,
+} from '../campaigns/input';
+import { nextRunAt } from '../campaigns/schedule';
+import { SA } from '../searchAttributes';
+import { application } from './application';
+
+export type { CampaignInput, CampaignView };
+
+export const campaignQuery = defineQuery<CampaignView>('campaign');
+export const runsQuery = defineQuery<CampaignRun[]>('runs');
+export const applicationsQuery = defineQuery<CampaignApplication[]>('applications');
+export const pauseSignal = defineSignal('pause');
+export const resumeSignal = defineSignal('resume');
+export const stopSignal = defineSignal('stop');
+
+export const CampaignFailureType = { InvalidInput: 'InvalidCampaignInput' } as const;
+
+/** Runs per workflow run before continuing as new (each run is a few hundred events at most). */
+export const RUNS_PER_GENERATION = 10;
+/** How long to keep asking the ledger about an application another workflow owns (backing off to a minute). */
+const OUTCOME_WAIT_MS = 2 * 60 * 60_000;
+
+const acts = proxyActivities<CampaignActivities>({
+  startToCloseTimeout: '1m',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 },
+});
+
+const FINAL: readonly ApplicationStatus[] = ['SUCCESS', 'FAILED', 'CANCELLED'];
+
+function describe(err: unknown): string {
+  for (let e: unknown = err; e instanceof Error; e = (e as { cause?: unknown }).cause) {
+    if (e instanceof ApplicationFailure) return e.type ? `${e.type}: ${e.message}` : e.message;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+function freshState(createdAt: string): CampaignState {
+  return {
+    status: 'active',
+    createdAt,
+    stats: {
+      totalRuns: 0,
+      totalApplications: 0,
+      successfulApplications: 0,
+      failedApplications: 0,
+      jobsQueued: 0,
+      lastRunAt: null,
+      nextRunAt: null,
+    },
+    runs: [],
+    applications: [],
+    runSeq: 0,
+    generations: 0,
+    scheduleFrom: null,
+  };
+}
+
+export async function campaign(input: CampaignInput): Promise<CampaignView> {
+  const problems = validateCampaignInput(input);
+  if (problems.length) {
+    throw ApplicationFailure.create({
+      type: CampaignFailureType.InvalidInput,
+      message: `invalid campaign input: ${formatProblems(problems)}`,
+      nonRetryable: true,
+      details: [problems],
+    });
+  }
+  const now = () => new Date().toISOString(); // workflow time: deterministic
+  const { carried, ...settings } = input;
+  const state: CampaignState = carried ?? freshState(now());
+  const limits = limitsOf(input);
+  const { workflowId } = workflowInfo();
+  let stopped = state.status === 'cancelled';
+  /** The current run's jobs not started yet. */
+  let queue: { entry: CampaignApplication; job: CandidateJob }[] = [];
+  let current: CampaignRun | null = null;
+
+  const view = (): CampaignView => ({
+    sessionId: input.campaignId,
+    workflowId,
+    type: input.type,
+    candidateProfileId: input.candidateProfileId,
+    status: state.status,
+    stats: state.stats,
+    searchContext: searchContextOf(input),
+    searchId: input.searchId ?? null,
+    schedule: input.schedule ?? null,
+    filters: input.filters ?? null,
+    limits,
+    createdAt: state.createdAt,
+    generations: state.generations,
+  });
+
+  function setStatus(status: CampaignStatus): void {
+    if (state.status === status) return;
+    state.status = status;
+    upsertSearchAttributes([{ key: SA.status, value: status }]);
+  }
+
+  upsertSearchAttributes([
+    { key: SA.kind, value: 'campaign' },
+    { key: SA.campaignId, value: input.campaignId },
+    { key: SA.campaignType, value: input.type },
+    { key: SA.profileId, value: input.candidateProfileId },
+    { key: SA.status, value: state.status },
+  ]);
+
+  setHandler(campaignQuery, view);
+  setHandler(runsQuery, () => state.runs);
+  setHandler(applicationsQuery, () => state.applications);
+  setHandler(pauseSignal, () => {
+    if (state.status === 'active') {
+      setStatus('paused');
+      state.stats.nextRunAt = null;
+    }
+  });
+  setHandler(resumeSignal, () => {
+    if (state.status === 'paused') setStatus('active');
+  });
+  function stop(): void {
+    if (stopped || state.status === 'completed') return;
+    stopped = true;
+    setStatus('cancelled');
+    state.stats.nextRunAt = null;
+    // Queued jobs are never started; what is already processing finishes on its own.
+    for (const { entry } of queue) Object.assign(entry, { status: 'CANCELLED', error: 'campaign stopped', updated_at: now() });
+    queue = [];
+    state.stats.jobsQueued = 0;
+    if (current?.status === 'in_progress') current.status = 'cancelled';
+  }
+  setHandler(stopSignal, stop);
+
+  function settle(entry: CampaignApplication, run: CampaignRun, status: ApplicationStatus, fields: Partial<CampaignApplication>): void {
+    Object.assign(entry, fields, { status, updated_at: now() });
+    if (status === 'SUCCESS') {
+      state.stats.successfulApplications++;
+      run.stats.applicationsSuccessful++;
+    } else {
+      state.stats.failedApplications++;
+      run.stats.applicationsFailed++;
+    }
+  }
+
+  /** An application whose workflow exists already (elsewhere, or closed): the ledger says how it went. */
+  async function outcomeOf(appInput: ApplicationInput): Promise<LedgerOutcome | null> {
+    const deadline = Date.now() + OUTCOME_WAIT_MS;
+    for (let wait = 2_000; ; wait = Math.min(2 * wait, 60_000)) {
+      const row = await acts.campaignApplicationOutcome({ profileId: appInput.profileId, jobId: appInput.jobId!, jobUrl: appInput.jobUrl });
+      if (row && FINAL.includes(row.status)) return row;
+      if (Date.now() + wait > deadline) return null;
+      await sleep(wait);
+    }
+  }
+
+  async function apply(entry: CampaignApplication, job: CandidateJob, run: CampaignRun): Promise<void> {
+    const appInput: ApplicationInput = {
+      profileId: input.candidateProfileId,
+      jobUrl: job.link,
+      jobId: job.jobId,
+      campaignId: input.campaignId,
+      policy: 'skip', // nobody is watching an autopilot: fields the profile cannot answer fail the application
+      ...(input.answers ? { answers: input.answers } : {}),
+      ...(input.overrideEmail ? { overrideEmail: input.overrideEmail } : {}),
+    };
+    Object.assign(entry, { status: 'PROCESSING', updated_at: now() });
+    state.stats.totalApplications++;
+    run.stats.applicationsAttempted++;
+    try {
+      const child = await startChild(application, {
+        ...applicationStartOptions(appInput),
+        args: [appInput],
+        // Stop (or the campaign closing) never cuts an application short.
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        cancellationType: ChildWorkflowCancellationType.ABANDON,
+      });
+      const result = await child.result();
+      settle(entry, run, result.status, {
+        ats_type: result.provider,
+        result: result.result,
+        error: result.error,
+        already_applied: result.from_ledger,
+      });
+    } catch (err) {
+      if (isCancellation(err)) throw err; // the campaign was cancelled: the child goes on, unwatched
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
+        settle(entry, run, 'FAILED', { error: describe(err) });
+        return;
+      }
+      // REJECT_DUPLICATE: this (profile, job) has its workflow already; never a second one.
+      const row = await outcomeOf(appInput);
+      if (!row) settle(entry, run, 'FAILED', { error: 'already being applied to by another workflow, which did not finish in time' });
+      else {
+        settle(entry, run, row.status === 'SUCCESS' ? 'SUCCESS' : 'FAILED', {
+          ats_type: row.provider,
+          result: row.confirmationUrl ? { confirmationUrl: row.confirmationUrl } : null,
+          error: row.status === 'SUCCESS' ? null : `already attempted: ${row.error ?? row.status}`,
+          already_applied: true,
+        });
+      }
+    }
+  }
+
+  async function candidates(run: CampaignRun): Promise<CandidateJob[]> {
+    if (input.type === 'run_once') return input.jobs!;
+    return acts.searchCampaignJobs({
+      campaignId: input.campaignId,
+      profileId: input.candidateProfileId,
+      filters: input.filters!,
+      limit: limits.maxJobsPerRun,
+      now: run.startedAt,
+      scheduledAt: run.scheduledAt,
+    });
+  }
+
+  async function runOnce(scheduledAt: string | null): Promise<void> {
+    const run: CampaignRun = {
+      sessionRunId: `run-${++state.runSeq}`,
+      startedAt: now(),
+      completedAt: null,
+      scheduledAt,
+      status: 'in_progress',
+      stats: { jobsFound: 0, applicationsAttempted: 0, applicationsSuccessful: 0, applicationsFailed: 0 },
+      error: null,
+    };
+    current = run;
+    state.runs.push(run);
+    state.stats.totalRuns++;
+    state.stats.lastRunAt = run.startedAt;
+    try {
+      const jobs = await candidates(run);
+      run.stats.jobsFound = jobs.length;
+      if (!stopped) {
+        const seen = new Set<string>();
+        for (const job of jobs) {
+          const applicationId = applicationStartOptions({ profileId: input.candidateProfileId, jobUrl: job.link, jobId: job.jobId }).workflowId;
+          if (seen.has(applicationId)) continue; // the same job twice in one list is one application
+          seen.add(applicationId);
+          const entry: CampaignApplication = {
+            applicationId,
+            sessionRunId: run.sessionRunId,
+            jobId: job.jobId,
+            job_url: job.link,
+            job_title: job.title,
+            company_name: job.companyName,
+            ats_type: null,
+            status: 'QUEUED',
+            search_id: input.searchId ?? null,
+            result: null,
+            error: null,
+            already_applied: false,
+            created_at: now(),
+            updated_at: now(),
+          };
+          state.applications.push(entry);
+          queue.push({ entry, job });
+        }
+        state.stats.jobsQueued = queue.length;
+        const lane = async () => {
+          for (;;) {
+            await condition(() => state.status !== 'paused' || stopped);
+            const next = stopped ? undefined : queue.shift();
+            if (!next) return;
+            state.stats.jobsQueued = queue.length;
+            await apply(next.entry, next.job, run);
+          }
+        };
+        await Promise.all(Array.from({ length: Math.min(limits.concurrency, queue.length) }, lane));
+      }
+      if (run.status === 'in_progress') run.status = 'completed';
+    } catch (err) {
+      if (isCancellation(err)) {
+        Object.assign(run, { status: 'cancelled', completedAt: now() });
+        throw err;
+      }
+      run.status = stopped ? 'cancelled' : 'failed';
+      run.error = describe(err);
+      log.warn('campaign run failed', { campaignId: input.campaignId, run: run.sessionRunId, error: run.error });
+    }
+    run.completedAt = now();
+    current = null;
+    // Bounded state: older runs are in the totals; older applications are found by SA.campaignId.
+    if (state.runs.length > MAX_RUNS_KEPT) state.runs = state.runs.slice(-MAX_RUNS_KEPT);
+    if (state.applications.length > MAX_APPLICATIONS_KEPT) state.applications = state.applications.slice(-MAX_APPLICATIONS_KEPT);
+  }
+
+  /** Every run of the campaign; returns the final view (or continues as new). */
+  async function runAll(): Promise<CampaignView> {
+    if (input.type !== 'autopilot_recurring') {
+      if (!stopped) await runOnce(null);
+      if (!stopped) setStatus('completed');
+      await condition(allHandlersFinished);
+      return view();
+    }
+
+    const schedule = input.schedule!;
+    let runsThisGeneration = 0;
+    while (!stopped) {
+      // From the later of now and the last tick run: a tick is never run twice, missed ticks are not replayed.
+      const from = Math.max(Date.now(), state.scheduleFrom ? Date.parse(state.scheduleFrom) : 0);
+      const due = nextRunAt(schedule, new Date(from));
+      state.stats.nextRunAt = state.status === 'paused' ? null : due.toISOString();
+      const interrupted = await condition(() => stopped || state.status === 'paused', due.getTime() - Date.now());
+      if (stopped) break;
+      if (interrupted) {
+        await condition(() => state.status !== 'paused' || stopped);
+        continue; // count again from now: the next tick after resume
+      }
+      state.scheduleFrom = due.toISOString();
+      await runOnce(state.scheduleFrom);
+      runsThisGeneration++;
+      if (!stopped && (runsThisGeneration >= RUNS_PER_GENERATION || workflowInfo().continueAsNewSuggested)) {
+        await condition(allHandlersFinished);
+        state.generations++;
+        await continueAsNew<typeof campaign>({ ...settings, carried: state });
+      }
+    }
+    state.stats.nextRunAt = null;
+    await condition(allHandlersFinished);
+    return view();
+  }
+
+  try {
+    return await runAll();
+  } catch (err) {
+    // A Temporal cancel (UI, `temporal workflow cancel`) is recorded as a stop; the workflow ends Canceled.
+    if (isCancellation(err)) stop();
+    throw err;
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * `applyflow campaign ...` against a real dev server and the real campaign workflow; the worker's campaign
+ * activities find no jobs (this is about the commands, not applications: see campaign.e2e.test.ts).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import type { CampaignActivities } from '../src/activities/campaign';
+import { runCli } from '../src/cli/index';
+import { startDevEnv } from './support/temporal';
+import { createTestWorker } from './support/worker';
+
+const taskQueue = 'campaign-cli';
+const PROFILE = '8b0c3c8e-2f7e-4a43-9d59-0c1a0d6f7a11';
+let env: TestWorkflowEnvironment;
+let worker: Worker;
+let running: Promise<void>;
+let dir: string;
+const savedEnv = { ...process.env };
+
+const noJobs: CampaignActivities = {
+  searchCampaignJobs: async () => [],
+  campaignApplicationOutcome: async () => null,
+};
+
+beforeAll(async () => {
+  env = await startDevEnv();
+  worker = await createTestWorker(env, { taskQueue, activities: noJobs });
+  running = worker.run();
+  dir = mkdtempSync(join(tmpdir(), 'applyflow-campaign-cli-'));
+  Object.assign(process.env, { TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: taskQueue });
+}, 120_000);
+
+afterAll(async () => {
+  process.env = savedEnv;
+  worker?.shutdown();
+  await running;
+  await env?.teardown();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = jest.spyOn(console, 'log').mockImplementation((...a) => void out.push(a.join(' ')));
+  const error = jest.spyOn(console, 'error').mockImplementation((...a) => void err.push(a.join(' ')));
+  try {
+    const code = await runCli(['node', 'applyflow', 'campaign', ...args]);
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
+}
+
+const body = (name: string, value: unknown) => {
+  const path = join(dir, name);
+  writeFileSync(path, JSON.stringify(value));
+  return path;
+};
+
+test('create, get, list, pause, resume, runs, applications and stop a recurring campaign', async () => {
+  const file = body('recurring.json', {
+    candidateProfileId: PROFILE,
+    schedule: { pattern: 'weekly', daysOfWeek: ['monday', 'wednesday'], time: '09:00', timezone: 'America/New_York' },
+    filters: { jobTitle: 'Software Engineer', location: ['San Francisco, CA'], workType: ['Remote'] },
+    limits: { maxJobsPerRun: 25 },
+  });
+  const created = await cli('create', 'autopilot-recurring', '--body', file, '--id', 'cli-weekly');
+  expect(created).toMatchObject({ code: 0 });
+  expect(JSON.parse(created.out)).toEqual({ campaignId: 'cli-weekly', workflowId: 'campaign/cli-weekly' });
+
+  const got = JSON.parse((await cli('get', 'cli-weekly')).out);
+  expect(got).toMatchObject({
+    sessionId: 'cli-weekly',
+    type: 'autopilot_recurring',
+    status: 'active',
+    searchContext: { titles: ['Software Engineer'], locations: ['San Francisco, CA'] },
+    limits: { maxJobsPerRun: 25, concurrency: 3 },
+  });
+  expect(got.stats.nextRunAt).toMatch(/T1[34]:00:00.000Z$/); // 09:00 New York, EDT or EST
+
+  expect(JSON.parse((await cli('pause', 'cli-weekly')).out)).toMatchObject({ status: 'paused', stats: { nextRunAt: null } });
+  const listed = async (...args: string[]) => {
+    for (let i = 0; ; i++) {
+      const page = JSON.parse((await cli('list', ...args)).out);
+      if (page.data.some((c: { sessionId: string }) => c.sessionId === 'cli-weekly') || i > 50) return page;
+      await new Promise((r) => setTimeout(r, 200)); // visibility catches up
+    }
+  };
+  expect((await listed('--status', 'paused', '--type', 'autopilot-recurring')).data).toEqual([
+    expect.objectContaining({ sessionId: 'cli-weekly', status: 'paused', type: 'autopilot_recurring', candidateProfileId: PROFILE }),
+  ]);
+  expect(JSON.parse((await cli('resume', 'cli-weekly')).out)).toMatchObject({ status: 'active' });
+  expect(JSON.parse((await cli('runs', 'cli-weekly')).out)).toEqual({ data: [], pagination: { page: 1, limit: 20, total: 0, totalPages: 0 } });
+  expect(JSON.parse((await cli('applications', 'cli-weekly', '--status', 'SUCCESS')).out).data).toEqual([]);
+  const stopped = await cli('stop', 'cli-weekly');
+  expect(stopped.code).toBe(0);
+  expect(JSON.parse(stopped.out)).toMatchObject({ status: 'cancelled', stats: { nextRunAt: null } });
+  const page = await listed('--status', 'cancelled');
+  expect(page.data.map((c: { sessionId: string }) => c.sessionId)).toContain('cli-weekly');
+});
+
+test('bad input is refused before connecting, one line per field', async () => {
+  process.env.TEMPORAL_ADDRESS = '127.0.0.1:1'; // nothing listens: proves no server was needed
+  try {
+    const file = body('bad.json', { candidateProfileId: 'nope', jobs: [{ companyName: 'A', title: 'T', jobId: 'j 1', link: 'ftp://x' }] });
+    const res = await cli('create', 'run-once', '--body', file);
+    expect(res.code).toBe(1);
+    expect(res.err).toContain('invalid campaign:');
+    expect(res.err).toContain('candidateProfileId: required: a profile UUID');
+    expect(res.err).toContain('jobs[0].jobId');
+    expect(res.err).toContain('jobs[0].link');
+    expect((await cli('create', 'weekly', '--body', file)).err).toContain('type: expected one of run_once, autopilot_once, autopilot_recurring');
+  } finally {
+    process.env.TEMPORAL_ADDRESS = env.address;
+  }
+});
