@@ -44,6 +44,15 @@ const EnvSchema = z.object({
   UPSTREAM_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(10_000).default(20),
   LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
   CI: bool.optional(),
+
+  /** The HTTP API (src/api): loopback by default; 0.0.0.0 only behind a proxy or in a container. */
+  API_HOST: z.string().min(1).default('127.0.0.1'),
+  API_PORT: port.default(8080),
+  /** Comma-separated `userId:secret` (secret >= 16 chars). Unset: the main job makes a random key per start. */
+  APPLYFLOW_API_KEYS: z.string().optional(),
+  /** Requests per key (or per IP before authentication) and window. */
+  API_RATE_LIMIT_MAX: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  API_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
 });
 
 /** Every variable loadConfig reads (docs and tests enumerate them). */
@@ -52,6 +61,11 @@ export const CONFIG_VARIABLES = Object.keys(EnvSchema.shape) as (keyof typeof En
 export interface CodecKey {
   id: string;
   key: Buffer;
+}
+
+export interface ApiKey {
+  userId: string;
+  key: string;
 }
 
 export interface Config {
@@ -65,6 +79,7 @@ export interface Config {
   sessionIdleTimeoutMinutes: number;
   upstreamRateLimitPerSecond: number;
   logLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  api: { host: string; port: number; keys: ApiKey[]; rateLimit: { max: number; windowSeconds: number } };
 }
 
 export class ConfigError extends Error {
@@ -89,6 +104,28 @@ function parseCodecKeys(raw: string | undefined): CodecKey[] {
       ]);
     }
     return { id, key };
+  });
+}
+
+const API_USER_ID = /^[A-Za-z0-9_.-]{1,64}$/;
+// token68 (RFC 7235), so a key always fits a well-formed `Authorization: Bearer <key>` header.
+const API_SECRET = /^[A-Za-z0-9._~+/-]{16,256}=*$/;
+
+function parseApiKeys(raw: string | undefined): ApiKey[] {
+  if (!raw || raw.trim() === '') return [];
+  return raw.split(',').map((entry, i) => {
+    const sep = entry.indexOf(':');
+    const userId = entry.slice(0, sep).trim();
+    const key = entry.slice(sep + 1).trim();
+    if (sep <= 0 || !API_USER_ID.test(userId) || !API_SECRET.test(key)) {
+      throw new ConfigError([
+        {
+          variable: 'APPLYFLOW_API_KEYS',
+          message: `entry ${i + 1} must be userId:secret, userId [A-Za-z0-9_.-]{1,64}, secret 16-256 characters of [A-Za-z0-9._~+/-]`,
+        },
+      ]);
+    }
+    return { userId, key };
   });
 }
 
@@ -136,6 +173,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionIdleTimeoutMinutes: e.SESSION_IDLE_TIMEOUT_MINUTES,
     upstreamRateLimitPerSecond: e.UPSTREAM_RATE_LIMIT_PER_SECOND,
     logLevel: e.LOG_LEVEL,
+    api: {
+      host: e.API_HOST,
+      port: e.API_PORT,
+      keys: parseApiKeys(e.APPLYFLOW_API_KEYS),
+      rateLimit: { max: e.API_RATE_LIMIT_MAX, windowSeconds: e.API_RATE_LIMIT_WINDOW_SECONDS },
+    },
   };
 }
 

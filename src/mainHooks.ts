@@ -5,6 +5,7 @@
  */
 import type { Client } from '@temporalio/client';
 import type { Config } from './config';
+import { apiMainHook } from './api/mainHook';
 import { feedSyncMainHook } from './feedSync/mainHook';
 
 export interface MainContext {
@@ -27,4 +28,4 @@ export interface AfterStartHook {
 }
 
 // Capabilities register here, e.g. `feedSyncScheduleHook` from './feedSync/schedule'.
-export const afterStartHooks: AfterStartHook[] = [feedSyncMainHook];
+export const afterStartHooks: AfterStartHook[] = [feedSyncMainHook, apiMainHook];

@@ -17,11 +17,16 @@ const BAD: Record<string, string[]> = {
   SANDBOX_PORT: ['65536', 'x'],
   SANDBOX_SEED: ['1.5', 'seed'],
   SANDBOX_JOBS: ['5', '1000001'],
+  SANDBOX_CHURN_INTERVAL_MS: ['-1', '3600001', 'often'],
   FEED_SYNC_INTERVAL_MINUTES: ['10', '61', 'hourly'],
   SESSION_IDLE_TIMEOUT_MINUTES: ['0', '-5', '100000'],
   UPSTREAM_RATE_LIMIT_PER_SECOND: ['0', '-3', '10001'],
   LOG_LEVEL: ['LOUD', 'info'],
   CI: ['maybe'],
+  API_PORT: ['65536', 'http'],
+  APPLYFLOW_API_KEYS: ['no-user-id-secret-here', 'u1:short', ':aaaaaaaaaaaaaaaaaaaa', 'bad id:aaaaaaaaaaaaaaaaaaaa', 'u1:has a space in it here'],
+  API_RATE_LIMIT_MAX: ['0', 'lots', '1.5'],
+  API_RATE_LIMIT_WINDOW_SECONDS: ['0', '3601', 'minute'],
 };
 /** Variables where any non-empty string is valid (names, paths, secrets); empty means unset. */
 const FREE_FORM = [
@@ -32,6 +37,7 @@ const FREE_FORM = [
   'APPLYFLOW_SQLITE_PATH',
   'DATABASE_URL',
   'SANDBOX_HOST',
+  'API_HOST',
 ];
 
 function configError(env: Record<string, string>): ConfigError {
@@ -84,6 +90,14 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads API keys as userId:secret pairs', () => {
+    expect(loadConfig({}).api).toEqual({ host: '127.0.0.1', port: 8080, keys: [], rateLimit: { max: 600, windowSeconds: 60 } });
+    expect(loadConfig({ APPLYFLOW_API_KEYS: 'alice:af_0123456789abcdef, bob:Zm9vYmFyYmF6cXV4cXV1eA==' }).api.keys).toEqual([
+      { userId: 'alice', key: 'af_0123456789abcdef' },
+      { userId: 'bob', key: 'Zm9vYmFyYmF6cXV4cXV1eA==' },
+    ]);
+  });
+
   it('has working defaults, treats empty as unset and accepts good values', () => {
     const defaults = loadConfig({});
     expect(defaults.temporal).toEqual({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'applyflow', uiPort: 8233 });
@@ -107,6 +121,7 @@ describe('applyflow config (CLI)', () => {
     const { stdout } = await cli({
       JOBO_API_KEY: 'super-secret-key',
       APPLYFLOW_CODEC_KEYS: `k2025:${key}`,
+      APPLYFLOW_API_KEYS: 'alice:af_secret_api_key_0123456789',
       APPLYFLOW_STORE: 'postgres',
       DATABASE_URL: 'postgres://app:hunter2@db:5432/applyflow',
       TEMPORAL_TASK_QUEUE: 'from-env',
@@ -115,7 +130,8 @@ describe('applyflow config (CLI)', () => {
     expect(shown.temporal.taskQueue).toBe('from-env');
     expect(shown.jobo.apiKey).toBe('(set)');
     expect(shown.codecKeys).toEqual(['k2025']);
-    for (const secret of ['super-secret-key', key, 'hunter2']) expect(stdout).not.toContain(secret);
+    expect(shown.api.keys).toEqual(['alice']);
+    for (const secret of ['super-secret-key', key, 'hunter2', 'af_secret_api_key_0123456789']) expect(stdout).not.toContain(secret);
   });
 
   it('exits 2 and names the bad variable', async () => {

@@ -123,7 +123,7 @@ afterAll(() => {
 test('npm start: dev server with UI, sandbox and worker come up; Ctrl-C stops them and frees the ports', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'applyflow-main-'));
   cleanupDirs.push(dataDir);
-  const [temporalPort, uiPort, sandboxPort] = [await freePort(), await freePort(), await freePort()];
+  const [temporalPort, uiPort, sandboxPort, apiPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const address = `127.0.0.1:${temporalPort}`;
   const job = startMain({
     TEMPORAL_ADDRESS: address,
@@ -132,6 +132,8 @@ test('npm start: dev server with UI, sandbox and worker come up; Ctrl-C stops th
     SANDBOX_PORT: String(sandboxPort),
     SANDBOX_JOBS: '50',
     APPLYFLOW_DATA_DIR: dataDir,
+    API_PORT: String(apiPort),
+    APPLYFLOW_API_KEYS: 'main-test:af_main_test_key_0123456789',
   });
   jobs.push(job);
 
@@ -142,6 +144,10 @@ test('npm start: dev server with UI, sandbox and worker come up; Ctrl-C stops th
   expect(health.ok).toBe(true);
   await eventually('the banner', 10_000, async () => job.output().includes('Press Ctrl-C to stop'), job);
   expect(job.output()).toContain(`http://127.0.0.1:${uiPort}`);
+  // The main job also serves the HTTP API, with the configured keys.
+  const sessions = await fetch(`http://127.0.0.1:${apiPort}/api/v1/sessions`, { headers: { authorization: 'Bearer af_main_test_key_0123456789' } });
+  expect(sessions.status).toBe(200);
+  expect((await fetch(`http://127.0.0.1:${apiPort}/api/v1/sessions`)).status).toBe(401);
   // The dev server is ours, persisted under the data folder.
   expect(pidsMentioning(dataDir).length).toBeGreaterThan(0);
   expect(existsSync(join(dataDir, 'temporal.sqlite'))).toBe(true);
@@ -149,7 +155,7 @@ test('npm start: dev server with UI, sandbox and worker come up; Ctrl-C stops th
   const { code } = await stop(job);
   expect({ code, output: code === 0 ? '' : job.output() }).toEqual({ code: 0, output: '' });
   expect(job.output()).toContain('stopped');
-  for (const port of [temporalPort, uiPort, sandboxPort]) {
+  for (const port of [temporalPort, uiPort, sandboxPort, apiPort]) {
     expect({ port, free: await portIsFree(port) }).toEqual({ port, free: true });
   }
   expect(pidsMentioning(dataDir)).toEqual([]);
@@ -169,6 +175,7 @@ test('a Temporal server already on the port is reused (search attributes added) 
       SANDBOX_PORT: '0',
       SANDBOX_JOBS: '50',
       APPLYFLOW_DATA_DIR: dataDir,
+      API_PORT: '0',
     });
     jobs.push(job);
     expect(await eventually('a worker poller', 180_000, () => pollerCount(env.address), job)).toBeGreaterThan(0);

@@ -8,6 +8,7 @@ export function redactedConfig(config: Config) {
     jobo: { ...config.jobo, apiKey: config.jobo.apiKey ? '(set)' : '(unset)' },
     store: { ...config.store, databaseUrl: config.store.databaseUrl && redactUrl(config.store.databaseUrl) },
     codecKeys: config.codecKeys.map((k) => k.id),
+    api: { ...config.api, keys: config.api.keys.map((k) => k.userId) },
   };
 }
 

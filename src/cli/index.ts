@@ -4,6 +4,8 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config';
+import * as applicationCli from './application';
+import * as campaignCli from './campaign';
 import * as configCli from './config';
 import * as feedSyncCli from './feedSync';
 import * as profileCli from './profile';
@@ -14,7 +16,7 @@ export interface CliCapability {
   register(program: Command): void;
 }
 
-export const capabilities: CliCapability[] = [configCli, temporalCli, sessionCli, feedSyncCli, profileCli];
+export const capabilities: CliCapability[] = [configCli, temporalCli, sessionCli, feedSyncCli, profileCli, campaignCli, applicationCli];
 
 export function buildProgram(): Command {
   const program = new Command('applyflow')

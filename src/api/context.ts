@@ -1,0 +1,43 @@
+// What every route module gets: the typed app and the clients the routes drive.
+import type { Client } from '@temporalio/client';
+import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { InteractiveSessionClient } from '../interactiveSession/client';
+import type { ApplicationsLedger } from '../store/ledger';
+import type { ApiUser } from './auth';
+import { ErrorResponse } from './schemas';
+import type { ProfileCheck } from './profiles';
+
+export type ZodApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
+
+export interface ApiContext {
+  client: Client;
+  taskQueue: string;
+  profiles: ProfileCheck;
+  sessions: InteractiveSessionClient;
+  /** The applications ledger (GET /applications without sessionId, and attempts); absent: those answer from campaigns only. */
+  ledger?: () => Promise<ApplicationsLedger>;
+  /** How long POST /interactive-sessions waits for the first page before answering with `starting`. */
+  interactiveWaitMs: number;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    apiUser: ApiUser | null;
+  }
+  interface FastifyContextConfig {
+    /** No API key needed (the OpenAPI document, health). */
+    public?: boolean;
+  }
+}
+
+/** The error responses every authenticated route documents. */
+export const ERRORS = {
+  400: ErrorResponse,
+  401: ErrorResponse,
+  403: ErrorResponse,
+  404: ErrorResponse,
+  429: ErrorResponse,
+} as const;
+
+export const userOf = (req: { apiUser: ApiUser | null }): string => req.apiUser?.userId ?? 'anonymous';

@@ -1,0 +1,147 @@
+/**
+ * The applyflow HTTP API (fastify): reference 002's sessions and applications, and interactive sessions
+ * in the Jobo documents' shapes, over the workflows. `buildApi(deps)` makes the app from its clients (tests
+ * hand in theirs); `startApi(config)` connects them from configuration and listens.
+ *
+ * Request order: auth (401/403) → rate limit per API user (429) → schema validation (400) → handler.
+ * Authentication runs first so limits are per key and an unauthenticated caller learns nothing about the
+ * schemas.
+ */
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifySwagger from '@fastify/swagger';
+import type { Client } from '@temporalio/client';
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { ApiKey, Config } from '../config';
+import { InteractiveSessionClient } from '../interactiveSession/client';
+import { JoboClient } from '../jobo/client';
+import { lazyStore } from '../store';
+import { ledgerFor, type ApplicationsLedger } from '../store/ledger';
+import { connectClient } from '../temporal';
+import { registerApplicationRoutes } from './applications';
+import { ApiKeys } from './auth';
+import { registerCampaignRoutes } from './campaigns';
+import type { ApiContext, ZodApp } from './context';
+import { installErrorHandler, validatorCompiler } from './errors';
+import { registerInteractiveSessionRoutes } from './interactiveSessions';
+import { ProfileCheck } from './profiles';
+
+export const OPENAPI_PATH = '/api/v1/openapi.json';
+
+export interface ApiDeps {
+  client: Client;
+  /** Profiles are checked upstream before anything starts. */
+  jobo: Pick<JoboClient, 'getProfile'>;
+  taskQueue: string;
+  keys: ApiKey[];
+  rateLimit: { max: number; windowSeconds: number };
+  sessionIdleTimeoutMinutes?: number;
+  ledger?: () => Promise<ApplicationsLedger>;
+  /** How long POST /interactive-sessions waits for the first page (default 20 s). */
+  interactiveWaitMs?: number;
+  logger?: FastifyServerOptions['logger'];
+}
+
+export async function buildApi(deps: ApiDeps): Promise<ZodApp> {
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    // Inline file answers (up to 1 MiB, base64) fit; anything larger is a 413.
+    bodyLimit: 2 * 1024 * 1024,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandler(app);
+
+  const keys = new ApiKeys(deps.keys);
+  app.decorateRequest('apiUser', null);
+  app.addHook('onRequest', async (req) => {
+    if (req.routeOptions.config.public) return;
+    req.apiUser = keys.authenticate(req.headers.authorization);
+  });
+
+  await app.register(fastifyRateLimit, {
+    max: deps.rateLimit.max,
+    timeWindow: deps.rateLimit.windowSeconds * 1000,
+    // Per API user; before authentication (public routes) per client address.
+    keyGenerator: (req) => (req.apiUser ? `user:${req.apiUser.userId}` : `ip:${req.ip}`),
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'applyflow API',
+        version: require('../../package.json').version,
+        description: 'Campaigns (reference 002 sessions), applications and interactive sessions over durable Temporal workflows.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+
+  const ctx: ApiContext = {
+    client: deps.client,
+    taskQueue: deps.taskQueue,
+    profiles: new ProfileCheck(deps.jobo),
+    sessions: new InteractiveSessionClient(deps.client, { taskQueue: deps.taskQueue, defaultIdleTimeoutMinutes: deps.sessionIdleTimeoutMinutes }),
+    ledger: deps.ledger,
+    interactiveWaitMs: deps.interactiveWaitMs ?? 20_000,
+  };
+  registerCampaignRoutes(app, ctx);
+  registerApplicationRoutes(app, ctx);
+  registerInteractiveSessionRoutes(app, ctx);
+  app.get(OPENAPI_PATH, { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  app.get('/api/v1/health', { config: { public: true }, schema: { hide: true } }, async () => ({ ok: true }));
+  await app.ready();
+  return app;
+}
+
+export interface RunningApi {
+  url: string;
+  app: ZodApp;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the API from configuration and listens on API_HOST:API_PORT. `client` reuses a connection (the
+ * main job's); otherwise one is opened and closed with the server.
+ */
+export async function startApi(config: Config, opts: { client?: Client; keys?: ApiKey[]; port?: number } = {}): Promise<RunningApi> {
+  const client = opts.client ?? (await connectClient(config));
+  const jobo = JoboClient.fromConfig(config);
+  const store = lazyStore(config);
+  let ledger: Promise<ApplicationsLedger> | undefined;
+  const app = await buildApi({
+    client,
+    jobo,
+    taskQueue: config.temporal.taskQueue,
+    keys: opts.keys ?? config.api.keys,
+    rateLimit: config.api.rateLimit,
+    sessionIdleTimeoutMinutes: config.sessionIdleTimeoutMinutes,
+    ledger: () => (ledger ??= store().then(ledgerFor)),
+    logger: { level: config.logLevel === 'TRACE' || config.logLevel === 'DEBUG' ? 'debug' : 'warn' },
+  });
+  try {
+    await app.listen({ host: config.api.host, port: opts.port ?? config.api.port });
+  } catch (err) {
+    await app.close();
+    await jobo.close();
+    if (!opts.client) await client.connection.close();
+    throw err;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.api.port;
+  const host = config.api.host.includes(':') ? `[${config.api.host}]` : config.api.host;
+  return {
+    url: `http://${host}:${port}`,
+    app,
+    async close() {
+      await app.close();
+      await jobo.close();
+      if (ledger) await (await store()).close();
+      if (!opts.client) await client.connection.close();
+    },
+  };
+}

@@ -1,0 +1,200 @@
+/**
+ * `applyflow application start|get|list|answer`: one application (profile × job) from a terminal. `list`
+ * reads the applications ledger; `get` asks the workflow (live state, fields awaiting answers) and falls
+ * back to the ledger once the workflow is gone. Tables for people, `--json` for scripts.
+ */
+import { readFileSync } from 'node:fs';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { Command } from 'commander';
+import { answerApplication, applicationView, InvalidApplicationInputError, startApplication } from '../applications/client';
+import { APPLICATION_WORKFLOW_PREFIX, type ApplicationView, type UnansweredPolicy } from '../applications/input';
+import { listApplications } from '../applications/list';
+import { loadConfig, type Config } from '../config';
+import { problemText } from '../interactiveSession/input';
+import { openStore } from '../store';
+import { APPLICATION_STATUSES, ledgerFor, type ApplicationsLedger, type ApplicationStatus, type LedgerRow } from '../store/ledger';
+import { connectClient } from '../temporal';
+import { answersFromPairs, coerceAnswers, parseAnswersFile } from './session';
+import { renderPage, renderTable } from './table';
+
+type Client = Awaited<ReturnType<typeof connectClient>>;
+
+/** `application/<profile>/<job>` or just `<profile>/<job>`. */
+export function applicationWorkflowIdOf(id: string): string {
+  return id.startsWith(APPLICATION_WORKFLOW_PREFIX) ? id : `${APPLICATION_WORKFLOW_PREFIX}${id}`;
+}
+
+async function withClient<T>(fn: (client: Client, config: Config) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const client = await connectClient(config);
+  try {
+    return await fn(client, config);
+  } catch (err) {
+    if (err instanceof InvalidApplicationInputError) throw new Error(['invalid application:', ...err.problems.map((p) => `  - ${problemText(p)}`)].join('\n'));
+    throw err;
+  } finally {
+    await client.connection.close();
+  }
+}
+
+async function withLedger<T>(fn: (ledger: ApplicationsLedger) => Promise<T>): Promise<T> {
+  const store = await openStore(loadConfig());
+  try {
+    return await fn(await ledgerFor(store));
+  } finally {
+    await store.close();
+  }
+}
+
+export function renderApplication(v: ApplicationView): string {
+  const lines = [
+    `Application ${v.workflow_id}`,
+    `  status:    ${v.status}${v.from_ledger ? ' (already applied: from the ledger)' : ''}`,
+    `  job:       ${v.job_url}  (id ${v.job_id})`,
+    `  provider:  ${v.provider ?? '-'}`,
+    `  campaign:  ${v.campaign_id ?? '-'}`,
+    `  updated:   ${v.updated_at}`,
+  ];
+  if (v.result) lines.push(`  confirmed: ${v.result.confirmationUrl}`);
+  if (v.error) lines.push(`  error:     ${v.error}`);
+  if (v.attempts.length) {
+    lines.push('', renderTable([
+      { header: 'attempt', value: (a: (typeof v.attempts)[number]) => a.attempt },
+      { header: 'status', value: (a) => a.status },
+      { header: 'at', value: (a) => a.timestamp },
+      { header: 'error', value: (a) => a.error, max: 70 },
+    ], v.attempts));
+  }
+  if (v.awaiting) {
+    lines.push('', `Waiting for answers until ${v.awaiting.deadline} (page ${v.awaiting.page}):`);
+    for (const f of v.awaiting.fields) lines.push(`  ${f.required ? '*' : ' '} ${f.label}  [${f.name}]  (${f.type})${v.awaiting.reasons[f.name] ? ` — ${v.awaiting.reasons[f.name]}` : ''}`);
+    lines.push('', `Answer with: applyflow application answer ${v.workflow_id} --field ${v.awaiting.fields[0]?.name ?? 'name'}=...`);
+  }
+  return lines.join('\n');
+}
+
+function renderRow(r: LedgerRow): string {
+  return renderApplication({
+    workflow_id: r.workflowId,
+    profile_id: r.profileId,
+    job_id: r.jobId,
+    job_url: r.jobUrl,
+    campaign_id: r.campaignId,
+    policy: 'skip',
+    status: r.status,
+    provider: r.provider,
+    result: r.confirmationUrl ? { confirmationUrl: r.confirmationUrl } : null,
+    error: r.error,
+    attempts: r.attempts,
+    awaiting: null,
+    from_ledger: false,
+    created_at: r.createdAt,
+    updated_at: r.updatedAt,
+  });
+}
+
+export const APPLICATION_COLUMNS = [
+  { header: 'status', value: (r: LedgerRow) => r.status },
+  { header: 'profile', value: (r: LedgerRow) => r.profileId.slice(0, 8) },
+  { header: 'job', value: (r: LedgerRow) => r.jobId, max: 24 },
+  { header: 'provider', value: (r: LedgerRow) => r.provider },
+  { header: 'tries', value: (r: LedgerRow) => r.attempts.length },
+  { header: 'session', value: (r: LedgerRow) => r.campaignId, max: 24 },
+  { header: 'updated', value: (r: LedgerRow) => r.updatedAt.replace(/\.\d+Z$/, 'Z') },
+  { header: 'url', value: (r: LedgerRow) => r.jobUrl, max: 60 },
+];
+
+const int = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`expected a positive integer, got "${v}"`);
+  return n;
+};
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+export function register(program: Command): void {
+  const application = program.command('application').description('single applications (one profile × one job), never twice');
+
+  application
+    .command('start')
+    .description('apply a profile to one job; waits for the outcome unless --no-wait')
+    .requiredOption('--profile <id>', 'candidate profile id')
+    .requiredOption('--url <jobUrl>', 'the job application URL')
+    .option('--job-id <id>', 'your job id (default: a hash of the URL)')
+    .option('--policy <policy>', 'ask (wait for a person) or skip (fail naming the fields) when the profile cannot answer', 'skip')
+    .option('--no-wait', 'return once started')
+    .option('--json', 'print JSON')
+    .action((o: { profile: string; url: string; jobId?: string; policy: UnansweredPolicy; wait: boolean; json?: boolean }) =>
+      withClient(async (client, config) => {
+        const started = await startApplication(
+          client,
+          { profileId: o.profile, jobUrl: o.url, ...(o.jobId ? { jobId: o.jobId } : {}), policy: o.policy },
+          { taskQueue: config.temporal.taskQueue },
+        );
+        if (!o.wait) {
+          console.log(o.json ? JSON.stringify({ workflowId: started.workflowId, alreadyClosed: started.alreadyClosed }) : `started ${started.workflowId}`);
+          return;
+        }
+        const view = await started.handle.result();
+        console.log(o.json ? JSON.stringify(view, null, 2) : renderApplication(view));
+      }),
+    );
+
+  application
+    .command('get <id>')
+    .description('an application: status, attempts, fields awaiting answers (id: application/<profile>/<job> or <profile>/<job>)')
+    .option('--json', 'print JSON')
+    .action((id: string, o: { json?: boolean }) =>
+      withClient(async (client) => {
+        const workflowId = applicationWorkflowIdOf(id);
+        try {
+          const view = await applicationView(client, workflowId);
+          console.log(o.json ? JSON.stringify(view, null, 2) : renderApplication(view));
+        } catch (err) {
+          if (!(err instanceof WorkflowNotFoundError)) throw err;
+          // Past the namespace's retention the workflow is gone; the ledger still has the outcome.
+          const [, profileId, jobId] = /^application\/([^/]+)\/(.+)$/.exec(workflowId) ?? [];
+          const row = profileId ? await withLedger((l) => l.get(profileId, jobId)) : null;
+          if (!row) throw new Error(`no application ${workflowId}`);
+          console.log(o.json ? JSON.stringify(row, null, 2) : renderRow(row));
+        }
+      }),
+    );
+
+  application
+    .command('list')
+    .description('applications from the ledger, newest first')
+    .option('--profile <id>', 'only this profile')
+    .option('--session <campaignId>', 'only this campaign (session)')
+    .option('--status <status>', APPLICATION_STATUSES.join(', '))
+    .option('--page <n>', 'page number', int, 1)
+    .option('--limit <n>', 'items per page (max 100)', int, 20)
+    .option('--json', 'print JSON')
+    .action(async (o: { profile?: string; session?: string; status?: string; page: number; limit: number; json?: boolean }) => {
+      if (o.status && !APPLICATION_STATUSES.includes(o.status as ApplicationStatus)) {
+        throw new Error(`--status: expected one of ${APPLICATION_STATUSES.join(', ')}`);
+      }
+      if (o.limit > 100) throw new Error('--limit: at most 100');
+      const page = await withLedger((ledger) =>
+        listApplications(ledger, { profileId: o.profile, campaignId: o.session, status: o.status as ApplicationStatus | undefined, page: o.page, limit: o.limit }),
+      );
+      console.log(o.json ? JSON.stringify(page, null, 2) : renderPage(APPLICATION_COLUMNS, page));
+    });
+
+  application
+    .command('answer <id>')
+    .description('answer the fields an application (policy ask) is waiting for')
+    .option('--field <name=value>', 'an answer (repeatable); @path for files, commas for multi_select', collect, [])
+    .option('--file <answers.json>', 'a JSON object of answers keyed by field name')
+    .option('--json', 'print JSON')
+    .action((id: string, o: { field: string[]; file?: string; json?: boolean }) =>
+      withClient(async (client) => {
+        const workflowId = applicationWorkflowIdOf(id);
+        const view = await applicationView(client, workflowId);
+        if (!view.awaiting) throw new Error(`${workflowId} is not waiting for answers (status ${view.status})`);
+        const { fields, page } = view.awaiting;
+        const answers = { ...(o.file ? coerceAnswers(fields, parseAnswersFile(readFileSync(o.file, 'utf8'))) : {}), ...answersFromPairs(fields, o.field) };
+        const next = await answerApplication(client, workflowId, answers, { page });
+        console.log(o.json ? JSON.stringify(next, null, 2) : `answered page ${page}: the session is now ${next.status}`);
+      }),
+    );
+}
