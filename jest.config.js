@@ -6,4 +6,5 @@ module.exports = {
   // Type checking is `npm run typecheck`; jest only transpiles so the suite stays fast on two cores.
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   testTimeout: 120_000,
+  reporters: ['default', '<rootDir>/test/support/summaryReporter.js'],
 };
