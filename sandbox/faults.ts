@@ -21,6 +21,11 @@ export interface Faults {
   latencyMs: number;
   /** Upcoming cursor-bearing requests to reject with 400 invalid_cursor (counts down). */
   invalidCursorNext: number;
+  /**
+   * Upcoming successful session creates (new or replayed) that are carried out and then answered by
+   * destroying the socket: the upstream acted, the client never hears of it (counts down).
+   */
+  resetAfterCreateNext: number;
   /** Probability that a final submission hits a captcha. */
   captchaRate: number;
   /** false: captcha reports status error (as 001 says today); true: captcha_required. */
@@ -35,6 +40,7 @@ export const DEFAULT_FAULTS: Faults = {
   resetRate: 0,
   latencyMs: 0,
   invalidCursorNext: 0,
+  resetAfterCreateNext: 0,
   captchaRate: 0,
   reportReservedStatuses: false,
 };
@@ -49,6 +55,7 @@ const CHECKS: { [K in keyof Faults]: [(v: unknown) => boolean, string] } = {
   resetRate: [rate, 'a probability from 0 to 1'],
   latencyMs: [nonNegInt, 'a non-negative integer'],
   invalidCursorNext: [nonNegInt, 'a non-negative integer'],
+  resetAfterCreateNext: [nonNegInt, 'a non-negative integer'],
   captchaRate: [rate, 'a probability from 0 to 1'],
   reportReservedStatuses: [(v) => typeof v === 'boolean', 'a boolean'],
 };
@@ -113,6 +120,13 @@ export class FaultInjector {
   takeInvalidCursor(): boolean {
     if (this.faults.invalidCursorNext <= 0) return false;
     this.faults.invalidCursorNext--;
+    return true;
+  }
+
+  /** Spends one pending reset-after-create fault, if any. */
+  takeResetAfterCreate(): boolean {
+    if (this.faults.resetAfterCreateNext <= 0) return false;
+    this.faults.resetAfterCreateNext--;
     return true;
   }
 

@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ErrorCodes, IDEMPOTENCY_HEADER, RESUME_FILE_NAME_HEADER, RESUME_MAX_BYTES } from '../src/jobo/schemas';
+import { ErrorCodes, IDEMPOTENCY_HEADER, IDEMPOTENT_REPLAYED_HEADER, RESUME_FILE_NAME_HEADER, RESUME_MAX_BYTES } from '../src/jobo/schemas';
 import { SandboxAdmin, type AdminJob, type GroundTruthJobs, type SandboxStats } from './admin';
 import { Corpus, type ChurnRates } from './corpus';
 import { CursorCodec } from './cursor';
@@ -109,8 +109,17 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
     sendJson(res, 200, a.body, a.headers);
   });
   route('POST', '/api/auto-apply/sessions', async ({ req, res }) => {
-    const live = sessions.create(await readJson(req, JSON_LIMIT));
-    sendJson(res, 201, live, { location: `/api/auto-apply/sessions/${live.session_id}` });
+    const key = req.headers[IDEMPOTENCY_HEADER];
+    const body = await readJson(req, JSON_LIMIT);
+    const { state, replayed } = sessions.create(body, Array.isArray(key) ? key[0] : key);
+    if (faults.takeResetAfterCreate()) {
+      // The session exists (or was touched), but the answer is lost: only an Idempotency-Key finds it again.
+      stats.record('POST /api/auto-apply/sessions', 'reset');
+      req.socket.destroy();
+      return;
+    }
+    const location = `/api/auto-apply/sessions/${state.session_id}`;
+    sendJson(res, replayed ? 200 : 201, state, replayed ? { location, [IDEMPOTENT_REPLAYED_HEADER]: 'true' } : { location });
   });
   route('POST', '/api/auto-apply/sessions/{id}/answers', async ({ req, res, params }) => {
     const key = req.headers[IDEMPOTENCY_HEADER];

@@ -7,6 +7,7 @@ import {
   AnswersRequest,
   CreateSessionRequest,
   ErrorCodes,
+  IDEMPOTENCY_KEY_MAX,
   type FieldProblem,
   type FormField,
   type LiveSessionState,
@@ -47,6 +48,8 @@ interface SessionRecord {
   lastSeen: number;
   endedReason: EndedReason | null;
   idempotent: Map<string, LiveSessionState>;
+  /** The create's Idempotency-Key, if any: forgotten with the record, which bounds the key index. */
+  createKey: string | null;
 }
 
 /** What sessions need from profiles: existence, and whether a stored resume can answer a file field. */
@@ -57,6 +60,8 @@ export interface ProfileLookup {
 
 export class SessionStore {
   private readonly sessions = new Map<string, SessionRecord>();
+  /** Create Idempotency-Key → session id; at most one entry per remembered session. */
+  private readonly createKeys = new Map<string, string>();
   private readonly submissions = new Map<string, Submission>();
   private readonly sweeper: NodeJS.Timeout;
 
@@ -67,6 +72,8 @@ export class SessionStore {
     private readonly idleTimeoutMs: number = DEFAULT_IDLE_TIMEOUT_MS,
     /** Session timestamps are wall-clock: sessions live in real time, unlike the simulated feed. */
     private readonly now: () => number = Date.now,
+    /** Records kept (oldest forgotten first), and with them their create Idempotency-Keys. */
+    private readonly maxSessions: number = MAX_SESSIONS,
   ) {
     this.sweeper = setInterval(() => this.sweepIdle(), Math.max(50, Math.min(idleTimeoutMs / 2, 30_000)));
     this.sweeper.unref();
@@ -78,8 +85,28 @@ export class SessionStore {
 
   // ---- API ---------------------------------------------------------------------------------------
 
-  create(body: unknown): LiveSessionState {
+  /**
+   * Opens a session, or with an Idempotency-Key already used for the same request, returns that session's
+   * current state (`replayed`) instead of opening another.
+   */
+  create(body: unknown, idempotencyKey?: string): { state: LiveSessionState; replayed: boolean } {
     const req = parseOr400(CreateSessionRequest, body);
+    if (idempotencyKey !== undefined) {
+      if (idempotencyKey.length === 0 || idempotencyKey.length > IDEMPOTENCY_KEY_MAX) {
+        const message = `expected 1 to ${IDEMPOTENCY_KEY_MAX} characters`;
+        throw new HttpError(400, ErrorCodes.invalidRequest, 'Invalid Idempotency-Key', [{ field: 'Idempotency-Key', message }]);
+      }
+      const prior = this.createKeys.get(idempotencyKey);
+      if (prior !== undefined) {
+        const s = this.sessions.get(prior)!;
+        if (s.jobUrl !== req.job_url || s.profileId !== (req.profile_id ?? null)) {
+          throw new HttpError(422, ErrorCodes.invalidRequest, 'Idempotency-Key reused with a different request', [
+            { field: 'Idempotency-Key', message: `already used for another session create (job_url ${s.jobUrl})` },
+          ]);
+        }
+        return { state: this.live(this.touch(prior)), replayed: true };
+      }
+    }
     if (req.profile_id !== undefined && !this.profiles.has(req.profile_id)) {
       throw new HttpError(404, ErrorCodes.notFound, 'Profile not found', [{ field: 'profile_id', message: 'no profile with this id' }]);
     }
@@ -106,6 +133,7 @@ export class SessionStore {
       lastSeen: now,
       endedReason: null,
       idempotent: new Map(),
+      createKey: idempotencyKey ?? null,
     };
     const seq = this.corpus.gen.seqOfUrl(req.job_url, this.corpus.size);
     if (test.kind === 'redirect') {
@@ -118,7 +146,7 @@ export class SessionStore {
       s.pages = formFor(provider.id, req.job_url).pages;
     }
     this.remember(s);
-    return this.live(s);
+    return { state: this.live(s), replayed: false };
   }
 
   answer(id: string, body: unknown, idempotencyKey: string | undefined): LiveSessionState {
@@ -253,8 +281,13 @@ export class SessionStore {
 
   private remember(s: SessionRecord): void {
     this.sessions.set(s.id, s);
+    if (s.createKey !== null) this.createKeys.set(s.createKey, s.id);
     // Maps iterate in insertion order: the first key is the oldest session.
-    while (this.sessions.size > MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value!);
+    while (this.sessions.size > this.maxSessions) {
+      const oldest = this.sessions.values().next().value!;
+      this.sessions.delete(oldest.id);
+      if (oldest.createKey !== null) this.createKeys.delete(oldest.createKey);
+    }
   }
 
   private currentUrl(s: SessionRecord): string {

@@ -212,6 +212,24 @@ test('`ask` with nobody answering fails at the deadline; cancelling while asking
   expect(await submissionsOf(sandbox.admin, profileId)).toEqual(new Map());
 });
 
+test('a session create whose response is lost is retried with its Idempotency-Key: one upstream session, opened and ended', async () => {
+  const profileId = await createApplicant(jobo);
+  const job = jobOf('greenhouse');
+  const resets = (await sandbox.admin.stats()).resets;
+  // The first create is carried out upstream, then its connection is dropped before the answer.
+  await sandbox.admin.setFaults({ resetAfterCreateNext: 1 });
+  const result = await (await start({ profileId, jobUrl: job.url, jobId: job.id, answers: CALLER_ANSWERS })).handle.result();
+  expect((await sandbox.admin.stats()).resets).toBe(resets + 1);
+  expect((await sandbox.admin.faults()).resetAfterCreateNext).toBe(0);
+
+  expect(result).toMatchObject({ status: 'SUCCESS', attempts: [expect.objectContaining({ attempt: 1, status: 'success' })] });
+  const upstream = await sessionsOf(profileId);
+  expect(upstream).toHaveLength(1);
+  expect(upstream[0]).toMatchObject({ job_url: job.url, status: 'submitted', ended: true });
+  expect(result.attempts[0].session_id).toBe(upstream[0].id);
+  expect(await submissionsOf(sandbox.admin, profileId)).toEqual(new Map([[job.url, 1]]));
+});
+
 test('bad input is refused with every field named, and nothing starts', async () => {
   const err = await start({ profileId: 'nope', jobUrl: 'ftp://x', policy: 'maybe' as 'ask' }).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(InvalidApplicationInputError);
@@ -236,7 +254,7 @@ test('an upstream session that expires while a person answers is started again, 
       expect(result).toMatchObject({
         status: 'SUCCESS',
         attempts: [
-          expect.objectContaining({ attempt: 1, status: 'failed', error: expect.stringContaining('the upstream session closed') }),
+          expect.objectContaining({ attempt: 1, status: 'failed', error: expect.stringMatching(/^the upstream session expired: JoboConflict/) }),
           expect.objectContaining({ attempt: 2, status: 'success' }),
         ],
       });

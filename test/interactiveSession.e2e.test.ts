@@ -8,12 +8,15 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { SandboxHandle } from '../sandbox/server';
 import { createInteractiveSessionActivities } from '../src/activities/interactiveSession';
+import { JoboClient } from '../src/jobo/client';
 import { InteractiveSessionClient, InvalidSessionInputError, SessionAnswerError } from '../src/interactiveSession/client';
 import { SA } from '../src/searchAttributes';
 import type { SessionView } from '../src/workflows/interactiveSession';
 import { validAnswersFor } from './support/formAnswers';
+import { startSandbox } from './support/sandbox';
 import { startSandboxWorker, type SandboxWorker } from './support/sandboxWorker';
 import { startDevEnv } from './support/temporal';
+import { createTestWorker } from './support/worker';
 
 const taskQueue = 'interactive-session-e2e';
 const WORKDAY = 'https://acme.wd1.myworkdayjobs.com/en-US/External/job/4567890';
@@ -178,6 +181,75 @@ test('the end signal ends the upstream session and returns ended', async () => {
   const result = await sessions.result(workflowId);
   expect(result).toMatchObject({ outcome: 'ended', status: 'ended', detail: 'changed my mind' });
   expect(await adminSession(view.session_id!)).toMatchObject({ ended: true, ended_reason: 'deleted' });
+});
+
+test('a session create whose response is lost is retried with its Idempotency-Key: one upstream session, ended', async () => {
+  const jobUrl = uniqueJob(GREENHOUSE);
+  const resets = (await sandbox.admin.stats()).resets;
+  // The first create is carried out upstream, then its connection is dropped before the answer.
+  await sandbox.admin.setFaults({ resetAfterCreateNext: 1 });
+  const { workflowId } = await sessions.start({ jobUrl });
+  const view = await sessions.waitForState(workflowId);
+  expect((await sandbox.admin.stats()).resets).toBe(resets + 1);
+  expect((await sandbox.admin.faults()).resetAfterCreateNext).toBe(0);
+
+  const opened = await adminSessionsFor(jobUrl);
+  expect(opened.map((s) => s.id)).toEqual([view.session_id]);
+  await sessions.end(workflowId);
+  expect(await sessions.result(workflowId)).toMatchObject({ outcome: 'ended', session_id: view.session_id });
+  const after = await adminSessionsFor(jobUrl);
+  expect(after).toHaveLength(1);
+  expect(after[0]).toMatchObject({ ended: true, ended_reason: 'deleted' });
+});
+
+test('a workflow id used again for a new session opens a new upstream session, not the earlier one', async () => {
+  const jobUrl = uniqueJob(GREENHOUSE);
+  const first = await sessions.start({ jobUrl }, { id: 'again' });
+  const one = await sessions.waitForState(first.workflowId);
+  await sessions.end(first.workflowId);
+  await sessions.result(first.workflowId);
+
+  const second = await sessions.start({ jobUrl }, { id: 'again' });
+  expect(second.workflowId).toBe(first.workflowId);
+  const two = await sessions.waitForState(second.workflowId);
+  expect(two).toMatchObject({ status: 'form_ready', is_terminal: false });
+  expect(two.session_id).not.toBe(one.session_id);
+  expect(await adminSessionsFor(jobUrl)).toHaveLength(2);
+  await sessions.end(second.workflowId);
+  await sessions.result(second.workflowId);
+});
+
+test('an answer that arrives after the upstream expired the session finishes as expired, not error', async () => {
+  // Its own sandbox, whose sessions expire after a second idle (the real one: 15 minutes, under our 30).
+  const idle = await startSandbox({ seed: 6, jobs: 20, sessionIdleTimeoutMs: 1000 });
+  const idleJobo = new JoboClient({ baseUrl: idle.url, apiKey: idle.apiKey });
+  const queue = `${taskQueue}-upstream-idle`;
+  const w = await createTestWorker(env, { taskQueue: queue, activities: createInteractiveSessionActivities({ jobo: idleJobo }) });
+  try {
+    await w.runUntil(async () => {
+      const idleSessions = new InteractiveSessionClient(env.client, { taskQueue: queue });
+      const { workflowId } = await idleSessions.start({ jobUrl: uniqueJob(WORKDAY) });
+      const page1 = await idleSessions.waitForState(workflowId);
+      await new Promise((r) => setTimeout(r, 2500)); // the person is slow: the upstream expires the session
+      expect(await idle.admin.session(page1.session_id!)).toMatchObject({ ended_reason: 'idle', status: 'expired' });
+
+      const err: unknown = await idleSessions.answer(workflowId, validAnswersFor(page1.fields)).catch((e) => e);
+      expect(err).toBeInstanceOf(SessionAnswerError);
+      expect((err as SessionAnswerError).type).toBe('SessionClosed');
+      expect((err as SessionAnswerError).message).toMatch(/expired/);
+      const result = await idleSessions.result(workflowId);
+      expect(result).toMatchObject({ outcome: 'expired', status: 'expired', pages_answered: 0 });
+      expect(result.detail).toMatch(/^the upstream session expired/);
+      expect(await idleSessions.state(workflowId)).toMatchObject({ outcome: 'expired', status: 'expired', error: null });
+      const d = await env.client.workflow.getHandle(workflowId).describe();
+      expect(d.typedSearchAttributes.get(SA.status)).toBe('expired');
+      // Nothing was submitted, and the session stays closed as the upstream closed it.
+      expect(await idle.admin.session(page1.session_id!)).toMatchObject({ ended_reason: 'idle', answers: [] });
+    });
+  } finally {
+    await idleJobo.close();
+    await idle.close();
+  }
 });
 
 test('bad input is refused before anything starts, and re-checked by the workflow', async () => {

@@ -31,6 +31,7 @@ afterEach(async () => {
     resetRate: 0,
     latencyMs: 0,
     invalidCursorNext: 0,
+    resetAfterCreateNext: 0,
   });
 });
 
@@ -254,6 +255,38 @@ describe('sessions', () => {
     expect((await client.getSession(live.session_id)).state).toBe('closed');
     const f = await failureOf(() => client.submitAnswers(live.session_id, { answers: {} }));
     expect(f.type).toBe(JoboFailure.Conflict);
+  });
+
+  it('createSession with an idempotencyKey: a retry after a lost response gets the one session it opened', async () => {
+    const jobUrl = `https://jobs.lever.co/acme/idempotent-${Date.now()}`;
+    const opened = async () => (await sandbox.admin.sessions()).filter((s) => s.job_url === jobUrl);
+    await sandbox.admin.setFaults({ resetAfterCreateNext: 1 });
+    const lost = await failureOf(() => client.createSession({ job_url: jobUrl }, { idempotencyKey: 'wf/run/hop-0' }));
+    expect(lost.type).toBe(JoboFailure.Network);
+    expect(lost.nonRetryable).toBe(false);
+    expect(await opened()).toHaveLength(1); // the upstream acted before the connection dropped
+
+    const retried = await client.createSession({ job_url: jobUrl }, { idempotencyKey: 'wf/run/hop-0' });
+    expect(retried.session_id).toBe((await opened())[0].id);
+    expect(await client.createSession({ job_url: jobUrl }, { idempotencyKey: 'wf/run/hop-0' })).toEqual(retried);
+    expect(await opened()).toHaveLength(1);
+
+    const another = await client.createSession({ job_url: jobUrl }, { idempotencyKey: 'wf/run/hop-1' });
+    expect(another.session_id).not.toBe(retried.session_id);
+    expect(await opened()).toHaveLength(2);
+  });
+
+  it('maps an Idempotency-Key reused for another job to JoboBadRequest, and refuses a malformed key before sending', async () => {
+    const jobUrl = `https://jobs.lever.co/acme/reused-${Date.now()}`;
+    await client.createSession({ job_url: jobUrl }, { idempotencyKey: 'reused' });
+    const reused = await failureOf(() => client.createSession({ job_url: `${jobUrl}-2` }, { idempotencyKey: 'reused' }));
+    expect(reused.type).toBe(JoboFailure.BadRequest);
+    expect(reused.message).toContain('Idempotency-Key');
+    const before = (await sandbox.admin.stats()).byRoute['POST /api/auto-apply/sessions']?.total ?? 0;
+    const tooLong = await failureOf(() => client.createSession({ job_url: jobUrl }, { idempotencyKey: 'k'.repeat(256) }));
+    expect(tooLong.type).toBe(JoboFailure.BadRequest);
+    expect(tooLong.message).toContain('Idempotency-Key');
+    expect((await sandbox.admin.stats()).byRoute['POST /api/auto-apply/sessions']?.total ?? 0).toBe(before);
   });
 
   it('refuses a job URL over 2000 characters before sending', async () => {

@@ -4,7 +4,10 @@
  * expiry, 000's state mapping and the per-(profile, job) submission ledger.
  */
 import { startSandbox, type SandboxHandle } from '../sandbox/server';
+import { Corpus } from '../sandbox/corpus';
+import { FaultInjector } from '../sandbox/faults';
 import { formFor } from '../sandbox/forms';
+import { SessionStore } from '../sandbox/sessions';
 import { validateAnswers } from '../src/forms/validate';
 import { LiveSessionState, SessionMetadata, type FeedResponse, type JobDto } from '../src/jobo/schemas';
 import { allValidAnswersFor } from './support/formAnswers';
@@ -21,7 +24,7 @@ beforeAll(async () => {
   for (const job of page.body.jobs) if (!jobBySource.has(job.source)) jobBySource.set(job.source, job);
 });
 afterAll(() => sb?.close());
-afterEach(() => sb.admin.setFaults({ captchaRate: 0, reportReservedStatuses: false }));
+afterEach(() => sb.admin.setFaults({ captchaRate: 0, reportReservedStatuses: false, resetAfterCreateNext: 0 }));
 
 async function create(body: Record<string, unknown>): Promise<ApiResponse<LiveSessionState>> {
   const res = await api<LiveSessionState>('POST', '/api/auto-apply/sessions', { json: body });
@@ -161,6 +164,98 @@ describe('answers', () => {
     expect(conflict.status).toBe(409);
     expect(conflict.body.error).toBe('session_terminal');
     expect((await submissionsFor(job.apply_url)).find((s) => s.count > 0)!.count).toBe(before);
+  });
+});
+
+describe('create Idempotency-Key', () => {
+  const createWithKey = (body: Record<string, unknown>, key: string) =>
+    api<LiveSessionState>('POST', '/api/auto-apply/sessions', { json: body, headers: { 'idempotency-key': key } });
+  const sessionsAt = async (jobUrl: string) => (await sb.admin.sessions()).filter((s) => s.job_url === jobUrl);
+
+  it('the same key returns the same session, in its current state, instead of opening another', async () => {
+    const jobUrl = `${jobBySource.get('workday')!.apply_url}?k=${Date.now()}`;
+    const first = await createWithKey({ job_url: jobUrl }, 'wf-1/hop-0');
+    expect(first.status).toBe(201);
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+    const again = await createWithKey({ job_url: jobUrl }, 'wf-1/hop-0');
+    expect(again.status).toBe(200);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.headers.location).toBe(`/api/auto-apply/sessions/${first.body.session_id}`);
+    expect(LiveSessionState.parse(again.body)).toEqual(first.body);
+    expect(await sessionsAt(jobUrl)).toHaveLength(1);
+
+    // The replay shows where the session is now, not the first response.
+    const page2 = await answer(first.body.session_id, allValidAnswersFor(first.body.fields));
+    expect(page2.body.status).toBe('next_available');
+    const later = await createWithKey({ job_url: jobUrl }, 'wf-1/hop-0');
+    expect(later.body).toEqual(page2.body);
+
+    // Another key is another session; no key at all always opens one.
+    const other = await createWithKey({ job_url: jobUrl }, 'wf-1/hop-1');
+    expect(other.status).toBe(201);
+    expect(other.body.session_id).not.toBe(first.body.session_id);
+    const unkeyed = [await create({ job_url: jobUrl }), await create({ job_url: jobUrl })];
+    expect(new Set(unkeyed.map((r) => r.body.session_id)).size).toBe(2);
+    expect(await sessionsAt(jobUrl)).toHaveLength(4);
+  });
+
+  it('a key reused for a different request is a 422 naming Idempotency-Key, and opens nothing', async () => {
+    const jobUrl = `https://jobs.lever.co/acme/key-reuse-${Date.now()}`;
+    expect((await createWithKey({ job_url: jobUrl }, 'reuse-1')).status).toBe(201);
+    const before = (await sb.admin.sessions()).length;
+    const res = await createWithKey({ job_url: `${jobUrl}-other` }, 'reuse-1');
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({ error: 'invalid_request', fields: [expect.objectContaining({ field: 'Idempotency-Key' })] });
+    const tooLong = await createWithKey({ job_url: jobUrl }, 'k'.repeat(256));
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.fields).toEqual([expect.objectContaining({ field: 'Idempotency-Key' })]);
+    expect((await sb.admin.sessions()).length).toBe(before);
+  });
+
+  it('resetAfterCreateNext opens the session, then drops the connection; the same key finds it again', async () => {
+    const jobUrl = `https://boards.greenhouse.io/acme/jobs/lost-${Date.now()}`;
+    const resetsBefore = (await sb.admin.stats()).resets;
+    await sb.admin.setFaults({ resetAfterCreateNext: 1 });
+    const lost = await createWithKey({ job_url: jobUrl }, 'lost-1').catch((e: unknown) => e);
+    expect(lost).toBeInstanceOf(Error); // no response at all: the socket was destroyed
+    expect((await sb.admin.faults()).resetAfterCreateNext).toBe(0);
+    expect((await sb.admin.stats()).resets).toBe(resetsBefore + 1);
+    const opened = await sessionsAt(jobUrl);
+    expect(opened).toHaveLength(1);
+    expect(opened[0]).toMatchObject({ ended: false, status: 'form_ready' });
+
+    const retry = await createWithKey({ job_url: jobUrl }, 'lost-1');
+    expect(retry.status).toBe(200);
+    expect(retry.body.session_id).toBe(opened[0].id);
+    expect(await sessionsAt(jobUrl)).toHaveLength(1);
+  });
+
+  it.each([-1, 1.5, 'x', null])('resetAfterCreateNext rejects %j, naming the fault', async (value) => {
+    const err = await sb.admin.setFaults({ resetAfterCreateNext: value as number }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(String((err as Error).message)).toContain('resetAfterCreateNext');
+    expect((await sb.admin.faults()).resetAfterCreateNext).toBe(0);
+  });
+
+  it('keys are forgotten with their sessions, so memory stays bounded', () => {
+    const profiles = { has: () => false, hasResume: () => false };
+    const store = new SessionStore(new Corpus({ seed: 1, jobs: 10, startTime: Date.now() }), profiles, new FaultInjector(1), 60_000, Date.now, 2);
+    try {
+      const body = { job_url: 'https://jobs.lever.co/acme/bounded' };
+      const a = store.create(body, 'a').state.session_id;
+      const b = store.create(body, 'b').state.session_id;
+      expect(store.create(body, 'a')).toMatchObject({ replayed: true, state: { session_id: a } });
+      store.create(body, 'c'); // the third record pushes out the oldest, and its key with it
+      expect(store.adminList().map((s) => s.id)).not.toContain(a);
+      const reopened = store.create(body, 'a');
+      expect(reopened.replayed).toBe(false);
+      expect(reopened.state.session_id).not.toBe(a);
+      expect(store.create(body, 'c').replayed).toBe(true);
+      expect(store.adminList()).toHaveLength(2);
+      expect(store.adminList().map((s) => s.id)).not.toContain(b);
+    } finally {
+      store.close();
+    }
   });
 });
 

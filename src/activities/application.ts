@@ -6,13 +6,13 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { answerFields, type Unanswered } from '../answers';
 import type { JoboClient } from '../jobo/client';
-import type { AnswerValue, FormField, LiveSessionState } from '../jobo/schemas';
+import type { AnswerValue, FormField, LiveSessionState, SessionMetadata } from '../jobo/schemas';
 import { ledgerFor, type ApplicationsLedger, type LedgerRow, type LedgerWrite } from '../store/ledger';
 import type { JobStore } from '../store/types';
 import { createInteractiveSessionActivities, type StartSessionRequest, type SubmitAnswersRequest } from './interactiveSession';
 
 export interface ApplicationActivityDeps {
-  jobo: Pick<JoboClient, 'createSession' | 'submitAnswers' | 'endSession' | 'getProfile'>;
+  jobo: Pick<JoboClient, 'createSession' | 'submitAnswers' | 'getSession' | 'endSession' | 'getProfile'>;
   store: () => Promise<JobStore>;
   /** Default: the ledger on the job store's own database. */
   ledger?: () => Promise<ApplicationsLedger>;
@@ -94,6 +94,10 @@ export function createApplicationActivities(deps: ApplicationActivityDeps) {
 
     async applicationSubmitPage(req: SubmitAnswersRequest): Promise<LiveSessionState> {
       return heartbeating(() => session.submitAnswers(req));
+    },
+
+    async applicationGetSession(req: { sessionId: string }): Promise<SessionMetadata> {
+      return heartbeating(() => session.getSession(req));
     },
 
     async applicationEndSession(req: { sessionId: string }): Promise<void> {

@@ -15,6 +15,7 @@ import {
   FeedRequest,
   FeedResponse,
   IDEMPOTENCY_HEADER,
+  IDEMPOTENCY_KEY_MAX,
   LiveSessionState,
   PatchProfileRequest,
   Profile,
@@ -102,9 +103,18 @@ export class JoboClient {
     return { data: res.data, creditsBalance: creditsOf(res.headers), serverTime: serverTimeOf(res.headers) };
   }
 
-  async createSession(req: CreateSessionRequest): Promise<LiveSessionState> {
+  /**
+   * Opens a session. With an idempotencyKey, a retry after a lost response gets the session the first
+   * request opened (its current state) instead of a second one.
+   */
+  async createSession(req: CreateSessionRequest, opts: { idempotencyKey?: string } = {}): Promise<LiveSessionState> {
     const json = outgoing(CreateSessionRequest, req, 'POST /api/auto-apply/sessions');
-    return (await this.http.send({ method: 'POST', path: '/api/auto-apply/sessions', json }, LiveSessionState)).data;
+    const key = opts.idempotencyKey;
+    if (key !== undefined && (key.length === 0 || key.length > IDEMPOTENCY_KEY_MAX)) {
+      throw badInput('POST /api/auto-apply/sessions', [{ field: 'Idempotency-Key', message: `expected 1 to ${IDEMPOTENCY_KEY_MAX} characters` }]);
+    }
+    const headers = key !== undefined ? { [IDEMPOTENCY_HEADER]: key } : undefined;
+    return (await this.http.send({ method: 'POST', path: '/api/auto-apply/sessions', json, headers }, LiveSessionState)).data;
   }
 
   async submitAnswers(sessionId: string, req: AnswersRequest, opts: { idempotencyKey?: string } = {}): Promise<LiveSessionState> {

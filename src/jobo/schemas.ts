@@ -9,7 +9,17 @@
  *  - error bodies ({ error, message, fields? });
  *  - `posted_after` filters on `updated_at`, so re-published edits reach an incremental sync;
  *  - page semantics: form_ready = first page, next_available = a middle page, submit_ready = the last
- *    page (answering it submits the application).
+ *    page (answering it submits the application);
+ *  - `Idempotency-Key` (request header):
+ *    - on `POST /sessions/{id}/answers` a retried submission with the same key returns the first
+ *      response instead of acting twice;
+ *    - on `POST /sessions` (1 to 255 characters) the same key returns the same session (same id, and its
+ *      current live state) instead of opening another: 201 when created, 200 with `Idempotent-Replayed: true`
+ *      on a replay. The same key with a different body (job_url, profile_id) is a 422 naming
+ *      `Idempotency-Key`. A key lives as long as its session's record, so a create whose response was lost
+ *      can be retried with it;
+ *  - a session the upstream expired for idleness reads as state `closed` (000) and answers to it get 409
+ *    `session_terminal`: callers look the session up to tell "expired" from other endings.
  */
 import { z } from 'zod';
 
@@ -277,6 +287,9 @@ export const AnswersRequest = z.strictObject({
 export type AnswersRequest = z.infer<typeof AnswersRequest>;
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
+export const IDEMPOTENCY_KEY_MAX = 255;
+/** Response header of a create answered from an earlier request with the same Idempotency-Key. */
+export const IDEMPOTENT_REPLAYED_HEADER = 'idempotent-replayed';
 
 // ---------------------------------------------------------------------------------------------------
 // Profiles (003)

@@ -46,7 +46,7 @@ import { JoboFailure, NON_RETRYABLE_JOBO_FAILURES } from '../jobo/failureTypes';
 import type { AnswerValue, FieldProblem, FormField, LiveSessionState } from '../jobo/schemas';
 import { SA } from '../searchAttributes';
 import { answersSignal, invalidAnswers, submitAnswersUpdate, type SessionAnswers, type SessionView } from './interactiveSession';
-import { OpenUpstreamSessions, invalidFailure, redirectProblem } from './upstreamSession';
+import { OpenUpstreamSessions, expiredUpstream, invalidFailure, redirectProblem, sessionCreateKey } from './upstreamSession';
 
 export type { ApplicationInput, ApplicationView };
 // The same update and signal as an interactive session, so a person answers both the same way.
@@ -181,11 +181,24 @@ export async function application(input: ApplicationInput): Promise<ApplicationV
     return result;
   }
 
-  async function open(jobUrl: string): Promise<LiveSessionState> {
-    const state = await settled(() => upstream.applicationStartSession({ jobUrl, profileId: input.profileId }));
+  /** Opens an upstream session; `which` names it (attempt, hop) in the Idempotency-Key, so retries reuse it. */
+  async function open(jobUrl: string, which: string): Promise<LiveSessionState> {
+    const idempotencyKey = sessionCreateKey(which);
+    const state = await settled(() => upstream.applicationStartSession({ jobUrl, profileId: input.profileId, idempotencyKey }));
     openSessions.add(state.session_id);
     page = 1;
     return state;
+  }
+
+  /** The upstream lifecycle state of a session (000), or null when it cannot be read. */
+  async function upstreamState(sessionId: string): Promise<string | null> {
+    try {
+      return (await upstream.applicationGetSession({ sessionId })).state;
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      log.warn('could not read the upstream session', { sessionId, error: describe(err) });
+      return null;
+    }
   }
 
   function sessionView(): SessionView {
@@ -266,7 +279,9 @@ export async function application(input: ApplicationInput): Promise<ApplicationV
 
   /** One try: an upstream session (following redirects) driven to a terminal status. */
   async function attempt(a: ApplicationAttempt): Promise<AttemptOutcome> {
-    let state = await open(input.jobUrl);
+    // A re-attempt (after the upstream expired a session) is a deliberate new session: a new key.
+    let hop = 0;
+    let state = await open(input.jobUrl, `attempt-${a.attempt}/hop-${hop}`);
     a.session_id = state.session_id;
     for (;;) {
       live = state;
@@ -277,7 +292,7 @@ export async function application(input: ApplicationInput): Promise<ApplicationV
           const problem = redirectProblem(state.redirect_url, hops);
           if (problem) return { kind: 'failed', error: problem };
           hops++;
-          state = await open(state.redirect_url!);
+          state = await open(state.redirect_url!, `attempt-${a.attempt}/hop-${++hop}`);
           a.session_id = state.session_id;
           continue;
         }
@@ -313,8 +328,11 @@ export async function application(input: ApplicationInput): Promise<ApplicationV
       } catch (err) {
         const type = joboType(err);
         if (!isCancellation(err) && (type === JoboFailure.Conflict || type === JoboFailure.NotFound)) {
-          openSessions.forget(sessionId);
-          return { kind: 'retry', error: `the upstream session closed: ${describe(err)}` };
+          // Either way a new attempt opens a new session; the attempt's error says which it was.
+          const expired = expiredUpstream(await upstreamState(sessionId));
+          if (expired) openSessions.forget(sessionId);
+          else await openSessions.end(sessionId); // idempotent upstream: a no-op if it is gone
+          return { kind: 'retry', error: `${expired ? 'the upstream session expired' : 'the upstream session closed'}: ${describe(err)}` };
         }
         throw err;
       } finally {

@@ -31,7 +31,7 @@ import { DEFAULT_IDLE_TIMEOUT_MINUTES, formatProblems, validateSessionInput, typ
 import { JoboFailure, NON_RETRYABLE_JOBO_FAILURES } from '../jobo/failureTypes';
 import type { AnswerValue, FieldProblem, FormField, LiveSessionState } from '../jobo/schemas';
 import { SA } from '../searchAttributes';
-import { OpenUpstreamSessions, invalidFailure, redirectProblem } from './upstreamSession';
+import { OpenUpstreamSessions, expiredUpstream, invalidFailure, redirectProblem, sessionCreateKey } from './upstreamSession';
 
 export type { InteractiveSessionInput };
 
@@ -214,8 +214,10 @@ export async function interactiveSession(input: InteractiveSessionInput): Promis
 
   async function open(jobUrl: string): Promise<void> {
     // Not cancellable: a cancelled start could still open an upstream session whose id we would never learn.
+    // One key per hop: a retry after a lost response finds the session it opened instead of opening another.
+    const idempotencyKey = sessionCreateKey(`hop-${view.hops}`);
     const state = await CancellationScope.nonCancellable(() =>
-      upstream.startSession({ jobUrl, ...(input.profileId ? { profileId: input.profileId } : {}) }),
+      upstream.startSession({ jobUrl, ...(input.profileId ? { profileId: input.profileId } : {}), idempotencyKey }),
     );
     openSessions.add(state.session_id);
     responses = 0;
@@ -250,6 +252,17 @@ export async function interactiveSession(input: InteractiveSessionInput): Promis
     if (state.status === 'submitted') return finish('submitted', state.status, null);
     if (state.status === 'expired') return finish('expired', state.status, state.error ?? 'expired upstream');
     return finish('error', state.status, state.error ?? `the session ended with status ${state.status}`);
+  }
+
+  /** The upstream lifecycle state of a session (000), or null when it cannot be read. */
+  async function upstreamState(sessionId: string): Promise<string | null> {
+    try {
+      return (await upstream.getSession({ sessionId })).state;
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      log.warn('could not read the upstream session', { sessionId, error: describe(err) });
+      return null;
+    }
   }
 
   /** Why answers cannot be taken now (empty when they can). Pure: also the update validator. */
@@ -290,7 +303,13 @@ export async function interactiveSession(input: InteractiveSessionInput): Promis
         });
       }
       if (jobo?.type === JoboFailure.Conflict || jobo?.type === JoboFailure.NotFound) {
-        await finish('error', 'error', `the upstream session is no longer open: ${jobo.message}`);
+        // Expired by the upstream's own idle timeout (shorter than ours), or closed for another reason.
+        if (expiredUpstream(await upstreamState(sessionId))) {
+          openSessions.forget(sessionId);
+          await finish('expired', 'expired', `the upstream session expired before these answers arrived: ${jobo.message}`);
+        } else {
+          await finish('error', 'error', `the upstream session is no longer open: ${jobo.message}`);
+        }
         throw ApplicationFailure.create({ type: SessionFailure.SessionClosed, message: detail!, nonRetryable: true });
       }
       view.error = `submitting failed, the answers can be sent again: ${describe(err)}`;

@@ -3,7 +3,7 @@
  * workflows: the failure for bad input or answers, the redirect rule, and the set of open upstream sessions
  * that every path out must end. Deterministic: @temporalio/workflow and pure helpers only.
  */
-import { ApplicationFailure, CancellationScope, log } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, log, workflowInfo } from '@temporalio/workflow';
 import { MAX_REDIRECT_HOPS, formatProblems, jobUrlProblem } from '../interactiveSession/input';
 import type { FieldProblem } from '../jobo/schemas';
 
@@ -23,6 +23,27 @@ export function redirectProblem(next: string | null, hops: number): string | nul
   if (problem) return `redirect_required with an unusable redirect_url: ${problem}`;
   if (hops >= MAX_REDIRECT_HOPS) return `more than ${MAX_REDIRECT_HOPS} redirects (next: ${next})`;
   return null;
+}
+
+/**
+ * The Idempotency-Key for opening one upstream session: the same for every retry of that open (a create
+ * whose response was lost is found again, not opened twice), different for each session the workflow means
+ * to open (`which`: its hop, its attempt). The first run id makes it unique, and keeps a later workflow
+ * under a reused id from getting an earlier one's session; the workflow id, shortened to printable ASCII
+ * (a header value, at most 255 characters), keeps keys readable upstream.
+ */
+export function sessionCreateKey(which: string): string {
+  const { workflowId, firstExecutionRunId } = workflowInfo();
+  return `${workflowId.replace(/[^\x21-\x7e]/g, '_').slice(0, 150)}/${firstExecutionRunId}/${which}`;
+}
+
+/**
+ * After answers got 409 or 404: whether the upstream expired the session itself, read from its lifecycle
+ * state (000): `closed` without completing. The upstream's idle timeout (15 minutes in the sandbox) may be
+ * shorter than ours, so a late answer meets a session it already closed.
+ */
+export function expiredUpstream(state: string | null): boolean {
+  return state === 'closed';
 }
 
 /** The upstream sessions a workflow has open: whatever happens, each one is ended once. */
