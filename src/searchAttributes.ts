@@ -14,6 +14,8 @@ export const SA = {
   profileId: defineSearchAttributeKey('ApplyflowProfileId', SearchAttributeType.KEYWORD),
   campaignId: defineSearchAttributeKey('ApplyflowCampaignId', SearchAttributeType.KEYWORD),
   campaignType: defineSearchAttributeKey('ApplyflowCampaignType', SearchAttributeType.KEYWORD),
+  /** The API user who owns the workflow (campaigns, interactive sessions started through the API). */
+  userId: defineSearchAttributeKey('ApplyflowUserId', SearchAttributeType.KEYWORD),
   feedPages: defineSearchAttributeKey('ApplyflowFeedPages', SearchAttributeType.INT),
   feedJobsUpserted: defineSearchAttributeKey('ApplyflowFeedJobsUpserted', SearchAttributeType.INT),
   feedJobsExpired: defineSearchAttributeKey('ApplyflowFeedJobsExpired', SearchAttributeType.INT),

@@ -42,6 +42,7 @@ describe('campaign views', () => {
     workflowId: 'campaign/sess_1',
     type: 'autopilot_recurring',
     candidateProfileId: '3f0c1c9a-1d2e-4b7a-9a51-5d0c6e9b8a11',
+    userId: 'alice',
     status: 'paused',
     stats: { totalRuns: 3, totalApplications: 7, successfulApplications: 5, failedApplications: 2, jobsQueued: 0, lastRunAt: '2026-01-05T14:00:00.000Z', nextRunAt: null },
     searchContext: { titles: ['Software Engineer'], locations: ['Austin, TX'] },
@@ -59,15 +60,16 @@ describe('campaign views', () => {
     expect(out).toContain('applications: 7 (5 succeeded, 2 failed), 0 queued');
     expect(out).toContain('runs:         3, last 2026-01-05T14:00:00Z, next -');
     expect(out).toContain('looking for:  Software Engineer in Austin, TX');
+    expect(out).toContain('owner:        alice');
     expect(out).toContain('schedule:     weekly on monday, wednesday at 09:00 America/New_York');
   });
 
   it('lists campaigns and runs as tables with a page line', () => {
     const list = renderPage(CAMPAIGN_COLUMNS, {
-      data: [{ sessionId: 'sess_1', workflowId: 'campaign/sess_1', type: 'run_once', status: 'completed', candidateProfileId: view.candidateProfileId, startedAt: view.createdAt, closedAt: null }],
+      data: [{ sessionId: 'sess_1', workflowId: 'campaign/sess_1', type: 'run_once', status: 'completed', candidateProfileId: view.candidateProfileId, userId: 'alice', startedAt: view.createdAt, closedAt: null, searchContext: null, candidateEmail: null }],
       pagination: { page: 1, total: 1, totalPages: 1 },
     }).split('\n');
-    expect(lines(list)).toEqual([['SESSION', 'TYPE', 'STATUS', 'PROFILE', 'CREATED', 'CLOSED'], ['sess_1', 'run_once', 'completed', '3f0c1c9a', '2026-01-01T10:00:00Z', '-'], ['page', '1/1', '(1', 'total)']]);
+    expect(lines(list)).toEqual([['SESSION', 'TYPE', 'STATUS', 'USER', 'PROFILE', 'CREATED', 'CLOSED'], ['sess_1', 'run_once', 'completed', 'alice', '3f0c1c9a', '2026-01-01T10:00:00Z', '-'], ['page', '1/1', '(1', 'total)']]);
     const runs = renderTable(RUN_COLUMNS, [
       { sessionRunId: 'run-2', startedAt: view.createdAt, completedAt: null, scheduledAt: null, status: 'in_progress', stats: { jobsFound: 4, applicationsAttempted: 2, applicationsSuccessful: 1, applicationsFailed: 0 }, error: null },
     ]).split('\n');

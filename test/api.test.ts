@@ -39,6 +39,7 @@ let dir: string;
 let app: ZodApp;
 let base: string;
 let profileId: string;
+let profileEmail: string;
 let jobs: CorpusJob[];
 
 interface Res {
@@ -71,6 +72,8 @@ async function waitFor<T>(what: string, probe: () => Promise<T | null | undefine
   }
 }
 
+const bob = { auth: `Bearer ${OTHER_KEY}` };
+
 const job = (i: number, over: Record<string, unknown> = {}) => ({
   companyName: 'Acme Corp',
   title: 'Senior Software Engineer',
@@ -89,6 +92,7 @@ beforeAll(async () => {
   ledger = await ledgerFor(store);
   jobs = await corpusJobs(sandbox.admin, store, 30);
   profileId = await createApplicant(jobo);
+  profileEmail = (await jobo.getProfile(profileId)).contact!.email;
   const config = testConfig({ JOBO_BASE_URL: sandbox.url, JOBO_API_KEY: sandbox.apiKey });
   worker = await createTestWorker(env, { taskQueue, activities: createActivities({ config, jobo, store: async () => store }) });
   running = worker.run();
@@ -331,6 +335,7 @@ describe('campaigns (reference 002 sessions)', () => {
         error: null,
         result: { confirmationUrl: expect.stringContaining('http') },
         attempts: [expect.objectContaining({ attempt: 1, status: 'success' })],
+        candidate_email: profileEmail, // no overrideEmail: the profile's contact email
       });
     }
     const paged = await call('GET', `/api/v1/applications?sessionId=${id}&limit=1&page=2`);
@@ -339,13 +344,37 @@ describe('campaigns (reference 002 sessions)', () => {
     expect((await call('GET', `/api/v1/applications?sessionId=${id}&status=FAILED`)).body.data).toEqual([]);
 
     const all = await call('GET', '/api/v1/applications?status=SUCCESS&limit=100');
-    expect(all.body.data.filter((a: { session_id: string }) => a.session_id === id)).toHaveLength(2);
+    const mine = all.body.data.filter((a: { session_id: string }) => a.session_id === id);
+    expect(mine).toHaveLength(2);
+    for (const a of mine) expect(a.candidate_email).toBe(profileEmail);
+    // Bob sees none of alice's applications, whichever way he asks.
+    const bobs = await call('GET', '/api/v1/applications?limit=100', bob);
+    expect(bobs.status).toBe(200);
+    expect(bobs.body.data.filter((a: { session_id: string }) => a.session_id === id)).toEqual([]);
+    expect((await call('GET', `/api/v1/applications?sessionId=${id}`, bob)).status).toBe(404);
+
+    // With overrideEmail, applications give that address (here both jobs are already applied to: the ledger answers).
+    const override = await call('POST', '/api/v1/sessions/apply', {
+      body: { candidateProfileId: profileId, overrideEmail: 'me+ats@example.org', jobs: picked.map((j, i) => ({ companyName: `Company ${i}`, title: `Engineer ${i}`, jobId: j.id, link: j.url })) },
+    });
+    expect(override.status).toBe(201);
+    await waitFor('the override session to complete', async () => (await call('GET', `/api/v1/sessions/${override.body.sessionId}`)).body.status === 'completed');
+    const overridden = await call('GET', `/api/v1/applications?sessionId=${override.body.sessionId}`);
+    expect(overridden.body.data.map((a: { candidate_email: string }) => a.candidate_email)).toEqual(['me+ats@example.org', 'me+ats@example.org']);
 
     const listed = await waitFor('the list to show it', async () => {
       const l = await call('GET', '/api/v1/sessions?type=run_once&status=completed&limit=100');
       return l.body.data.find((s: { sessionId: string }) => s.sessionId === id);
     });
-    expect(listed).toMatchObject({ type: 'run_once', status: 'completed', candidateProfileId: profileId, workflowId: `campaign/${id}` });
+    expect(listed).toMatchObject({
+      type: 'run_once',
+      userId: 'alice',
+      status: 'completed',
+      candidateProfileId: profileId,
+      workflowId: `campaign/${id}`,
+      searchContext: { titles: ['Engineer 0', 'Engineer 1'], locations: [] },
+      createdAt: expect.any(String),
+    });
     // Exactly once upstream per job, whatever the API did.
     const submitted = (await sandbox.admin.submissions()).submissions.filter((s) => s.profile_id === profileId);
     for (const j of picked) expect(submitted.filter((s) => s.job_url === j.url).map((s) => s.count)).toEqual([1]);
@@ -487,6 +516,67 @@ describe('interactive sessions (Jobo document shapes)', () => {
     });
     expect(ended.is_terminal).toBe(true);
     await waitFor('the upstream session to end', async () => (await sandbox.admin.session(created.body.upstream_session_id)).ended);
+    expect((await call('DELETE', `/api/v1/interactive-sessions/${id}`)).status).toBe(204);
+  });
+});
+
+describe('tenancy: every API key is a user who sees only their own sessions', () => {
+  test("another user's campaign session is a 404 everywhere and is left untouched; lists show only the caller's", async () => {
+    const created = await call('POST', '/api/v1/sessions/autopilot/recurring', {
+      body: { candidateProfileId: profileId, schedule: WEEKLY, filters: { jobTitle: 'Engineer' } },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.userId).toBe('alice');
+    const id: string = created.body.sessionId;
+    const byBob = await Promise.all([
+      call('GET', `/api/v1/sessions/${id}`, bob),
+      call('POST', `/api/v1/sessions/${id}/pause`, bob),
+      call('POST', `/api/v1/sessions/${id}/resume`, bob),
+      call('POST', `/api/v1/sessions/${id}/stop`, bob),
+      call('GET', `/api/v1/sessions/${id}/runs`, bob),
+      call('GET', `/api/v1/applications?sessionId=${id}`, bob),
+    ]);
+    expect(byBob.map((r) => [r.status, r.body.error])).toEqual(Array(6).fill([404, 'not_found']));
+    // The same answer as for an id that does not exist: nothing tells bob the session is there.
+    expect(byBob[0].body.message).toBe(`session ${id} not found`);
+    const still = await call('GET', `/api/v1/sessions/${id}`);
+    expect([still.status, still.body.status, still.body.userId]).toEqual([200, 'active', 'alice']);
+
+    const bobs = await call('POST', '/api/v1/sessions/autopilot/recurring', {
+      ...bob,
+      body: { candidateProfileId: profileId, schedule: WEEKLY, filters: { jobTitle: 'Designer' } },
+    });
+    expect([bobs.status, bobs.body.userId]).toEqual([201, 'bob']);
+    expect((await call('GET', `/api/v1/sessions/${bobs.body.sessionId}`)).status).toBe(404);
+
+    const listOf = async (who: { auth?: string }, want: string) =>
+      waitFor(`${want} in the list`, async () => {
+        const l = await call('GET', '/api/v1/sessions?limit=100', who);
+        return l.body.data.some((s: { sessionId: string }) => s.sessionId === want) && l.body;
+      });
+    const alices = await listOf({}, id);
+    const bobsList = await listOf(bob, bobs.body.sessionId);
+    expect(new Set(alices.data.map((s: { userId: string }) => s.userId))).toEqual(new Set(['alice']));
+    expect(new Set(bobsList.data.map((s: { userId: string }) => s.userId))).toEqual(new Set(['bob']));
+    expect(alices.data.map((s: { sessionId: string }) => s.sessionId)).not.toContain(bobs.body.sessionId);
+    expect(bobsList.data.map((s: { sessionId: string }) => s.sessionId)).not.toContain(id);
+    expect(bobsList.pagination.total).toBe(bobsList.data.length); // the count is bob's too
+    await call('POST', `/api/v1/sessions/${id}/stop`);
+    await call('POST', `/api/v1/sessions/${bobs.body.sessionId}/stop`, bob);
+  });
+
+  test("another user's interactive session is a 404 for get, answers and end, and keeps running", async () => {
+    const created = await call('POST', '/api/v1/interactive-sessions', { body: { job_url: 'https://jobs.lever.co/acme/tenancy-1' } });
+    expect(created.status).toBe(201);
+    const id: string = created.body.session_id;
+    const byBob = [
+      await call('GET', `/api/v1/interactive-sessions/${id}`, bob),
+      await call('POST', `/api/v1/interactive-sessions/${id}/answers`, { ...bob, body: { answers: { name: 'Mallory' } } }),
+      await call('DELETE', `/api/v1/interactive-sessions/${id}`, bob),
+    ];
+    expect(byBob.map((r) => [r.status, r.body.error])).toEqual(Array(3).fill([404, 'not_found']));
+    const mine = await call('GET', `/api/v1/interactive-sessions/${id}`);
+    expect([mine.status, mine.body.state, mine.body.is_terminal]).toEqual([200, 'running', false]);
     expect((await call('DELETE', `/api/v1/interactive-sessions/${id}`)).status).toBe(204);
   });
 });

@@ -22,6 +22,7 @@ const savedEnv = { ...process.env };
 
 const noJobs: CampaignActivities = {
   searchCampaignJobs: async () => [],
+  campaignCandidateEmail: async () => null,
   campaignApplicationOutcome: async () => null,
 };
 
@@ -68,11 +69,15 @@ test('create, get, list, pause, resume, runs, applications and stop a recurring 
     filters: { jobTitle: 'Software Engineer', location: ['San Francisco, CA'], workType: ['Remote'] },
     limits: { maxJobsPerRun: 25 },
   });
-  const created = await cli('create', 'autopilot-recurring', '--body', file, '--id', 'cli-weekly');
+  const created = await cli('create', 'autopilot-recurring', '--body', file, '--id', 'cli-weekly', '--json');
   expect(created).toMatchObject({ code: 0 });
   expect(JSON.parse(created.out)).toEqual({ campaignId: 'cli-weekly', workflowId: 'campaign/cli-weekly' });
+  // Without --json: a sentence for people.
+  const again = await cli('create', 'autopilot-recurring', '--body', file, '--id', 'cli-weekly-2');
+  expect(again).toMatchObject({ code: 0, out: 'created campaign cli-weekly-2 (workflow campaign/cli-weekly-2)' });
+  expect((await cli('stop', 'cli-weekly-2')).code).toBe(0);
 
-  const got = JSON.parse((await cli('get', 'cli-weekly')).out);
+  const got = JSON.parse((await cli('get', 'cli-weekly', '--json')).out);
   expect(got).toMatchObject({
     sessionId: 'cli-weekly',
     type: 'autopilot_recurring',
@@ -81,11 +86,19 @@ test('create, get, list, pause, resume, runs, applications and stop a recurring 
     limits: { maxJobsPerRun: 25, concurrency: 3 },
   });
   expect(got.stats.nextRunAt).toMatch(/T1[34]:00:00.000Z$/); // 09:00 New York, EDT or EST
+  // The default output is the readable summary.
+  const summary = (await cli('get', 'cli-weekly')).out;
+  expect(summary).toContain('Campaign cli-weekly (autopilot_recurring), active');
+  expect(summary).toContain('looking for:  Software Engineer in San Francisco, CA');
+  expect(summary).toContain('limits:       25 jobs per run, 3 at once');
+  expect(summary).toContain('schedule:     weekly on monday, wednesday at 09:00 America/New_York');
+  expect(summary).toMatch(new RegExp(`runs: +0, last -, next ${got.stats.nextRunAt.replace(/\.\d+Z$/, 'Z')}`));
+  expect(() => JSON.parse(summary)).toThrow();
 
-  expect(JSON.parse((await cli('pause', 'cli-weekly')).out)).toMatchObject({ status: 'paused', stats: { nextRunAt: null } });
+  expect(JSON.parse((await cli('pause', 'cli-weekly', '--json')).out)).toMatchObject({ status: 'paused', stats: { nextRunAt: null } });
   const listed = async (...args: string[]) => {
     for (let i = 0; ; i++) {
-      const page = JSON.parse((await cli('list', ...args)).out);
+      const page = JSON.parse((await cli('list', ...args, '--json')).out);
       if (page.data.some((c: { sessionId: string }) => c.sessionId === 'cli-weekly') || i > 50) return page;
       await new Promise((r) => setTimeout(r, 200)); // visibility catches up
     }
@@ -93,14 +106,25 @@ test('create, get, list, pause, resume, runs, applications and stop a recurring 
   expect((await listed('--status', 'paused', '--type', 'autopilot-recurring')).data).toEqual([
     expect.objectContaining({ sessionId: 'cli-weekly', status: 'paused', type: 'autopilot_recurring', candidateProfileId: PROFILE }),
   ]);
-  expect(JSON.parse((await cli('resume', 'cli-weekly')).out)).toMatchObject({ status: 'active' });
-  expect(JSON.parse((await cli('runs', 'cli-weekly')).out)).toEqual({ data: [], pagination: { page: 1, limit: 20, total: 0, totalPages: 0 } });
-  expect(JSON.parse((await cli('applications', 'cli-weekly', '--status', 'SUCCESS')).out).data).toEqual([]);
-  const stopped = await cli('stop', 'cli-weekly');
+  // The list as a table: a header row, one row per campaign, the page line.
+  const table = (await cli('list', '--status', 'paused', '--type', 'autopilot-recurring')).out.split('\n');
+  expect(table[0].split(/\s+/)).toEqual(['SESSION', 'TYPE', 'STATUS', 'USER', 'PROFILE', 'CREATED', 'CLOSED']);
+  expect(table[1].split(/\s+/)).toEqual(['cli-weekly', 'autopilot_recurring', 'paused', '-', PROFILE.slice(0, 8), expect.stringMatching(/^\d{4}-\d\d-\d\dT[\d:]+Z$/), '-']);
+  expect(table[table.length - 1]).toBe('page 1/1 (1 total)');
+  expect(JSON.parse((await cli('resume', 'cli-weekly', '--json')).out)).toMatchObject({ status: 'active' });
+  expect((await cli('resume', 'cli-weekly')).out).toContain('Campaign cli-weekly (autopilot_recurring), active');
+  expect(JSON.parse((await cli('runs', 'cli-weekly', '--json')).out)).toEqual({ data: [], pagination: { page: 1, limit: 20, total: 0, totalPages: 0 } });
+  expect((await cli('runs', 'cli-weekly')).out).toBe('(none)\npage 1/1 (0 total)');
+  expect(JSON.parse((await cli('applications', 'cli-weekly', '--status', 'SUCCESS', '--json')).out).data).toEqual([]);
+  expect((await cli('applications', 'cli-weekly')).out).toBe('(none)\npage 1/1 (0 total)');
+  const stopped = await cli('stop', 'cli-weekly', '--json');
   expect(stopped.code).toBe(0);
   expect(JSON.parse(stopped.out)).toMatchObject({ status: 'cancelled', stats: { nextRunAt: null } });
   const page = await listed('--status', 'cancelled');
   expect(page.data.map((c: { sessionId: string }) => c.sessionId)).toContain('cli-weekly');
+  const cancelled = (await cli('list', '--status', 'cancelled')).out;
+  expect(cancelled).toMatch(/^SESSION +TYPE +STATUS/);
+  expect(cancelled).toMatch(/\ncli-weekly +autopilot_recurring +cancelled +- /);
 });
 
 test('bad input is refused before connecting, one line per field', async () => {

@@ -31,6 +31,9 @@ const stubs: CampaignActivities = {
     runs.set(req.campaignId, list);
     return [];
   },
+  async campaignCandidateEmail() {
+    throw new Error('not expected: no jobs are found');
+  },
   async campaignApplicationOutcome() {
     throw new Error('not expected: no jobs are found');
   },
@@ -143,6 +146,8 @@ test('a year of weekly Mon/Wed 09:00 New York and daily 09:00 Berlin runs at the
     expect(history.events!.length).toBeLessThan(40 * RUNS_PER_GENERATION);
     expect(info.typedSearchAttributes.get(SA.status)).toBe('cancelled');
     expect(info.typedSearchAttributes.get(SA.kind)).toBe('campaign');
+    // The memo lists read (createdAt of the first run, search context) survives continue-as-new.
+    expect(info.memo?.campaign).toMatchObject({ userId: null, createdAt: expect.any(String), searchContext: { titles: ['Engineer'], locations: [] } });
   }
 });
 

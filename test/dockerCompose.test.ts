@@ -35,8 +35,8 @@ function command(service: string): string {
   return Array.isArray(c) ? c.join(' ') : String(c ?? '');
 }
 
-test('has the Temporal, PostgreSQL, UI, sandbox and worker services', () => {
-  expect(Object.keys(services).sort()).toEqual(['postgresql', 'sandbox', 'temporal', 'temporal-ui', 'worker']);
+test('has the Temporal, PostgreSQL, UI, sandbox, worker and API services', () => {
+  expect(Object.keys(services).sort()).toEqual(['api', 'postgresql', 'sandbox', 'temporal', 'temporal-ui', 'worker']);
 });
 
 test('third-party images are pinned to a version, never latest', () => {
@@ -47,8 +47,8 @@ test('third-party images are pinned to a version, never latest', () => {
   for (const s of Object.values(services)) if (s.image) expect(s.image).not.toMatch(/:latest$|^[^:]+$/);
 });
 
-test('worker and sandbox are built from the repo Dockerfile (node 20, npm ci) and run npm scripts that exist', () => {
-  for (const name of ['worker', 'sandbox']) {
+test('worker, sandbox and API are built from the repo Dockerfile (node 20, npm ci) and run npm scripts that exist', () => {
+  for (const name of ['worker', 'sandbox', 'api']) {
     const build = services[name].build;
     expect(build).toBeDefined();
     expect(existsSync(resolve(root, build.context ?? build, build.dockerfile ?? 'Dockerfile'))).toBe(true);
@@ -59,7 +59,8 @@ test('worker and sandbox are built from the repo Dockerfile (node 20, npm ci) an
   expect(dockerfile).toMatch(/COPY package\.json package-lock\.json/);
   expect(command('sandbox')).toMatch(/npm run sandbox\b/);
   expect(command('worker')).toMatch(/npm run worker\b/);
-  for (const script of ['sandbox', 'worker', 'cli']) expect(pkg.scripts[script]).toBeDefined();
+  expect(command('api')).toMatch(/^npm run api$/);
+  for (const script of ['sandbox', 'worker', 'cli', 'api']) expect(pkg.scripts[script]).toBeDefined();
 });
 
 test('publishes Temporal 7233, the UI and the sandbox', () => {
@@ -95,11 +96,49 @@ test('the worker points at Temporal and at the sandbox service with the sandbox 
 });
 
 test('every applyflow variable it sets is one src/config.ts reads, with a valid value', () => {
-  for (const name of ['worker', 'sandbox']) {
+  // What a user exports for the required ones (`${VAR:?message}`: compose refuses to start without them).
+  const userEnv: Record<string, string> = { APPLYFLOW_API_KEYS: 'alice:af_live_0123456789abcdef' };
+  for (const name of ['worker', 'sandbox', 'api']) {
     const e = env(name);
     for (const key of Object.keys(e)) expect(CONFIG_VARIABLES).toContain(key);
     // `${VAR:-}` interpolation is empty by default, which loadConfig treats as unset.
-    const resolved = Object.fromEntries(Object.entries(e).map(([k, v]) => [k, v.replace(/\$\{[^}]+:-([^}]*)\}/g, '$1')]));
+    const resolved = Object.fromEntries(
+      Object.entries(e).map(([k, v]) => [k, v.replace(/\$\{[^}]+:-([^}]*)\}/g, '$1').replace(/\$\{([A-Z_]+):\?[^}]*\}/g, (_, n: string) => userEnv[n])]),
+    );
     expect(() => loadConfig(resolved)).not.toThrow();
   }
+});
+
+describe('the API service', () => {
+  const api = () => env('api');
+
+  test('listens on all interfaces inside its container, published on a host port no other service uses', () => {
+    expect(api().API_HOST).toBe('0.0.0.0');
+    const published = ports('api');
+    expect(published).toHaveLength(1);
+    expect(published[0].container).toBe(Number(api().API_PORT));
+    const others = Object.keys(services).filter((s) => s !== 'api').flatMap((s) => ports(s).map((p) => p.host));
+    expect(others).toContain(ports('temporal-ui')[0].host);
+    expect(others).not.toContain(published[0].host);
+  });
+
+  test('takes APPLYFLOW_API_KEYS from the user\'s environment, required, with no default secret', () => {
+    const keys = api().APPLYFLOW_API_KEYS;
+    expect(keys).toMatch(/^\$\{APPLYFLOW_API_KEYS:\?[^}]*\}$/); // `:?`: unset or empty stops `docker compose up`
+    expect(keys).not.toMatch(/:-/);
+    // Nothing that looks like a secret anywhere in the file.
+    expect(readFileSync(resolve(root, 'docker-compose.yml'), 'utf8')).not.toMatch(/APPLYFLOW_API_KEYS[^\n]*[A-Za-z0-9_.-]+:[A-Za-z0-9._~+/-]{16,}/);
+  });
+
+  test('reaches the same Temporal task queue, upstream and ledger as the worker, and starts after them', () => {
+    const w = env('worker');
+    for (const k of ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'JOBO_BASE_URL', 'JOBO_API_KEY', 'APPLYFLOW_DATA_DIR', 'APPLYFLOW_CODEC_KEYS']) {
+      expect({ [k]: api()[k] }).toEqual({ [k]: w[k] });
+    }
+    const volume = (s: string) => (services[s].volumes as string[]).find((v) => v.endsWith(`:${w.APPLYFLOW_DATA_DIR}`));
+    expect(volume('api')).toBeDefined();
+    expect(volume('api')).toBe(volume('worker'));
+    expect(dependsOn('api')).toEqual(expect.arrayContaining(['temporal', 'worker']));
+    expect(services.api.restart).toBe('on-failure');
+  });
 });

@@ -3,6 +3,8 @@
  * profile already applied to, by the ledger) and the ledger's word on an application some other workflow
  * owns. They return small summaries only: job pages stay in the store, never in history.
  */
+import type { JoboClient } from '../jobo/client';
+import { findJoboFailure, JoboFailure } from '../jobo/failures';
 import { WORK_TYPES, type CampaignFilters, type CandidateJob } from '../campaigns/input';
 import { ledgerFor, type ApplicationsLedger, type ApplicationStatus } from '../store/ledger';
 import type { JobSearchFilters, JobStore } from '../store/types';
@@ -11,6 +13,8 @@ export interface CampaignActivityDeps {
   store: () => Promise<JobStore>;
   /** Default: the ledger on the job store's own database. */
   ledger?: () => Promise<ApplicationsLedger>;
+  /** Reads the profile's contact email for the applications' candidate_email; absent: none is recorded. */
+  jobo?: Pick<JoboClient, 'getProfile'>;
 }
 
 export interface SearchCampaignJobsRequest {
@@ -68,6 +72,17 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
         now: new Date(req.now),
       });
       return jobs.map((j) => ({ jobId: j.id, title: j.title, companyName: j.companyName, link: j.applyUrl }));
+    },
+
+    /** The profile's contact email (what applications give when the campaign has no overrideEmail). */
+    async campaignCandidateEmail(req: { profileId: string }): Promise<string | null> {
+      if (!deps.jobo) return null;
+      try {
+        return (await deps.jobo.getProfile(req.profileId)).contact?.email ?? null;
+      } catch (err) {
+        if (findJoboFailure(err, JoboFailure.NotFound)) return null; // deleted: its applications fail on their own
+        throw err;
+      }
     },
 
     /** The ledger's row for an application whose workflow this campaign could not start (it already exists). */

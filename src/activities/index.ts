@@ -25,7 +25,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createFeedSyncActivities({ jobo: deps.jobo, store }),
     ...createInteractiveSessionActivities(deps),
     ...createApplicationActivities({ jobo: deps.jobo, store }),
-    ...createCampaignActivities({ store }),
+    ...createCampaignActivities({ store, jobo: deps.jobo }),
   };
 }
 

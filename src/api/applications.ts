@@ -2,16 +2,16 @@
  * GET /api/v1/applications (reference 002): by session from the campaign's own state (titles, companies,
  * runs), with attempts from the applications ledger; without a session, every application from the ledger.
  */
-import { WorkflowNotFoundError } from '@temporalio/client';
 import { listApplications } from '../applications/list';
-import { campaignApplications } from '../campaigns/client';
+import { allCampaigns, campaignApplications } from '../campaigns/client';
 import type { CampaignApplication } from '../campaigns/input';
 import type { ApplicationsLedger, LedgerRow } from '../store/ledger';
-import { ERRORS, type ApiContext, type ZodApp } from './context';
-import { ApiError, notFound } from './errors';
+import { ownedRead } from './campaigns';
+import { ERRORS, userOf, type ApiContext, type ZodApp } from './context';
+import { ApiError } from './errors';
 import { ApplicationList, ApplicationsQuery, ErrorResponse, type ApplicationT } from './schemas';
 
-function fromLedger(r: LedgerRow): ApplicationT {
+function fromLedger(r: LedgerRow, candidateEmail: string | null): ApplicationT {
   return {
     application_id: r.workflowId,
     session_id: r.campaignId,
@@ -22,7 +22,7 @@ function fromLedger(r: LedgerRow): ApplicationT {
     company_name: null,
     ats_type: r.provider,
     status: r.status,
-    candidate_email: null,
+    candidate_email: candidateEmail,
     search_id: null,
     result: r.confirmationUrl ? { confirmationUrl: r.confirmationUrl } : null,
     error: r.error,
@@ -43,7 +43,7 @@ function fromCampaign(sessionId: string, a: CampaignApplication, row: LedgerRow 
     company_name: a.company_name,
     ats_type: a.ats_type,
     status: a.status,
-    candidate_email: null,
+    candidate_email: a.candidate_email ?? null,
     search_id: a.search_id,
     result: a.result,
     error: a.error,
@@ -70,7 +70,7 @@ export function registerApplicationRoutes(app: ZodApp, ctx: ApiContext): void {
     {
       schema: {
         tags: ['applications'],
-        summary: 'Applications, newest first: of one session (sessionId) or all; by status',
+        summary: "The caller's applications, newest first: of one session (sessionId) or of all their sessions; by status",
         querystring: ApplicationsQuery,
         response: { 200: ApplicationList, ...ERRORS, 501: ErrorResponse },
       },
@@ -78,20 +78,18 @@ export function registerApplicationRoutes(app: ZodApp, ctx: ApiContext): void {
     async (req) => {
       const { sessionId, status, page, limit } = req.query;
       const ledger = ctx.ledger ? await ctx.ledger() : null;
+      const userId = userOf(req);
       if (sessionId) {
-        let apps;
-        try {
-          apps = await campaignApplications(ctx.client, sessionId, { status, page, limit });
-        } catch (err) {
-          if (err instanceof WorkflowNotFoundError) throw notFound(`session ${sessionId}`);
-          throw err;
-        }
+        const apps = await ownedRead(ctx.client, sessionId, userId, () => campaignApplications(ctx.client, sessionId, { status, page, limit }));
         const rows = await Promise.all(apps.data.map((a) => attemptsRow(ledger, a.applicationId)));
         return { data: apps.data.map((a, i) => fromCampaign(sessionId, a, rows[i])), pagination: apps.pagination };
       }
       if (!ledger) throw new ApiError(501, 'not_implemented', 'listing applications without sessionId needs the applications ledger');
-      const rows = await listApplications(ledger, { status, page, limit });
-      return { data: rows.data.map(fromLedger), pagination: rows.pagination };
+      // The caller's applications: the ledger's rows of the caller's campaigns (visibility, no workflow queried).
+      const mine = await ctx.visibility.shared(`campaigns-of\n${userId}`, () => allCampaigns(ctx.client, { userId }));
+      const emails = new Map(mine.map((c) => [c.sessionId, c.candidateEmail]));
+      const rows = await listApplications(ledger, { status, page, limit, campaignIds: new Set(emails.keys()) });
+      return { data: rows.data.map((r) => fromLedger(r, emails.get(r.campaignId!) ?? null)), pagination: rows.pagination };
     },
   );
 }

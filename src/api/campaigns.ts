@@ -8,6 +8,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import {
   CampaignExistsError,
+  campaignOwner,
   campaignRuns,
   createCampaign,
   getCampaign,
@@ -36,11 +37,11 @@ import {
 
 export const SESSIONS = '/api/v1/sessions';
 
-export function sessionOut(v: CampaignView, userId: string): SessionT {
+export function sessionOut(v: CampaignView): SessionT {
   return {
     sessionId: v.sessionId,
     type: v.type,
-    userId,
+    userId: v.userId ?? '',
     candidateProfileId: v.candidateProfileId,
     status: v.status,
     stats: v.stats,
@@ -65,9 +66,29 @@ async function missingOrClosed(client: Client, sessionId: string): Promise<Error
   }
 }
 
-export async function viewOrNotFound(client: Client, sessionId: string): Promise<CampaignView> {
+/** The caller's session; another user's is a 404 like an unknown id (its existence is not disclosed). */
+export async function viewOrNotFound(client: Client, sessionId: string, userId: string): Promise<CampaignView> {
   try {
-    return await getCampaign(client, sessionId);
+    const v = await getCampaign(client, sessionId);
+    if (v.userId !== userId) throw notFound(`session ${sessionId}`);
+    return v;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw notFound(`session ${sessionId}`);
+    throw err;
+  }
+}
+
+/**
+ * Runs `read` (a query of the campaign) alongside the ownership check (describe: no workflow task) and
+ * answers only if the caller owns the session; otherwise, or for an unknown id, 404.
+ */
+export async function ownedRead<T>(client: Client, sessionId: string, userId: string, read: () => Promise<T>): Promise<T> {
+  const owner = campaignOwner(client, sessionId);
+  const result = read();
+  result.catch(() => undefined); // when the owner check fails first, the 404 is the answer, not this
+  try {
+    if ((await owner) !== userId) throw notFound(`session ${sessionId}`);
+    return await result;
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw notFound(`session ${sessionId}`);
     throw err;
@@ -86,9 +107,9 @@ const SETTLE_MS = 5_000;
  * Sends the control signal and answers with the session once the workflow has applied it (signals are
  * applied on the workflow's next task). A control that changes nothing (pause a paused session) is a no-op.
  */
-async function control(ctx: ApiContext, sessionId: string, action: keyof typeof CONTROLS): Promise<CampaignView> {
+async function control(ctx: ApiContext, sessionId: string, userId: string, action: keyof typeof CONTROLS): Promise<CampaignView> {
   const c = CONTROLS[action];
-  const before = await viewOrNotFound(ctx.client, sessionId);
+  const before = await viewOrNotFound(ctx.client, sessionId, userId);
   if (!(c.from as readonly CampaignStatus[]).includes(before.status)) return before;
   try {
     await c.send(ctx.client, sessionId);
@@ -122,17 +143,17 @@ export function registerCampaignRoutes(app: ZodApp, ctx: ApiContext): void {
     idempotencyKey: string | undefined,
   ): Promise<{ view: CampaignView; replayed: boolean }> => {
     const campaignId = newSessionId(userId, idempotencyKey);
-    const req: NewCampaign = { ...body, campaignId };
+    const req: NewCampaign = { ...body, campaignId, userId };
     // The campaign's own validator holds the cross-field rules (weekly needs daysOfWeek, ...).
     const problems = validateCampaignInput({ ...req, type });
     if (problems.length) throw invalidRequest(problems);
-    await ctx.profiles.assertExists(req.candidateProfileId, 'candidateProfileId');
+    const profile = await ctx.profiles.assertExists(req.candidateProfileId, 'candidateProfileId');
     try {
-      await createCampaign(ctx.client, type, req, { taskQueue: ctx.taskQueue });
+      await createCampaign(ctx.client, type, req, { taskQueue: ctx.taskQueue, candidateEmail: profile.email });
     } catch (err) {
       if (!(err instanceof CampaignExistsError) || !idempotencyKey) throw err;
       const earlier = await getCampaign(ctx.client, campaignId);
-      if (earlier.type !== type || earlier.candidateProfileId !== req.candidateProfileId) {
+      if (earlier.type !== type || earlier.candidateProfileId !== req.candidateProfileId || earlier.userId !== userId) {
         throw conflict('this Idempotency-Key was used for a different session');
       }
       return { view: earlier, replayed: true };
@@ -161,26 +182,34 @@ export function registerCampaignRoutes(app: ZodApp, ctx: ApiContext): void {
       return reply
         .code(replayed ? 200 : 201)
         .header('location', `${SESSIONS}/${view.sessionId}`)
-        .send(sessionOut(view, userOf(req)));
+        .send(sessionOut(view));
     });
   }
 
   app.get(
     SESSIONS,
-    { schema: { tags, summary: 'List sessions (newest first), by status and type', querystring: ListSessionsQuery, response: { 200: SessionList, ...ERRORS } } },
+    { schema: { tags, summary: "The caller's sessions (newest first), by status and type", querystring: ListSessionsQuery, response: { 200: SessionList, ...ERRORS } } },
     async (req) => {
-      const page = await listCampaigns(ctx.client, req.query);
+      const userId = userOf(req);
+      const { page, limit, status, type } = req.query;
+      // Summaries from visibility alone (search attributes and memo): no workflow is queried.
+      const key = JSON.stringify([userId, page, limit, status ?? null, type ?? null]);
+      const listed = await ctx.visibility.shared(`sessions\n${key}`, () =>
+        listCampaigns(ctx.client, { page, limit, status, type, userId }, { count: ctx.visibility.count }),
+      );
       return {
-        data: page.data.map((s) => ({
+        data: listed.data.map((s) => ({
           sessionId: s.sessionId,
           type: s.type,
+          userId: s.userId ?? userId,
           status: s.status,
           candidateProfileId: s.candidateProfileId,
+          searchContext: s.searchContext,
           workflowId: s.workflowId,
           createdAt: s.startedAt,
           closedAt: s.closedAt,
         })),
-        pagination: page.pagination,
+        pagination: listed.pagination,
       };
     },
   );
@@ -188,7 +217,7 @@ export function registerCampaignRoutes(app: ZodApp, ctx: ApiContext): void {
   app.get(
     `${SESSIONS}/:sessionId`,
     { schema: { tags, summary: 'Get a session with its statistics', params: CampaignIdParams, response: { 200: Session, ...ERRORS } } },
-    async (req) => sessionOut(await viewOrNotFound(ctx.client, req.params.sessionId), userOf(req)),
+    async (req) => sessionOut(await viewOrNotFound(ctx.client, req.params.sessionId, userOf(req))),
   );
 
   for (const action of Object.keys(CONTROLS) as (keyof typeof CONTROLS)[]) {
@@ -202,7 +231,7 @@ export function registerCampaignRoutes(app: ZodApp, ctx: ApiContext): void {
           response: { 200: Session, ...ERRORS, 409: ErrorResponse },
         },
       },
-      async (req) => sessionOut(await control(ctx, req.params.sessionId, action), userOf(req)),
+      async (req) => sessionOut(await control(ctx, req.params.sessionId, userOf(req), action)),
     );
   }
 
@@ -211,13 +240,7 @@ export function registerCampaignRoutes(app: ZodApp, ctx: ApiContext): void {
     { schema: { tags, summary: "A session's runs, newest first", params: CampaignIdParams, querystring: RunsQuery, response: { 200: RunList, ...ERRORS } } },
     async (req) => {
       const { sessionId } = req.params;
-      let page;
-      try {
-        page = await campaignRuns(ctx.client, sessionId, req.query);
-      } catch (err) {
-        if (err instanceof WorkflowNotFoundError) throw notFound(`session ${sessionId}`);
-        throw err;
-      }
+      const page = await ownedRead(ctx.client, sessionId, userOf(req), () => campaignRuns(ctx.client, sessionId, req.query));
       return { data: page.data.map((r) => ({ ...r, sessionId })), pagination: page.pagination };
     },
   );

@@ -7,6 +7,7 @@ import type { ApplicationsLedger } from '../store/ledger';
 import type { ApiUser } from './auth';
 import { ErrorResponse } from './schemas';
 import type { ProfileCheck } from './profiles';
+import type { VisibilityReads } from './visibility';
 
 export type ZodApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
 
@@ -17,6 +18,8 @@ export interface ApiContext {
   sessions: InteractiveSessionClient;
   /** The applications ledger (GET /applications without sessionId, and attempts); absent: those answer from campaigns only. */
   ledger?: () => Promise<ApplicationsLedger>;
+  /** Coalesced visibility reads (lists and counts). */
+  visibility: VisibilityReads;
   /** How long POST /interactive-sessions waits for the first page before answering with `starting`. */
   interactiveWaitMs: number;
 }

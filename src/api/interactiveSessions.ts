@@ -4,12 +4,13 @@
  * The API's session id is the workflow id without its `interactive-session/` prefix.
  */
 import { randomUUID } from 'node:crypto';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowNotFoundError, type WorkflowExecutionDescription } from '@temporalio/client';
 import { z } from 'zod';
 import { SessionAnswerError } from '../interactiveSession/client';
 import { SESSION_WORKFLOW_PREFIX } from '../interactiveSession/input';
+import { SA } from '../searchAttributes';
 import { isSettled, SessionFailure, type SessionView } from '../workflows/interactiveSession';
-import { ERRORS, type ApiContext, type ZodApp } from './context';
+import { ERRORS, userOf, type ApiContext, type ZodApp } from './context';
 import { ApiError, conflict, invalidRequest, notFound } from './errors';
 import {
   AnswersBody,
@@ -60,10 +61,24 @@ function stateOf(v: SessionView): InteractiveSessionT['state'] {
 export function registerInteractiveSessionRoutes(app: ZodApp, ctx: ApiContext): void {
   const tags = ['interactive-sessions'];
 
-  /** The session's state; 404 for an id that names no session. */
-  const view = async (id: string): Promise<SessionView> => {
+  /**
+   * The caller's session: its description (no workflow task) and, after the owner is checked, its state.
+   * 404 for an id that names no session and for another user's (its existence is not disclosed).
+   */
+  const owned = async (id: string, userId: string): Promise<WorkflowExecutionDescription> => {
     try {
-      return await ctx.sessions.state(workflowIdOf(id));
+      const d = await ctx.sessions.handle(workflowIdOf(id)).describe();
+      if (d.typedSearchAttributes.get(SA.userId) !== userId) throw notFound(`interactive session ${id}`);
+      return d;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw notFound(`interactive session ${id}`);
+      throw err;
+    }
+  };
+  const view = async (id: string, userId: string): Promise<{ v: SessionView; d: WorkflowExecutionDescription }> => {
+    const d = await owned(id, userId);
+    try {
+      return { v: await ctx.sessions.state(workflowIdOf(id)), d };
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw notFound(`interactive session ${id}`);
       throw err;
@@ -85,7 +100,7 @@ export function registerInteractiveSessionRoutes(app: ZodApp, ctx: ApiContext): 
       if (profile_id) await ctx.profiles.assertExists(profile_id, 'profile_id');
       const { workflowId } = await ctx.sessions.start(
         { jobUrl: job_url, ...(profile_id ? { profileId: profile_id } : {}), ...(idle_timeout_minutes !== undefined ? { idleTimeoutMinutes: idle_timeout_minutes } : {}) },
-        { id: randomUUID() },
+        { id: randomUUID(), userId: userOf(req) },
       );
       const id = idOf(workflowId);
       // The first page usually arrives within a second; past the wait the caller polls GET.
@@ -108,8 +123,7 @@ export function registerInteractiveSessionRoutes(app: ZodApp, ctx: ApiContext): 
     },
     async (req) => {
       const { id } = req.params;
-      const v = await view(id);
-      const d = await ctx.sessions.handle(workflowIdOf(id)).describe();
+      const { v, d } = await view(id, userOf(req));
       return {
         ...liveOut(id, v),
         id,
@@ -137,7 +151,7 @@ export function registerInteractiveSessionRoutes(app: ZodApp, ctx: ApiContext): 
     },
     async (req) => {
       const { id } = req.params;
-      const before = await view(id);
+      const { v: before } = await view(id, userOf(req));
       if (before.is_terminal || before.outcome) throw conflict(`the session is over (${before.status})`);
       try {
         return liveOut(id, await ctx.sessions.answer(workflowIdOf(id), req.body.answers, req.body.page !== undefined ? { page: req.body.page } : {}));
@@ -161,7 +175,7 @@ export function registerInteractiveSessionRoutes(app: ZodApp, ctx: ApiContext): 
     },
     async (req, reply) => {
       const { id } = req.params;
-      const v = await view(id);
+      const { v } = await view(id, userOf(req));
       if (!v.outcome) {
         try {
           await ctx.sessions.end(workflowIdOf(id), 'ended through the API');

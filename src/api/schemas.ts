@@ -136,7 +136,7 @@ export const Session = z
   .object({
     sessionId: z.string(),
     type: z.enum(CAMPAIGN_TYPES),
-    userId: z.string().meta({ description: 'The API user (key) making this request' }),
+    userId: z.string().meta({ description: 'The API user (key) who created the session: only they see it' }),
     candidateProfileId: z.string(),
     status: z.enum(CAMPAIGN_STATUSES),
     stats: CampaignStats,
@@ -154,8 +154,10 @@ export const SessionSummary = z
   .object({
     sessionId: z.string(),
     type: z.enum(CAMPAIGN_TYPES),
+    userId: z.string(),
     status: z.enum(CAMPAIGN_STATUSES),
     candidateProfileId: z.string(),
+    searchContext: z.object({ titles: z.array(z.string()), locations: z.array(z.string()) }).nullable(),
     workflowId: z.string(),
     createdAt: Timestamp,
     closedAt: NullableTimestamp,

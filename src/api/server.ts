@@ -25,6 +25,7 @@ import type { ApiContext, ZodApp } from './context';
 import { installErrorHandler, validatorCompiler } from './errors';
 import { registerInteractiveSessionRoutes } from './interactiveSessions';
 import { ProfileCheck } from './profiles';
+import { VisibilityReads } from './visibility';
 
 export const OPENAPI_PATH = '/api/v1/openapi.json';
 
@@ -87,6 +88,7 @@ export async function buildApi(deps: ApiDeps): Promise<ZodApp> {
     profiles: new ProfileCheck(deps.jobo),
     sessions: new InteractiveSessionClient(deps.client, { taskQueue: deps.taskQueue, defaultIdleTimeoutMinutes: deps.sessionIdleTimeoutMinutes }),
     ledger: deps.ledger,
+    visibility: new VisibilityReads(deps.client),
     interactiveWaitMs: deps.interactiveWaitMs ?? 20_000,
   };
   registerCampaignRoutes(app, ctx);

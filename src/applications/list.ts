@@ -7,6 +7,8 @@ import type { ApplicationsLedger, ApplicationStatus, LedgerRow } from '../store/
 export interface ApplicationListRequest {
   profileId?: string;
   campaignId?: string;
+  /** Only rows of these campaigns (one API user's). */
+  campaignIds?: ReadonlySet<string>;
   status?: ApplicationStatus;
   page: number;
   limit: number;
@@ -28,7 +30,8 @@ export async function listApplications(ledger: ApplicationsLedger, req: Applicat
     ...(req.status ? { status: [req.status] } : {}),
     limit: EVERY_ROW,
   });
-  const newestFirst = rows.reverse();
+  const ids = req.campaignIds;
+  const newestFirst = (ids ? rows.filter((r) => r.campaignId !== null && ids.has(r.campaignId)) : rows).reverse();
   return {
     data: newestFirst.slice((page - 1) * limit, page * limit),
     pagination: { page, limit, total: newestFirst.length, totalPages: Math.ceil(newestFirst.length / limit) },

@@ -4,7 +4,7 @@
  * resume, stop, runs and applications. Bad input throws InvalidCampaignInputError and starts nothing.
  */
 import { randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowExecutionInfo, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { SA } from '../searchAttributes';
 import {
@@ -17,20 +17,25 @@ import {
   stopSignal,
 } from '../workflows/campaign';
 import {
+  CAMPAIGN_MEMO_KEY,
   CAMPAIGN_STATUSES,
   CAMPAIGN_TYPES,
   campaignIdProblem,
   campaignWorkflowId,
   formatProblems,
+  searchContextOf,
+  USER_ID,
   validateCampaignInput,
   type CampaignApplication,
   type CampaignInput,
+  type CampaignMemo,
   type CampaignRun,
   type CampaignStatus,
   type CampaignType,
   type CampaignView,
   type InputProblem,
   type RunStatus,
+  type SearchContext,
 } from './input';
 import type { ApplicationStatus } from '../applications/input';
 
@@ -61,24 +66,32 @@ export async function createCampaign(
   client: Client,
   type: CampaignType,
   req: NewCampaign,
-  opts: { taskQueue: string },
+  opts: { taskQueue: string; /** For lists without querying the campaign (the API knows it from its profile check). */ candidateEmail?: string | null },
 ): Promise<CreatedCampaign> {
   const input: CampaignInput = { ...req, type, campaignId: req.campaignId ?? `camp_${randomUUID().replace(/-/g, '').slice(0, 16)}` };
   const problems = validateCampaignInput(input);
   if (problems.length) throw new InvalidCampaignInputError(problems);
   const workflowId = campaignWorkflowId(input.campaignId);
+  const memo: CampaignMemo = {
+    userId: input.userId ?? null,
+    createdAt: new Date().toISOString(),
+    searchContext: searchContextOf(input),
+    candidateEmail: input.overrideEmail ?? opts.candidateEmail ?? null,
+  };
   try {
     const handle = await client.workflow.start(campaign, {
       taskQueue: opts.taskQueue,
       workflowId,
       args: [input],
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      memo: { [CAMPAIGN_MEMO_KEY]: memo },
       typedSearchAttributes: [
         { key: SA.kind, value: 'campaign' },
         { key: SA.campaignId, value: input.campaignId },
         { key: SA.campaignType, value: type },
         { key: SA.profileId, value: input.candidateProfileId },
         { key: SA.status, value: 'active' },
+        ...(input.userId ? [{ key: SA.userId, value: input.userId }] : []),
       ],
     });
     return { campaignId: input.campaignId, workflowId, handle };
@@ -147,44 +160,96 @@ export interface CampaignListItem {
   type: CampaignType;
   status: CampaignStatus;
   candidateProfileId: string;
+  /** The owning API user (null: started outside the API). */
+  userId: string | null;
+  /** When the campaign was created (its first run: continue-as-new starts new runs). */
   startedAt: string;
   closedAt: string | null;
+  searchContext: SearchContext | null;
+  /** The creator's candidate email (overrideEmail, or the profile's when the creator read it). */
+  candidateEmail: string | null;
 }
 
-/** Campaigns by status and type, newest first, from visibility (no workflow is queried or replayed). */
-export async function listCampaigns(
-  client: Client,
-  req: PageRequest & { status?: CampaignStatus; type?: CampaignType; profileId?: string } = {},
-): Promise<Paged<CampaignListItem>> {
-  const { page, limit } = pageOf(req);
+export interface ListCampaignsRequest extends PageRequest {
+  status?: CampaignStatus;
+  type?: CampaignType;
+  profileId?: string;
+  /** Only this API user's campaigns. */
+  userId?: string;
+}
+
+/** How to count a visibility query (a cache can stand in: totals are approximate anyway). */
+export type CountFn = (query: string) => Promise<number>;
+
+/** The visibility query for a list request (values are validated, so quoting them is safe). */
+export function campaignListQuery(req: Omit<ListCampaignsRequest, 'page' | 'limit'>): string {
   const problems: InputProblem[] = [];
   if (req.status !== undefined && !CAMPAIGN_STATUSES.includes(req.status)) problems.push({ field: 'status', message: `expected one of ${CAMPAIGN_STATUSES.join(', ')}` });
   if (req.type !== undefined && !CAMPAIGN_TYPES.includes(req.type)) problems.push({ field: 'type', message: `expected one of ${CAMPAIGN_TYPES.join(', ')}` });
+  if (req.userId !== undefined && !USER_ID.test(req.userId)) problems.push({ field: 'userId', message: 'expected 1-64 characters of [A-Za-z0-9_.-]' });
   if (problems.length) throw new InvalidCampaignInputError(problems);
   const where = [`${SA.kind.name} = 'campaign'`];
-  // Values are validated enums / UUIDs, so quoting them is safe.
   if (req.status) where.push(`${SA.status.name} = '${req.status}'`);
   if (req.type) where.push(`${SA.campaignType.name} = '${req.type}'`);
   if (req.profileId) where.push(`${SA.profileId.name} = '${req.profileId.replace(/'/g, '')}'`);
-  const query = where.join(' AND ');
-  const { count: total } = await client.workflow.count(query);
-  const data: CampaignListItem[] = [];
-  let skip = (page - 1) * limit;
-  for await (const wf of client.workflow.list({ query, pageSize: Math.min(1000, page * limit) })) {
-    if (skip-- > 0) continue;
-    const sa = wf.typedSearchAttributes;
-    data.push({
-      sessionId: sa.get(SA.campaignId) ?? wf.workflowId.replace(/^campaign\//, ''),
-      workflowId: wf.workflowId,
-      type: sa.get(SA.campaignType) as CampaignType,
-      status: sa.get(SA.status) as CampaignStatus,
-      candidateProfileId: sa.get(SA.profileId) ?? '',
-      startedAt: wf.startTime.toISOString(),
-      closedAt: wf.closeTime?.toISOString() ?? null,
-    });
-    if (data.length >= limit) break;
-  }
+  if (req.userId) where.push(`${SA.userId.name} = '${req.userId}'`);
+  return where.join(' AND ');
+}
+
+function listItem(wf: WorkflowExecutionInfo): CampaignListItem {
+  const sa = wf.typedSearchAttributes;
+  const memo = (wf.memo?.[CAMPAIGN_MEMO_KEY] ?? {}) as Partial<CampaignMemo>;
+  return {
+    sessionId: sa.get(SA.campaignId) ?? wf.workflowId.replace(/^campaign\//, ''),
+    workflowId: wf.workflowId,
+    type: sa.get(SA.campaignType) as CampaignType,
+    status: sa.get(SA.status) as CampaignStatus,
+    candidateProfileId: sa.get(SA.profileId) ?? '',
+    userId: sa.get(SA.userId) ?? memo.userId ?? null,
+    startedAt: memo.createdAt ?? wf.startTime.toISOString(),
+    closedAt: wf.closeTime?.toISOString() ?? null,
+    searchContext: memo.searchContext ?? null,
+    candidateEmail: memo.candidateEmail ?? null,
+  };
+}
+
+/**
+ * Campaigns by status, type and owner, newest first, from visibility alone (search attributes and the
+ * memo: no workflow is queried or replayed). The count and the page are asked for at once; the page is
+ * fetched with pageSize = limit, following nextPageToken only as far as the requested page.
+ */
+export async function listCampaigns(client: Client, req: ListCampaignsRequest = {}, opts: { count?: CountFn } = {}): Promise<Paged<CampaignListItem>> {
+  const { page, limit } = pageOf(req);
+  const query = campaignListQuery(req);
+  const count: CountFn = opts.count ?? (async (q) => (await client.workflow.count(q)).count);
+  const pageItems = async (): Promise<CampaignListItem[]> => {
+    const data: CampaignListItem[] = [];
+    let skip = (page - 1) * limit;
+    for await (const wf of client.workflow.list({ query, pageSize: limit })) {
+      if (skip-- > 0) continue;
+      data.push(listItem(wf));
+      if (data.length >= limit) break;
+    }
+    return data;
+  };
+  const [total, data] = await Promise.all([count(query), pageItems()]);
   return { data, pagination: { page, limit, total, totalPages: Math.ceil(total / limit) } };
+}
+
+/** Every campaign matching the request (e.g. one user's), as list items from visibility, at most `max`. */
+export async function allCampaigns(client: Client, req: Omit<ListCampaignsRequest, 'page' | 'limit'>, max = 100_000): Promise<CampaignListItem[]> {
+  const out: CampaignListItem[] = [];
+  for await (const wf of client.workflow.list({ query: campaignListQuery(req), pageSize: 1000 })) {
+    out.push(listItem(wf));
+    if (out.length >= max) break;
+  }
+  return out;
+}
+
+/** The campaign's owning API user (null: started outside the API), from its search attributes; throws WorkflowNotFoundError. */
+export async function campaignOwner(client: Client, campaignId: string): Promise<string | null> {
+  const d = await handleOf(client, campaignId).describe();
+  return d.typedSearchAttributes.get(SA.userId) ?? null;
 }
 
 /** The runs kept in the campaign's state (the last 20), newest first. */

@@ -85,6 +85,8 @@ export interface CampaignInput {
   searchId?: string;
   /** Caller answers for questions no profile answers (by field name or label), passed to every application. */
   answers?: Record<string, AnswerValue>;
+  /** The API user who owns the campaign (only they see it through the API); absent when started by an operator. */
+  userId?: string;
   /** Set by continue-as-new only: the state so far. */
   carried?: CampaignState;
 }
@@ -127,6 +129,8 @@ export interface CampaignApplication {
   error: string | null;
   /** True when the profile had already applied (the ledger or an earlier application workflow answered). */
   already_applied: boolean;
+  /** The address the application gives for the candidate: the campaign's overrideEmail, else the profile's email. */
+  candidate_email?: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -152,6 +156,8 @@ export interface CampaignView {
   workflowId: string;
   type: CampaignType;
   candidateProfileId: string;
+  /** The owning API user, or null for a campaign started outside the API. */
+  userId: string | null;
   status: CampaignStatus;
   stats: CampaignStats;
   searchContext: SearchContext;
@@ -170,6 +176,21 @@ export interface CandidateJob {
   companyName: string;
   link: string;
 }
+
+/**
+ * The memo every campaign starts with (carried across continue-as-new): what a list shows without
+ * querying the workflow. candidateEmail is what the creator knew (overrideEmail, or the profile's email).
+ */
+export interface CampaignMemo {
+  userId: string | null;
+  createdAt: string;
+  searchContext: SearchContext;
+  candidateEmail: string | null;
+}
+export const CAMPAIGN_MEMO_KEY = 'campaign';
+
+/** The API's user ids (config APPLYFLOW_API_KEYS): safe to quote in a visibility query. */
+export const USER_ID = /^[A-Za-z0-9_.-]{1,64}$/;
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CAMPAIGN_ID = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -280,7 +301,7 @@ function checkFilters(problems: InputProblem[], filters: unknown): void {
 /** Every problem with a campaign's input, each naming its field (empty when it is valid). */
 export function validateCampaignInput(input: unknown): InputProblem[] {
   if (!isObject(input)) return [{ field: 'input', message: 'expected an object { campaignId, type, candidateProfileId, ... }' }];
-  const { campaignId, type, candidateProfileId, jobs, filters, schedule, limits, overrideEmail, searchId, answers, carried, ...rest } = input;
+  const { campaignId, type, candidateProfileId, jobs, filters, schedule, limits, overrideEmail, searchId, answers, userId, carried, ...rest } = input;
   const problems: InputProblem[] = [];
   const idProblem = campaignIdProblem(campaignId);
   if (idProblem) problems.push({ field: 'campaignId', message: idProblem });
@@ -312,6 +333,7 @@ export function validateCampaignInput(input: unknown): InputProblem[] {
   }
   if (searchId !== undefined && !text(searchId, 200)) problems.push({ field: 'searchId', message: 'expected 1-200 characters' });
   if (answers !== undefined && !isObject(answers)) problems.push({ field: 'answers', message: 'expected an object of { "<field name or label>": value }' });
+  if (userId !== undefined && !(typeof userId === 'string' && USER_ID.test(userId))) problems.push({ field: 'userId', message: 'expected 1-64 characters of [A-Za-z0-9_.-]' });
   if (carried !== undefined && !isObject(carried)) problems.push({ field: 'carried', message: 'set by continue-as-new only' });
   for (const key of Object.keys(rest)) problems.push({ field: key, message: 'unknown input field' });
   return problems;

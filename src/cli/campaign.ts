@@ -1,7 +1,8 @@
 /**
  * `applyflow campaign create|get|list|pause|resume|stop|runs|applications`: reference 002's sessions API
- * from a terminal. A campaign's body is JSON (a file, or `-` for stdin) in the reference's shape; output is
- * JSON so it pipes into jq.
+ * from a terminal. A campaign's body is JSON (a file, or `-` for stdin) in the reference's shape. Output is
+ * for people (a summary for one campaign, tables for lists: src/cli/campaignViews.ts); `--json` prints the
+ * objects for scripts.
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
@@ -22,6 +23,8 @@ import {
 } from '../campaigns/client';
 import { CAMPAIGN_TYPES, validateCampaignInput, type CampaignStatus, type CampaignType, type RunStatus } from '../campaigns/input';
 import { connectClient } from '../temporal';
+import { CAMPAIGN_APPLICATION_COLUMNS, CAMPAIGN_COLUMNS, renderCampaign, RUN_COLUMNS } from './campaignViews';
+import { renderPage } from './table';
 
 type Client = Awaited<ReturnType<typeof connectClient>>;
 
@@ -30,12 +33,17 @@ function invalid(err: InvalidCampaignInputError): Error {
   return new Error(['invalid campaign:', ...err.problems.map((p) => `  - ${problemText(p)}`)].join('\n'));
 }
 
-async function withClient(fn: (client: Client, taskQueue: string) => Promise<unknown>): Promise<void> {
+interface Output {
+  json?: boolean;
+}
+
+/** Runs `fn` with a client; prints its result as JSON (`--json`) or through `render`. */
+async function withClient<T>(opts: Output, fn: (client: Client, taskQueue: string) => Promise<T>, render: (out: T) => string): Promise<void> {
   const config = loadConfig();
   const client = await connectClient(config);
   try {
     const out = await fn(client, config.temporal.taskQueue);
-    if (out !== undefined) console.log(JSON.stringify(out, null, 2));
+    console.log(opts.json ? JSON.stringify(out, null, 2) : render(out));
   } catch (err) {
     throw err instanceof InvalidCampaignInputError ? invalid(err) : err;
   } finally {
@@ -68,7 +76,8 @@ export function register(program: Command): void {
     .requiredOption('--body <file>', 'the campaign as JSON ({ candidateProfileId, jobs | filters, schedule?, limits?, ... }); - for stdin')
     .option('--id <campaignId>', 'the campaign id (default: generated)')
     .option('--profile <id>', 'candidateProfileId (overrides the body)')
-    .action(async (rawType: string, opts: { body: string; id?: string; profile?: string }) => {
+    .option('--json', 'print JSON (for scripts)')
+    .action(async (rawType: string, opts: { body: string; id?: string; profile?: string; json?: boolean }) => {
       const type = rawType.replace(/-/g, '_') as CampaignType;
       const body = readBody(opts.body);
       if (opts.id) body.campaignId = opts.id;
@@ -76,17 +85,22 @@ export function register(program: Command): void {
       // Checked before connecting: bad input needs no server to be told so.
       const problems = validateCampaignInput({ campaignId: 'placeholder', ...body, type });
       if (problems.length) throw invalid(new InvalidCampaignInputError(problems));
-      await withClient(async (client, taskQueue) => {
-        const { campaignId, workflowId } = await createCampaign(client, type, body, { taskQueue });
-        return { campaignId, workflowId };
-      });
+      await withClient(
+        opts,
+        async (client, taskQueue) => {
+          const { campaignId, workflowId } = await createCampaign(client, type, body, { taskQueue });
+          return { campaignId, workflowId };
+        },
+        (c) => `created campaign ${c.campaignId} (workflow ${c.workflowId})`,
+      );
     });
 
   campaign
     .command('get')
     .description('a campaign: status, stats, search context, schedule')
     .argument('<campaignId>')
-    .action((id: string) => withClient((client) => getCampaign(client, id)));
+    .option('--json', 'print JSON (for scripts)')
+    .action((id: string, opts: Output) => withClient(opts, (client) => getCampaign(client, id), renderCampaign));
 
   campaign
     .command('list')
@@ -95,9 +109,20 @@ export function register(program: Command): void {
     .option('--type <type>', CAMPAIGN_TYPES.join(', '))
     .option('--page <n>', 'page number', int, 1)
     .option('--limit <n>', 'items per page (max 100)', int, 20)
-    .action((opts: { status?: CampaignStatus; type?: string; page: number; limit: number }) =>
-      withClient((client) =>
-        listCampaigns(client, { status: opts.status, type: opts.type?.replace(/-/g, '_') as CampaignType | undefined, page: opts.page, limit: opts.limit }),
+    .option('--user <userId>', "only this API user's campaigns")
+    .option('--json', 'print JSON (for scripts)')
+    .action((opts: Output & { status?: CampaignStatus; type?: string; user?: string; page: number; limit: number }) =>
+      withClient(
+        opts,
+        (client) =>
+          listCampaigns(client, {
+            status: opts.status,
+            type: opts.type?.replace(/-/g, '_') as CampaignType | undefined,
+            ...(opts.user ? { userId: opts.user } : {}),
+            page: opts.page,
+            limit: opts.limit,
+          }),
+        (page) => renderPage(CAMPAIGN_COLUMNS, page),
       ),
     );
 
@@ -110,11 +135,16 @@ export function register(program: Command): void {
       .command(name)
       .description(what)
       .argument('<campaignId>')
-      .action((id: string) =>
-        withClient(async (client) => {
-          await fn(client, id);
-          return getCampaign(client, id).catch(() => ({ campaignId: id, signalled: name }));
-        }),
+      .option('--json', 'print JSON (for scripts)')
+      .action((id: string, opts: Output) =>
+        withClient(
+          opts,
+          async (client) => {
+            await fn(client, id);
+            return getCampaign(client, id).catch(() => ({ campaignId: id, signalled: name }));
+          },
+          (v) => ('signalled' in v ? `campaign ${id}: ${name} signalled` : renderCampaign(v)),
+        ),
       );
   }
 
@@ -125,7 +155,14 @@ export function register(program: Command): void {
     .option('--status <status>', 'in_progress, completed, failed or cancelled')
     .option('--page <n>', 'page number', int, 1)
     .option('--limit <n>', 'items per page (max 100)', int, 20)
-    .action((id: string, opts: { status?: RunStatus; page: number; limit: number }) => withClient((client) => campaignRuns(client, id, opts)));
+    .option('--json', 'print JSON (for scripts)')
+    .action((id: string, opts: Output & { status?: RunStatus; page: number; limit: number }) =>
+      withClient(
+        opts,
+        (client) => campaignRuns(client, id, { status: opts.status, page: opts.page, limit: opts.limit }),
+        (page) => renderPage(RUN_COLUMNS, page),
+      ),
+    );
 
   campaign
     .command('applications')
@@ -134,7 +171,12 @@ export function register(program: Command): void {
     .option('--status <status>', 'QUEUED, PROCESSING, SUCCESS, FAILED or CANCELLED')
     .option('--page <n>', 'page number', int, 1)
     .option('--limit <n>', 'items per page (max 100)', int, 20)
-    .action((id: string, opts: { status?: ApplicationStatus; page: number; limit: number }) =>
-      withClient((client) => campaignApplications(client, id, opts)),
+    .option('--json', 'print JSON (for scripts)')
+    .action((id: string, opts: Output & { status?: ApplicationStatus; page: number; limit: number }) =>
+      withClient(
+        opts,
+        (client) => campaignApplications(client, id, { status: opts.status, page: opts.page, limit: opts.limit }),
+        (page) => renderPage(CAMPAIGN_APPLICATION_COLUMNS, page),
+      ),
     );
 }

@@ -13,6 +13,7 @@ export function renderCampaign(v: CampaignView): string {
   const lines = [
     `Campaign ${v.sessionId} (${v.type}), ${v.status}`,
     `  profile:      ${v.candidateProfileId}`,
+    `  owner:        ${v.userId ?? '- (started outside the API)'}`,
     `  applications: ${s.totalApplications} (${s.successfulApplications} succeeded, ${s.failedApplications} failed), ${s.jobsQueued} queued`,
     `  runs:         ${s.totalRuns}, last ${when(s.lastRunAt) ?? '-'}, next ${when(s.nextRunAt) ?? '-'}`,
     `  looking for:  ${v.searchContext.titles.join(', ') || '-'}${v.searchContext.locations.length ? ` in ${v.searchContext.locations.join(', ')}` : ''}`,
@@ -31,6 +32,7 @@ export const CAMPAIGN_COLUMNS: Column<CampaignListItem>[] = [
   { header: 'session', value: (c) => c.sessionId, max: 40 },
   { header: 'type', value: (c) => c.type },
   { header: 'status', value: (c) => c.status },
+  { header: 'user', value: (c) => c.userId, max: 24 },
   { header: 'profile', value: (c) => c.candidateProfileId.slice(0, 8) },
   { header: 'created', value: (c) => when(c.startedAt) },
   { header: 'closed', value: (c) => when(c.closedAt) },
@@ -54,6 +56,7 @@ export const CAMPAIGN_APPLICATION_COLUMNS: Column<CampaignApplication>[] = [
   { header: 'company', value: (a) => a.company_name, max: 24 },
   { header: 'title', value: (a) => a.job_title, max: 32 },
   { header: 'ats', value: (a) => a.ats_type },
+  { header: 'email', value: (a) => a.candidate_email, max: 32 },
   { header: 'updated', value: (a) => when(a.updated_at) },
   { header: 'error', value: (a) => a.error, max: 60 },
 ];

@@ -51,6 +51,8 @@ export class SessionAnswerError extends Error {
 export interface StartSessionOptions {
   /** Suffix of the workflow id (`interactive-session/<url hash>-<id>`); random when absent. */
   id?: string;
+  /** The API user starting it: recorded (search attribute and memo) so only they see the session. */
+  userId?: string;
 }
 
 export class InteractiveSessionClient {
@@ -84,11 +86,12 @@ export class InteractiveSessionClient {
       taskQueue: this.opts.taskQueue,
       workflowId,
       args: [full],
-      memo: { jobUrl: full.jobUrl },
+      memo: { jobUrl: full.jobUrl, ...(opts.userId ? { userId: opts.userId } : {}) },
       typedSearchAttributes: [
         { key: SA.kind, value: 'interactive-session' },
         { key: SA.jobUrl, value: full.jobUrl },
         { key: SA.status, value: 'starting' },
+        ...(opts.userId ? [{ key: SA.userId, value: opts.userId }] : []),
       ],
     });
     return { workflowId, runId: handle.firstExecutionRunId };

@@ -4,7 +4,7 @@
  */
 import { Agent, request } from 'undici';
 import type { z } from 'zod';
-import { failureFromNetworkError, failureFromResponse, invalidResponse } from './failures';
+import { failureFromNetworkError, failureFromResponse, invalidResponse, parseRetryAfter } from './failures';
 import type { RateLimiter } from './rateLimit';
 
 export interface HttpOptions {
@@ -83,6 +83,11 @@ export class JoboHttp {
       throw failureFromNetworkError(label, err);
     }
     if (res.statusCode < 200 || res.statusCode >= 300) {
+      if (res.statusCode === 429 || res.statusCode === 503) {
+        // The upstream's own limit: hold every caller sharing the bucket, not just this one's retry.
+        const retryAfter = parseRetryAfter(res.headers['retry-after']);
+        if (retryAfter !== undefined) this.opts.rateLimiter?.pauseFor?.(retryAfter);
+      }
       throw failureFromResponse(label, res.statusCode, res.headers, text);
     }
     if (schema === null) return { status: res.statusCode, headers: res.headers, data: undefined };

@@ -3,16 +3,29 @@
  * applications on a worker together stay under the upstream's rate limit instead of meeting it as a storm
  * of 429s. Reservations are handed out in call order (FIFO): a caller learns its slot at once and sleeps
  * until then, so the bucket never oversleeps and never starves anyone.
+ *
+ * When the upstream answers 429 or 503 with Retry-After anyway (another client on the same key, a limit
+ * lower than configured), the whole bucket pauses for that long: every caller on the worker waits, those
+ * already holding a slot included, instead of each retrying into the limit. After the pause the schedule
+ * resumes where it was, one request at a time at the configured rate.
  */
 
 export interface RateLimiter {
   /** Resolves when the caller may send one request; rejects with the signal's reason if aborted first. */
   acquire(signal?: AbortSignal): Promise<void>;
+  /** The upstream asked everyone to wait this long (Retry-After on a 429 or 503). */
+  pauseFor?(ms: number): void;
 }
+
+/** A Retry-After longer than this is not believed (a bad header must not stall a worker for hours). */
+export const MAX_PAUSE_MS = 5 * 60_000;
 
 export class TokenBucket implements RateLimiter {
   private tokens: number;
+  /** Refill origin: tokens accrue from here. Later than now while paused. */
   private last: number;
+  /** Total pause added so far: a sleeping caller that sees it grow sleeps the difference too. */
+  private shifted = 0;
 
   /**
    * @param ratePerSecond sustained requests per second
@@ -33,16 +46,50 @@ export class TokenBucket implements RateLimiter {
   /** Takes a token (possibly going into debt) and returns how long to wait before using it, in ms. */
   reserve(): number {
     const t = this.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) / 1000) * this.ratePerSecond);
-    this.last = t;
+    if (t > this.last) {
+      this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) / 1000) * this.ratePerSecond);
+      this.last = t;
+    }
     this.tokens -= 1;
-    return this.tokens >= 0 ? 0 : (-this.tokens / this.ratePerSecond) * 1000;
+    return this.last - t + (this.tokens >= 0 ? 0 : (-this.tokens / this.ratePerSecond) * 1000);
+  }
+
+  /** When the current pause ends (a past time when not paused), on the bucket's clock. */
+  get pausedUntil(): number {
+    return this.last;
+  }
+
+  /**
+   * Nobody sends for `ms` from now: the refill origin moves to the end of the pause, with at most one token
+   * banked (no burst into a limit that just refused us), and every slot already handed out moves by as much.
+   */
+  pauseFor(ms: number): void {
+    if (!(ms > 0)) return;
+    const t = this.now();
+    const until = t + Math.min(ms, MAX_PAUSE_MS);
+    if (until <= this.last) return; // already paused at least that long
+    if (t > this.last) {
+      this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) / 1000) * this.ratePerSecond);
+      this.last = t;
+    }
+    this.shifted += until - this.last;
+    this.last = until;
+    this.tokens = Math.min(this.tokens, 1);
   }
 
   async acquire(signal?: AbortSignal): Promise<void> {
-    const wait = this.reserve();
-    if (wait <= 0) return;
-    await new Promise<void>((resolve, reject) => {
+    let wait = this.reserve();
+    let seen = this.shifted;
+    while (wait > 0) {
+      await this.sleep(wait, signal);
+      // A pause that came while we slept moves our slot by as much.
+      wait = this.shifted - seen;
+      seen = this.shifted;
+    }
+  }
+
+  private sleep(wait: number, signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
       const onAbort = () => {
         clearTimeout(timer);
         this.tokens += 1; // give the slot back: it was never used

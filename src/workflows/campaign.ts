@@ -20,11 +20,11 @@ import {
   ParentClosePolicy,
   allHandlersFinished,
   condition,
-  continueAsNew,
   defineQuery,
   defineSignal,
   isCancellation,
   log,
+  makeContinueAsNewFunc,
   proxyActivities,
   setHandler,
   sleep,
@@ -130,6 +130,7 @@ export async function campaign(input: CampaignInput): Promise<CampaignView> {
     workflowId,
     type: input.type,
     candidateProfileId: input.candidateProfileId,
+    userId: input.userId ?? null,
     status: state.status,
     stats: state.stats,
     searchContext: searchContextOf(input),
@@ -153,6 +154,7 @@ export async function campaign(input: CampaignInput): Promise<CampaignView> {
     { key: SA.campaignType, value: input.type },
     { key: SA.profileId, value: input.candidateProfileId },
     { key: SA.status, value: state.status },
+    ...(input.userId ? [{ key: SA.userId, value: input.userId }] : []),
   ]);
 
   setHandler(campaignQuery, view);
@@ -250,6 +252,18 @@ export async function campaign(input: CampaignInput): Promise<CampaignView> {
     }
   }
 
+  /** The address applications give: overrideEmail, else the profile's (read once per run; informational only). */
+  async function candidateEmail(): Promise<string | null> {
+    if (input.overrideEmail) return input.overrideEmail;
+    try {
+      return await acts.campaignCandidateEmail({ profileId: input.candidateProfileId });
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      log.warn('could not read the profile email', { campaignId: input.campaignId, error: describe(err) });
+      return null;
+    }
+  }
+
   async function candidates(run: CampaignRun): Promise<CandidateJob[]> {
     if (input.type === 'run_once') return input.jobs!;
     return acts.searchCampaignJobs({
@@ -279,6 +293,7 @@ export async function campaign(input: CampaignInput): Promise<CampaignView> {
     try {
       const jobs = await candidates(run);
       run.stats.jobsFound = jobs.length;
+      const email = jobs.length > 0 && !stopped ? await candidateEmail() : null;
       if (!stopped) {
         const seen = new Set<string>();
         for (const job of jobs) {
@@ -298,6 +313,7 @@ export async function campaign(input: CampaignInput): Promise<CampaignView> {
             result: null,
             error: null,
             already_applied: false,
+            candidate_email: email,
             created_at: now(),
             updated_at: now(),
           };
@@ -361,7 +377,8 @@ export async function campaign(input: CampaignInput): Promise<CampaignView> {
       if (!stopped && (runsThisGeneration >= RUNS_PER_GENERATION || workflowInfo().continueAsNewSuggested)) {
         await condition(allHandlersFinished);
         state.generations++;
-        await continueAsNew<typeof campaign>({ ...settings, carried: state });
+        // The memo (owner, createdAt: what lists show) goes on with the campaign.
+        await makeContinueAsNewFunc<typeof campaign>({ memo: workflowInfo().memo })({ ...settings, carried: state });
       }
     }
     state.stats.nextRunAt = null;
