@@ -2,9 +2,6 @@
  * Applications end to end: the real Temporal dev server, a worker with the real activities, the sandbox
  * over HTTP as the upstream (its admin API is the ground truth for submissions) and a SQLite ledger.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
@@ -15,48 +12,44 @@ import { InvalidApplicationInputError, answerApplication, applicationView, start
 import { jobUrlKey, type ApplicationInput, type ApplicationView } from '../src/applications/input';
 import { JoboClient } from '../src/jobo/client';
 import { SA } from '../src/searchAttributes';
-import { ledgerFor, type ApplicationsLedger } from '../src/store/ledger';
-import { SqliteJobStore } from '../src/store/sqlite';
+import type { ApplicationsLedger } from '../src/store/ledger';
+import type { SqliteJobStore } from '../src/store/sqlite';
 import { application } from '../src/workflows/application';
 import { CALLER_ANSWERS, corpusJobs, createApplicant, submissionsOf, type CorpusJob } from './application.fixtures';
 import { startSandbox } from './support/sandbox';
 import { startSandboxWorker, type SandboxWorker } from './support/sandboxWorker';
+import { openTempStore, type TempStore } from './support/tempStore';
 import { startDevEnv } from './support/temporal';
+import { waitFor } from './support/waitFor';
 import { createTestWorker } from './support/worker';
 
 const taskQueue = 'application-e2e';
 let rig: SandboxWorker | undefined;
+let temp: TempStore | undefined;
 let env: TestWorkflowEnvironment;
 let sandbox: SandboxHandle;
 let jobo: JoboClient;
 let store: SqliteJobStore;
 let ledger: ApplicationsLedger;
-let dir: string;
 let jobs: CorpusJob[];
 
 const start = (input: ApplicationInput) => startApplication(env.client, input, { taskQueue });
 const sessionsOf = async (profileId: string) => (await sandbox.admin.sessions()).filter((s) => s.profile_id === profileId);
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 const awaitingAnswers = (workflowId: string) =>
-  waitFor('the application to ask', async () => {
-    const v = await applicationView(env.client, workflowId).catch(() => null);
-    return v?.awaiting ? v : null;
-  });
+  waitFor(
+    'the application to ask',
+    async () => {
+      const v = await applicationView(env.client, workflowId).catch(() => null);
+      return v?.awaiting ? v : null;
+    },
+    30_000,
+    100,
+  );
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'applyflow-app-e2e-'));
-  store = new SqliteJobStore(join(dir, 'jobs.sqlite'));
-  ledger = await ledgerFor(store);
+  temp = await openTempStore('applyflow-app-e2e-');
+  ({ store, ledger } = temp);
   rig = await startSandboxWorker({
     env: startDevEnv,
     sandbox: { seed: 11, jobs: 200 },
@@ -69,8 +62,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await rig?.stop();
-  await store?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await temp?.close();
 });
 
 const jobOf = (provider: string) => {
@@ -236,35 +228,61 @@ test('bad input is refused with every field named, and nothing starts', async ()
   expect((err as InvalidApplicationInputError).problems.map((p) => p.field)).toEqual(['profileId', 'jobUrl', 'policy']);
 });
 
-test('an upstream session that expires while a person answers is started again, and their answers are reused', async () => {
-  // Its own sandbox, whose sessions expire after a second idle, and a worker on its own task queue.
+/**
+ * An `ask` application against its own sandbox, whose sessions expire after a second idle (a worker on its
+ * own task queue): the person answers the form's one open question only after the upstream expired the
+ * first attempt's session. Returns the result and the sandbox's ground truth for the profile.
+ */
+async function answeredLate(queue: string, jobUrlOf: (slug: string) => string) {
   const idle = await startSandbox({ seed: 12, jobs: 20, sessionIdleTimeoutMs: 1000 });
   const idleJobo = new JoboClient({ baseUrl: idle.url, apiKey: idle.apiKey });
-  const queue = 'application-e2e-idle';
-  const w = await createTestWorker(env, { taskQueue: queue, activities: createApplicationActivities({ jobo: idleJobo, store: async () => store }) });
   try {
-    await w.runUntil(async () => {
+    const w = await createTestWorker(env, { taskQueue: queue, activities: createApplicationActivities({ jobo: idleJobo, store: async () => store }) });
+    return await w.runUntil(async () => {
       const profileId = await createApplicant(idleJobo);
-      const jobUrl = `https://jobs.lever.co/acme/${randomBytes(4).toString('hex')}/apply`;
+      const jobUrl = jobUrlOf(`acme/${randomBytes(4).toString('hex')}`);
       const { workflowId, handle } = await startApplication(env.client, { profileId, jobUrl, policy: 'ask' }, { taskQueue: queue });
       await awaitingAnswers(workflowId);
       await new Promise((r) => setTimeout(r, 2000)); // the person is slow: the upstream session expires
       await env.client.workflow.getHandle(workflowId).signal('answers', { answers: { 'cards[a1f3][field2]': 'The payments pipeline.' } });
       const result = await handle.result();
-      expect(result).toMatchObject({
-        status: 'SUCCESS',
-        attempts: [
-          expect.objectContaining({ attempt: 1, status: 'failed', error: expect.stringMatching(/^the upstream session expired: JoboConflict/) }),
-          expect.objectContaining({ attempt: 2, status: 'success' }),
-        ],
-      });
       const { submissions } = await idle.admin.submissions();
-      expect(submissions.filter((s) => s.profile_id === profileId).map((s) => s.count)).toEqual([1]);
-      const upstream = (await idle.admin.sessions()).filter((s) => s.profile_id === profileId);
-      expect(upstream.map((s) => s.ended_reason).sort()).toEqual(['idle', 'terminal']);
+      return {
+        result,
+        submissions: submissions.filter((s) => s.profile_id === profileId).map((s) => s.count),
+        upstream: (await idle.admin.sessions()).filter((s) => s.profile_id === profileId),
+      };
     });
   } finally {
     await idleJobo.close();
     await idle.close();
   }
+}
+
+/** Attempt 1 failed on the expired session; attempt 2 reused the answers and submitted. */
+const expiredThenSubmitted = {
+  status: 'SUCCESS',
+  error: null,
+  attempts: [
+    expect.objectContaining({ attempt: 1, status: 'failed', error: expect.stringMatching(/^the upstream session expired: JoboConflict/) }),
+    expect.objectContaining({ attempt: 2, status: 'success' }),
+  ],
+};
+
+test('an upstream session that expires while a person answers is started again, and their answers are reused', async () => {
+  const { result, submissions, upstream } = await answeredLate('application-e2e-idle', (slug) => `https://jobs.lever.co/${slug}/apply`);
+  expect(result).toMatchObject(expiredThenSubmitted);
+  expect(submissions).toEqual([1]);
+  expect(upstream.map((s) => s.ended_reason).sort()).toEqual(['idle', 'terminal']);
+});
+
+test('the redirect limit counts per attempt: a re-attempt follows its own redirects again', async () => {
+  // Two redirects to the Lever form (2 of the 3 allowed per attempt), in each attempt.
+  const { result, submissions, upstream } = await answeredLate('application-e2e-idle-redirect', (slug) => `https://careers.example.com/redirect/2/lever/${slug}`);
+  expect(result).toMatchObject(expiredThenSubmitted);
+  expect(submissions).toEqual([1]);
+  // Each attempt: two redirect sessions and the form's session; every one of them ended.
+  expect(upstream).toHaveLength(6);
+  expect(upstream.every((s) => s.ended)).toBe(true);
+  expect(upstream.map((s) => s.status).sort()).toEqual(['expired', 'redirect_required', 'redirect_required', 'redirect_required', 'redirect_required', 'submitted']);
 });

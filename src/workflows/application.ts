@@ -27,7 +27,6 @@ import {
   upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
-  type RetryPolicy,
 } from '@temporalio/workflow';
 import type { ApplicationActivities, LedgerUpdate } from '../activities/application';
 import {
@@ -42,11 +41,11 @@ import {
   type ApplicationView,
 } from '../applications/input';
 import { validateAnswers } from '../forms/validate';
-import { JoboFailure, NON_RETRYABLE_JOBO_FAILURES } from '../jobo/failureTypes';
+import { JoboFailure } from '../jobo/failureTypes';
 import type { AnswerValue, FieldProblem, FormField, LiveSessionState } from '../jobo/schemas';
 import { SA } from '../searchAttributes';
 import { answersSignal, invalidAnswers, submitAnswersUpdate, type SessionAnswers, type SessionView } from './interactiveSession';
-import { OpenUpstreamSessions, expiredUpstream, invalidFailure, redirectProblem, sessionCreateKey } from './upstreamSession';
+import { OpenUpstreamSessions, expiredUpstream, invalidFailure, redirectProblem, sessionCreateKey, upstreamRetry } from './upstreamSession';
 
 export type { ApplicationInput, ApplicationView };
 // The same update and signal as an interactive session, so a person answers both the same way.
@@ -56,12 +55,7 @@ export const applicationQuery = defineQuery<ApplicationView>('application');
 
 export const ApplicationFailureType = { InvalidInput: 'InvalidApplicationInput' } as const;
 
-const retry: RetryPolicy = {
-  initialInterval: '1s',
-  backoffCoefficient: 2,
-  maximumInterval: '30s',
-  nonRetryableErrorTypes: [...NON_RETRYABLE_JOBO_FAILURES, 'ProfileNotReady', 'NotInWorkflow'],
-};
+const retry = upstreamRetry('ProfileNotReady', 'NotInWorkflow');
 // Heartbeating activities: a worker killed mid-call is noticed after 10 s, not after start-to-close.
 const upstream = proxyActivities<ApplicationActivities>({
   startToCloseTimeout: '45s', // above the client's 30 s request timeout
@@ -124,6 +118,7 @@ export async function application(input: ApplicationInput): Promise<ApplicationV
   let live: LiveSessionState | null = null;
   let page = 1;
   let pagesAnswered = 0;
+  /** Redirects followed by the current attempt. */
   let hops = 0;
   let submissions = 0;
   const openSessions = new OpenUpstreamSessions((sessionId) => cleanup.applicationEndSession({ sessionId }), describe);
@@ -279,9 +274,10 @@ export async function application(input: ApplicationInput): Promise<ApplicationV
 
   /** One try: an upstream session (following redirects) driven to a terminal status. */
   async function attempt(a: ApplicationAttempt): Promise<AttemptOutcome> {
-    // A re-attempt (after the upstream expired a session) is a deliberate new session: a new key.
-    let hop = 0;
-    let state = await open(input.jobUrl, `attempt-${a.attempt}/hop-${hop}`);
+    // A re-attempt (after the upstream expired a session) is a deliberate new session: a new key, and its
+    // own redirect limit (the redirects of an expired attempt are not this one's).
+    hops = 0;
+    let state = await open(input.jobUrl, `attempt-${a.attempt}/hop-${hops}`);
     a.session_id = state.session_id;
     for (;;) {
       live = state;
@@ -291,8 +287,7 @@ export async function application(input: ApplicationInput): Promise<ApplicationV
         if (state.status === 'redirect_required') {
           const problem = redirectProblem(state.redirect_url, hops);
           if (problem) return { kind: 'failed', error: problem };
-          hops++;
-          state = await open(state.redirect_url!, `attempt-${a.attempt}/hop-${++hop}`);
+          state = await open(state.redirect_url!, `attempt-${a.attempt}/hop-${++hops}`);
           a.session_id = state.session_id;
           continue;
         }

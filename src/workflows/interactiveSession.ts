@@ -23,15 +23,14 @@ import {
   upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
-  type RetryPolicy,
 } from '@temporalio/workflow';
 import type { InteractiveSessionActivities } from '../activities/interactiveSession';
 import { validateAnswers } from '../forms/validate';
 import { DEFAULT_IDLE_TIMEOUT_MINUTES, formatProblems, validateSessionInput, type InteractiveSessionInput } from '../interactiveSession/input';
-import { JoboFailure, NON_RETRYABLE_JOBO_FAILURES } from '../jobo/failureTypes';
+import { JoboFailure } from '../jobo/failureTypes';
 import type { AnswerValue, FieldProblem, FormField, LiveSessionState } from '../jobo/schemas';
 import { SA } from '../searchAttributes';
-import { OpenUpstreamSessions, expiredUpstream, invalidFailure, redirectProblem, sessionCreateKey } from './upstreamSession';
+import { OpenUpstreamSessions, expiredUpstream, invalidFailure, redirectProblem, sessionCreateKey, upstreamRetry } from './upstreamSession';
 
 export type { InteractiveSessionInput };
 
@@ -97,12 +96,7 @@ export const SessionFailure = {
   SessionClosed: 'SessionClosed',
 } as const;
 
-const retry: RetryPolicy = {
-  initialInterval: '1s',
-  backoffCoefficient: 2,
-  maximumInterval: '30s',
-  nonRetryableErrorTypes: [...NON_RETRYABLE_JOBO_FAILURES],
-};
+const retry = upstreamRetry();
 // A person is waiting on start and submit: give up after a few minutes and show the error instead.
 const upstream = proxyActivities<InteractiveSessionActivities>({
   startToCloseTimeout: '45s', // above the client's 30 s request timeout

@@ -3,9 +3,23 @@
  * workflows: the failure for bad input or answers, the redirect rule, and the set of open upstream sessions
  * that every path out must end. Deterministic: @temporalio/workflow and pure helpers only.
  */
-import { ApplicationFailure, CancellationScope, log, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, log, workflowInfo, type RetryPolicy } from '@temporalio/workflow';
 import { MAX_REDIRECT_HOPS, formatProblems, jobUrlProblem } from '../interactiveSession/input';
+import { NON_RETRYABLE_JOBO_FAILURES } from '../jobo/failureTypes';
 import type { FieldProblem } from '../jobo/schemas';
+
+/**
+ * The retry policy for activities that call the upstream: back off up to 30 s, and never retry what the
+ * upstream refused for good (the typed Jobo failures) or the workflow's own non-retryable `also`.
+ */
+export function upstreamRetry(...also: string[]): RetryPolicy {
+  return {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '30s',
+    nonRetryableErrorTypes: [...NON_RETRYABLE_JOBO_FAILURES, ...also],
+  };
+}
 
 /** Non-retryable, naming each field; the problems travel in details for typed callers. */
 export function invalidFailure(type: string, what: string, problems: FieldProblem[]): ApplicationFailure {

@@ -22,7 +22,9 @@ export async function startSandboxWorker(opts: {
   env: () => Promise<TestWorkflowEnvironment>;
   sandbox: SandboxOptions;
   taskQueue: string;
-  activities: (jobo: JoboClient) => TestWorkerOptions['activities'];
+  activities: (jobo: JoboClient, sandbox: SandboxHandle) => TestWorkerOptions['activities'];
+  /** More worker options (e.g. maxConcurrentActivityTaskExecutions). */
+  worker?: Omit<TestWorkerOptions, 'taskQueue' | 'activities'>;
 }): Promise<SandboxWorker> {
   let env: TestWorkflowEnvironment | undefined;
   let sandbox: SandboxHandle | undefined;
@@ -40,7 +42,7 @@ export async function startSandboxWorker(opts: {
     env = await opts.env();
     sandbox = await startSandbox(opts.sandbox);
     jobo = new JoboClient({ baseUrl: sandbox.url, apiKey: sandbox.apiKey });
-    worker = await createTestWorker(env, { taskQueue: opts.taskQueue, activities: opts.activities(jobo) });
+    worker = await createTestWorker(env, { ...opts.worker, taskQueue: opts.taskQueue, activities: opts.activities(jobo, sandbox) });
     running = worker.run();
   } catch (err) {
     await stop();
