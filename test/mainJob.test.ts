@@ -9,9 +9,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../src/searchAttributes';
-import { quietTemporalLogs, TEMPORAL_CLI_PATH } from './support/temporal';
+import { quietTemporalLogs, startDevEnv } from './support/temporal';
 
 const root = resolve(__dirname, '..');
 const TASK_QUEUE = 'main-job-test';
@@ -165,9 +164,7 @@ test('a Temporal server already on the port is reused (search attributes added) 
   const dataDir = mkdtempSync(join(tmpdir(), 'applyflow-main-'));
   cleanupDirs.push(dataDir);
   // A plain dev server without our search attributes, as someone might have started by hand.
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: TEMPORAL_CLI_PATH }, ip: '127.0.0.1', log: { format: 'pretty', level: 'error' } },
-  });
+  const env = await startDevEnv({ searchAttributes: false });
   try {
     const job = startMain({
       TEMPORAL_ADDRESS: env.address,
