@@ -8,21 +8,16 @@
  * in the same run and at the same concurrency for BENCH_BASELINE_SECONDS (default 10): the same create and
  * get through the typed client without HTTP, so the ratio is what the API layer adds.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { createActivities } from '../src/activities';
 import { buildApi } from '../src/api/server';
 import { createAutopilotRecurring, getCampaign } from '../src/campaigns/client';
-import { JoboClient } from '../src/jobo/client';
-import { ledgerFor } from '../src/store/ledger';
-import { SqliteJobStore } from '../src/store/sqlite';
 import { createApplicant } from '../test/application.fixtures';
 import { testConfig } from '../test/support/config';
-import { startSandbox } from '../test/support/sandbox';
+import { startSandboxWorker } from '../test/support/sandboxWorker';
+import { openTempStore } from '../test/support/tempStore';
 import { startDevEnv } from '../test/support/temporal';
-import { createTestWorker } from '../test/support/worker';
+import { summarize, type LatencySummary } from './support/stats';
 
 const CLIENTS = Math.min(500, Number(process.env.BENCH_CLIENTS ?? 200));
 const SECONDS = Math.min(120, Number(process.env.BENCH_SECONDS ?? 60));
@@ -49,13 +44,8 @@ class Stats {
   }
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : NaN;
-}
-
-function summary(stats: Stats, op: string): { n: number; p50: number; p99: number } {
-  const xs = [...(stats.ms[op] ?? [])].sort((a, b) => a - b);
-  return { n: xs.length, p50: percentile(xs, 50), p99: percentile(xs, 99) };
+function summary(stats: Stats, op: string): LatencySummary {
+  return summarize(stats.ms[op] ?? []);
 }
 
 async function timed(stats: Stats, op: Op, fn: () => Promise<number>): Promise<number> {
@@ -83,16 +73,17 @@ async function drive(clients: number, seconds: number, loop: () => Promise<void>
 }
 
 async function main(): Promise<void> {
-  const env = await startDevEnv();
-  const sandbox = await startSandbox({ seed: 23, jobs: 100 });
-  const jobo = new JoboClient({ baseUrl: sandbox.url, apiKey: sandbox.apiKey });
-  const dir = mkdtempSync(join(tmpdir(), 'applyflow-api-load-'));
-  const store = new SqliteJobStore(join(dir, 'jobs.sqlite'));
-  const ledger = await ledgerFor(store);
+  const temp = await openTempStore('applyflow-api-load-');
+  const { store, ledger } = temp;
   const taskQueue = 'bench-api-load';
-  const config = testConfig({ JOBO_BASE_URL: sandbox.url, JOBO_API_KEY: sandbox.apiKey });
-  const worker = await createTestWorker(env, { taskQueue, activities: createActivities({ config, jobo, store: async () => store }) });
-  const running = worker.run();
+  const rig = await startSandboxWorker({
+    env: startDevEnv,
+    sandbox: { seed: 23, jobs: 100 },
+    taskQueue,
+    activities: (jobo, sandbox) =>
+      createActivities({ config: testConfig({ JOBO_BASE_URL: sandbox.url, JOBO_API_KEY: sandbox.apiKey }), jobo, store: async () => store }),
+  });
+  const { env, jobo } = rig;
   const app = await buildApi({
     client: env.client,
     jobo,
@@ -167,13 +158,8 @@ async function main(): Promise<void> {
   } finally {
     await agent.close();
     await app.close();
-    worker.shutdown();
-    await running;
-    await jobo.close();
-    await sandbox.close();
-    await store.close();
-    await env.teardown();
-    rmSync(dir, { recursive: true, force: true });
+    await rig.stop();
+    await temp.close();
   }
 }
 

@@ -10,18 +10,15 @@
  *     (target >= 0.9; only meaningful when the baseline rate exceeds N) and the number of 429s received.
  * Real dev server, real sandbox over HTTP, real SQLite store and ledger.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createApplicationActivities } from '../src/activities/application';
 import { createCampaignActivities } from '../src/activities/campaign';
 import { createAutopilotRecurring, createRunOnce, getCampaign } from '../src/campaigns/client';
 import { JoboClient } from '../src/jobo/client';
 import { TokenBucket } from '../src/jobo/rateLimit';
 import { SA } from '../src/searchAttributes';
-import { SqliteJobStore } from '../src/store/sqlite';
 import { CALLER_ANSWERS, corpusJobs, createApplicant } from '../test/application.fixtures';
 import { startSandbox } from '../test/support/sandbox';
+import { openTempStore } from '../test/support/tempStore';
 import { startDevEnv } from '../test/support/temporal';
 import { createTestWorker } from '../test/support/worker';
 
@@ -52,8 +49,8 @@ function apiRequests(stats: { byRoute: Record<string, { total: number }> }): num
 async function main(): Promise<void> {
   const env = await startDevEnv();
   const sandbox = await startSandbox({ seed: 17, jobs: Math.max(800, APPLICATIONS + 300) });
-  const dir = mkdtempSync(join(tmpdir(), 'applyflow-bench-campaigns-'));
-  const store = new SqliteJobStore(join(dir, 'jobs.sqlite'));
+  const temp = await openTempStore('applyflow-bench-campaigns-');
+  const { store } = temp;
   // The worker's shared bucket, as JoboClient.fromConfig builds it, at the sandbox's limit (off for the baseline).
   const bucket = new TokenBucket(LIMIT);
   let limited = false;
@@ -169,9 +166,8 @@ async function main(): Promise<void> {
     await running;
     await jobo.close();
     await sandbox.close();
-    await store.close();
     await env.teardown();
-    rmSync(dir, { recursive: true, force: true });
+    await temp.close();
   }
 }
 

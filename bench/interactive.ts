@@ -9,20 +9,15 @@
 import { randomBytes } from 'node:crypto';
 import { createInteractiveSessionActivities } from '../src/activities/interactiveSession';
 import { InteractiveSessionClient } from '../src/interactiveSession/client';
-import { JoboClient } from '../src/jobo/client';
 import type { AnswerValue, FormField } from '../src/jobo/schemas';
 import { validAnswersFor } from '../test/support/formAnswers';
-import { startSandbox } from '../test/support/sandbox';
+import { startSandboxWorker } from '../test/support/sandboxWorker';
 import { startDevEnv } from '../test/support/temporal';
-import { createTestWorker } from '../test/support/worker';
+import { summarize } from './support/stats';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 25);
 const WARMUP = 3;
 const jobUrl = () => `https://acme.wd1.myworkdayjobs.com/en-US/External/job/${randomBytes(4).toString('hex')}`;
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 
 async function timed<T>(samples: number[] | null, fn: () => Promise<T>): Promise<T> {
   const t0 = process.hrtime.bigint();
@@ -43,12 +38,14 @@ async function fillForm(
 }
 
 async function main(): Promise<void> {
-  const env = await startDevEnv();
-  const sandbox = await startSandbox({ seed: 9 });
-  const jobo = new JoboClient({ baseUrl: sandbox.url, apiKey: sandbox.apiKey });
   const taskQueue = 'bench-interactive';
-  const worker = await createTestWorker(env, { taskQueue, activities: createInteractiveSessionActivities({ jobo }) });
-  const running = worker.run();
+  const rig = await startSandboxWorker({
+    env: startDevEnv,
+    sandbox: { seed: 9 },
+    taskQueue,
+    activities: (jobo) => createInteractiveSessionActivities({ jobo }),
+  });
+  const { env, jobo } = rig;
   const sessions = new InteractiveSessionClient(env.client, { taskQueue });
   const workflow: number[] = [];
   const bare: number[] = [];
@@ -71,20 +68,12 @@ async function main(): Promise<void> {
       await jobo.endSession(live.session_id);
     }
   } finally {
-    worker.shutdown();
-    await running;
-    await jobo.close();
-    await sandbox.close();
-    await env.teardown();
+    await rig.stop();
   }
 
-  const stats = (xs: number[]) => {
-    const s = [...xs].sort((a, b) => a - b);
-    return { n: s.length, p50: percentile(s, 50), p99: percentile(s, 99) };
-  };
-  const w = stats(workflow);
-  const b = stats(bare);
-  const q = stats(query);
+  const w = summarize(workflow);
+  const b = summarize(bare);
+  const q = summarize(query);
   const fmt = (x: number) => `${x.toFixed(2)} ms`;
   console.log(`interactive session answer round trip (${SESSIONS} workday forms per side, ${w.n} / ${b.n} page answers)`);
   console.log(`  workflow update (answer in, next fields out)  p50 ${fmt(w.p50)}  p99 ${fmt(w.p99)}`);

@@ -4,23 +4,20 @@
  * Bad requests must get a 400 naming the field and start nothing: no workflow (visibility count) and no
  * upstream session (the sandbox's ground truth).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import type { SandboxHandle } from '../sandbox/server';
 import { createActivities } from '../src/activities';
 import { buildApi, OPENAPI_PATH } from '../src/api/server';
 import type { ZodApp } from '../src/api/context';
 import { JoboClient } from '../src/jobo/client';
-import { ledgerFor, type ApplicationsLedger } from '../src/store/ledger';
-import { SqliteJobStore } from '../src/store/sqlite';
+import type { ApplicationsLedger } from '../src/store/ledger';
 import { CALLER_ANSWERS, corpusJobs, createApplicant, type CorpusJob } from './application.fixtures';
 import { testConfig } from './support/config';
 import { validAnswersFor } from './support/formAnswers';
-import { startSandbox } from './support/sandbox';
+import { startSandboxWorker, type SandboxWorker } from './support/sandboxWorker';
+import { openTempStore, type TempStore } from './support/tempStore';
 import { startDevEnv } from './support/temporal';
-import { createTestWorker } from './support/worker';
+import { waitFor } from './support/waitFor';
 
 const taskQueue = 'api-e2e';
 const KEY = 'af_test_0123456789abcdef0123';
@@ -28,14 +25,12 @@ const OTHER_KEY = 'af_test_ffffffffffffffffffff';
 const UNKNOWN_PROFILE = '00000000-0000-4000-8000-000000000000';
 const GREENHOUSE = 'https://boards.greenhouse.io/acme/jobs/7654321';
 
+let rig: SandboxWorker | undefined;
+let temp: TempStore | undefined;
 let env: TestWorkflowEnvironment;
-let sandbox: Awaited<ReturnType<typeof startSandbox>>;
+let sandbox: SandboxHandle;
 let jobo: JoboClient;
-let store: SqliteJobStore;
 let ledger: ApplicationsLedger;
-let worker: Worker;
-let running: Promise<void>;
-let dir: string;
 let app: ZodApp;
 let base: string;
 let profileId: string;
@@ -62,16 +57,6 @@ async function call(method: string, path: string, opts: { body?: unknown; raw?: 
   return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 const bob = { auth: `Bearer ${OTHER_KEY}` };
 
 const job = (i: number, over: Record<string, unknown> = {}) => ({
@@ -84,18 +69,20 @@ const job = (i: number, over: Record<string, unknown> = {}) => ({
 const WEEKLY = { pattern: 'weekly', daysOfWeek: ['monday'], time: '09:00', timezone: 'America/New_York' };
 
 beforeAll(async () => {
-  env = await startDevEnv();
-  sandbox = await startSandbox({ seed: 17, jobs: 200 });
-  jobo = new JoboClient({ baseUrl: sandbox.url, apiKey: sandbox.apiKey });
-  dir = mkdtempSync(join(tmpdir(), 'applyflow-api-'));
-  store = new SqliteJobStore(join(dir, 'jobs.sqlite'));
-  ledger = await ledgerFor(store);
+  temp = await openTempStore('applyflow-api-');
+  const { store } = temp;
+  ledger = temp.ledger;
+  rig = await startSandboxWorker({
+    env: startDevEnv,
+    sandbox: { seed: 17, jobs: 200 },
+    taskQueue,
+    activities: (jobo, sandbox) =>
+      createActivities({ config: testConfig({ JOBO_BASE_URL: sandbox.url, JOBO_API_KEY: sandbox.apiKey }), jobo, store: async () => store }),
+  });
+  ({ env, sandbox, jobo } = rig);
   jobs = await corpusJobs(sandbox.admin, store, 30);
   profileId = await createApplicant(jobo);
   profileEmail = (await jobo.getProfile(profileId)).contact!.email;
-  const config = testConfig({ JOBO_BASE_URL: sandbox.url, JOBO_API_KEY: sandbox.apiKey });
-  worker = await createTestWorker(env, { taskQueue, activities: createActivities({ config, jobo, store: async () => store }) });
-  running = worker.run();
   app = await buildApi({
     client: env.client,
     jobo,
@@ -113,13 +100,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close();
-  worker?.shutdown();
-  await running;
-  await jobo?.close();
-  await sandbox?.close();
-  await store?.close();
-  await env?.teardown();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await rig?.stop();
+  await temp?.close();
 });
 
 describe('bad requests get a 400 naming the field and start nothing', () => {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { CampaignActivities } from '../src/activities/campaign';
-import { runCli } from '../src/cli/index';
+import { captureCli } from './support/cli';
 import { startDevEnv } from './support/temporal';
 import { createTestWorker } from './support/worker';
 
@@ -42,19 +42,7 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = jest.spyOn(console, 'log').mockImplementation((...a) => void out.push(a.join(' ')));
-  const error = jest.spyOn(console, 'error').mockImplementation((...a) => void err.push(a.join(' ')));
-  try {
-    const code = await runCli(['node', 'applyflow', 'campaign', ...args]);
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
+const cli = (...args: string[]) => captureCli('campaign', ...args);
 
 const body = (name: string, value: unknown) => {
   const path = join(dir, name);

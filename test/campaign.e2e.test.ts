@@ -4,11 +4,8 @@
  * a SQLite job store and ledger. The recurring schedule itself is covered under time skipping
  * (campaign.timeskip.test.ts, campaign.recurring.test.ts).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import type { SandboxHandle } from '../sandbox/server';
 import { createApplicationActivities } from '../src/activities/application';
 import { createCampaignActivities } from '../src/activities/campaign';
 import {
@@ -24,61 +21,46 @@ import {
 import type { CampaignJob } from '../src/campaigns/input';
 import { JoboClient } from '../src/jobo/client';
 import { SA } from '../src/searchAttributes';
-import { ledgerFor, type ApplicationsLedger } from '../src/store/ledger';
-import { SqliteJobStore } from '../src/store/sqlite';
+import type { ApplicationsLedger } from '../src/store/ledger';
+import type { SqliteJobStore } from '../src/store/sqlite';
 import { CALLER_ANSWERS, corpusJobs, createApplicant, submissionsOf, type CorpusJob } from './application.fixtures';
-import { startSandbox } from './support/sandbox';
+import { startSandboxWorker, type SandboxWorker } from './support/sandboxWorker';
+import { openTempStore, type TempStore } from './support/tempStore';
 import { startDevEnv } from './support/temporal';
-import { createTestWorker } from './support/worker';
+import { waitFor } from './support/waitFor';
 
 const taskQueue = 'campaign-e2e';
+let rig: SandboxWorker | undefined;
+let temp: TempStore | undefined;
 let env: TestWorkflowEnvironment;
-let sandbox: Awaited<ReturnType<typeof startSandbox>>;
+let sandbox: SandboxHandle;
 let jobo: JoboClient;
 let store: SqliteJobStore;
 let ledger: ApplicationsLedger;
-let worker: Worker;
-let running: Promise<void>;
-let dir: string;
 let jobs: CorpusJob[];
-
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 const asCampaignJob = (j: CorpusJob, i: number): CampaignJob => ({ companyName: `Company ${i}`, title: `Job ${i}`, jobId: j.id, link: j.url });
 
 beforeAll(async () => {
-  env = await startDevEnv();
-  sandbox = await startSandbox({ seed: 21, jobs: 300 });
-  jobo = new JoboClient({ baseUrl: sandbox.url, apiKey: sandbox.apiKey });
-  dir = mkdtempSync(join(tmpdir(), 'applyflow-campaign-e2e-'));
-  store = new SqliteJobStore(join(dir, 'jobs.sqlite'));
-  ledger = await ledgerFor(store);
-  jobs = await corpusJobs(sandbox.admin, store, 200);
-  const deps = { jobo, store: async () => store };
-  worker = await createTestWorker(env, {
+  temp = await openTempStore('applyflow-campaign-e2e-');
+  ({ store, ledger } = temp);
+  rig = await startSandboxWorker({
+    env: startDevEnv,
+    sandbox: { seed: 21, jobs: 300 },
     taskQueue,
-    activities: { ...createApplicationActivities(deps), ...createCampaignActivities(deps) },
-    maxConcurrentActivityTaskExecutions: 40,
+    activities: (jobo) => {
+      const deps = { jobo, store: async () => store };
+      return { ...createApplicationActivities(deps), ...createCampaignActivities(deps) };
+    },
+    worker: { maxConcurrentActivityTaskExecutions: 40 },
   });
-  running = worker.run();
+  ({ env, sandbox, jobo } = rig);
+  jobs = await corpusJobs(sandbox.admin, store, 200);
 }, 180_000);
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await jobo?.close();
-  await sandbox?.close();
-  await store?.close();
-  await env?.teardown();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await rig?.stop();
+  await temp?.close();
 });
 
 test('a run-once campaign of 100 jobs accounts for 100 applications, each submitted once', async () => {

@@ -3,61 +3,46 @@
  * the sandbox as the upstream and a SQLite store and ledger. The test skips time only to each tick (the
  * runs themselves happen in real time), and checks the sandbox's ground truth: never twice to one job.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import type { SandboxHandle } from '../sandbox/server';
 import { createApplicationActivities } from '../src/activities/application';
 import { createCampaignActivities } from '../src/activities/campaign';
 import { campaignApplications, campaignRuns, createAutopilotRecurring, getCampaign, stopCampaign } from '../src/campaigns/client';
 import { JoboClient } from '../src/jobo/client';
-import { SqliteJobStore } from '../src/store/sqlite';
 import { CALLER_ANSWERS, corpusJobs, createApplicant, submissionsOf } from './application.fixtures';
-import { startSandbox } from './support/sandbox';
+import { startSandboxWorker, type SandboxWorker } from './support/sandboxWorker';
+import { openTempStore, type TempStore } from './support/tempStore';
 import { startTimeSkippingEnv } from './support/temporal';
-import { createTestWorker } from './support/worker';
+import { waitFor } from './support/waitFor';
 
 const DAY = 24 * 3_600_000;
 const taskQueue = 'campaign-recurring';
+const WAIT_MS = 90_000;
+let rig: SandboxWorker | undefined;
+let temp: TempStore | undefined;
 let env: TestWorkflowEnvironment;
-let sandbox: Awaited<ReturnType<typeof startSandbox>>;
+let sandbox: SandboxHandle;
 let jobo: JoboClient;
-let store: SqliteJobStore;
-let worker: Worker;
-let running: Promise<void>;
-let dir: string;
-
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 beforeAll(async () => {
-  env = await startTimeSkippingEnv();
-  sandbox = await startSandbox({ seed: 31, jobs: 120 });
-  jobo = new JoboClient({ baseUrl: sandbox.url, apiKey: sandbox.apiKey });
-  dir = mkdtempSync(join(tmpdir(), 'applyflow-campaign-recurring-'));
-  store = new SqliteJobStore(join(dir, 'jobs.sqlite'));
+  temp = await openTempStore('applyflow-campaign-recurring-');
+  const { store } = temp;
+  rig = await startSandboxWorker({
+    env: startTimeSkippingEnv,
+    sandbox: { seed: 31, jobs: 120 },
+    taskQueue,
+    activities: (jobo) => {
+      const deps = { jobo, store: async () => store };
+      return { ...createApplicationActivities(deps), ...createCampaignActivities(deps) };
+    },
+  });
+  ({ env, sandbox, jobo } = rig);
   await corpusJobs(sandbox.admin, store, 60);
-  const deps = { jobo, store: async () => store };
-  worker = await createTestWorker(env, { taskQueue, activities: { ...createApplicationActivities(deps), ...createCampaignActivities(deps) } });
-  running = worker.run();
 }, 180_000);
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await jobo?.close();
-  await sandbox?.close();
-  await store?.close();
-  await env?.teardown();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await rig?.stop();
+  await temp?.close();
 });
 
 test('a daily autopilot campaign applies to new jobs on every tick and never twice to one job', async () => {
@@ -84,7 +69,7 @@ test('a daily autopilot campaign applies to new jobs on every tick and never twi
       const view = await getCampaign(env.client, campaignId);
       const [last] = (await campaignRuns(env.client, campaignId)).data;
       return view.stats.totalRuns === n && last?.status === 'completed';
-    });
+    }, WAIT_MS);
   }
 
   const runs = (await campaignRuns(env.client, campaignId)).data.reverse();
@@ -100,6 +85,6 @@ test('a daily autopilot campaign applies to new jobs on every tick and never twi
   expect([...submitted.values()].every((count) => count === 1)).toBe(true);
 
   await stopCampaign(env.client, campaignId);
-  await waitFor('the campaign to close', async () => (await handle.describe()).status.name !== 'RUNNING');
+  await waitFor('the campaign to close', async () => (await handle.describe()).status.name !== 'RUNNING', WAIT_MS);
   expect(await handle.result()).toMatchObject({ status: 'cancelled', stats: { totalRuns: 3, totalApplications: 15, successfulApplications: 15 } });
 });

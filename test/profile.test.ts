@@ -5,12 +5,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../src/cli/index';
 import { JoboClient } from '../src/jobo/client';
 import { PROFILE_LIMITS } from '../src/jobo/schemas';
 import { ProfileInputError, parseCreateProfile, parseCreateProfileFile, parsePatchProfile } from '../src/profiles/input';
 import { importResume, resumeFile } from '../src/profiles/resume';
 import { exampleProfile } from './fixtures/profiles';
+import { captureCli } from './support/cli';
 import { startSandbox } from './support/sandbox';
 
 const { id, status, import_error, resume, created_at, updated_at, ...rest } = exampleProfile;
@@ -97,19 +97,7 @@ describe('profiles over the sandbox', () => {
   });
 
   /** Runs the CLI and returns its exit code and what it printed. */
-  async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-    const out: string[] = [];
-    const err: string[] = [];
-    const log = jest.spyOn(console, 'log').mockImplementation((...a) => void out.push(a.join(' ')));
-    const error = jest.spyOn(console, 'error').mockImplementation((...a) => void err.push(a.join(' ')));
-    try {
-      const code = await runCli(['node', 'applyflow', 'profile', ...args]);
-      return { code, out: out.join('\n'), err: err.join('\n') };
-    } finally {
-      log.mockRestore();
-      error.mockRestore();
-    }
-  }
+  const cli = (...args: string[]) => captureCli('profile', ...args);
 
   function file(name: string, content: string | Buffer): string {
     const path = join(dir, name);

@@ -3,8 +3,8 @@
  * main job starts the API itself). Needs APPLYFLOW_API_KEYS and the Jobo connection (profiles are checked
  * upstream before anything starts).
  */
-import { ConfigError, loadConfig, requireJobo, type Config } from '../config';
-import { abortOnSignals } from '../worker';
+import { ConfigError, requireJobo, type Config } from '../config';
+import { abortOnSignals, loadConfigOrExit } from '../worker';
 import { startApi } from './server';
 
 export async function runApi(config: Config, signal: AbortSignal): Promise<void> {
@@ -17,13 +17,7 @@ export async function runApi(config: Config, signal: AbortSignal): Promise<void>
 }
 
 if (require.main === module) {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(2);
-  }
+  const config = loadConfigOrExit();
   const signal = abortOnSignals((s) => console.log(`api: ${s} received, closing`));
   runApi(config, signal).then(
     () => process.exit(0),

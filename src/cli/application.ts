@@ -4,7 +4,7 @@
  * back to the ledger once the workflow is gone. Tables for people, `--json` for scripts.
  */
 import { readFileSync } from 'node:fs';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Command } from 'commander';
 import { answerApplication, applicationView, InvalidApplicationInputError, startApplication } from '../applications/client';
 import { APPLICATION_WORKFLOW_PREFIX, type ApplicationView, type UnansweredPolicy } from '../applications/input';
@@ -13,27 +13,23 @@ import { loadConfig, type Config } from '../config';
 import { problemText } from '../interactiveSession/input';
 import { openStore } from '../store';
 import { APPLICATION_STATUSES, ledgerFor, type ApplicationsLedger, type ApplicationStatus, type LedgerRow } from '../store/ledger';
-import { connectClient } from '../temporal';
+import { withClient } from './client';
 import { answersFromPairs, coerceAnswers, parseAnswersFile } from './session';
 import { renderPage, renderTable } from './table';
 
-type Client = Awaited<ReturnType<typeof connectClient>>;
 
 /** `application/<profile>/<job>` or just `<profile>/<job>`. */
 export function applicationWorkflowIdOf(id: string): string {
   return id.startsWith(APPLICATION_WORKFLOW_PREFIX) ? id : `${APPLICATION_WORKFLOW_PREFIX}${id}`;
 }
 
-async function withClient<T>(fn: (client: Client, config: Config) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  const client = await connectClient(config);
+/** The CLI's withClient; invalid input comes out one field a line (runCli prints it and exits with 1). */
+async function withAppClient<T>(fn: (client: Client, config: Config) => Promise<T>): Promise<T> {
   try {
-    return await fn(client, config);
+    return await withClient(fn);
   } catch (err) {
     if (err instanceof InvalidApplicationInputError) throw new Error(['invalid application:', ...err.problems.map((p) => `  - ${problemText(p)}`)].join('\n'));
     throw err;
-  } finally {
-    await client.connection.close();
   }
 }
 
@@ -124,7 +120,7 @@ export function register(program: Command): void {
     .option('--no-wait', 'return once started')
     .option('--json', 'print JSON')
     .action((o: { profile: string; url: string; jobId?: string; policy: UnansweredPolicy; wait: boolean; json?: boolean }) =>
-      withClient(async (client, config) => {
+      withAppClient(async (client, config) => {
         const started = await startApplication(
           client,
           { profileId: o.profile, jobUrl: o.url, ...(o.jobId ? { jobId: o.jobId } : {}), policy: o.policy },
@@ -144,7 +140,7 @@ export function register(program: Command): void {
     .description('an application: status, attempts, fields awaiting answers (id: application/<profile>/<job> or <profile>/<job>)')
     .option('--json', 'print JSON')
     .action((id: string, o: { json?: boolean }) =>
-      withClient(async (client) => {
+      withAppClient(async (client) => {
         const workflowId = applicationWorkflowIdOf(id);
         try {
           const view = await applicationView(client, workflowId);
@@ -187,7 +183,7 @@ export function register(program: Command): void {
     .option('--file <answers.json>', 'a JSON object of answers keyed by field name')
     .option('--json', 'print JSON')
     .action((id: string, o: { field: string[]; file?: string; json?: boolean }) =>
-      withClient(async (client) => {
+      withAppClient(async (client) => {
         const workflowId = applicationWorkflowIdOf(id);
         const view = await applicationView(client, workflowId);
         if (!view.awaiting) throw new Error(`${workflowId} is not waiting for answers (status ${view.status})`);

@@ -5,9 +5,9 @@
  * objects for scripts.
  */
 import { readFileSync } from 'node:fs';
+import type { Client } from '@temporalio/client';
 import type { Command } from 'commander';
 import type { ApplicationStatus } from '../applications/input';
-import { loadConfig } from '../config';
 import { problemText } from '../interactiveSession/input';
 import {
   campaignApplications,
@@ -22,11 +22,9 @@ import {
   type NewCampaign,
 } from '../campaigns/client';
 import { CAMPAIGN_TYPES, validateCampaignInput, type CampaignStatus, type CampaignType, type RunStatus } from '../campaigns/input';
-import { connectClient } from '../temporal';
 import { CAMPAIGN_APPLICATION_COLUMNS, CAMPAIGN_COLUMNS, renderCampaign, RUN_COLUMNS } from './campaignViews';
+import { withClient } from './client';
 import { renderPage } from './table';
-
-type Client = Awaited<ReturnType<typeof connectClient>>;
 
 /** One line per field; runCli prints the message and exits with 1. */
 function invalid(err: InvalidCampaignInputError): Error {
@@ -38,16 +36,14 @@ interface Output {
 }
 
 /** Runs `fn` with a client; prints its result as JSON (`--json`) or through `render`. */
-async function withClient<T>(opts: Output, fn: (client: Client, taskQueue: string) => Promise<T>, render: (out: T) => string): Promise<void> {
-  const config = loadConfig();
-  const client = await connectClient(config);
+async function withCampaignClient<T>(opts: Output, fn: (client: Client, taskQueue: string) => Promise<T>, render: (out: T) => string): Promise<void> {
   try {
-    const out = await fn(client, config.temporal.taskQueue);
-    console.log(opts.json ? JSON.stringify(out, null, 2) : render(out));
+    await withClient(async (client, config) => {
+      const out = await fn(client, config.temporal.taskQueue);
+      console.log(opts.json ? JSON.stringify(out, null, 2) : render(out));
+    });
   } catch (err) {
     throw err instanceof InvalidCampaignInputError ? invalid(err) : err;
-  } finally {
-    await client.connection.close();
   }
 }
 
@@ -85,7 +81,7 @@ export function register(program: Command): void {
       // Checked before connecting: bad input needs no server to be told so.
       const problems = validateCampaignInput({ campaignId: 'placeholder', ...body, type });
       if (problems.length) throw invalid(new InvalidCampaignInputError(problems));
-      await withClient(
+      await withCampaignClient(
         opts,
         async (client, taskQueue) => {
           const { campaignId, workflowId } = await createCampaign(client, type, body, { taskQueue });
@@ -100,7 +96,7 @@ export function register(program: Command): void {
     .description('a campaign: status, stats, search context, schedule')
     .argument('<campaignId>')
     .option('--json', 'print JSON (for scripts)')
-    .action((id: string, opts: Output) => withClient(opts, (client) => getCampaign(client, id), renderCampaign));
+    .action((id: string, opts: Output) => withCampaignClient(opts, (client) => getCampaign(client, id), renderCampaign));
 
   campaign
     .command('list')
@@ -112,7 +108,7 @@ export function register(program: Command): void {
     .option('--user <userId>', "only this API user's campaigns")
     .option('--json', 'print JSON (for scripts)')
     .action((opts: Output & { status?: CampaignStatus; type?: string; user?: string; page: number; limit: number }) =>
-      withClient(
+      withCampaignClient(
         opts,
         (client) =>
           listCampaigns(client, {
@@ -137,7 +133,7 @@ export function register(program: Command): void {
       .argument('<campaignId>')
       .option('--json', 'print JSON (for scripts)')
       .action((id: string, opts: Output) =>
-        withClient(
+        withCampaignClient(
           opts,
           async (client) => {
             await fn(client, id);
@@ -157,7 +153,7 @@ export function register(program: Command): void {
     .option('--limit <n>', 'items per page (max 100)', int, 20)
     .option('--json', 'print JSON (for scripts)')
     .action((id: string, opts: Output & { status?: RunStatus; page: number; limit: number }) =>
-      withClient(
+      withCampaignClient(
         opts,
         (client) => campaignRuns(client, id, { status: opts.status, page: opts.page, limit: opts.limit }),
         (page) => renderPage(RUN_COLUMNS, page),
@@ -173,7 +169,7 @@ export function register(program: Command): void {
     .option('--limit <n>', 'items per page (max 100)', int, 20)
     .option('--json', 'print JSON (for scripts)')
     .action((id: string, opts: Output & { status?: ApplicationStatus; page: number; limit: number }) =>
-      withClient(
+      withCampaignClient(
         opts,
         (client) => campaignApplications(client, id, { status: opts.status, page: opts.page, limit: opts.limit }),
         (page) => renderPage(CAMPAIGN_APPLICATION_COLUMNS, page),
