@@ -25,7 +25,7 @@ import {
 import { DAYS_OF_WEEK, TIME_OF_DAY, timezoneProblem } from '../campaigns/schedule';
 import { JOB_ID } from '../applications/input';
 import { jobUrlProblem, JOB_URL_MAX_LENGTH, MAX_IDLE_TIMEOUT_MINUTES } from '../interactiveSession/input';
-import { AnswerValue, FieldProblem, FormField } from '../jobo/schemas';
+import { AnswerValue, FieldProblem, LiveSessionState } from '../jobo/schemas';
 
 // ------------------------------------------------------------------------------------------------
 // Shared pieces
@@ -253,18 +253,11 @@ export const AnswersBody = z
   })
   .meta({ id: 'InteractiveAnswers' });
 
+// The Jobo live state (001), with this API's session id and the workflow's progress fields.
 const liveShape = {
+  ...LiveSessionState.shape,
   session_id: z.string().meta({ description: 'This API’s session id: use it in the answers, get and end endpoints' }),
-  provider_id: z.string().nullable(),
-  provider_name: z.string().nullable(),
   status: z.string().meta({ description: 'Flow status (001): form_ready, next_available, submit_ready, submitted, error, expired, ...; `starting` before the first page' }),
-  is_terminal: z.boolean(),
-  error: z.string().nullable(),
-  current_url: z.string().nullable(),
-  validation_errors: z.array(FieldProblem),
-  fields: z.array(FormField),
-  redirect_url: z.string().nullable(),
-  redirect_provider_id: z.string().nullable(),
   page: z.number().int(),
   pages_answered: z.number().int(),
   hops: z.number().int().meta({ description: 'Redirects followed (the session follows redirect_required itself)' }),
