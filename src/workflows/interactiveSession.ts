@@ -19,6 +19,7 @@ import {
   isCancellation,
   log,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
@@ -101,6 +102,14 @@ const retry = upstreamRetry();
 const upstream = proxyActivities<InteractiveSessionActivities>({
   startToCloseTimeout: '45s', // above the client's 30 s request timeout
   scheduleToCloseTimeout: '3m',
+  retry,
+});
+// Answers are submitted as a local activity: a person is waiting on the update, and running it in the
+// workflow's own worker skips one round trip through the server. A retry reuses the idempotency key.
+const submitter = proxyLocalActivities<InteractiveSessionActivities>({
+  startToCloseTimeout: '45s',
+  scheduleToCloseTimeout: '3m',
+  localRetryThreshold: '10s',
   retry,
 });
 // Ending keeps trying for longer: an upstream session left open is the one thing this workflow must avoid.
@@ -283,7 +292,7 @@ export async function interactiveSession(input: InteractiveSessionInput): Promis
     const idempotencyKey = `${workflowId}/${sessionId}/${responses + 1}`;
     let state: LiveSessionState;
     try {
-      state = await upstream.submitAnswers({ sessionId, answers: payload.answers, idempotencyKey });
+      state = await submitter.submitAnswers({ sessionId, answers: payload.answers, idempotencyKey });
     } catch (err) {
       if (isCancellation(err)) throw err;
       const jobo = joboCause(err);
