@@ -5,8 +5,8 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyError, FastifyInstance, FastifySchemaCompiler } from 'fastify';
 import { safeParse, type $ZodIssue, type $ZodType } from 'zod/v4/core';
-import { CampaignExistsError, InvalidCampaignInputError } from '../campaigns/client';
-import { InvalidSessionInputError } from '../interactiveSession/client';
+import { CampaignExistsError } from '../campaigns/client';
+import { InvalidInputError } from '../interactiveSession/input';
 import { findJoboFailure, JoboFailure } from '../jobo/failures';
 import type { FieldProblem } from '../jobo/schemas';
 
@@ -67,7 +67,7 @@ export const validatorCompiler: FastifySchemaCompiler<$ZodType> =
 /** Domain errors from the typed clients and the Jobo client → API errors; anything else stays a 500. */
 export function toApiError(err: unknown): ApiError | null {
   if (err instanceof ApiError) return err;
-  if (err instanceof InvalidCampaignInputError || err instanceof InvalidSessionInputError) return invalidRequest(err.problems);
+  if (err instanceof InvalidInputError) return invalidRequest(err.problems);
   if (err instanceof CampaignExistsError) return conflict(err.message);
   if (err instanceof WorkflowNotFoundError) return notFound('resource');
   const jobo = findJoboFailure(err);

@@ -4,6 +4,7 @@
  * one, USE_EXISTING so a concurrent start attaches to the running one. Either way the caller gets a
  * handle whose result is the first run's.
  */
+import { InvalidInputError } from '../interactiveSession/input';
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import type { AnswerValue } from '../jobo/schemas';
@@ -13,7 +14,6 @@ import {
   APPLICATION_WORKFLOW_PREFIX,
   applicationStartOptions,
   applicationWorkflowId,
-  formatProblems,
   validateApplicationInput,
   type ApplicationInput,
   type ApplicationView,
@@ -21,10 +21,9 @@ import {
 } from './input';
 
 /** Bad input: nothing was started. `problems` names each field. */
-export class InvalidApplicationInputError extends Error {
-  constructor(readonly problems: InputProblem[]) {
-    super(`invalid application input: ${formatProblems(problems)}`);
-    this.name = 'InvalidApplicationInputError';
+export class InvalidApplicationInputError extends InvalidInputError {
+  constructor(problems: InputProblem[]) {
+    super('application', problems);
   }
 }
 

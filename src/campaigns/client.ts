@@ -3,6 +3,7 @@
  * three types, get, list by status and type with pagination (visibility, by search attributes), pause,
  * resume, stop, runs and applications. Bad input throws InvalidCampaignInputError and starts nothing.
  */
+import { InvalidInputError } from '../interactiveSession/input';
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowExecutionInfo, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
@@ -22,7 +23,6 @@ import {
   CAMPAIGN_TYPES,
   campaignIdProblem,
   campaignWorkflowId,
-  formatProblems,
   searchContextOf,
   USER_ID,
   validateCampaignInput,
@@ -39,10 +39,9 @@ import {
 } from './input';
 import type { ApplicationStatus } from '../applications/input';
 
-export class InvalidCampaignInputError extends Error {
-  constructor(readonly problems: InputProblem[]) {
-    super(`invalid campaign input: ${formatProblems(problems)}`);
-    this.name = 'InvalidCampaignInputError';
+export class InvalidCampaignInputError extends InvalidInputError {
+  constructor(problems: InputProblem[]) {
+    super('campaign', problems);
   }
 }
 

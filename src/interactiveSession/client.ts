@@ -20,7 +20,7 @@ import {
 } from '../workflows/interactiveSession';
 import {
   SESSION_WORKFLOW_PREFIX,
-  formatProblems,
+  InvalidInputError,
   idSuffixProblem,
   sessionWorkflowId,
   validateSessionInput,
@@ -29,10 +29,9 @@ import {
 } from './input';
 
 /** Bad input to start(): nothing was started. `problems` names each field. */
-export class InvalidSessionInputError extends Error {
-  constructor(readonly problems: InputProblem[]) {
-    super(`invalid session input: ${formatProblems(problems)}`);
-    this.name = 'InvalidSessionInputError';
+export class InvalidSessionInputError extends InvalidInputError {
+  constructor(problems: InputProblem[]) {
+    super('session', problems);
   }
 }
 

@@ -76,6 +76,17 @@ export function formatProblems(problems: InputProblem[]): string {
   return problems.map(problemText).join('; ');
 }
 
+/** Bad input caught at an edge (client, API, CLI) before anything started; `problems` names each field. */
+export class InvalidInputError extends Error {
+  constructor(
+    what: string,
+    readonly problems: InputProblem[],
+  ) {
+    super(`invalid ${what} input: ${formatProblems(problems)}`);
+    this.name = new.target.name;
+  }
+}
+
 /** FNV-1a (32-bit), hex: a short, stable tag of the job URL for the workflow id (no crypto in workflow code). */
 export function shortHash(text: string): string {
   let h = 0x811c9dc5;
