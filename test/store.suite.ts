@@ -74,11 +74,11 @@ export function storeSuite(name: string, open: () => Promise<JobStore>): void {
 
     test('upserts by id, skips unchanged updated_at, keeps the full JobDto', async () => {
       const page = [makeJob(1), makeJob(2), makeJob(3)];
-      expect(await store.upsertJobs(page)).toEqual({ upserted: 3, skipped: 0 });
-      expect(await store.upsertJobs(page)).toEqual({ upserted: 0, skipped: 3 });
+      expect(await store.upsertJobs(page)).toEqual({ upserted: 3, skipped: 0, older: 0, revived: 0 });
+      expect(await store.upsertJobs(page)).toEqual({ upserted: 0, skipped: 3, older: 0, revived: 0 });
 
       const edited = makeJob(2, { title: 'Staff Engineer', updated_at: '2025-02-01T00:00:00.000Z' });
-      expect(await store.upsertJobs([makeJob(1), edited])).toEqual({ upserted: 1, skipped: 1 });
+      expect(await store.upsertJobs([makeJob(1), edited])).toEqual({ upserted: 1, skipped: 1, older: 0, revived: 0 });
 
       const stored = await store.getJob(jobId(2));
       expect(stored?.job).toEqual(edited);
@@ -96,12 +96,12 @@ export function storeSuite(name: string, open: () => Promise<JobStore>): void {
     test('a page with the same id twice keeps the latest updated_at', async () => {
       const older = makeJob(5, { title: 'old', updated_at: '2025-01-03T00:00:00.000Z' });
       const newer = makeJob(5, { title: 'new', updated_at: '2025-01-04T00:00:00.000Z' });
-      expect(await store.upsertJobs([newer, older])).toEqual({ upserted: 1, skipped: 0 });
+      expect(await store.upsertJobs([newer, older])).toEqual({ upserted: 1, skipped: 0, older: 0, revived: 0 });
       expect((await store.getJob(jobId(5)))?.job.title).toBe('new');
-      expect(await store.upsertJobs([])).toEqual({ upserted: 0, skipped: 0 });
+      expect(await store.upsertJobs([])).toEqual({ upserted: 0, skipped: 0, older: 0, revived: 0 });
     });
 
-    test('marks expired jobs, keeps them, and re-activates a job that reappears', async () => {
+    test('marks expired jobs and keeps them; only a copy updated after the expiry revives one', async () => {
       await store.upsertJobs([makeJob(1), makeJob(2), makeJob(3)]);
       const at = new Date('2025-03-01T12:00:00.000Z');
       expect(await store.markExpired([jobId(1), jobId(2), jobId(42)], at)).toBe(2);
@@ -116,37 +116,93 @@ export function storeSuite(name: string, open: () => Promise<JobStore>): void {
       });
       expect(await store.markExpired([])).toBe(0);
 
-      // Same updated_at, but it is back in the feed: active again (the write is not skipped).
-      expect(await store.upsertJobs([makeJob(1)])).toEqual({ upserted: 1, skipped: 0 });
-      expect((await store.getJob(jobId(1)))?.expiredAt).toBeNull();
+      // A stale copy (the same updated_at, or one newer than the row but not after its expiry) keeps the expiry.
+      const beforeExpiry = makeJob(1, { title: 'edited before expiry', updated_at: '2025-02-01T00:00:00.000Z' });
+      const atExpiry = makeJob(2, { title: 'edited at expiry', updated_at: at.toISOString() });
+      expect(await store.upsertJobs([makeJob(1)])).toEqual({ upserted: 0, skipped: 1, older: 1, revived: 0 });
+      expect(await store.upsertJobs([beforeExpiry, atExpiry])).toEqual({
+        upserted: 0,
+        skipped: 2,
+        older: 2,
+        revived: 0,
+      });
+      expect((await store.getJob(jobId(1)))?.expiredAt).toBe(at.toISOString());
+      expect((await store.getJob(jobId(1)))?.job.title).toBe('Software Engineer 1');
+
+      // Updated after the expiry: back in the feed for real, active again with the new payload.
+      const revived = makeJob(1, { title: 'reposted', updated_at: '2025-03-01T12:00:00.001Z' });
+      expect(await store.upsertJobs([revived])).toEqual({ upserted: 1, skipped: 0, older: 0, revived: 1 });
+      expect(await store.getJob(jobId(1))).toEqual({ job: revived, expiredAt: null });
       expect(await store.counts()).toEqual({ active: 2, expired: 1 });
       expect((await store.searchJobs()).map((j) => j.id).sort()).toEqual([jobId(1), jobId(3)]);
     });
 
-    test('reconcile expires what a full re-sync did not see, including skipped-but-seen jobs as seen', async () => {
-      await store.upsertJobs([1, 2, 3, 4].map((n) => makeJob(n)));
-      await store.markExpired([jobId(4)], new Date('2025-03-01T00:00:00.000Z'));
-      // Full re-sync sees 1 (unchanged → skipped, still counts as seen) and 2 (edited); 3 is gone upstream.
-      const run = 'full-2025-03-09T00:00:00.000Z';
+    test('an older copy served after a newer one keeps the newer row; a tie keeps the stored row', async () => {
+      const v1 = makeJob(1, { title: 'v1', updated_at: '2025-01-02T00:00:00.000Z' });
+      const v2 = makeJob(1, { title: 'v2', updated_at: '2025-01-03T00:00:00.000Z' });
+      const v2again = makeJob(1, { title: 'v2, other payload', updated_at: '2025-01-03T00:00:00.000Z' });
+      // Compared as instants, not strings: 01:00+02:00 on the 3rd is 23:00Z on the 2nd, older than v2.
+      const v1offset = makeJob(1, { title: 'v1 offset', updated_at: '2025-01-03T01:00:00.000+02:00' });
+      expect(await store.upsertJobs([v2])).toMatchObject({ upserted: 1 });
+      expect(await store.upsertJobs([v1])).toEqual({ upserted: 0, skipped: 1, older: 1, revived: 0 });
+      expect(await store.upsertJobs([v1offset])).toEqual({ upserted: 0, skipped: 1, older: 1, revived: 0 });
+      expect(await store.upsertJobs([v2again])).toEqual({ upserted: 0, skipped: 1, older: 0, revived: 0 });
+      expect((await store.getJob(jobId(1)))?.job).toEqual(v2);
+      const v3 = makeJob(1, { title: 'v3', updated_at: '2025-01-03T00:00:00.001Z' });
+      expect(await store.upsertJobs([v3])).toEqual({ upserted: 1, skipped: 0, older: 0, revived: 0 });
+      expect((await store.jobStates()).active).toEqual([{ id: jobId(1), updated_at: v3.updated_at }]);
+    });
+
+    test('reconcile expires what a full pass did not see, counting skipped and older copies as seen', async () => {
+      await store.upsertJobs([1, 2, 3, 4, 5].map((n) => makeJob(n, { updated_at: '2025-03-05T00:00:00.000Z' })));
+      await store.markExpired([jobId(4)], new Date('2025-03-06T00:00:00.000Z'));
+      // The pass sees 1 (unchanged: skipped), 2 (edited), 5 (an older copy: skipped as older); 3 is gone upstream.
+      const pass = 'jobs/2025-03-09T00:00:00.000Z/a';
       expect(
-        await store.upsertJobs([makeJob(1), makeJob(2, { updated_at: '2025-03-08T00:00:00.000Z' })], {
-          seenInRun: run,
-        }),
-      ).toEqual({ upserted: 1, skipped: 1 });
-      expect(await store.upsertJobs([makeJob(1)], { seenInRun: run })).toEqual({ upserted: 0, skipped: 1 });
-      const at = new Date('2025-03-09T01:00:00.000Z');
-      expect(await store.reconcile(run, at)).toBe(1);
+        await store.upsertJobs(
+          [
+            makeJob(1, { updated_at: '2025-03-05T00:00:00.000Z' }),
+            makeJob(2, { updated_at: '2025-03-08T00:00:00.000Z' }),
+            makeJob(5, { updated_at: '2025-03-01T00:00:00.000Z' }),
+          ],
+          { seenInRun: pass },
+        ),
+      ).toEqual({ upserted: 1, skipped: 2, older: 1, revived: 0 });
+      const at = new Date('2025-03-09T00:00:00.000Z');
+      expect(await store.reconcile(pass, at)).toBe(1);
+      expect(await store.reconcile(pass, at)).toBe(0); // a retried reconcile changes nothing
       const states = await store.jobStates();
-      expect(states.active.map((j) => j.id)).toEqual([jobId(1), jobId(2)]);
+      expect(states.active.map((j) => j.id)).toEqual([jobId(1), jobId(2), jobId(5)]);
       expect(states.expired).toEqual([
         { id: jobId(3), expired_at: at.toISOString() },
-        { id: jobId(4), expired_at: '2025-03-01T00:00:00.000Z' },
+        { id: jobId(4), expired_at: '2025-03-06T00:00:00.000Z' },
       ]);
-      expect((await store.getJob(jobId(1)))?.lastSeenRun).toBe(run);
-      // Incremental upserts never clear the full re-sync marker.
-      await store.upsertJobs([makeJob(1, { updated_at: '2025-03-10T00:00:00.000Z' })]);
-      expect((await store.getJob(jobId(1)))?.lastSeenRun).toBe(run);
-      expect(await store.reconcile(run, at)).toBe(0);
+    });
+
+    test('reconcile reads only its own pass: another pass or writer never makes it expire a job it saw', async () => {
+      const t = (d: number) => `2025-04-0${d}T00:00:00.000Z`;
+      await store.upsertJobs([1, 2, 3, 4].map((n) => makeJob(n, { updated_at: t(1) })));
+      const a = 'jobs/2025-04-05T00:00:00.000Z/a';
+      const b = 'other/2025-04-05T00:00:00.000Z/b';
+      // Two full passes interleave page by page; each sees a different part of the store, and b's pages
+      // re-stamp jobs a saw.
+      await store.upsertJobs([makeJob(1, { updated_at: t(1) }), makeJob(2, { updated_at: t(1) })], { seenInRun: a });
+      await store.upsertJobs([makeJob(1, { updated_at: t(1) }), makeJob(3, { updated_at: t(1) })], { seenInRun: b });
+      await store.upsertJobs([makeJob(2, { updated_at: t(2) })], { seenInRun: b });
+      // An incremental writer adds a job created after pass a started: a must not expire it either.
+      await store.upsertJobs([makeJob(9, { updated_at: t(6) })]);
+      expect(await store.reconcile(a, new Date(t(5)))).toBe(2); // 3 and 4: never seen by a
+      expect((await store.jobStates()).active.map((j) => j.id)).toEqual([jobId(1), jobId(2), jobId(9)]);
+      // b saw 1, 2, 3: its reconcile expires nothing that it saw (3 was already marked by a).
+      expect(await store.reconcile(b, new Date(t(5)))).toBe(0);
+      expect((await store.jobStates()).active.map((j) => j.id)).toEqual([jobId(1), jobId(2), jobId(9)]);
+
+      // Forgetting one feed's passes leaves the other's records (and its reconcile) intact.
+      expect(await store.forgetPasses('jobs/')).toBe(2);
+      expect(await store.forgetPasses('jobs/')).toBe(0);
+      await store.upsertJobs([makeJob(9, { updated_at: t(6) })], { seenInRun: b });
+      expect(await store.reconcile(b, new Date(t(7)))).toBe(0);
+      expect(await store.forgetPasses('other/')).toBe(4);
     });
 
     test('checkpoints: get, set (overwrite), delete', async () => {
@@ -274,8 +330,8 @@ export function storeSuite(name: string, open: () => Promise<JobStore>): void {
 
     test('a large page upserts in one go', async () => {
       const page = Array.from({ length: 1000 }, (_, i) => makeJob(10_000 + i));
-      expect(await store.upsertJobs(page)).toEqual({ upserted: 1000, skipped: 0 });
-      expect(await store.upsertJobs(page)).toEqual({ upserted: 0, skipped: 1000 });
+      expect(await store.upsertJobs(page)).toEqual({ upserted: 1000, skipped: 0, older: 0, revived: 0 });
+      expect(await store.upsertJobs(page)).toEqual({ upserted: 0, skipped: 1000, older: 0, revived: 0 });
       expect((await store.counts()).active).toBe(1000);
     });
   });

@@ -1,11 +1,11 @@
 /**
  * The job store for scale: PostgreSQL through a pg Pool. A page is one `INSERT ... SELECT FROM unnest(...)
- * ON CONFLICT DO UPDATE ... WHERE updated_at differs` statement (one round trip per page, whatever its size).
+ * ON CONFLICT DO UPDATE ... WHERE the copy is newer` statement (a few round trips per page, whatever its size).
  * Full-text search is a generated tsvector column (title weighted over description) with a GIN index.
  */
 import { Pool, type PoolClient } from 'pg';
 import type { JobDto } from '../jobo/schemas';
-import { checkFilters, nonEmpty, searchTerms, toSummary, toUniqueRows, type JobRow } from './rows';
+import { checkFilters, decideUpsert, nonEmpty, searchTerms, toSummary, toUniqueRows, type JobRow } from './rows';
 import type {
   JobSearchFilters,
   JobStates,
@@ -61,6 +61,14 @@ export const POSTGRES_MIGRATIONS: string[] = [
     updated_at timestamptz NOT NULL DEFAULT now()
   );
   `,
+  // v2: what each full pass saw, keyed by pass id (reconcile reads only its own pass's records).
+  `
+  CREATE TABLE feed_pass_seen (
+    pass_id text NOT NULL,
+    job_id  text NOT NULL,
+    PRIMARY KEY (pass_id, job_id)
+  );
+  `,
 ];
 
 const COLUMNS: [keyof JobRow, string][] = [
@@ -85,18 +93,30 @@ const COLUMNS: [keyof JobRow, string][] = [
 ];
 
 const names = COLUMNS.map(([c]) => c);
+// The guard is the monotonic-rows invariant (types.ts) in SQL, so a row inserted or changed by another
+// transaction after our read is still only replaced by a newer copy. RETURNING lists the rows written.
 const UPSERT_SQL = `
-  INSERT INTO jobs (${names.join(', ')}, last_seen_run)
-  SELECT ${names.map((c) => (c === 'data' ? 'data::jsonb' : c)).join(', ')}, $${COLUMNS.length + 1}::text
+  INSERT INTO jobs (${names.join(', ')})
+  SELECT ${names.map((c) => (c === 'data' ? 'data::jsonb' : c)).join(', ')}
   FROM unnest(${COLUMNS.map(([, t], i) => `$${i + 1}::${t}[]`).join(', ')}) AS u(${names.join(', ')})
   ON CONFLICT (id) DO UPDATE SET
     ${names
       .filter((c) => c !== 'id')
       .map((c) => `${c} = excluded.${c}`)
       .join(', ')},
-    synced_at = now(), expired_at = NULL,
-    last_seen_run = coalesce(excluded.last_seen_run, jobs.last_seen_run)
-  WHERE jobs.updated_at IS DISTINCT FROM excluded.updated_at OR jobs.expired_at IS NOT NULL`;
+    synced_at = now(), expired_at = NULL
+  WHERE excluded.updated_at::timestamptz >
+    CASE WHEN jobs.expired_at IS NULL THEN jobs.updated_at::timestamptz
+         ELSE greatest(jobs.updated_at::timestamptz, jobs.expired_at) END
+  RETURNING id`;
+
+// last_seen_run: stamps written by passes that started before feed_pass_seen existed still count as seen.
+const RECONCILE_SQL = `
+  UPDATE jobs SET expired_at = $1
+  WHERE expired_at IS NULL
+    AND updated_at::timestamptz <= $1
+    AND last_seen_run IS DISTINCT FROM $2
+    AND NOT EXISTS (SELECT 1 FROM feed_pass_seen s WHERE s.pass_id = $2 AND s.job_id = jobs.id)`;
 
 const SUMMARY_COLUMNS = `id, title, company_name, location_text, workplace_type, employment_type, experience_level,
   to_char(date_posted AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS date_posted,
@@ -161,19 +181,36 @@ export class PostgresJobStore implements JobStore {
 
   async upsertJobs(jobs: readonly JobDto[], opts: UpsertOptions = {}): Promise<UpsertResult> {
     const rows = toUniqueRows(jobs);
-    if (rows.length === 0) return { upserted: 0, skipped: 0 };
-    const run = opts.seenInRun ?? null;
+    const result: UpsertResult = { upserted: 0, skipped: 0, older: 0, revived: 0 };
+    if (rows.length === 0) return result;
+    const pass = opts.seenInRun;
     const arrays = COLUMNS.map(([c]) => rows.map((r) => r[c]));
+    const ids = arrays[0] as string[];
     return inTransaction(this.pool, async (c) => {
-      const res = await c.query(UPSERT_SQL, [...arrays, run]);
-      const upserted = res.rowCount ?? 0;
-      if (run && upserted < rows.length) {
+      // The rows as they were (locked), only to count what the guarded upsert did to each.
+      const before = await c.query<{ id: string; updated_at: string; expired_at: Date | null }>(
+        `SELECT id, updated_at, expired_at FROM jobs WHERE id = ANY($1::text[]) FOR UPDATE`,
+        [ids],
+      );
+      const prev = new Map(before.rows.map((r) => [r.id, { updated_at: r.updated_at, expired_at: r.expired_at?.toISOString() ?? null }]));
+      const written = new Set((await c.query<{ id: string }>(UPSERT_SQL, arrays)).rows.map((r) => r.id));
+      for (const row of rows) {
+        const stored = prev.get(row.id);
+        if (written.has(row.id)) {
+          result.upserted++;
+          if (stored?.expired_at) result.revived++;
+        } else {
+          result.skipped++;
+          if (stored && decideUpsert(stored, row.updated_at) === 'older') result.older++;
+        }
+      }
+      if (pass) {
         await c.query(
-          `UPDATE jobs SET last_seen_run = $1 WHERE id = ANY($2::text[]) AND last_seen_run IS DISTINCT FROM $1`,
-          [run, arrays[0]],
+          `INSERT INTO feed_pass_seen (pass_id, job_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`,
+          [pass, ids],
         );
       }
-      return { upserted, skipped: rows.length - upserted };
+      return result;
     });
   }
 
@@ -186,21 +223,23 @@ export class PostgresJobStore implements JobStore {
     return res.rowCount ?? 0;
   }
 
-  async reconcile(runId: string, at: Date = new Date()): Promise<number> {
-    const res = await this.pool.query(
-      `UPDATE jobs SET expired_at = $1 WHERE expired_at IS NULL AND last_seen_run IS DISTINCT FROM $2`,
-      [at, runId],
-    );
+  async reconcile(passId: string, at: Date = new Date()): Promise<number> {
+    const res = await this.pool.query(RECONCILE_SQL, [at, passId]);
+    return res.rowCount ?? 0;
+  }
+
+  async forgetPasses(prefix: string): Promise<number> {
+    const res = await this.pool.query(`DELETE FROM feed_pass_seen WHERE starts_with(pass_id, $1)`, [prefix]);
     return res.rowCount ?? 0;
   }
 
   async getJob(id: string): Promise<StoredJob | null> {
-    const { rows } = await this.pool.query<{ data: JobDto; expired_at: Date | null; last_seen_run: string | null }>(
-      `SELECT data, expired_at, last_seen_run FROM jobs WHERE id = $1`,
+    const { rows } = await this.pool.query<{ data: JobDto; expired_at: Date | null }>(
+      `SELECT data, expired_at FROM jobs WHERE id = $1`,
       [id],
     );
     const r = rows[0];
-    return r ? { job: r.data, expiredAt: r.expired_at?.toISOString() ?? null, lastSeenRun: r.last_seen_run } : null;
+    return r ? { job: r.data, expiredAt: r.expired_at?.toISOString() ?? null } : null;
   }
 
   async searchJobs(f: JobSearchFilters = {}): Promise<JobSummary[]> {

@@ -70,6 +70,26 @@ export function toUniqueRows(jobs: readonly JobDto[]): JobRow[] {
   return [...byId.values()];
 }
 
+/** What a page's copy does to the stored row (see the monotonic-rows invariant in types.ts). */
+export type UpsertDecision = 'insert' | 'replace' | 'revive' | 'unchanged' | 'older';
+
+const instant = (iso: string | null): number => {
+  const t = iso === null ? Number.NaN : Date.parse(iso);
+  return Number.isNaN(t) ? -Infinity : t;
+};
+
+/** The stored row's version: its updated_at, or its expiry once expired (whichever is later). */
+export function decideUpsert(
+  stored: { updated_at: string; expired_at: string | null } | undefined,
+  copyUpdatedAt: string,
+): UpsertDecision {
+  if (!stored) return 'insert';
+  const copy = instant(copyUpdatedAt);
+  const version = Math.max(instant(stored.updated_at), instant(stored.expired_at));
+  if (copy > version) return stored.expired_at === null ? 'replace' : 'revive';
+  return copy === instant(stored.updated_at) && stored.expired_at === null ? 'unchanged' : 'older';
+}
+
 export const DEFAULT_SEARCH_LIMIT = 50;
 export const MAX_SEARCH_LIMIT = 1000;
 

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { JobDto } from '../jobo/schemas';
-import { checkFilters, nonEmpty, searchTerms, toSummary, toUniqueRows, type SummaryRow } from './rows';
+import { checkFilters, decideUpsert, nonEmpty, searchTerms, toSummary, toUniqueRows, type SummaryRow } from './rows';
 import type {
   JobSearchFilters,
   JobStates,
@@ -78,28 +78,42 @@ export const SQLITE_MIGRATIONS: string[] = [
     updated_at TEXT NOT NULL
   );
   `,
+  // v2: what each full pass saw, keyed by pass id (reconcile reads only its own pass's records).
+  `
+  CREATE TABLE feed_pass_seen (
+    pass_id TEXT NOT NULL,
+    job_id  TEXT NOT NULL,
+    PRIMARY KEY (pass_id, job_id)
+  ) WITHOUT ROWID;
+  `,
 ];
 
-const UPSERT_SQL = `
+const INSERT_SQL = `
   INSERT INTO jobs (id, title, description, company_name, location_text, workplace_type, employment_type,
     experience_level, date_posted, compensation_min, compensation_max, compensation_currency, compensation_period,
-    salary_min_yearly, salary_max_yearly, apply_url, updated_at, data, first_seen_at, synced_at, expired_at,
-    last_seen_run)
+    salary_min_yearly, salary_max_yearly, apply_url, updated_at, data, first_seen_at, synced_at, expired_at)
   VALUES (@id, @title, @description, @company_name, @location_text, @workplace_type, @employment_type,
     @experience_level, @date_posted, @compensation_min, @compensation_max, @compensation_currency,
-    @compensation_period, @salary_min_yearly, @salary_max_yearly, @apply_url, @updated_at, @data, @now, @now, NULL,
-    @run)
-  ON CONFLICT(id) DO UPDATE SET
-    title = excluded.title, description = excluded.description, company_name = excluded.company_name,
-    location_text = excluded.location_text, workplace_type = excluded.workplace_type,
-    employment_type = excluded.employment_type, experience_level = excluded.experience_level,
-    date_posted = excluded.date_posted, compensation_min = excluded.compensation_min,
-    compensation_max = excluded.compensation_max, compensation_currency = excluded.compensation_currency,
-    compensation_period = excluded.compensation_period, salary_min_yearly = excluded.salary_min_yearly,
-    salary_max_yearly = excluded.salary_max_yearly, apply_url = excluded.apply_url,
-    updated_at = excluded.updated_at, data = excluded.data, synced_at = excluded.synced_at, expired_at = NULL,
-    last_seen_run = coalesce(excluded.last_seen_run, jobs.last_seen_run)
-  WHERE jobs.updated_at IS NOT excluded.updated_at OR jobs.expired_at IS NOT NULL`;
+    @compensation_period, @salary_min_yearly, @salary_max_yearly, @apply_url, @updated_at, @data, @now, @now, NULL)`;
+
+// Only after decideUpsert said the copy is newer, inside the same immediate transaction as the read.
+const REPLACE_SQL = `
+  UPDATE jobs SET
+    title = @title, description = @description, company_name = @company_name, location_text = @location_text,
+    workplace_type = @workplace_type, employment_type = @employment_type, experience_level = @experience_level,
+    date_posted = @date_posted, compensation_min = @compensation_min, compensation_max = @compensation_max,
+    compensation_currency = @compensation_currency, compensation_period = @compensation_period,
+    salary_min_yearly = @salary_min_yearly, salary_max_yearly = @salary_max_yearly, apply_url = @apply_url,
+    updated_at = @updated_at, data = @data, synced_at = @now, expired_at = NULL
+  WHERE id = @id`;
+
+// last_seen_run: stamps written by passes that started before feed_pass_seen existed still count as seen.
+const RECONCILE_SQL = `
+  UPDATE jobs SET expired_at = @at
+  WHERE expired_at IS NULL
+    AND julianday(updated_at) <= julianday(@at)
+    AND last_seen_run IS NOT @pass
+    AND NOT EXISTS (SELECT 1 FROM feed_pass_seen s WHERE s.pass_id = @pass AND s.job_id = jobs.id)`;
 
 const SUMMARY_COLUMNS = `j.id, j.title, j.company_name, j.location_text, j.workplace_type, j.employment_type,
   j.experience_level, j.date_posted, j.compensation_min, j.compensation_max, j.compensation_currency,
@@ -126,11 +140,9 @@ export function migrateSqlite(db: Database.Database, migrations: string[] = SQLI
 export class SqliteJobStore implements JobStore {
   readonly kind = 'sqlite' as const;
   readonly db: Database.Database;
-  private readonly upsertStmt: Database.Statement;
-  private readonly touchStmt: Database.Statement;
-  private readonly expireStmt: Database.Statement;
   private readonly upsertPage: (jobs: readonly JobDto[], opts: UpsertOptions) => UpsertResult;
   private readonly expirePage: (ids: readonly string[], at: string) => number;
+  private readonly reconcilePass: (pass: string, at: string) => number;
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -142,30 +154,41 @@ export class SqliteJobStore implements JobStore {
     this.db.pragma('busy_timeout = 10000');
     migrateSqlite(this.db);
 
-    this.upsertStmt = this.db.prepare(UPSERT_SQL);
-    this.touchStmt = this.db.prepare(`UPDATE jobs SET last_seen_run = ? WHERE id = ? AND last_seen_run IS NOT ?`);
-    this.expireStmt = this.db.prepare(`UPDATE jobs SET expired_at = ? WHERE id = ? AND expired_at IS NULL`);
+    const getStmt = this.db.prepare(`SELECT updated_at, expired_at FROM jobs WHERE id = ?`);
+    const insertStmt = this.db.prepare(INSERT_SQL);
+    const replaceStmt = this.db.prepare(REPLACE_SQL);
+    const seenStmt = this.db.prepare(`INSERT OR IGNORE INTO feed_pass_seen (pass_id, job_id) VALUES (?, ?)`);
+    const expireStmt = this.db.prepare(`UPDATE jobs SET expired_at = ? WHERE id = ? AND expired_at IS NULL`);
+    const reconcileStmt = this.db.prepare(RECONCILE_SQL);
 
-    this.upsertPage = this.db.transaction((jobs: readonly JobDto[], opts: UpsertOptions) => {
+    const page = this.db.transaction((jobs: readonly JobDto[], opts: UpsertOptions) => {
       const now = new Date().toISOString();
-      const run = opts.seenInRun ?? null;
-      let upserted = 0;
-      let skipped = 0;
+      const pass = opts.seenInRun;
+      const result: UpsertResult = { upserted: 0, skipped: 0, older: 0, revived: 0 };
       for (const row of toUniqueRows(jobs)) {
-        if (this.upsertStmt.run({ ...row, now, run }).changes > 0) {
-          upserted++;
-        } else {
-          skipped++;
-          if (run) this.touchStmt.run(run, row.id, run);
-        }
+        const decision = decideUpsert(
+          getStmt.get(row.id) as { updated_at: string; expired_at: string | null } | undefined,
+          row.updated_at,
+        );
+        if (decision === 'insert') insertStmt.run({ ...row, now });
+        else if (decision === 'replace' || decision === 'revive') replaceStmt.run({ ...row, now });
+        if (decision === 'insert' || decision === 'replace' || decision === 'revive') result.upserted++;
+        else result.skipped++;
+        if (decision === 'older') result.older++;
+        if (decision === 'revive') result.revived++;
+        if (pass) seenStmt.run(pass, row.id);
       }
-      return { upserted, skipped };
+      return result;
     });
+    // Immediate: the read that decides and the write that follows hold the write lock together, so another
+    // process cannot slip a newer row in between.
+    this.upsertPage = (jobs, opts) => page.immediate(jobs, opts);
     this.expirePage = this.db.transaction((ids: readonly string[], at: string) => {
       let n = 0;
-      for (const id of ids) n += this.expireStmt.run(at, id).changes;
+      for (const id of ids) n += expireStmt.run(at, id).changes;
       return n;
     });
+    this.reconcilePass = (pass, at) => reconcileStmt.run({ pass, at }).changes;
   }
 
   async upsertJobs(jobs: readonly JobDto[], opts: UpsertOptions = {}): Promise<UpsertResult> {
@@ -176,17 +199,21 @@ export class SqliteJobStore implements JobStore {
     return this.expirePage(ids, at.toISOString());
   }
 
-  async reconcile(runId: string, at: Date = new Date()): Promise<number> {
+  async reconcile(passId: string, at: Date = new Date()): Promise<number> {
+    return this.reconcilePass(passId, at.toISOString());
+  }
+
+  async forgetPasses(prefix: string): Promise<number> {
     return this.db
-      .prepare(`UPDATE jobs SET expired_at = ? WHERE expired_at IS NULL AND last_seen_run IS NOT ?`)
-      .run(at.toISOString(), runId).changes;
+      .prepare(`DELETE FROM feed_pass_seen WHERE substr(pass_id, 1, length(@prefix)) = @prefix`)
+      .run({ prefix }).changes;
   }
 
   async getJob(id: string): Promise<StoredJob | null> {
-    const r = this.db.prepare(`SELECT data, expired_at, last_seen_run FROM jobs WHERE id = ?`).get(id) as
-      | { data: string; expired_at: string | null; last_seen_run: string | null }
+    const r = this.db.prepare(`SELECT data, expired_at FROM jobs WHERE id = ?`).get(id) as
+      | { data: string; expired_at: string | null }
       | undefined;
-    return r ? { job: JSON.parse(r.data) as JobDto, expiredAt: r.expired_at, lastSeenRun: r.last_seen_run } : null;
+    return r ? { job: JSON.parse(r.data) as JobDto, expiredAt: r.expired_at } : null;
   }
 
   async searchJobs(f: JobSearchFilters = {}): Promise<JobSummary[]> {

@@ -10,17 +10,21 @@ export type ExperienceLevel = NonNullable<JobDto['experience_level']>;
 
 export interface UpsertOptions {
   /**
-   * Set during a full re-sync: every job in the page is recorded as seen by this run (even when its write
-   * is skipped), so `reconcile(runId)` can expire what the feed no longer has.
+   * Set during a full pass: every job in the page is recorded as seen by this pass id (even when its write
+   * is skipped), so `reconcile(passId)` can expire what the feed no longer has.
    */
   seenInRun?: string;
 }
 
 export interface UpsertResult {
-  /** Rows inserted, changed (updated_at moved) or re-activated. */
+  /** Rows inserted, replaced by a newer copy, or revived. */
   upserted: number;
-  /** Rows whose updated_at was unchanged (and still active): nothing written. */
+  /** Rows not written: the copy was not newer than the stored row (includes `older`). */
   skipped: number;
+  /** Of `skipped`: the stored row was newer than the copy (later updated_at, or expired after it). */
+  older: number;
+  /** Of `upserted`: expired rows brought back by a copy updated after their expiry. */
+  revived: number;
 }
 
 export interface JobSearchFilters {
@@ -68,7 +72,6 @@ export interface JobSummary {
 export interface StoredJob {
   job: JobDto;
   expiredAt: string | null;
-  lastSeenRun: string | null;
 }
 
 export interface JobStates {
@@ -76,14 +79,32 @@ export interface JobStates {
   expired: { id: string; expired_at: string }[];
 }
 
+/**
+ * Invariants every backend keeps (test/store.suite.ts checks them on both):
+ *  - Monotonic rows: a stored job's version is its updated_at, or its expired_at once expired. A copy
+ *    replaces the row only when its updated_at is strictly later than that version; an equal updated_at
+ *    keeps the stored row (ties keep the stored row), an earlier one is skipped and counted as `older`.
+ *    So a late or lagging copy never overwrites a newer row, and an expired job comes back only through a
+ *    copy updated after its expiry.
+ *  - Reconcile by construction: `reconcile(passId, at)` expires an active job only when that pass has no
+ *    seen record for it and the row's updated_at is not after `at` (the pass's start). Seen records are
+ *    keyed by pass id, so no other writer (another pass, an incremental sync) can remove or replace them;
+ *    another writer can only make a reconcile expire less, never more. Reconcile is idempotent (a retried
+ *    reconcile sees the same records); `forgetPasses` drops them once the pass has committed.
+ */
 export interface JobStore {
   readonly kind: 'sqlite' | 'postgres';
-  /** Upserts one page in one transaction. Duplicate ids in a page: the latest updated_at wins. */
+  /** Upserts one page in one transaction, monotonically (above). Duplicate ids in a page: the latest updated_at wins. */
   upsertJobs(jobs: readonly JobDto[], opts?: UpsertOptions): Promise<UpsertResult>;
   /** Marks known, still-active ids expired at `at` (default now). Unknown ids are ignored. Returns rows marked. */
   markExpired(ids: readonly string[], at?: Date): Promise<number>;
-  /** After a full re-sync: every active job not seen by `runId` is marked expired. Returns rows marked. */
-  reconcile(runId: string, at?: Date): Promise<number>;
+  /**
+   * After a full pass that started at `at` and saw the whole feed: every active job that pass did not see
+   * (and not updated after `at`) is marked expired at `at`. Returns rows marked.
+   */
+  reconcile(passId: string, at?: Date): Promise<number>;
+  /** Drops the seen records of every pass whose id starts with `prefix`. Returns records dropped. */
+  forgetPasses(prefix: string): Promise<number>;
   getJob(id: string): Promise<StoredJob | null>;
   searchJobs(filters?: JobSearchFilters): Promise<JobSummary[]>;
   /** Every job's sync state, ordered by id: what tests compare against the upstream's ground truth. */
