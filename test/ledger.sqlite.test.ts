@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { jobKeyOfUrl } from '../src/applications/jobKey';
 import { ledgerFor } from '../src/store/ledger';
 import { SqliteJobStore } from '../src/store/sqlite';
 import { ledgerSuite } from './ledger.suite';
@@ -15,4 +16,42 @@ ledgerSuite('sqlite', async () => {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+});
+
+describe('a ledger written before job keys', () => {
+  it('is keyed again by URL on open: one row per job, the SUCCESS kept, the caller ids kept as references', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'applyflow-ledger-legacy-'));
+    const store = new SqliteJobStore(join(dir, 'jobs.sqlite'));
+    try {
+      // The table as the first landing created it (caller-keyed, no job_ref), with one job applied twice.
+      store.db.exec(`CREATE TABLE applications (
+        profile_id TEXT NOT NULL, job_id TEXT NOT NULL, job_url TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('QUEUED', 'PROCESSING', 'SUCCESS', 'FAILED', 'CANCELLED')),
+        attempts TEXT NOT NULL, error TEXT, confirmation_url TEXT, campaign_id TEXT, provider TEXT,
+        workflow_id TEXT NOT NULL, run_id TEXT NOT NULL, run_started_at TEXT NOT NULL,
+        created_at TEXT NOT NULL, updated_at TEXT NOT NULL, completed_at TEXT, PRIMARY KEY (profile_id, job_id));
+        CREATE INDEX applications_job_url ON applications (profile_id, job_url);`);
+      const row = (jobId: string, url: string, status: string) =>
+        store.db
+          .prepare(`INSERT INTO applications VALUES ('p1', ?, ?, ?, '[]', NULL, NULL, NULL, NULL, ?, 'r', 't', 't', 't', NULL)`)
+          .run(jobId, url, status, `application/p1/${jobId}`);
+      row('a', 'https://jobs.lever.co/acme/1', 'FAILED');
+      row('b', 'https://jobs.lever.co/acme/1/?utm_source=x', 'SUCCESS');
+      row('c', 'https://jobs.lever.co/acme/2', 'PROCESSING');
+      const ledger = await ledgerFor(store);
+      const rows = await ledger.list({ profileId: 'p1' });
+      expect(rows.map((r) => [r.jobId, r.jobRef, r.status]).sort()).toEqual(
+        [
+          [jobKeyOfUrl('https://jobs.lever.co/acme/1'), 'b', 'SUCCESS'],
+          [jobKeyOfUrl('https://jobs.lever.co/acme/2'), 'c', 'PROCESSING'],
+        ].sort(),
+      );
+      expect((store.db.prepare(`SELECT count(*) AS n FROM applications_before_job_keys`).get() as { n: number }).n).toBe(3);
+      await ledgerFor(store); // opening again changes nothing
+      expect(await ledger.list({ profileId: 'p1' })).toHaveLength(2);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

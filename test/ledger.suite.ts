@@ -21,6 +21,8 @@ export function ledgerSuite(name: string, open: () => Promise<{ ledger: Applicat
       profileId,
       jobId: 'job-1',
       jobUrl: 'https://boards.greenhouse.io/acme/jobs/1',
+      jobRef: null,
+      awaitingUntil: null,
       status: 'QUEUED',
       attempts: [],
       error: null,
@@ -65,17 +67,66 @@ export function ledgerSuite(name: string, open: () => Promise<{ ledger: Applicat
       expect((await ledger.record(write({ status: 'SUCCESS' }))).status).toBe('FAILED');
     });
 
-    it('lets a later run restart a row that is not SUCCESS, and ignores the older run after that', async () => {
-      await ledger.record(write({ status: 'CANCELLED', error: 'cancelled' }));
-      const later = { runId: 'run-b', runStartedAt: '2026-01-02T00:00:00.000Z' };
-      const restarted = await ledger.record(write({ status: 'QUEUED', ...later }));
-      expect(restarted).toMatchObject({ status: 'QUEUED', runId: 'run-b', error: null, completedAt: null });
-      // ...and then the old run can no longer write.
-      expect((await ledger.record(write({ status: 'FAILED', runId: 'run-a' }))).status).toBe('QUEUED');
-      // A run terminated while PROCESSING leaves its row behind; the next run takes it over.
-      await ledger.record(write({ status: 'PROCESSING', ...later }));
-      const third = { runId: 'run-c', runStartedAt: '2026-01-03T00:00:00.000Z' };
-      expect(await ledger.record(write({ status: 'QUEUED', ...third }))).toMatchObject({ status: 'QUEUED', runId: 'run-c' });
+    it('only the owning run writes: another run or workflow is ignored', async () => {
+      await ledger.record(write({ status: 'PROCESSING' }));
+      const other = await ledger.record(write({ status: 'FAILED', runId: 'run-b', runStartedAt: '2026-02-01T00:00:00.000Z', error: 'late' }));
+      expect(other).toMatchObject({ status: 'PROCESSING', runId: 'run-a', error: null });
+      const stranger = await ledger.record(write({ status: 'SUCCESS', workflowId: 'application/hand-made', runId: 'run-x' }));
+      expect(stranger).toMatchObject({ status: 'PROCESSING', workflowId: `application/${profileId}/job-1` });
+    });
+
+    it('UNCONFIRMED settles to SUCCESS or FAILED, never to CANCELLED or back', async () => {
+      await ledger.record(write({ status: 'UNCONFIRMED', error: 'lost response' }));
+      expect((await ledger.record(write({ status: 'PROCESSING' }))).status).toBe('UNCONFIRMED');
+      expect((await ledger.record(write({ status: 'CANCELLED' }))).status).toBe('UNCONFIRMED');
+      expect((await ledger.record(write({ status: 'SUCCESS', error: null, confirmationUrl: 'https://x/ok' }))).status).toBe('SUCCESS');
+    });
+
+    it('claim: the first claimer owns the row; others attach; a SUCCESS is reported, never taken over', async () => {
+      const first = await ledger.claim(write());
+      expect(first.kind).toBe('claimed');
+      expect((await ledger.claim(write())).kind).toBe('claimed'); // the same run again (a retried activity)
+      const other = await ledger.claim(write({ workflowId: 'application/hand-made', runId: 'run-x' }));
+      expect(other).toMatchObject({ kind: 'owned', row: { workflowId: `application/${profileId}/job-1`, runId: 'run-a' } });
+      await ledger.record(write({ status: 'SUCCESS', confirmationUrl: 'https://x/ok' }));
+      for (const runId of ['run-a', 'run-b']) {
+        const again = await ledger.claim(write({ runId, runStartedAt: '2026-03-01T00:00:00.000Z' }));
+        expect(again).toMatchObject({ kind: 'succeeded', row: { status: 'SUCCESS', runId: 'run-a', confirmationUrl: 'https://x/ok' } });
+      }
+      const retry = await ledger.claim({ ...write({ workflowId: 'application/retry', runId: 'run-r' }), retryOf: `application/${profileId}/job-1` });
+      expect(retry.kind).toBe('succeeded');
+    });
+
+    it('claim: a later run of the same workflow takes over, and an UNCONFIRMED row is handed over to be settled', async () => {
+      await ledger.record(write({ status: 'PROCESSING' }));
+      const reset = await ledger.claim(write({ runId: 'run-b', runStartedAt: '2026-01-02T00:00:00.000Z' }));
+      expect(reset).toMatchObject({ kind: 'claimed', row: { runId: 'run-b', status: 'QUEUED', completedAt: null } });
+      expect((await ledger.record(write({ status: 'FAILED', runId: 'run-a' }))).status).toBe('QUEUED'); // the old run is out
+      await ledger.record(write({ runId: 'run-b', status: 'UNCONFIRMED', error: 'lost response' }));
+      const next = await ledger.claim(write({ runId: 'run-c', runStartedAt: '2026-01-03T00:00:00.000Z' }));
+      expect(next).toMatchObject({ kind: 'unconfirmed', row: { runId: 'run-c', status: 'UNCONFIRMED', error: 'lost response' } });
+      // Another workflow (even one saying it retries) never takes an UNCONFIRMED row.
+      const retry = await ledger.claim({ ...write({ workflowId: 'application/retry', runId: 'run-r' }), retryOf: `application/${profileId}/job-1` });
+      expect(retry.kind).toBe('owned');
+    });
+
+    it('claim: an explicit retry takes over a FAILED or CANCELLED row of the workflow it names, nothing else', async () => {
+      await ledger.record(write({ status: 'FAILED', error: 'captcha' }));
+      const wrong = await ledger.claim({ ...write({ workflowId: 'application/retry', runId: 'run-r' }), retryOf: 'application/someone-else' });
+      expect(wrong.kind).toBe('owned');
+      const retry = await ledger.claim({ ...write({ workflowId: 'application/retry', runId: 'run-r' }), retryOf: `application/${profileId}/job-1` });
+      expect(retry).toMatchObject({ kind: 'claimed', row: { workflowId: 'application/retry', runId: 'run-r', status: 'QUEUED', error: null } });
+      expect((await ledger.record(write({ status: 'SUCCESS' }))).status).toBe('QUEUED'); // the first workflow is out
+    });
+
+    it('claim: of many racing claimers exactly one owns the row', async () => {
+      const claims = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => ledger.claim(write({ workflowId: `application/racer-${i}`, runId: `run-${i}` }))),
+      );
+      expect(claims.filter((c) => c.kind === 'claimed')).toHaveLength(1);
+      expect(claims.filter((c) => c.kind === 'owned')).toHaveLength(11);
+      const owner = claims.find((c) => c.kind === 'claimed')!.row.workflowId;
+      expect(claims.every((c) => c.row.workflowId === owner)).toBe(true);
     });
 
     it('keeps one row under concurrent writers', async () => {
@@ -88,17 +139,14 @@ export function ledgerSuite(name: string, open: () => Promise<{ ledger: Applicat
       expect(rows[0].status).toBe('PROCESSING');
     });
 
-    it('finds a success by job id or by URL, lists by campaign and status, and names applied jobs', async () => {
-      await ledger.record(write({ jobId: 'job-1', status: 'SUCCESS', campaignId: 'c1' }));
+    it('lists by campaign and status, and names every job key the profile has a row for', async () => {
+      await ledger.record(write({ jobId: 'job-1', status: 'SUCCESS', campaignId: 'c1', jobRef: 'ref-1' }));
       await ledger.record(write({ jobId: 'job-2', jobUrl: 'https://jobs.lever.co/acme/2', status: 'PROCESSING', campaignId: 'c1' }));
       await ledger.record(write({ jobId: 'job-3', jobUrl: 'https://jobs.lever.co/acme/3', status: 'FAILED' }));
-      expect((await ledger.findSuccess(profileId, 'job-1', 'nope'))?.jobId).toBe('job-1');
-      expect((await ledger.findSuccess(profileId, 'u-other-key', 'https://boards.greenhouse.io/acme/jobs/1'))?.jobId).toBe('job-1');
-      expect(await ledger.findSuccess(profileId, 'job-2', 'https://jobs.lever.co/acme/2')).toBeNull();
-      expect(await ledger.findSuccess('someone-else', 'job-1', 'nope')).toBeNull();
-      expect((await ledger.list({ campaignId: 'c1' })).map((r) => r.jobId).sort()).toEqual(['job-1', 'job-2']);
+      expect((await ledger.list({ campaignId: 'c1' })).map((r) => [r.jobId, r.jobRef]).sort()).toEqual([['job-1', 'ref-1'], ['job-2', null]]);
       expect((await ledger.list({ profileId, status: ['FAILED'] })).map((r) => r.jobId)).toEqual(['job-3']);
-      expect(await ledger.appliedJobIds(profileId)).toEqual(['job-1', 'job-2']);
+      expect(await ledger.jobKeys(profileId)).toEqual(['job-1', 'job-2', 'job-3']);
+      expect(await ledger.jobKeys('someone-else')).toEqual([]);
     });
   });
 }

@@ -1,12 +1,17 @@
 /**
- * The applications ledger: one row per (profile, job), beside the job store and on the same database.
- * The `application` workflow writes it at every status change; campaigns read it to skip jobs already
- * applied to. Writes are idempotent upserts that follow the status order and never leave SUCCESS, so
- * activity retries, replays after a crash and late writes cannot corrupt it.
+ * The applications ledger: one row per (profile, job key), beside the job store and on the same database.
+ * The job key is the canonical apply URL's (src/applications/jobKey.ts), never a caller's label.
+ *
+ * A row is claimed by one workflow run before anything goes upstream (`claim`), and only its owner writes
+ * it afterwards. Writes are idempotent upserts that follow the status order and never leave SUCCESS, so
+ * activity retries, replays after a crash and late writes cannot corrupt it. UNCONFIRMED means a final
+ * submit whose outcome is not known: it is never submitted again blindly, only reconciled with the
+ * upstream's word on the session.
  */
+import { jobKeyOfUrl } from '../applications/jobKey';
 import type { JobStore } from './types';
 
-export const APPLICATION_STATUSES = ['QUEUED', 'PROCESSING', 'SUCCESS', 'FAILED', 'CANCELLED'] as const;
+export const APPLICATION_STATUSES = ['QUEUED', 'PROCESSING', 'UNCONFIRMED', 'SUCCESS', 'FAILED', 'CANCELLED'] as const;
 export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
 
 /** One try at the upstream form (a new upstream session), as reference 002 lists them. */
@@ -21,9 +26,13 @@ export interface ApplicationAttempt {
 
 export interface LedgerWrite {
   profileId: string;
-  /** The job id, or the URL hash key when the caller had no id (see src/applications/input.ts). */
+  /** The job key: the canonical apply URL's (src/applications/jobKey.ts). */
   jobId: string;
   jobUrl: string;
+  /** The caller's own reference for the job (002's jobId, or the Jobo id for autopilot): shown, never a key. */
+  jobRef: string | null;
+  /** While a person is asked for answers: until when (the application is PROCESSING meanwhile). */
+  awaitingUntil: string | null;
   status: ApplicationStatus;
   attempts: ApplicationAttempt[];
   error: string | null;
@@ -49,43 +58,94 @@ export interface LedgerFilter {
   limit?: number;
 }
 
+/** A workflow run asking to own the row of its (profile, job key) before anything goes upstream. */
+export interface ClaimRequest extends LedgerWrite {
+  /** An explicit retry: the workflow id whose FAILED or CANCELLED row this run may take over. */
+  retryOf?: string | null;
+}
+
+/**
+ * What the claim found. `claimed`: the caller owns the row (new, its own, or taken over). `succeeded`: the
+ * job was applied to already (the row, untouched). `unconfirmed`: the caller owns a row whose last final
+ * submit has no known outcome, and must reconcile it before anything else. `owned`: another workflow owns
+ * the row; the caller attaches to it and reports its outcome.
+ */
+export type Claim =
+  | { kind: 'claimed'; row: LedgerRow }
+  | { kind: 'succeeded'; row: LedgerRow }
+  | { kind: 'unconfirmed'; row: LedgerRow }
+  | { kind: 'owned'; row: LedgerRow };
+
 export interface ApplicationsLedger {
   /**
-   * Inserts the row or moves it forward; returns the row as stored afterwards. The write is ignored when
-   * the row is SUCCESS, or when it comes from the run that wrote the row and would move it backwards or
-   * off a final status. A run started later (a new start after the first one closed or was terminated) may
-   * restart a row that is not SUCCESS; an older run's late write is ignored.
+   * One owner per (profile, job key), decided atomically, so racing starters (two campaigns, a CLI start
+   * and a campaign, a start under a hand-made workflow id) see each other. A row is taken over only by a
+   * later run of the same workflow (a reset) unless it is SUCCESS, or by an explicit retry of a FAILED or
+   * CANCELLED row.
+   */
+  claim(request: ClaimRequest): Promise<Claim>;
+  /**
+   * Moves the owner's row forward; returns the row as stored afterwards. The write is ignored unless it
+   * comes from the run that owns the row, and then when it would move the row backwards, off a final status
+   * or off SUCCESS. (UNCONFIRMED may still become SUCCESS or FAILED.) A row that does not exist is inserted.
    */
   record(write: LedgerWrite): Promise<LedgerRow>;
   get(profileId: string, jobId: string): Promise<LedgerRow | null>;
-  /** The SUCCESS row for this profile and job, matched by job id or by job URL (ids and URLs may be mixed). */
-  findSuccess(profileId: string, jobId: string, jobUrl: string): Promise<LedgerRow | null>;
   list(filter?: LedgerFilter): Promise<LedgerRow[]>;
-  /** Job ids applied to or being applied to (QUEUED, PROCESSING, SUCCESS): what campaigns exclude. */
-  appliedJobIds(profileId: string): Promise<string[]>;
+  /** Job keys with a row of any status: what autopilot leaves out (FAILED ones are retried explicitly). */
+  jobKeys(profileId: string): Promise<string[]>;
 }
 
 export const FINAL_STATUSES: readonly ApplicationStatus[] = ['SUCCESS', 'FAILED', 'CANCELLED'];
 
-/** SQL for the status order (QUEUED 0 < PROCESSING 1 < final 2), shared by both backends. */
+/** SQL for the status order (QUEUED 0 < PROCESSING 1 < UNCONFIRMED 2 < final 3), shared by both backends. */
 export function statusRankSql(column: string): string {
-  return `(CASE ${column} WHEN 'QUEUED' THEN 0 WHEN 'PROCESSING' THEN 1 ELSE 2 END)`;
+  return `(CASE ${column} WHEN 'QUEUED' THEN 0 WHEN 'PROCESSING' THEN 1 WHEN 'UNCONFIRMED' THEN 2 ELSE 3 END)`;
 }
 
 export function statusRank(status: ApplicationStatus): number {
-  return status === 'QUEUED' ? 0 : status === 'PROCESSING' ? 1 : 2;
+  return status === 'QUEUED' ? 0 : status === 'PROCESSING' ? 1 : status === 'UNCONFIRMED' ? 2 : 3;
 }
 
 /**
- * The upsert's guard, in SQL both backends accept (`excluded` is the proposed row): never off SUCCESS; a
- * later run takes over; the same run only moves forward and stops at a final status.
+ * The upsert's guard, in SQL both backends accept (`excluded` is the proposed row): only the owning run
+ * writes, only forward, never off a final status.
  */
 export function ledgerUpdateGuard(table: string): string {
   const rank = statusRankSql(`${table}.status`);
-  return `${table}.status <> 'SUCCESS' AND (
-    (${table}.run_id <> excluded.run_id AND excluded.run_started_at > ${table}.run_started_at)
-    OR (${table}.run_id = excluded.run_id AND ${rank} < 2 AND ${rank} <= ${statusRankSql('excluded.status')})
-  )`;
+  return `${table}.workflow_id = excluded.workflow_id AND ${table}.run_id = excluded.run_id
+    AND ${rank} < 3 AND ${rank} <= ${statusRankSql('excluded.status')}
+    AND NOT (${table}.status = 'UNCONFIRMED' AND excluded.status = 'CANCELLED')`;
+}
+
+/** Statuses an explicit retry may start again: nothing was submitted. */
+export const RETRYABLE_STATUSES: readonly ApplicationStatus[] = ['FAILED', 'CANCELLED'];
+
+/**
+ * The claim's decision on the row as found (after an insert that did nothing if a row was there). Pure, so
+ * both backends decide alike: `take` means the caller becomes the owner (the backend updates the owner
+ * columns and, unless the row is UNCONFIRMED, restarts it as QUEUED).
+ */
+export function claimDecision(row: LedgerRow, req: ClaimRequest): { kind: Claim['kind']; take: boolean } {
+  const mine = row.workflowId === req.workflowId;
+  if (mine && row.runId === req.runId) {
+    return { kind: row.status === 'SUCCESS' ? 'succeeded' : row.status === 'UNCONFIRMED' ? 'unconfirmed' : 'claimed', take: false };
+  }
+  if (row.status === 'SUCCESS') return { kind: 'succeeded', take: false };
+  if (mine) return { kind: row.status === 'UNCONFIRMED' ? 'unconfirmed' : 'claimed', take: true };
+  if (req.retryOf && req.retryOf === row.workflowId && RETRYABLE_STATUSES.includes(row.status)) return { kind: 'claimed', take: true };
+  return { kind: 'owned', take: false };
+}
+
+/** Columns a take-over replaces (the owner's), with the status and error reset unless UNCONFIRMED. */
+export function takeOverSql(table: string, param: (name: LedgerParam) => string, where: string): string {
+  return `UPDATE ${table} SET workflow_id = ${param('workflow_id')}, run_id = ${param('run_id')},
+    run_started_at = ${param('run_started_at')}, campaign_id = COALESCE(${param('campaign_id')}, campaign_id),
+    job_ref = COALESCE(${param('job_ref')}, job_ref), updated_at = ${param('now')},
+    status = CASE WHEN status = 'UNCONFIRMED' THEN status ELSE 'QUEUED' END,
+    error = CASE WHEN status = 'UNCONFIRMED' THEN error ELSE NULL END,
+    completed_at = NULL, awaiting_until = NULL
+    WHERE ${where}`;
 }
 
 export const LEDGER_LIST_DEFAULT_LIMIT = 1000;
@@ -107,6 +167,8 @@ export interface RawLedgerRow {
   profile_id: string;
   job_id: string;
   job_url: string;
+  job_ref: string | null;
+  awaiting_until: string | Date | null;
   status: ApplicationStatus;
   attempts: string | ApplicationAttempt[];
   error: string | null;
@@ -128,6 +190,8 @@ export function toLedgerRow(r: RawLedgerRow): LedgerRow {
     profileId: r.profile_id,
     jobId: r.job_id,
     jobUrl: r.job_url,
+    jobRef: r.job_ref,
+    awaitingUntil: r.awaiting_until === null ? null : isoOf(r.awaiting_until),
     status: r.status,
     attempts: typeof r.attempts === 'string' ? (JSON.parse(r.attempts) as ApplicationAttempt[]) : r.attempts,
     error: r.error,
@@ -149,6 +213,8 @@ export function ledgerParams(w: LedgerWrite, now: string) {
     profile_id: w.profileId,
     job_id: w.jobId,
     job_url: w.jobUrl,
+    job_ref: w.jobRef,
+    awaiting_until: w.awaitingUntil,
     status: w.status,
     attempts: JSON.stringify(w.attempts),
     error: w.error,
@@ -167,6 +233,8 @@ export const LEDGER_COLUMNS = [
   'profile_id',
   'job_id',
   'job_url',
+  'job_ref',
+  'awaiting_until',
   'status',
   'attempts',
   'error',
@@ -178,8 +246,8 @@ export const LEDGER_COLUMNS = [
   'run_started_at',
 ] as const;
 
-/** Columns a permitted write replaces (created_at stays; the key never changes). */
-export const LEDGER_UPDATED_COLUMNS = LEDGER_COLUMNS.filter((c) => c !== 'profile_id' && c !== 'job_id');
+/** Columns a permitted write replaces (created_at stays; the key and the owner never change by a write). */
+export const LEDGER_UPDATED_COLUMNS = LEDGER_COLUMNS.filter((c) => !['profile_id', 'job_id', 'workflow_id', 'run_id', 'run_started_at'].includes(c));
 
 /** Column types that differ by backend: SQLite keeps text, PostgreSQL jsonb and timestamptz. */
 export interface LedgerSqlTypes {
@@ -195,7 +263,9 @@ export function ledgerSchemaSql(t: LedgerSqlTypes): string {
     profile_id       ${t.text} NOT NULL,
     job_id           ${t.text} NOT NULL,
     job_url          ${t.text} NOT NULL,
-    status           ${t.text} NOT NULL CHECK (status IN ('QUEUED', 'PROCESSING', 'SUCCESS', 'FAILED', 'CANCELLED')),
+    job_ref          ${t.text},
+    awaiting_until   ${t.time},
+    status           ${t.text} NOT NULL CHECK (status IN (${APPLICATION_STATUSES.map((x) => `'${x}'`).join(', ')})),
     attempts         ${t.json} NOT NULL,          -- JSON array of ApplicationAttempt
     error            ${t.text},
     confirmation_url ${t.text},
@@ -225,4 +295,18 @@ export function ledgerUpsertSql(param: (name: LedgerParam) => string): string {
     ${LEDGER_UPDATED_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')},
     updated_at = excluded.updated_at, completed_at = excluded.completed_at
   WHERE ${ledgerUpdateGuard('applications')}`;
+}
+
+/** The rows of a ledger written before job keys (keyed by the caller's jobId), keyed again by their URL. */
+export function rekeyLegacyRows(rows: (Omit<RawLedgerRow, 'job_ref' | 'awaiting_until'> & Partial<RawLedgerRow>)[]): RawLedgerRow[] {
+  const best = new Map<string, RawLedgerRow>();
+  for (const r of rows) {
+    const key = jobKeyOfUrl(r.job_url);
+    const row: RawLedgerRow = { ...r, job_id: key, job_ref: r.job_ref ?? (r.job_id.startsWith('u-') ? null : r.job_id), awaiting_until: null };
+    const held = best.get(`${r.profile_id}/${key}`);
+    // Two old rows for one job (the double application this key prevents): SUCCESS wins, then the furthest along.
+    const score = (x: RawLedgerRow) => (x.status === 'SUCCESS' ? 10 : statusRank(x.status));
+    if (!held || score(row) > score(held)) best.set(`${r.profile_id}/${key}`, row);
+  }
+  return [...best.values()];
 }

@@ -1,13 +1,18 @@
 /** The applications ledger on the PostgreSQL job store's pool. */
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import {
   LEDGER_COLUMNS,
   LEDGER_LIST_DEFAULT_LIMIT,
+  claimDecision,
   ledgerParams,
   ledgerSchemaSql,
   ledgerUpsertSql,
+  rekeyLegacyRows,
+  takeOverSql,
   toLedgerRow,
   type ApplicationsLedger,
+  type Claim,
+  type ClaimRequest,
   type LedgerFilter,
   type LedgerParam,
   type LedgerRow,
@@ -20,8 +25,46 @@ const SCHEMA = ledgerSchemaSql({ text: 'text', json: 'jsonb', time: 'timestamptz
 const SCHEMA_LOCK = 0x6c656467; // concurrent CREATE ... IF NOT EXISTS can still race on the catalog
 
 const PARAM_ORDER = [...LEDGER_COLUMNS, 'now', 'completed_at'] as const satisfies readonly LedgerParam[];
-const CASTS: Partial<Record<LedgerParam, string>> = { attempts: 'jsonb', run_started_at: 'timestamptz', now: 'timestamptz', completed_at: 'timestamptz' };
-const UPSERT_SQL = ledgerUpsertSql((name) => `$${PARAM_ORDER.indexOf(name) + 1}::${CASTS[name] ?? 'text'}`);
+const CASTS: Partial<Record<LedgerParam, string>> = {
+  attempts: 'jsonb',
+  run_started_at: 'timestamptz',
+  awaiting_until: 'timestamptz',
+  now: 'timestamptz',
+  completed_at: 'timestamptz',
+};
+const param = (name: LedgerParam) => `$${PARAM_ORDER.indexOf(name) + 1}::${CASTS[name] ?? 'text'}`;
+const UPSERT_SQL = ledgerUpsertSql(param);
+const INSERT_NEW_SQL = UPSERT_SQL.replace(/ON CONFLICT[\s\S]*$/, 'ON CONFLICT (profile_id, job_id) DO NOTHING');
+// PostgreSQL wants every numbered parameter used, so the take-over numbers its own.
+const TAKE_OVER_ORDER = ['workflow_id', 'run_id', 'run_started_at', 'campaign_id', 'job_ref', 'now', 'profile_id', 'job_id'] as const satisfies readonly LedgerParam[];
+const takeOverParam = (name: LedgerParam) => `$${(TAKE_OVER_ORDER as readonly LedgerParam[]).indexOf(name) + 1}::${CASTS[name] ?? 'text'}`;
+const TAKE_OVER_SQL = takeOverSql('applications', takeOverParam, `profile_id = ${takeOverParam('profile_id')} AND job_id = ${takeOverParam('job_id')}`);
+/** Columns that hold times or JSON: the copy of a legacy row keeps their types. */
+const LEGACY_COPY_COLUMNS = [...LEDGER_COLUMNS, 'created_at', 'updated_at', 'completed_at'];
+
+/** A ledger from before job keys (no job_ref column): rows keyed again by URL, the old table kept aside. */
+async function migrateLegacy(c: PoolClient): Promise<void> {
+  const { rows: cols } = await c.query<{ column_name: string }>(
+    `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'applications'`,
+  );
+  if (cols.length === 0 || cols.some((r) => r.column_name === 'job_ref')) return;
+  await c.query(`ALTER TABLE applications RENAME TO applications_before_job_keys`);
+  await c.query(`ALTER INDEX IF EXISTS applications_job_url RENAME TO applications_before_job_keys_job_url`);
+  await c.query(`ALTER INDEX IF EXISTS applications_campaign RENAME TO applications_before_job_keys_campaign`);
+  await c.query(`ALTER TABLE applications_before_job_keys RENAME CONSTRAINT applications_pkey TO applications_before_job_keys_pkey`);
+  await c.query(SCHEMA);
+  const { rows } = await c.query<RawLedgerRow>(`SELECT * FROM applications_before_job_keys`);
+  for (const r of rekeyLegacyRows(rows)) {
+    const values = LEGACY_COPY_COLUMNS.map((k) => {
+      const v = r[k as keyof RawLedgerRow];
+      return k === 'attempts' ? JSON.stringify(v) : v;
+    });
+    await c.query(
+      `INSERT INTO applications (${LEGACY_COPY_COLUMNS.join(', ')}) VALUES (${LEGACY_COPY_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`,
+      values,
+    );
+  }
+}
 
 export class PostgresLedger implements ApplicationsLedger {
   private constructor(private readonly pool: Pool) {}
@@ -31,6 +74,7 @@ export class PostgresLedger implements ApplicationsLedger {
     try {
       await c.query('BEGIN');
       await c.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
+      await migrateLegacy(c);
       await c.query(SCHEMA);
       await c.query('COMMIT');
     } catch (err) {
@@ -40,6 +84,39 @@ export class PostgresLedger implements ApplicationsLedger {
       c.release();
     }
     return new PostgresLedger(pool);
+  }
+
+  async claim(req: ClaimRequest): Promise<Claim> {
+    const params = ledgerParams({ ...req, status: 'QUEUED' }, new Date().toISOString());
+    const values = PARAM_ORDER.map((k) => params[k]);
+    const c = await this.pool.connect();
+    try {
+      await c.query('BEGIN');
+      const inserted = await c.query(INSERT_NEW_SQL, values);
+      // The row lock holds every other claim of this (profile, job) until this decision is committed.
+      const { rows } = await c.query<RawLedgerRow>(`SELECT * FROM applications WHERE profile_id = $1 AND job_id = $2 FOR UPDATE`, [
+        req.profileId,
+        req.jobId,
+      ]);
+      let row = toLedgerRow(rows[0]!);
+      let kind: Claim['kind'] = 'claimed';
+      if (inserted.rowCount !== 1) {
+        const decision = claimDecision(row, req);
+        kind = decision.kind;
+        if (decision.take) {
+          await c.query(TAKE_OVER_SQL, TAKE_OVER_ORDER.map((k) => params[k]));
+          const again = await c.query<RawLedgerRow>(`SELECT * FROM applications WHERE profile_id = $1 AND job_id = $2`, [req.profileId, req.jobId]);
+          row = toLedgerRow(again.rows[0]!);
+        }
+      }
+      await c.query('COMMIT');
+      return { kind, row } as Claim;
+    } catch (err) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      c.release();
+    }
   }
 
   async record(write: LedgerWrite): Promise<LedgerRow> {
@@ -53,14 +130,6 @@ export class PostgresLedger implements ApplicationsLedger {
       profileId,
       jobId,
     ]);
-    return rows[0] ? toLedgerRow(rows[0]) : null;
-  }
-
-  async findSuccess(profileId: string, jobId: string, jobUrl: string): Promise<LedgerRow | null> {
-    const { rows } = await this.pool.query<RawLedgerRow>(
-      `SELECT * FROM applications WHERE profile_id = $1 AND (job_id = $2 OR job_url = $3) AND status = 'SUCCESS' LIMIT 1`,
-      [profileId, jobId, jobUrl],
-    );
     return rows[0] ? toLedgerRow(rows[0]) : null;
   }
 
@@ -78,11 +147,8 @@ export class PostgresLedger implements ApplicationsLedger {
     return rows.map(toLedgerRow);
   }
 
-  async appliedJobIds(profileId: string): Promise<string[]> {
-    const { rows } = await this.pool.query<{ job_id: string }>(
-      `SELECT job_id FROM applications WHERE profile_id = $1 AND status IN ('QUEUED', 'PROCESSING', 'SUCCESS') ORDER BY job_id`,
-      [profileId],
-    );
+  async jobKeys(profileId: string): Promise<string[]> {
+    const { rows } = await this.pool.query<{ job_id: string }>(`SELECT job_id FROM applications WHERE profile_id = $1 ORDER BY job_id`, [profileId]);
     return rows.map((r) => r.job_id);
   }
 }
