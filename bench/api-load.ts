@@ -11,6 +11,7 @@
 import { Agent, request } from 'undici';
 import { createActivities } from '../src/activities';
 import { buildApi } from '../src/api/server';
+import { profileOwnersFor } from '../src/store/profileOwners';
 import { createAutopilotRecurring, getCampaign } from '../src/campaigns/client';
 import { createApplicant } from '../test/application.fixtures';
 import { testConfig } from '../test/support/config';
@@ -84,6 +85,7 @@ async function main(): Promise<void> {
       createActivities({ config: testConfig({ JOBO_BASE_URL: sandbox.url, JOBO_API_KEY: sandbox.apiKey }), jobo, store: async () => store }),
   });
   const { env, jobo } = rig;
+  const owners = await profileOwnersFor(store);
   const app = await buildApi({
     client: env.client,
     jobo,
@@ -91,6 +93,7 @@ async function main(): Promise<void> {
     keys: [{ userId: 'bench', key: KEY }],
     rateLimit: { max: 10_000_000, windowSeconds: 60 },
     ledger: async () => ledger,
+    profileOwners: async () => owners,
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { address, port } = app.server.address() as { address: string; port: number };
@@ -101,6 +104,7 @@ async function main(): Promise<void> {
 
   try {
     const candidateProfileId = await createApplicant(jobo);
+    await owners.assign(candidateProfileId, 'bench'); // made outside the API: assigned as an operator would
     const body = JSON.stringify({ candidateProfileId, filters: { jobTitle: 'Engineer' }, schedule: SCHEDULE });
 
     console.log(`baseline: ${CLIENTS} concurrent typed-client loops (create + get, no HTTP) for ${BASELINE_SECONDS} s ...`);

@@ -11,6 +11,7 @@ import { buildApi, OPENAPI_PATH } from '../src/api/server';
 import type { ZodApp } from '../src/api/context';
 import { JoboClient } from '../src/jobo/client';
 import type { ApplicationsLedger } from '../src/store/ledger';
+import { profileOwnersFor, type ProfileOwners } from '../src/store/profileOwners';
 import { CALLER_ANSWERS, corpusJobs, createApplicant, type CorpusJob } from './application.fixtures';
 import { testConfig } from './support/config';
 import { validAnswersFor } from './support/formAnswers';
@@ -34,6 +35,8 @@ let ledger: ApplicationsLedger;
 let app: ZodApp;
 let base: string;
 let profileId: string;
+let bobsProfileId: string;
+let owners: ProfileOwners;
 let profileEmail: string;
 let jobs: CorpusJob[];
 
@@ -83,6 +86,11 @@ beforeAll(async () => {
   jobs = await corpusJobs(sandbox.admin, store, 30);
   profileId = await createApplicant(jobo);
   profileEmail = (await jobo.getProfile(profileId)).contact!.email;
+  bobsProfileId = await createApplicant(jobo);
+  // Made outside the API: assigned as an operator would (`applyflow profile assign`).
+  owners = await profileOwnersFor(store);
+  await owners.assign(profileId, 'alice');
+  await owners.assign(bobsProfileId, 'bob');
   app = await buildApi({
     client: env.client,
     jobo,
@@ -93,6 +101,7 @@ beforeAll(async () => {
     ],
     rateLimit: { max: 10_000, windowSeconds: 60 },
     ledger: async () => ledger,
+    profileOwners: async () => owners,
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
@@ -126,19 +135,16 @@ describe('bad requests get a 400 naming the field and start nothing', () => {
     ['bad job id', 'POST', '/api/v1/sessions/apply', () => runOnce({ jobs: [job(1, { jobId: 'has spaces/and slashes' })] }), 'jobs[0].jobId'],
     ['bad email', 'POST', '/api/v1/sessions/apply', () => runOnce({ overrideEmail: 'not-an-email' }), 'overrideEmail'],
     ['unknown field', 'POST', '/api/v1/sessions/apply', () => runOnce({ priority: 'high' }), 'priority'],
-    ['unknown profile', 'POST', '/api/v1/sessions/apply', () => runOnce({ candidateProfileId: UNKNOWN_PROFILE }), 'candidateProfileId'],
     ['bad timezone', 'POST', '/api/v1/sessions/autopilot/recurring', () => recurring({ ...WEEKLY, timezone: 'Mars/Olympus_Mons' }), 'schedule.timezone'],
     ['bad time', 'POST', '/api/v1/sessions/autopilot/recurring', () => recurring({ ...WEEKLY, time: '25:00' }), 'schedule.time'],
     ['weekly without days', 'POST', '/api/v1/sessions/autopilot/recurring', () => recurring({ pattern: 'weekly', time: '09:00', timezone: 'UTC' }), 'schedule.daysOfWeek'],
     ['missing schedule', 'POST', '/api/v1/sessions/autopilot/recurring', () => ({ candidateProfileId: profileId, filters: {} }), 'schedule'],
     ['unknown work type', 'POST', '/api/v1/sessions/autopilot/once', () => ({ candidateProfileId: profileId, filters: { workType: ['Mars'] } }), 'filters.workType[0]'],
     ['maxJobsPerRun 101', 'POST', '/api/v1/sessions/autopilot/once', () => ({ candidateProfileId: profileId, filters: {}, limits: { maxJobsPerRun: 101 } }), 'limits.maxJobsPerRun'],
-    ['unknown profile (autopilot)', 'POST', '/api/v1/sessions/autopilot/once', () => ({ candidateProfileId: UNKNOWN_PROFILE, filters: {} }), 'candidateProfileId'],
     ['interactive: missing job_url', 'POST', '/api/v1/interactive-sessions', () => ({}), 'job_url'],
     ['interactive: non-http job_url', 'POST', '/api/v1/interactive-sessions', () => ({ job_url: 'mailto:jobs@acme.com' }), 'job_url'],
     ['interactive: 2001-character job_url', 'POST', '/api/v1/interactive-sessions', () => ({ job_url: long }), 'job_url'],
     ['interactive: idle minutes a string', 'POST', '/api/v1/interactive-sessions', () => ({ job_url: GREENHOUSE, idle_timeout_minutes: 'ten' }), 'idle_timeout_minutes'],
-    ['interactive: unknown profile', 'POST', '/api/v1/interactive-sessions', () => ({ job_url: GREENHOUSE, profile_id: UNKNOWN_PROFILE }), 'profile_id'],
     ['list: limit 101', 'GET', '/api/v1/sessions?limit=101', undefined, 'limit'],
     ['list: page 0', 'GET', '/api/v1/sessions?page=0', undefined, 'page'],
     ['list: page not a number', 'GET', '/api/v1/sessions?page=two', undefined, 'page'],
@@ -172,6 +178,17 @@ describe('bad requests get a 400 naming the field and start nothing', () => {
     expect(res.body.fields.map((f: { field: string }) => f.field).sort()).toEqual(['candidateProfileId', 'jobs[0].link', 'jobs[1].title', 'overrideEmail']);
   });
 
+  // Unknown profiles: the same 404 another user's profile gets (test/api.tenancy.test.ts), naming the field.
+  test.each([
+    ['run-once', '/api/v1/sessions/apply', () => runOnce({ candidateProfileId: UNKNOWN_PROFILE }), 'candidateProfileId'],
+    ['autopilot', '/api/v1/sessions/autopilot/once', () => ({ candidateProfileId: UNKNOWN_PROFILE, filters: {} }), 'candidateProfileId'],
+    ['interactive', '/api/v1/interactive-sessions', () => ({ job_url: GREENHOUSE, profile_id: UNKNOWN_PROFILE }), 'profile_id'],
+  ])('unknown profile (%s) → 404 naming the field', async (_name, path, body, field) => {
+    const res = await call('POST', path, { body: body() });
+    expect([res.status, res.body.error, res.body.message]).toEqual([404, 'not_found', `profile ${UNKNOWN_PROFILE} not found`]);
+    expect(res.body.fields).toEqual([{ field, message: 'unknown profile' }]);
+  });
+
   test('...and none of them started a workflow or an upstream session', async () => {
     expect((await env.client.workflow.count()).count).toBe(before.workflows);
     expect((await sandbox.admin.sessions()).length).toBe(before.upstreamSessions);
@@ -179,7 +196,7 @@ describe('bad requests get a 400 naming the field and start nothing', () => {
 });
 
 describe('authentication', () => {
-  test('401 without credentials or with a malformed header, 403 for an unknown key, before validation', async () => {
+  test('401 without credentials, with a malformed header or with an unknown key, before validation', async () => {
     const missing = await call('GET', '/api/v1/sessions', { auth: null });
     expect(missing.status).toBe(401);
     expect(missing.body.error).toBe('unauthorized');
@@ -188,11 +205,11 @@ describe('authentication', () => {
       expect((await call('GET', '/api/v1/sessions', { auth })).status).toBe(401);
     }
     const unknown = await call('GET', '/api/v1/sessions', { auth: 'Bearer af_test_not_a_key_we_know' });
-    expect(unknown.status).toBe(403);
-    expect(unknown.body.error).toBe('forbidden');
+    expect(unknown.status).toBe(401);
+    expect(unknown.body.error).toBe('unauthorized');
     // A key differing only in its last character, and a prefix of a real key, are just as unknown.
-    expect((await call('GET', '/api/v1/sessions', { auth: `Bearer ${KEY.slice(0, -1)}4` })).status).toBe(403);
-    expect((await call('GET', '/api/v1/sessions', { auth: `Bearer ${KEY.slice(0, 20)}` })).status).toBe(403);
+    expect((await call('GET', '/api/v1/sessions', { auth: `Bearer ${KEY.slice(0, -1)}4` })).status).toBe(401);
+    expect((await call('GET', '/api/v1/sessions', { auth: `Bearer ${KEY.slice(0, 20)}` })).status).toBe(401);
     // Authentication comes first: an invalid body from an unknown caller says nothing about the schema.
     const noKeyBadBody = await call('POST', '/api/v1/sessions/apply', { body: { jobs: 'x' }, auth: null });
     expect(noKeyBadBody.status).toBe(401);
@@ -224,6 +241,12 @@ describe('the OpenAPI document', () => {
         'GET /api/v1/interactive-sessions/{id}',
         'POST /api/v1/interactive-sessions/{id}/answers',
         'DELETE /api/v1/interactive-sessions/{id}',
+        'POST /api/v1/profiles',
+        'GET /api/v1/profiles',
+        'GET /api/v1/profiles/{profileId}',
+        'PATCH /api/v1/profiles/{profileId}',
+        'PUT /api/v1/profiles/{profileId}/resume',
+        'GET /api/v1/profiles/{profileId}/resume/import',
       ].sort(),
     );
     const apply = doc.paths['/api/v1/sessions/apply'].post;
@@ -402,7 +425,7 @@ describe('campaigns (reference 002 sessions)', () => {
     expect([again.status, again.body.sessionId]).toEqual([200, first.body.sessionId]);
     expect(await campaigns()).toBe(before);
     // The same key for another request is a conflict, not a silent replay.
-    expect((await post('retry-me-1', { ...body, candidateProfileId: UNKNOWN_PROFILE })).status).toBe(400); // profile checked first
+    expect((await post('retry-me-1', { ...body, candidateProfileId: UNKNOWN_PROFILE })).status).toBe(404); // profile checked first
     const other = await post('retry-me-1', { candidateProfileId: profileId, filters: { jobTitle: 'Engineer' } });
     expect(other.status).toBe(400); // schedule missing: validated before the key is looked at
     const otherType = await fetch(`${base}/api/v1/sessions/autopilot/once`, {
@@ -416,7 +439,7 @@ describe('campaigns (reference 002 sessions)', () => {
     const bob = await fetch(`${base}/api/v1/sessions/autopilot/recurring`, {
       method: 'POST',
       headers: { authorization: `Bearer ${OTHER_KEY}`, 'content-type': 'application/json', 'idempotency-key': 'retry-me-1' },
-      body: JSON.stringify(body),
+      body: JSON.stringify({ ...body, candidateProfileId: bobsProfileId }),
     });
     expect(bob.status).toBe(201);
     expect(((await bob.json()) as { sessionId: string }).sessionId).not.toBe(first.body.sessionId);
@@ -526,7 +549,7 @@ describe('tenancy: every API key is a user who sees only their own sessions', ()
 
     const bobs = await call('POST', '/api/v1/sessions/autopilot/recurring', {
       ...bob,
-      body: { candidateProfileId: profileId, schedule: WEEKLY, filters: { jobTitle: 'Designer' } },
+      body: { candidateProfileId: bobsProfileId, schedule: WEEKLY, filters: { jobTitle: 'Designer' } },
     });
     expect([bobs.status, bobs.body.userId]).toEqual([201, 'bob']);
     expect((await call('GET', `/api/v1/sessions/${bobs.body.sessionId}`)).status).toBe(404);
@@ -574,6 +597,7 @@ describe('rate limiting', () => {
         { userId: 'dave', key: OTHER_KEY },
       ],
       rateLimit: { max: 3, windowSeconds: 60 },
+      profileOwners: async () => owners,
     });
     await limited.listen({ host: '127.0.0.1', port: 0 });
     const to = `http://127.0.0.1:${(limited.server.address() as { port: number }).port}`;

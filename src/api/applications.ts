@@ -76,11 +76,17 @@ export function registerApplicationRoutes(app: ZodApp, ctx: ApiContext): void {
       },
     },
     async (req) => {
-      const { sessionId, status, page, limit } = req.query;
+      const { sessionId, profileId, status, page, limit } = req.query;
       const ledger = ctx.ledger ? await ctx.ledger() : null;
       const userId = userOf(req);
+      // Another user's profile is the same 404 as an unknown one.
+      if (profileId) await ctx.profiles.assertOwnedLocally(profileId, userId, 'profileId');
       if (sessionId) {
         const apps = await ownedRead(ctx.client, sessionId, userId, () => campaignApplications(ctx.client, sessionId, { status, page, limit }));
+        // A campaign applies for one profile: its applications are all of that profile or none.
+        if (profileId && apps.data.some((a) => ledgerKey(a.applicationId)?.profileId !== profileId)) {
+          return { data: [], pagination: { page, limit, total: 0, totalPages: 0 } };
+        }
         const rows = await Promise.all(apps.data.map((a) => attemptsRow(ledger, a.applicationId)));
         return { data: apps.data.map((a, i) => fromCampaign(sessionId, a, rows[i])), pagination: apps.pagination };
       }
@@ -88,7 +94,7 @@ export function registerApplicationRoutes(app: ZodApp, ctx: ApiContext): void {
       // The caller's applications: the ledger's rows of the caller's campaigns (visibility, no workflow queried).
       const mine = await ctx.visibility.shared(`campaigns-of\n${userId}`, () => allCampaigns(ctx.client, { userId }));
       const emails = new Map(mine.map((c) => [c.sessionId, c.candidateEmail]));
-      const rows = await listApplications(ledger, { status, page, limit, campaignIds: new Set(emails.keys()) });
+      const rows = await listApplications(ledger, { status, page, limit, campaignIds: new Set(emails.keys()), ...(profileId ? { profileId } : {}) });
       return { data: rows.data.map((r) => fromLedger(r, emails.get(r.campaignId!) ?? null)), pagination: rows.pagination };
     },
   );

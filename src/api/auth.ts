@@ -1,7 +1,11 @@
 /**
  * Bearer API keys. Keys are compared as SHA-256 digests with crypto.timingSafeEqual, over every
  * configured key without an early exit, so neither the length nor the prefix of a key leaks through timing.
- * 401: no credentials or not `Bearer <token68>`; 403: a well-formed key that is not ours.
+ * A user may hold several keys (rotation: add the new one, move clients, remove the old one); a removed
+ * (revoked) key is as unknown as one never issued.
+ * 401: no credentials, not `Bearer <token68>`, or a key that is not ours (unknown or revoked);
+ * 403 is kept for a known user without the right to something.
+ * Failed authentications are limited per client address, so keys cannot be guessed at request speed.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ApiKey } from '../config';
@@ -22,7 +26,7 @@ export class ApiKeys {
     this.digests = keys.map((k) => ({ userId: k.userId, digest: digest(k.key) }));
   }
 
-  /** The key's user, or throws the 401/403 ApiError. */
+  /** The key's user, or throws the 401 ApiError. */
   authenticate(header: string | undefined): ApiUser {
     if (!header) throw unauthorized('missing Authorization header (expected: Bearer <api key>)');
     const m = BEARER.exec(header);
@@ -30,8 +34,59 @@ export class ApiKeys {
     const presented = digest(m[1]);
     let match: string | null = null;
     for (const k of this.digests) if (timingSafeEqual(k.digest, presented) && match === null) match = k.userId;
-    if (match === null) throw new ApiError(403, 'forbidden', 'unknown API key');
+    if (match === null) throw unauthorized('unknown or revoked API key');
     return { userId: match };
+  }
+}
+
+export interface AuthFailureLimit {
+  /** Failed authentications allowed per client address and window. */
+  max: number;
+  windowSeconds: number;
+}
+
+export const DEFAULT_AUTH_FAILURE_LIMIT: AuthFailureLimit = { max: 20, windowSeconds: 60 };
+
+/**
+ * Fixed windows per client address. Once an address has used up its failures, every authentication from
+ * it is a 429 until the window ends, valid keys included: otherwise a guesser would still learn which
+ * guess was right.
+ */
+export class AuthFailures {
+  private readonly windows = new Map<string, { count: number; resetAt: number }>();
+
+  constructor(
+    private readonly limit: AuthFailureLimit = DEFAULT_AUTH_FAILURE_LIMIT,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Throws the 429 while the address is blocked. */
+  check(address: string): void {
+    const w = this.windows.get(address);
+    if (!w) return;
+    const now = this.now();
+    if (w.resetAt <= now) {
+      this.windows.delete(address);
+      return;
+    }
+    if (w.count >= this.limit.max) {
+      const retryAfter = Math.max(1, Math.ceil((w.resetAt - now) / 1000));
+      throw new ApiError(429, 'rate_limited', `too many failed authentications from this address; retry in ${retryAfter} s`, undefined, {
+        'retry-after': String(retryAfter),
+      });
+    }
+  }
+
+  failed(address: string): void {
+    const now = this.now();
+    let w = this.windows.get(address);
+    if (!w || w.resetAt <= now) {
+      // Bounded memory under a spray from many addresses: start over rather than grow without limit.
+      if (this.windows.size >= 100_000) this.windows.clear();
+      w = { count: 0, resetAt: now + this.limit.windowSeconds * 1000 };
+      this.windows.set(address, w);
+    }
+    w.count++;
   }
 }
 

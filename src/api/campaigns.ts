@@ -147,7 +147,7 @@ export function registerCampaignRoutes(app: ZodApp, ctx: ApiContext): void {
     // The campaign's own validator holds the cross-field rules (weekly needs daysOfWeek, ...).
     const problems = validateCampaignInput({ ...req, type });
     if (problems.length) throw invalidRequest(problems);
-    const profile = await ctx.profiles.assertExists(req.candidateProfileId, 'candidateProfileId');
+    const profile = await ctx.profiles.assertOwned(req.candidateProfileId, userId, 'candidateProfileId');
     try {
       await createCampaign(ctx.client, type, req, { taskQueue: ctx.taskQueue, candidateEmail: profile.email });
     } catch (err) {

@@ -6,7 +6,7 @@ import type { InteractiveSessionClient } from '../interactiveSession/client';
 import type { ApplicationsLedger } from '../store/ledger';
 import type { ApiUser } from './auth';
 import { ErrorResponse } from './schemas';
-import type { ProfileCheck } from './profiles';
+import type { ProfileAccess } from './profiles';
 import type { VisibilityReads } from './visibility';
 
 export type ZodApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
@@ -14,7 +14,8 @@ export type ZodApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpressi
 export interface ApiContext {
   client: Client;
   taskQueue: string;
-  profiles: ProfileCheck;
+  /** Ownership (the store) and the Jobo profiles behind it. */
+  profiles: ProfileAccess;
   sessions: InteractiveSessionClient;
   /** The applications ledger (GET /applications without sessionId, and attempts); absent: those answer from campaigns only. */
   ledger?: () => Promise<ApplicationsLedger>;

@@ -9,6 +9,7 @@ import { CampaignExistsError } from '../campaigns/client';
 import { InvalidInputError } from '../interactiveSession/input';
 import { findJoboFailure, JoboFailure } from '../jobo/failures';
 import type { FieldProblem } from '../jobo/schemas';
+import { ProfileInputError } from '../profiles/input';
 
 export class ApiError extends Error {
   constructor(
@@ -67,7 +68,7 @@ export const validatorCompiler: FastifySchemaCompiler<$ZodType> =
 /** Domain errors from the typed clients and the Jobo client → API errors; anything else stays a 500. */
 export function toApiError(err: unknown): ApiError | null {
   if (err instanceof ApiError) return err;
-  if (err instanceof InvalidInputError) return invalidRequest(err.problems);
+  if (err instanceof InvalidInputError || err instanceof ProfileInputError) return invalidRequest(err.problems);
   if (err instanceof CampaignExistsError) return conflict(err.message);
   if (err instanceof WorkflowNotFoundError) return notFound('resource');
   const jobo = findJoboFailure(err);

@@ -97,7 +97,7 @@ export function registerInteractiveSessionRoutes(app: ZodApp, ctx: ApiContext): 
     },
     async (req, reply) => {
       const { job_url, profile_id, idle_timeout_minutes } = req.body;
-      if (profile_id) await ctx.profiles.assertExists(profile_id, 'profile_id');
+      if (profile_id) await ctx.profiles.assertOwned(profile_id, userOf(req), 'profile_id');
       const { workflowId } = await ctx.sessions.start(
         { jobUrl: job_url, ...(profile_id ? { profileId: profile_id } : {}), ...(idle_timeout_minutes !== undefined ? { idleTimeoutMinutes: idle_timeout_minutes } : {}) },
         { id: randomUUID(), userId: userOf(req) },

@@ -1,37 +1,218 @@
 /**
- * "Unknown profile → 400 naming the field, nothing started": the profile is read upstream before a campaign
- * or session starts. Known ids are remembered for a minute (profiles are not deleted through the API), so
- * a burst of creations for one profile costs one upstream call. The contact email comes along: a campaign
- * records it for its applications' candidate_email.
+ * Candidate profiles belong to API users. The profile endpoints proxy the Jobo profiles API (003) with the
+ * CLI's validation (src/profiles/input.ts, src/profiles/resume.ts) and record the creator as the owner;
+ * campaigns and interactive sessions may use only the caller's profiles. An unknown profile and another
+ * user's answer the same 404 (existence is not disclosed), and nothing is sent upstream for either.
  */
-import { findJoboFailure, JoboFailure } from '../jobo/failures';
+import { z } from 'zod';
+import { findJoboFailure, JoboFailure, type JoboFailureDetails } from '../jobo/failures';
 import type { JoboClient } from '../jobo/client';
-import { invalidRequest } from './errors';
+import { CreateProfileRequest, PatchProfileRequest, Profile, RESUME_CONTENT_TYPES, RESUME_FILE_NAME_HEADER, RESUME_MAX_BYTES } from '../jobo/schemas';
+import { parseCreateProfile, parsePatchProfile } from '../profiles/input';
+import { resumeFile } from '../profiles/resume';
+import type { ProfileOwners } from '../store/profileOwners';
+import { ERRORS, userOf, type ApiContext, type ZodApp } from './context';
+import { ApiError, invalidRequest } from './errors';
+import { ErrorResponse, ProfileId } from './schemas';
 
 const TTL_MS = 60_000;
 const MAX_ENTRIES = 10_000;
+
+export const PROFILES = '/api/v1/profiles';
+
+export type ProfileUpstream = Pick<JoboClient, 'getProfile' | 'createProfile' | 'patchProfile' | 'uploadResume'>;
 
 export interface KnownProfile {
   email: string | null;
 }
 
-export class ProfileCheck {
+const profileNotFound = (profileId: string, field?: string) =>
+  new ApiError(404, 'not_found', `profile ${profileId} not found`, field ? [{ field, message: 'unknown profile' }] : undefined);
+
+export class ProfileAccess {
+  // Upstream reads only, by profile id; ownership is read from the store on every request.
   private readonly known = new Map<string, { until: number; profile: KnownProfile }>();
 
-  constructor(private readonly jobo: Pick<JoboClient, 'getProfile'>) {}
+  constructor(
+    readonly jobo: ProfileUpstream,
+    private readonly owners: () => Promise<ProfileOwners>,
+  ) {}
 
-  async assertExists(profileId: string, field: string): Promise<KnownProfile> {
+  ownersStore(): Promise<ProfileOwners> {
+    return this.owners();
+  }
+
+  /** Throws the 404 unless `userId` owns the profile; the store is asked before anything goes upstream. */
+  async assertOwnedLocally(profileId: string, userId: string, field?: string): Promise<void> {
+    if ((await (await this.owners()).ownerOf(profileId)) !== userId) throw profileNotFound(profileId, field);
+  }
+
+  /**
+   * The caller's profile, checked upstream too (known ids are remembered for a minute, so a burst of
+   * creations costs one upstream call). The contact email comes along for candidate_email.
+   */
+  async assertOwned(profileId: string, userId: string, field: string): Promise<KnownProfile> {
+    await this.assertOwnedLocally(profileId, userId, field);
     const hit = this.known.get(profileId);
     if (hit !== undefined && hit.until > Date.now()) return hit.profile;
     let profile: KnownProfile;
     try {
       profile = { email: (await this.jobo.getProfile(profileId)).contact?.email ?? null };
     } catch (err) {
-      if (findJoboFailure(err, JoboFailure.NotFound)) throw invalidRequest([{ field, message: `unknown profile ${profileId}` }]);
+      if (findJoboFailure(err, JoboFailure.NotFound)) throw profileNotFound(profileId, field);
       throw err;
     }
-    if (this.known.size >= MAX_ENTRIES) this.known.clear();
-    this.known.set(profileId, { until: Date.now() + TTL_MS, profile });
+    this.remember(profileId, profile);
     return profile;
   }
+
+  remember(profileId: string, profile: KnownProfile): void {
+    if (this.known.size >= MAX_ENTRIES) this.known.clear();
+    this.known.set(profileId, { until: Date.now() + TTL_MS, profile });
+  }
 }
+
+/** Upstream rejections with per-field problems are 400s like local ones (the CLI does the same). */
+async function upstream<T>(profileId: string | null, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    const jobo = findJoboFailure(err);
+    if (jobo?.type === JoboFailure.NotFound && profileId) throw profileNotFound(profileId);
+    const fields = (jobo?.details?.[0] as JoboFailureDetails | undefined)?.fields ?? [];
+    if (jobo && fields.length) throw invalidRequest(fields);
+    throw err;
+  }
+}
+
+const ProfileParams = z.strictObject({ profileId: ProfileId });
+const OwnedProfile = z.object({ profile_id: z.string(), assigned_at: z.string().meta({ format: 'date-time' }) });
+const ImportStatus = z
+  .object({
+    profile_id: z.string(),
+    status: z.enum(['ready', 'importing', 'import_failed']),
+    import_error: z.string().nullable(),
+    resume: z.object({ file_name: z.string(), content_type: z.string(), size_bytes: z.number().int() }).nullable(),
+  })
+  .meta({ id: 'ResumeImportStatus' });
+const ResumeQuery = z.strictObject({
+  import: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true')
+    .meta({ description: 'Import the resume into the profile (default true); poll GET …/resume/import for the outcome' }),
+});
+const ResumeHeaders = z.object({
+  [RESUME_FILE_NAME_HEADER]: z.string().min(1).max(255).meta({ description: 'The file name (percent-encoded); its extension picks the type' }),
+  'content-type': z.string().optional(),
+});
+
+export function registerProfileRoutes(app: ZodApp, ctx: ApiContext): void {
+  const tags = ['profiles'];
+  const access = ctx.profiles;
+
+  // Resumes arrive as the raw file (003's upload convention); the route checks type and size.
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser([...RESUME_CONTENT_TYPES], { parseAs: 'buffer', bodyLimit: RESUME_MAX_BYTES + 1 }, (_req, body, done) => done(null, body));
+
+  app.post(
+    PROFILES,
+    { schema: { tags, summary: 'Create a profile (the 003 create body; contact is required); the caller owns it', body: CreateProfileRequest, response: { 201: Profile, ...ERRORS, 502: ErrorResponse, 503: ErrorResponse } } },
+    async (req, reply) => {
+      const body = parseCreateProfile(req.body);
+      const created = await upstream(null, () => access.jobo.createProfile(body));
+      await (await access.ownersStore()).assign(created.id, userOf(req));
+      access.remember(created.id, { email: created.contact?.email ?? null });
+      return reply.code(201).header('location', `${PROFILES}/${created.id}`).send(created);
+    },
+  );
+
+  app.get(
+    PROFILES,
+    { schema: { tags, summary: "The caller's profile ids, oldest first", response: { 200: z.object({ data: z.array(OwnedProfile) }), ...ERRORS } } },
+    async (req) => ({
+      data: (await (await access.ownersStore()).profilesOf(userOf(req))).map((o) => ({ profile_id: o.profileId, assigned_at: o.assignedAt })),
+    }),
+  );
+
+  app.get(
+    `${PROFILES}/:profileId`,
+    { schema: { tags, summary: 'A profile of the caller', params: ProfileParams, response: { 200: Profile, ...ERRORS, 502: ErrorResponse, 503: ErrorResponse } } },
+    async (req) => {
+      const { profileId } = req.params;
+      await access.assertOwnedLocally(profileId, userOf(req));
+      return upstream(profileId, () => access.jobo.getProfile(profileId));
+    },
+  );
+
+  app.patch(
+    `${PROFILES}/:profileId`,
+    {
+      schema: {
+        tags,
+        summary: 'Replace the sections present in the body; absent sections are left untouched',
+        params: ProfileParams,
+        body: PatchProfileRequest,
+        response: { 200: Profile, ...ERRORS, 502: ErrorResponse, 503: ErrorResponse },
+      },
+    },
+    async (req) => {
+      const { profileId } = req.params;
+      await access.assertOwnedLocally(profileId, userOf(req));
+      const patch = parsePatchProfile(req.body);
+      const updated = await upstream(profileId, () => access.jobo.patchProfile(profileId, patch));
+      access.remember(profileId, { email: updated.contact?.email ?? null });
+      return updated;
+    },
+  );
+
+  app.put(
+    `${PROFILES}/:profileId/resume`,
+    {
+      bodyLimit: RESUME_MAX_BYTES + 1,
+      schema: {
+        tags,
+        summary: 'Upload a resume (raw file body, its type as Content-Type, X-File-Name); imports it unless import=false',
+        params: ProfileParams,
+        querystring: ResumeQuery,
+        headers: ResumeHeaders,
+        response: { 202: Profile, ...ERRORS, 413: ErrorResponse, 502: ErrorResponse, 503: ErrorResponse },
+      },
+    },
+    async (req, reply) => {
+      const { profileId } = req.params;
+      await access.assertOwnedLocally(profileId, userOf(req));
+      if (!Buffer.isBuffer(req.body)) {
+        throw invalidRequest([{ field: 'content-type', message: `expected one of ${RESUME_CONTENT_TYPES.join(', ')}` }]);
+      }
+      let fileName: string;
+      try {
+        fileName = decodeURIComponent(req.headers[RESUME_FILE_NAME_HEADER] as string);
+      } catch {
+        throw invalidRequest([{ field: RESUME_FILE_NAME_HEADER, message: 'not valid percent-encoding' }]);
+      }
+      const file = resumeFile(fileName, req.body);
+      const sent = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+      if (sent !== file.contentType) throw invalidRequest([{ field: 'content-type', message: `must be ${file.contentType} for this file name` }]);
+      const profile = await upstream(profileId, () => access.jobo.uploadResume(profileId, file, { import: req.query.import }));
+      return reply.code(202).send(profile);
+    },
+  );
+
+  app.get(
+    `${PROFILES}/:profileId/resume/import`,
+    { schema: { tags, summary: "The resume import's status (importing, ready, import_failed with import_error)", params: ProfileParams, response: { 200: ImportStatus, ...ERRORS, 502: ErrorResponse, 503: ErrorResponse } } },
+    async (req) => {
+      const { profileId } = req.params;
+      await access.assertOwnedLocally(profileId, userOf(req));
+      const p = await upstream(profileId, () => access.jobo.getProfile(profileId));
+      return {
+        profile_id: p.id,
+        status: p.status,
+        import_error: p.import_error,
+        resume: p.resume ? { file_name: p.resume.file_name, content_type: p.resume.content_type, size_bytes: p.resume.size_bytes } : null,
+      };
+    },
+  );
+}
+

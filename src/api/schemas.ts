@@ -198,6 +198,7 @@ export const RunList = z.object({ data: z.array(SessionRun), pagination: Paginat
 export const ApplicationsQuery = z.strictObject({
   ...pageQuery,
   sessionId: CampaignIdParams.shape.sessionId.optional(),
+  profileId: ProfileId.optional().meta({ description: "Only this profile's applications (one of the caller's profiles)" }),
   status: z.enum(APPLICATION_STATUSES).optional(),
 });
 

@@ -3,7 +3,7 @@
  * in the Jobo documents' shapes, over the workflows. `buildApi(deps)` makes the app from its clients (tests
  * hand in theirs); `startApi(config)` connects them from configuration and listens.
  *
- * Request order: auth (401/403) → rate limit per API user (429) → schema validation (400) → handler.
+ * Request order: failed-authentication limit per client address (429) → auth (401) → rate limit per API user (429) → schema validation (400) → handler.
  * Authentication runs first so limits are per key and an unauthenticated caller learns nothing about the
  * schemas.
  */
@@ -17,25 +17,30 @@ import { InteractiveSessionClient } from '../interactiveSession/client';
 import { JoboClient } from '../jobo/client';
 import { lazyStore } from '../store';
 import { ledgerFor, type ApplicationsLedger } from '../store/ledger';
+import { profileOwnersFor, type ProfileOwners } from '../store/profileOwners';
 import { connectClient } from '../temporal';
 import { registerApplicationRoutes } from './applications';
-import { ApiKeys } from './auth';
+import { ApiKeys, AuthFailures, type AuthFailureLimit } from './auth';
 import { registerCampaignRoutes } from './campaigns';
 import type { ApiContext, ZodApp } from './context';
 import { installErrorHandler, validatorCompiler } from './errors';
 import { registerInteractiveSessionRoutes } from './interactiveSessions';
-import { ProfileCheck } from './profiles';
+import { ProfileAccess, registerProfileRoutes, type ProfileUpstream } from './profiles';
 import { VisibilityReads } from './visibility';
 
 export const OPENAPI_PATH = '/api/v1/openapi.json';
 
 export interface ApiDeps {
   client: Client;
-  /** Profiles are checked upstream before anything starts. */
-  jobo: Pick<JoboClient, 'getProfile'>;
+  /** The Jobo profiles API: the profile routes proxy it, and profiles are checked upstream before anything starts. */
+  jobo: ProfileUpstream;
+  /** Who owns which profile (the job store's database); campaigns and sessions use only the caller's. */
+  profileOwners: () => Promise<ProfileOwners>;
   taskQueue: string;
   keys: ApiKey[];
   rateLimit: { max: number; windowSeconds: number };
+  /** Failed authentications per client address (default 20 a minute). */
+  authFailureLimit?: AuthFailureLimit;
   sessionIdleTimeoutMinutes?: number;
   ledger?: () => Promise<ApplicationsLedger>;
   /** How long POST /interactive-sessions waits for the first page (default 20 s). */
@@ -54,10 +59,18 @@ export async function buildApi(deps: ApiDeps): Promise<ZodApp> {
   installErrorHandler(app);
 
   const keys = new ApiKeys(deps.keys);
+  const failures = new AuthFailures(deps.authFailureLimit);
   app.decorateRequest('apiUser', null);
   app.addHook('onRequest', async (req) => {
     if (req.routeOptions.config.public) return;
-    req.apiUser = keys.authenticate(req.headers.authorization);
+    failures.check(req.ip);
+    try {
+      req.apiUser = keys.authenticate(req.headers.authorization);
+    } catch (err) {
+      // Only a presented credential is a guess; a forgotten header is not counted.
+      if (req.headers.authorization) failures.failed(req.ip);
+      throw err;
+    }
   });
 
   await app.register(fastifyRateLimit, {
@@ -85,7 +98,7 @@ export async function buildApi(deps: ApiDeps): Promise<ZodApp> {
   const ctx: ApiContext = {
     client: deps.client,
     taskQueue: deps.taskQueue,
-    profiles: new ProfileCheck(deps.jobo),
+    profiles: new ProfileAccess(deps.jobo, deps.profileOwners),
     sessions: new InteractiveSessionClient(deps.client, { taskQueue: deps.taskQueue, defaultIdleTimeoutMinutes: deps.sessionIdleTimeoutMinutes }),
     ledger: deps.ledger,
     visibility: new VisibilityReads(deps.client),
@@ -94,6 +107,7 @@ export async function buildApi(deps: ApiDeps): Promise<ZodApp> {
   registerCampaignRoutes(app, ctx);
   registerApplicationRoutes(app, ctx);
   registerInteractiveSessionRoutes(app, ctx);
+  registerProfileRoutes(app, ctx);
   app.get(OPENAPI_PATH, { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
   app.get('/api/v1/health', { config: { public: true }, schema: { hide: true } }, async () => ({ ok: true }));
   await app.ready();
@@ -115,6 +129,7 @@ export async function startApi(config: Config, opts: { client?: Client; keys?: A
   const jobo = JoboClient.fromConfig(config);
   const store = lazyStore(config);
   let ledger: Promise<ApplicationsLedger> | undefined;
+  let owners: Promise<ProfileOwners> | undefined;
   const app = await buildApi({
     client,
     jobo,
@@ -123,6 +138,7 @@ export async function startApi(config: Config, opts: { client?: Client; keys?: A
     rateLimit: config.api.rateLimit,
     sessionIdleTimeoutMinutes: config.sessionIdleTimeoutMinutes,
     ledger: () => (ledger ??= store().then(ledgerFor)),
+    profileOwners: () => (owners ??= store().then(profileOwnersFor)),
     logger: { level: config.logLevel === 'TRACE' || config.logLevel === 'DEBUG' ? 'debug' : 'warn' },
   });
   try {
@@ -142,7 +158,7 @@ export async function startApi(config: Config, opts: { client?: Client; keys?: A
     async close() {
       await app.close();
       await jobo.close();
-      if (ledger) await (await store()).close();
+      if (ledger || owners) await (await store()).close();
       if (!opts.client) await client.connection.close();
     },
   };

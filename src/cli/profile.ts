@@ -1,15 +1,18 @@
 /**
  * `applyflow profile create|get|patch|import`: candidate profiles through the Jobo profiles API (003).
  * Files are checked before anything is sent; every problem is printed on its own line, named by field.
+ * `applyflow profile assign` is the operator's: it gives a profile made outside the API to an API user.
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadConfig } from '../config';
 import { JoboClient } from '../jobo/client';
-import { findJoboFailure, type JoboFailureDetails } from '../jobo/failures';
+import { findJoboFailure, JoboFailure, type JoboFailureDetails } from '../jobo/failures';
 import type { Profile } from '../jobo/schemas';
 import { ProfileInputError, parseCreateProfileFile, parsePatchProfileFile } from '../profiles/input';
 import { importResume, resumeFile } from '../profiles/resume';
+import { openStore } from '../store';
+import { profileOwnersFor } from '../store/profileOwners';
 
 function readText(path: string, flag: string): string {
   try {
@@ -56,6 +59,40 @@ async function run(action: (jobo: JoboClient) => Promise<void>): Promise<void> {
 
 const print = (p: Profile, json?: boolean) => console.log(json ? JSON.stringify(p, null, 2) : renderProfile(p));
 
+// The same rule as APPLYFLOW_API_KEYS user ids (src/config.ts).
+const API_USER_ID = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/**
+ * Records the owner in the app's database. The profile must exist upstream; one that already belongs to
+ * someone else moves only with --reassign, so a typo cannot hand a candidate's data to another user.
+ */
+async function assign(profileId: string, o: { user: string; reassign?: boolean }): Promise<void> {
+  if (!API_USER_ID.test(o.user)) throw new ProfileInputError([{ field: '--user', message: 'must be an API user id ([A-Za-z0-9_.-]{1,64})' }], 'input');
+  const config = loadConfig();
+  await run(async (jobo) => {
+    try {
+      await jobo.getProfile(profileId);
+    } catch (err) {
+      if (findJoboFailure(err, JoboFailure.NotFound)) throw new Error(`profile ${profileId} does not exist upstream`);
+      throw err;
+    }
+  });
+  const store = await openStore(config);
+  try {
+    const owners = await profileOwnersFor(store);
+    const before = await owners.ownerOf(profileId);
+    const after = await owners.assign(profileId, o.user, { reassign: o.reassign });
+    if (after.userId !== o.user) throw new Error(`profile ${profileId} belongs to ${after.userId}; add --reassign to give it to ${o.user}`);
+    console.log(
+      before === o.user
+        ? `profile ${profileId} already belongs to ${o.user}`
+        : `profile ${profileId} now belongs to ${o.user}${before ? ` (was ${before})` : ''}`,
+    );
+  } finally {
+    await store.close();
+  }
+}
+
 export function register(program: Command): void {
   const profile = program.command('profile').description('candidate profiles (create, read, patch, resume import)');
 
@@ -88,6 +125,13 @@ export function register(program: Command): void {
         print(await jobo.patchProfile(id, body), o.json);
       }),
     );
+
+  profile
+    .command('assign <id>')
+    .description('operator: give a profile made before or outside the API to an API user (its only user from then on)')
+    .requiredOption('--user <userId>', 'the API user (as in APPLYFLOW_API_KEYS)')
+    .option('--reassign', 'move a profile that already belongs to another user')
+    .action((id: string, o: { user: string; reassign?: boolean }) => assign(id, o));
 
   profile
     .command('import <id>')
