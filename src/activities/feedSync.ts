@@ -32,6 +32,10 @@ export interface SyncFeedPageResult {
   received: number;
   upserted: number;
   skipped: number;
+  /** Of skipped: copies older than the stored row (or than its expiry). */
+  skippedOlder: number;
+  /** Of upserted: expired jobs back in the feed with a copy updated after their expiry. */
+  revived: number;
   creditsBalance: number | null;
 }
 
@@ -115,13 +119,19 @@ export function createFeedSyncActivities(deps: FeedSyncActivityDeps) {
       return heartbeating(async (signal) => {
         const { data, creditsBalance } = await pager.page(input, signal);
         requireCursor(data.has_more, data.next_cursor, 'POST /api/jobs/feed');
-        const { upserted, skipped } = await store.upsertJobs(data.jobs, { seenInRun: input.runId ?? undefined });
+        const { upserted, skipped, older, revived } = await store.upsertJobs(data.jobs, {
+          seenInRun: input.runId ?? undefined,
+        });
+        // Late or lagging copies are expected now and then (overlap window, replicas); many would be news.
+        if (older > 0 || revived > 0) log.info('feed page: older copies kept out, expired jobs revived', { older, revived });
         return {
           nextCursor: data.next_cursor,
           hasMore: data.has_more,
           received: data.jobs.length,
           upserted,
           skipped,
+          skippedOlder: older,
+          revived,
           creditsBalance,
         };
       });
@@ -151,7 +161,10 @@ export function createFeedSyncActivities(deps: FeedSyncActivityDeps) {
       });
     },
 
-    /** After a full pass: whatever the pass did not see is gone upstream. */
+    /**
+     * After a full pass: whatever the pass did not see is gone upstream. Reads only this pass's seen records
+     * (see JobStore), so it is safe to retry and no other writer can widen it.
+     */
     async reconcileFullSync(input: { runId: string; at: string }): Promise<{ expired: number }> {
       const store = await deps.store();
       return { expired: await heartbeating(() => store.reconcile(input.runId, new Date(input.at))) };
@@ -160,6 +173,9 @@ export function createFeedSyncActivities(deps: FeedSyncActivityDeps) {
     async commitFeedCheckpoint(input: { feed: string; checkpoint: FeedCheckpoint }): Promise<void> {
       const store = await deps.store();
       await store.setCheckpoint(checkpointKey(input.feed), JSON.stringify(input.checkpoint));
+      // Pass ids are `<feed>/...` and a feed has one pass at a time, so every pass of this feed is over now:
+      // this one (reconciled) and any that failed before reconciling.
+      await store.forgetPasses(`${input.feed}/`);
     },
   };
 }

@@ -12,7 +12,7 @@ import {
   FeedSyncInputError,
   feedSyncProgress,
   runningFeedSyncs,
-  startFeedSync,
+  startOrAttachFeedSync,
   upsertFeedSchedule,
 } from '../feedSync/client';
 import { checkpointKey, DEFAULT_FEED, type FeedSyncInput, type FeedSyncProgress } from '../feedSync/input';
@@ -104,8 +104,13 @@ export function register(program: Command): void {
       run(async () => {
         const input = checkFeedSyncInput(inputOf(flags)); // bad flags fail before connecting
         await withClient(async (client, config) => {
-          const handle = await startFeedSync(client, config, input);
-          console.log(`feed sync ${handle.workflowId} started`);
+          // One pass per feed: while one runs (scheduled or one-off), this follows it instead of starting another.
+          const { handle, attached } = await startOrAttachFeedSync(client, config, input);
+          console.log(
+            attached
+              ? `feed sync ${handle.workflowId} is already running; showing its progress (these flags do not apply to it)`
+              : `feed sync ${handle.workflowId} started`,
+          );
           const bar = new ProgressLine();
           const timer = setInterval(() => {
             feedSyncProgress(handle).then(

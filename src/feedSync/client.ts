@@ -14,7 +14,7 @@ import {
 } from '@temporalio/client';
 import type { Config } from '../config';
 import { SA } from '../searchAttributes';
-import { feedSync, progressQuery } from '../workflows/feedSync';
+import { feedSync, feedSyncTick, progressQuery } from '../workflows/feedSync';
 import {
   DEFAULT_FEED,
   feedScheduleId,
@@ -44,9 +44,11 @@ export function checkFeedSyncInput(input: FeedSyncInput): FeedSyncInput & { feed
 }
 
 /**
- * Starts a one-off sync as `feed-sync/<feed>`, or attaches to the one already running under that id.
- * A one-off may overlap a scheduled run: both are idempotent upserts, and each commits a checkpoint no later
- * than its own start, so the store and checkpoint stay correct.
+ * Starts a one-off pass as `feed-sync/<feed>`, or attaches to the pass already running under that id
+ * (USE_EXISTING), whoever started it. The schedule's ticks start their passes under the same id (see
+ * feedSyncTick), so a one-off never runs next to a scheduled pass: two full passes at once would each
+ * reconcile from what only it saw. An attached handle follows the running pass; this call's input (batch
+ * sizes) does not apply to it.
  */
 export async function startFeedSync(
   client: Client,
@@ -61,6 +63,23 @@ export async function startFeedSync(
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     typedSearchAttributes: [{ key: SA.kind, value: 'feed-sync' }],
   });
+}
+
+/** startFeedSync, and whether it attached to a pass that was already running (for the CLI's message). */
+export async function startOrAttachFeedSync(
+  client: Client,
+  config: Pick<Config, 'temporal'>,
+  input: FeedSyncInput = {},
+): Promise<{ handle: WorkflowHandle<typeof feedSync>; attached: boolean }> {
+  const { feed } = checkFeedSyncInput(input);
+  const attached = await client.workflow
+    .getHandle(feedSyncWorkflowId(feed))
+    .describe()
+    .then(
+      (d) => d.status.name === 'RUNNING',
+      () => false, // never started: nothing to attach to
+    );
+  return { handle: await startFeedSync(client, config, input), attached };
 }
 
 export async function feedSyncProgress(handle: WorkflowHandle): Promise<FeedSyncProgress> {
@@ -87,8 +106,9 @@ export interface FeedScheduleOptions {
 
 /**
  * Creates the schedule `feed-sync/<feed>` or brings an existing one up to date (interval, input, task
- * queue). Overlap SKIP: a run still going when the next is due makes that next one a no-op, so there is
- * never more than one scheduled sync at a time. Returns whether it was created.
+ * queue). Its action is feedSyncTick, which runs the pass as `feed-sync/<feed>` (or starts none when a pass
+ * of the feed is already running); overlap SKIP keeps ticks from piling up behind a long pass. Returns
+ * whether it was created.
  */
 export async function upsertFeedSchedule(
   client: Client,
@@ -100,11 +120,12 @@ export async function upsertFeedSchedule(
   const spec: ScheduleSpec = { intervals: [{ every: minutes * 60_000 }] };
   const action = {
     type: 'startWorkflow' as const,
-    workflowType: feedSync,
-    workflowId: feedSyncWorkflowId(args.feed),
+    workflowType: feedSyncTick,
+    // The schedule appends a timestamp to this id; the pass itself always runs as feed-sync/<feed>.
+    workflowId: `${feedSyncWorkflowId(args.feed)}/tick`,
     taskQueue: config.temporal.taskQueue,
     args: [args] as [FeedSyncInput],
-    typedSearchAttributes: [{ key: SA.kind, value: 'feed-sync' }],
+    typedSearchAttributes: [{ key: SA.kind, value: 'feed-sync-tick' }],
   };
   const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: 5 * 60_000 };
   try {
@@ -143,7 +164,10 @@ export async function describeFeedSchedule(client: Client, feed = DEFAULT_FEED):
   }
 }
 
-/** Runs the schedule's action now (overlap SKIP still applies): how the main job starts its first backfill. */
+/**
+ * Runs the schedule's action now (overlap SKIP still applies): how the main job starts its first backfill.
+ * The tick starts no pass when one of the feed is already running (e.g. an operator's `feed run`).
+ */
 export async function triggerFeedSchedule(client: Client, feed = DEFAULT_FEED): Promise<void> {
   await client.schedule.getHandle(feedScheduleId(feed)).trigger(ScheduleOverlapPolicy.SKIP);
 }

@@ -44,6 +44,10 @@ export interface FeedSyncCounters {
   reconciled: number;
   /** Pagination restarts after an invalid cursor (feed and sweep together). */
   restarts: number;
+  /** Feed copies not written because the stored row is newer (optional: older runs carry none). */
+  skippedOlder?: number;
+  /** Expired jobs brought back by a copy updated after their expiry. */
+  revived?: number;
 }
 
 /** Everything a run carries across continueAsNew: small by design (no job data). */
@@ -103,6 +107,8 @@ export const emptyCounters = (): FeedSyncCounters => ({
   expired: 0,
   reconciled: 0,
   restarts: 0,
+  skippedOlder: 0,
+  revived: 0,
 });
 
 /** Field-named problems with a start request, checked by the CLI/client before anything starts. */

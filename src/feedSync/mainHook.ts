@@ -1,7 +1,7 @@
 /**
  * The main job's feed sync: create/update the recurring schedule and run its first action now, so the store
- * gets its backfill at start and keeps syncing every FEED_SYNC_INTERVAL_MINUTES. Starting the first sync
- * through the schedule (not as a separate workflow) lets overlap SKIP keep it to one sync at a time.
+ * gets its backfill at start and keeps syncing every FEED_SYNC_INTERVAL_MINUTES. The first sync goes through
+ * the schedule's tick like every other, which runs it as feed-sync/<feed>: one pass per feed at a time.
  */
 import type { AfterStartHook } from '../mainHooks';
 import { triggerFeedSchedule, upsertFeedSchedule } from './client';

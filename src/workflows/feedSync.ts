@@ -13,11 +13,17 @@ import {
   ApplicationFailure,
   continueAsNew,
   defineQuery,
+  executeChild,
+  log,
+  ParentClosePolicy,
+  ChildWorkflowCancellationType,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { FeedSyncActivities } from '../activities/feedSync';
 import {
   chooseMode,
@@ -28,6 +34,7 @@ import {
   FEED_MAX_BATCH,
   emptyCounters,
   feedSyncInputProblems,
+  feedSyncWorkflowId,
   INCREMENTAL_OVERLAP_MS,
   type FeedSyncInput,
   type FeedSyncProgress,
@@ -40,6 +47,9 @@ import { SA } from '../searchAttributes';
 export type { FeedSyncInput, FeedSyncProgress, FeedSyncResult };
 
 export const progressQuery = defineQuery<FeedSyncProgress>('progress');
+
+/** patched() ids: every change to feedSync's commands since its first release. */
+const PASS_ID_PER_RUN = 'feed-pass-id-per-run';
 
 export const FeedSyncFailure = {
   InvalidInput: 'InvalidFeedSyncInput',
@@ -91,7 +101,8 @@ export async function feedSync(input: FeedSyncInput = {}): Promise<FeedSyncResul
     feed,
     mode: state?.mode ?? null,
     phase: state?.phase ?? 'starting',
-    ...(state?.counters ?? emptyCounters()),
+    ...emptyCounters(),
+    ...state?.counters,
     cursorPresent: !!state?.cursor,
     creditsBalance: state?.creditsBalance ?? null,
     thisRunStartedAt: state?.thisRunStartedAt ?? null,
@@ -127,7 +138,14 @@ export async function feedSync(input: FeedSyncInput = {}): Promise<FeedSyncResul
           ? new Date(Date.parse(lastRun) - INCREMENTAL_OVERLAP_MS).toISOString()
           : null,
       cursor: null,
-      fullSyncRunId: mode === 'incremental' ? null : `${feed}/${now}`,
+      // The pass id keys the pass's seen records (JobStore.reconcile). With the run id it is unique even when
+      // two passes read the same upstream second; histories from before the patch keep the id they used.
+      fullSyncRunId:
+        mode === 'incremental'
+          ? null
+          : patched(PASS_ID_PER_RUN)
+            ? `${feed}/${now}/${workflowInfo().runId}`
+            : `${feed}/${now}`,
       counters: emptyCounters(),
       creditsBalance: null,
     };
@@ -172,6 +190,8 @@ export async function feedSync(input: FeedSyncInput = {}): Promise<FeedSyncResul
         s.counters.jobsReceived += page.received;
         s.counters.jobsUpserted += page.upserted;
         s.counters.skipped += page.skipped;
+        s.counters.skippedOlder = (s.counters.skippedOlder ?? 0) + (page.skippedOlder ?? 0);
+        s.counters.revived = (s.counters.revived ?? 0) + (page.revived ?? 0);
         s.creditsBalance = page.creditsBalance ?? s.creditsBalance;
         s.cursor = page.hasMore ? page.nextCursor : null;
         if (!page.hasMore) s.phase = s.mode === 'incremental' ? 'sweep' : 'reconcile';
@@ -223,5 +243,40 @@ export async function feedSync(input: FeedSyncInput = {}): Promise<FeedSyncResul
   });
   s.phase = 'done';
   publish(s);
+  log.info('feed sync done', { feed, mode: s.mode, ...s.counters });
   return { feed, mode: s.mode, thisRunStartedAt: s.thisRunStartedAt, creditsBalance: s.creditsBalance, ...s.counters };
+}
+
+export interface FeedSyncTickResult {
+  feed: string;
+  /** false: a pass of this feed was already running (one-off or scheduled), so this tick started none. */
+  started: boolean;
+  result: FeedSyncResult | null;
+}
+
+/**
+ * The schedule's action. A schedule gives each run it starts a fresh workflow id (`<id>-<timestamp>`), so
+ * overlap SKIP alone cannot keep it apart from a one-off `feed-sync/<feed>`; two full passes at once would
+ * each reconcile from half the stamps. The tick therefore starts the pass itself as a child under the one
+ * per-feed id every starter uses (the CLI and client attach to it with USE_EXISTING): if a pass is already
+ * running under that id, the start is refused and the tick ends without one. One pass per feed holds by
+ * construction, whoever starts it, with no lock to lease or lose. Deterministic: Temporal commands only.
+ */
+export async function feedSyncTick(input: FeedSyncInput = {}): Promise<FeedSyncTickResult> {
+  const feed = input.feed ?? DEFAULT_FEED;
+  try {
+    const result = await executeChild(feedSync, {
+      workflowId: feedSyncWorkflowId(feed),
+      args: [input],
+      // The pass outlives its tick (a terminated or reset schedule run must not cut a backfill short).
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      cancellationType: ChildWorkflowCancellationType.ABANDON,
+      typedSearchAttributes: [{ key: SA.kind, value: 'feed-sync' }],
+    });
+    return { feed, started: true, result };
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    log.info('a pass of this feed is already running; this tick starts none', { feed });
+    return { feed, started: false, result: null };
+  }
 }
