@@ -9,7 +9,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { SandboxHandle } from '../sandbox/server';
 import { createApplicationActivities } from '../src/activities/application';
 import { InvalidApplicationInputError, answerApplication, applicationView, startApplication } from '../src/applications/client';
-import { jobUrlKey, type ApplicationInput, type ApplicationView } from '../src/applications/input';
+import { jobKeyOf, type ApplicationInput, type ApplicationView } from '../src/applications/input';
 import { JoboClient } from '../src/jobo/client';
 import { SA } from '../src/searchAttributes';
 import type { ApplicationsLedger } from '../src/store/ledger';
@@ -75,7 +75,7 @@ test('one application is filled from the profile, submitted once, and recorded',
   const profileId = await createApplicant(jobo);
   const job = jobOf('workday'); // four pages
   const started = await start({ profileId, jobUrl: job.url, jobId: job.id, answers: CALLER_ANSWERS, campaignId: 'camp-1' });
-  expect(started.workflowId).toBe(`application/${profileId}/${job.id}`);
+  expect(started.workflowId).toBe(`application/${profileId}/${jobKeyOf({ jobUrl: job.url })}`);
   const result = await started.handle.result();
 
   expect(result).toMatchObject({
@@ -83,6 +83,7 @@ test('one application is filled from the profile, submitted once, and recorded',
     provider: 'workday',
     error: null,
     from_ledger: false,
+    job_ref: job.id,
     campaign_id: 'camp-1',
     attempts: [{ attempt: 1, status: 'success' }],
   });
@@ -94,8 +95,9 @@ test('one application is filled from the profile, submitted once, and recorded',
   expect(upstream).toHaveLength(1);
   expect(upstream[0]).toMatchObject({ mode: 'automated', status: 'submitted', ended: true, page_count: 4 });
 
-  expect(await ledger.get(profileId, job.id)).toMatchObject({
+  expect(await ledger.get(profileId, jobKeyOf({ jobUrl: job.url }))).toMatchObject({
     status: 'SUCCESS',
+    jobRef: job.id,
     confirmationUrl: result.result!.confirmationUrl,
     campaignId: 'camp-1',
     provider: 'workday',
@@ -134,17 +136,18 @@ test('a run that finds the SUCCESS in the ledger (e.g. after retention) returns 
   const job = jobOf('ashby');
   const input: ApplicationInput = { profileId, jobUrl: job.url, jobId: job.id, answers: CALLER_ANSWERS };
   const first = await (await start(input)).handle.result();
-  expect(first).toMatchObject({ status: 'SUCCESS', error: null, job_id: job.id });
+  expect(first).toMatchObject({ status: 'SUCCESS', error: null, job_id: jobKeyOf({ jobUrl: job.url }), job_ref: job.id });
 
   // A second workflow under another id stands in for a start after the first run left retention; started
-  // with the URL only (keyed by its hash), it still finds the SUCCESS, as the ledger also matches by URL.
-  const { jobId, ...byUrl } = input;
+  // with another spelling of the URL and no jobId, it still finds the SUCCESS: the key is the job's.
+  const { jobId, ...rest } = input;
+  const byUrl = { ...rest, jobUrl: `${job.url}/?utm_source=newsletter#apply` };
   const again: ApplicationView = await env.client.workflow.execute(application, {
     taskQueue,
     workflowId: `application/${profileId}/after-retention`,
     args: [byUrl],
   });
-  expect(again).toMatchObject({ status: 'SUCCESS', from_ledger: true, job_id: jobUrlKey(job.url), result: first.result, attempts: first.attempts });
+  expect(again).toMatchObject({ status: 'SUCCESS', from_ledger: true, job_id: jobKeyOf({ jobUrl: job.url }), result: first.result, attempts: first.attempts });
   expect(await submissionsOf(sandbox.admin, profileId)).toEqual(new Map([[job.url, 1]]));
   expect(await sessionsOf(profileId)).toHaveLength(1);
 });
@@ -159,7 +162,7 @@ test('`skip`: a required field the profile cannot answer fails the application, 
   expect(result.attempts).toEqual([expect.objectContaining({ attempt: 1, status: 'failed', error: result.error })]);
   expect(await submissionsOf(sandbox.admin, profileId)).toEqual(new Map());
   expect((await sessionsOf(profileId)).every((s) => s.ended)).toBe(true);
-  expect(await ledger.get(profileId, jobUrlKey(jobUrl))).toMatchObject({ status: 'FAILED', error: result.error });
+  expect(await ledger.get(profileId, jobKeyOf({ jobUrl: jobUrl }))).toMatchObject({ status: 'FAILED', error: result.error });
 });
 
 test('`ask`: the application waits for a person, refuses incomplete answers, and submits once answered', async () => {
@@ -170,7 +173,7 @@ test('`ask`: the application waits for a person, refuses incomplete answers, and
   const asking = await awaitingAnswers(workflowId);
   expect(asking.status).toBe('PROCESSING');
   expect(asking.awaiting).toMatchObject({ page: 2, fields: [expect.objectContaining({ name: 'cards[a1f3][field2]', required: true })] });
-  expect(await ledger.get(profileId, jobUrlKey(jobUrl))).toMatchObject({ status: 'PROCESSING' });
+  expect(await ledger.get(profileId, jobKeyOf({ jobUrl: jobUrl }))).toMatchObject({ status: 'PROCESSING' });
 
   const refused = await answerApplication(env.client, workflowId, { comments: 'hi' }).catch((e: unknown) => e);
   expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
@@ -199,27 +202,77 @@ test('`ask` with nobody answering fails at the deadline; cancelling while asking
   const err = await cancelled.handle.result().catch((e: unknown) => e);
   expect(err).toBeInstanceOf(WorkflowFailedError);
   expect((err as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
-  expect(await ledger.get(profileId, jobUrlKey(jobUrl))).toMatchObject({ status: 'CANCELLED', attempts: [expect.objectContaining({ status: 'cancelled' })] });
+  expect(await ledger.get(profileId, jobKeyOf({ jobUrl: jobUrl }))).toMatchObject({ status: 'CANCELLED', attempts: [expect.objectContaining({ status: 'cancelled' })] });
   expect((await sessionsOf(profileId)).every((s) => s.ended)).toBe(true);
   expect(await submissionsOf(sandbox.admin, profileId)).toEqual(new Map());
 });
 
-test('a session create whose response is lost is retried with its Idempotency-Key: one upstream session, opened and ended', async () => {
+test.each(['honour', 'ignore'] as const)(
+  'a session create whose response is lost is retried (upstream %s Idempotency-Key): one submission',
+  async (idempotencyKeys) => {
+    const profileId = await createApplicant(jobo);
+    const job = jobOf('greenhouse');
+    const resets = (await sandbox.admin.stats()).resets;
+    // The first create is carried out upstream, then its connection is dropped before the answer.
+    await sandbox.admin.setFaults({ resetAfterCreateNext: 1, idempotencyKeys });
+    try {
+      const result = await (await start({ profileId, jobUrl: job.url, jobId: job.id, answers: CALLER_ANSWERS })).handle.result();
+      expect((await sandbox.admin.stats()).resets).toBe(resets + 1);
+      expect((await sandbox.admin.faults()).resetAfterCreateNext).toBe(0);
+
+      expect(result).toMatchObject({ status: 'SUCCESS', attempts: [expect.objectContaining({ attempt: 1, status: 'success' })] });
+      const upstream = await sessionsOf(profileId);
+      const submitted = upstream.filter((s) => s.status === 'submitted');
+      expect(submitted).toHaveLength(1);
+      expect(submitted[0]).toMatchObject({ job_url: job.url, ended: true });
+      expect(result.attempts[0].session_id).toBe(submitted[0]!.id);
+      // Honoured, the retry finds the first session; ignored, the first is an orphan left to the upstream's expiry.
+      expect(upstream).toHaveLength(idempotencyKeys === 'honour' ? 1 : 2);
+      expect(await submissionsOf(sandbox.admin, profileId)).toEqual(new Map([[job.url, 1]]));
+    } finally {
+      await sandbox.admin.setFaults({ idempotencyKeys: 'ignore' });
+    }
+  },
+);
+
+test('one job named many ways (jobIds, trailing slash, tracking tags, upper-case host, #apply), started at once: one submission', async () => {
+  const profileId = await createApplicant(jobo);
+  const job = jobOf('lever');
+  const upper = job.url.replace(/^https:\/\/([^/]+)/, (_, host: string) => `https://${host.toUpperCase()}`);
+  const spellings = [job.url, `${job.url}/`, `${job.url}?utm_source=x`, upper, `${job.url}#apply`];
+  const started = await Promise.all(spellings.map((jobUrl, i) => start({ profileId, jobUrl, jobId: `ref-${i}`, answers: CALLER_ANSWERS })));
+  expect(new Set(started.map((s) => s.workflowId)).size).toBe(1);
+  const results = await Promise.all(started.map((s) => s.handle.result()));
+  expect(results.every((r) => r.status === 'SUCCESS')).toBe(true);
+  expect(await submissionsOf(sandbox.admin, profileId)).toEqual(new Map([[job.url, 1]]));
+  expect(await ledger.list({ profileId })).toEqual([expect.objectContaining({ status: 'SUCCESS', jobId: jobKeyOf({ jobUrl: job.url }) })]);
+});
+
+test('a start under a hand-made workflow id racing the real one attaches to it: one submission, both report it', async () => {
   const profileId = await createApplicant(jobo);
   const job = jobOf('greenhouse');
+  const input: ApplicationInput = { profileId, jobUrl: job.url, jobId: job.id, answers: CALLER_ANSWERS };
+  const [real, stray] = await Promise.all([
+    start(input).then((s) => s.handle.result()),
+    env.client.workflow.execute(application, { taskQueue, workflowId: `application/${profileId}/hand-made-${Date.now()}`, args: [input] }),
+  ]);
+  const views = [real, stray];
+  expect(views.map((v) => [v.status, v.error])).toEqual([['SUCCESS', null], ['SUCCESS', null]]);
+  expect(views.filter((v) => v.attached_to !== null || v.from_ledger)).toHaveLength(1);
+  expect(await submissionsOf(sandbox.admin, profileId)).toEqual(new Map([[job.url, 1]]));
+});
+
+test('the final submit\'s response is lost (keys ignored): reconciled from the session state to SUCCESS, never sent again', async () => {
+  const profileId = await createApplicant(jobo);
+  const job = jobOf('ashby');
   const resets = (await sandbox.admin.stats()).resets;
-  // The first create is carried out upstream, then its connection is dropped before the answer.
-  await sandbox.admin.setFaults({ resetAfterCreateNext: 1 });
+  await sandbox.admin.setFaults({ resetAfterSubmitNext: 1 });
   const result = await (await start({ profileId, jobUrl: job.url, jobId: job.id, answers: CALLER_ANSWERS })).handle.result();
   expect((await sandbox.admin.stats()).resets).toBe(resets + 1);
-  expect((await sandbox.admin.faults()).resetAfterCreateNext).toBe(0);
-
-  expect(result).toMatchObject({ status: 'SUCCESS', attempts: [expect.objectContaining({ attempt: 1, status: 'success' })] });
-  const upstream = await sessionsOf(profileId);
-  expect(upstream).toHaveLength(1);
-  expect(upstream[0]).toMatchObject({ job_url: job.url, status: 'submitted', ended: true });
-  expect(result.attempts[0].session_id).toBe(upstream[0].id);
+  expect(result).toMatchObject({ status: 'SUCCESS', attempts: [expect.objectContaining({ status: 'success' })] });
   expect(await submissionsOf(sandbox.admin, profileId)).toEqual(new Map([[job.url, 1]]));
+  expect(await sessionsOf(profileId)).toHaveLength(1);
+  expect(await ledger.get(profileId, jobKeyOf({ jobUrl: job.url }))).toMatchObject({ status: 'SUCCESS' });
 });
 
 test('bad input is refused with every field named, and nothing starts', async () => {

@@ -1,14 +1,14 @@
-import { applicationWorkflowId, jobUrlKey, validateApplicationInput } from '../src/applications/input';
+import { applicationWorkflowId, jobKeyOf, validateApplicationInput } from '../src/applications/input';
 
 const profileId = '8c5e6d0a-9f2b-4c1e-b7a3-2f4d5e6a7b8c';
 
-test('the workflow id carries the profile and the job id, or a stable 64-bit hash of the job URL', () => {
-  expect(applicationWorkflowId({ profileId, jobId: 'job-1', jobUrl: 'https://x.test/1' })).toBe(`application/${profileId}/job-1`);
-  const key = jobUrlKey('https://jobs.lever.co/acme/1/apply');
+test('the workflow id carries the profile and the job key of the canonical URL, never the caller\'s jobId', () => {
+  const key = jobKeyOf({ jobUrl: 'https://jobs.lever.co/acme/1/apply' });
   expect(key).toMatch(/^u-[0-9a-f]{16}$/);
-  expect(jobUrlKey('https://jobs.lever.co/acme/1/apply')).toBe(key);
-  expect(jobUrlKey('https://jobs.lever.co/acme/2/apply')).not.toBe(key);
+  expect(jobKeyOf({ jobUrl: 'https://jobs.lever.co/acme/1?utm_source=x' })).toBe(key);
+  expect(jobKeyOf({ jobUrl: 'https://jobs.lever.co/acme/2/apply' })).not.toBe(key);
   expect(applicationWorkflowId({ profileId, jobUrl: 'https://jobs.lever.co/acme/1/apply' })).toBe(`application/${profileId}/${key}`);
+  expect(applicationWorkflowId({ profileId, jobUrl: 'https://jobs.lever.co/acme/1/apply' }, 2)).toBe(`application/${profileId}/${key}/retry-2`);
 });
 
 test('input problems name each field', () => {

@@ -7,7 +7,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { answerFields, type Unanswered } from '../answers';
 import type { JoboClient } from '../jobo/client';
 import type { AnswerValue, FormField, LiveSessionState, SessionMetadata } from '../jobo/schemas';
-import { ledgerFor, type ApplicationsLedger, type LedgerRow, type LedgerWrite } from '../store/ledger';
+import { ledgerFor, type ApplicationsLedger, type ApplicationStatus, type ApplicationAttempt, type Claim, type LedgerRow, type LedgerWrite } from '../store/ledger';
 import type { JobStore } from '../store/types';
 import { createInteractiveSessionActivities, type StartSessionRequest, type SubmitAnswersRequest } from './interactiveSession';
 
@@ -20,6 +20,22 @@ export interface ApplicationActivityDeps {
 
 /** A ledger write from the workflow; the run id is taken from the activity's own context. */
 export type LedgerUpdate = Omit<LedgerWrite, 'runId'>;
+
+/** What a workflow needs of a ledger row: small, no PII (the row's URL and times stay in the ledger). */
+export interface LedgerSummary {
+  status: ApplicationStatus;
+  workflowId: string;
+  error: string | null;
+  confirmationUrl: string | null;
+  provider: string | null;
+  attempts: ApplicationAttempt[];
+  awaitingUntil: string | null;
+}
+
+export function summaryOf(row: LedgerRow): LedgerSummary {
+  const { status, workflowId, error, confirmationUrl, provider, attempts, awaitingUntil } = row;
+  return { status, workflowId, error, confirmationUrl, provider, attempts, awaitingUntil };
+}
 
 export interface AnswerPageRequest {
   profileId: string;
@@ -73,15 +89,24 @@ export function createApplicationActivities(deps: ApplicationActivityDeps) {
 
   return {
     /**
-     * The ledger check before anything goes upstream: a SUCCESS for this profile and job (by id or URL) is
-     * returned as is; otherwise the row is written QUEUED (or left alone if it is further along in this run).
+     * The claim before anything goes upstream: this run owns the (profile, job key) row, or learns who does
+     * (a SUCCESS already recorded, another workflow applying, an unconfirmed submit to settle first).
      */
+    async claimApplication(update: LedgerUpdate & { retryOf?: string | null }): Promise<{ kind: Claim['kind']; row: LedgerSummary }> {
+      const claim = await (await ledger()).claim({ ...update, runId: runId() });
+      return { kind: claim.kind, row: summaryOf(claim.row) };
+    },
+
+    /** The row of an application another workflow owns (what an attached start reports). */
+    async applicationLedgerRow(req: { profileId: string; jobKey: string }): Promise<LedgerSummary | null> {
+      const row = await (await ledger()).get(req.profileId, req.jobKey);
+      return row && summaryOf(row);
+    },
+
+    /** Runs started before job keys: a SUCCESS by another run is returned as is, else this run takes the row. */
     async openApplication(update: LedgerUpdate): Promise<{ prior: LedgerRow | null }> {
-      const l = await ledger();
-      const prior = await l.findSuccess(update.profileId, update.jobId, update.jobUrl);
-      if (prior && prior.runId !== runId()) return { prior };
-      await l.record({ ...update, runId: runId() });
-      return { prior: null };
+      const claim = await (await ledger()).claim({ ...update, runId: runId() });
+      return { prior: claim.kind === 'succeeded' && claim.row.runId !== runId() ? claim.row : null };
     },
 
     async recordApplication(update: LedgerUpdate): Promise<void> {

@@ -7,6 +7,7 @@ import { formatProblems, jobUrlProblem, shortHash, type InputProblem } from '../
 import type { AnswerValue, FormField } from '../jobo/schemas';
 import { SA } from '../searchAttributes';
 import type { ApplicationAttempt, ApplicationStatus } from '../store/ledger';
+import { canonicalJobUrl, jobKeyOfUrl } from './jobKey';
 
 export type { ApplicationAttempt, ApplicationStatus, InputProblem };
 export { formatProblems };
@@ -23,8 +24,16 @@ export type UnansweredPolicy = 'ask' | 'skip';
 export interface ApplicationInput {
   profileId: string;
   jobUrl: string;
-  /** The job store's id; when absent the job is keyed by a hash of jobUrl. Use one or the other consistently. */
+  /**
+   * The caller's own reference for the job (002's "your job ID reference", or the Jobo id for autopilot):
+   * shown back, never the key. The application is keyed by the canonical jobUrl (./jobKey.ts).
+   */
   jobId?: string;
+  /**
+   * An explicit retry of a FAILED or CANCELLED application: the workflow id whose ledger row this run may
+   * take over. Nothing else may start again what the ledger holds.
+   */
+  retryOf?: string;
   campaignId?: string;
   /** Default `skip`: FAILED naming the fields. `ask` waits for a person's answers until the deadline. */
   policy?: UnansweredPolicy;
@@ -42,7 +51,10 @@ export interface ApplicationInput {
 export interface ApplicationView {
   workflow_id: string;
   profile_id: string;
+  /** The job key (from the canonical apply URL). */
   job_id: string;
+  /** The caller's reference for the job, if it gave one. */
+  job_ref: string | null;
   job_url: string;
   campaign_id: string | null;
   policy: UnansweredPolicy;
@@ -56,6 +68,8 @@ export interface ApplicationView {
   awaiting: { page: number; fields: FormField[]; reasons: Record<string, string>; deadline: string } | null;
   /** True when the ledger already had this application's SUCCESS and nothing was sent upstream. */
   from_ledger: boolean;
+  /** Set when another workflow owns this (profile, job): this one only reports that one's outcome. */
+  attached_to: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -66,33 +80,39 @@ export const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /** A job key usable in the workflow id (campaigns check their jobs' ids with it too). */
 export const JOB_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
 
-/** Two FNV-1a passes (64 bits): a stable, short job key with no practical collisions per profile. */
-export function jobUrlKey(jobUrl: string): string {
-  return `u-${shortHash(jobUrl)}${shortHash(`${jobUrl}#2`)}`;
+/** The key of runs started before job keys: the caller's jobId, else a hash of the URL as given. */
+export function legacyJobKeyOf(input: Pick<ApplicationInput, 'jobId' | 'jobUrl'>): string {
+  return input.jobId ?? `u-${shortHash(input.jobUrl)}${shortHash(`${input.jobUrl}#2`)}`;
 }
 
-export function jobKeyOf(input: Pick<ApplicationInput, 'jobId' | 'jobUrl'>): string {
-  return input.jobId ?? jobUrlKey(input.jobUrl);
+/** The job key: the canonical apply URL's, whatever the caller calls the job. */
+export function jobKeyOf(input: Pick<ApplicationInput, 'jobUrl'>): string {
+  return jobKeyOfUrl(input.jobUrl);
 }
 
-/** `application/<profileId>/<jobKey>`: one workflow id per (profile, job) is what makes a second start attach. */
-export function applicationWorkflowId(input: Pick<ApplicationInput, 'profileId' | 'jobId' | 'jobUrl'>): string {
-  return `${APPLICATION_WORKFLOW_PREFIX}${input.profileId}/${jobKeyOf(input)}`;
+export { canonicalJobUrl };
+
+/**
+ * `application/<profileId>/<jobKey>`: one workflow id per (profile, job) is what makes a second start attach.
+ * An explicit retry gets its own id (`…/retry-<n>`), as the first one's closed run keeps its id.
+ */
+export function applicationWorkflowId(input: Pick<ApplicationInput, 'profileId' | 'jobUrl'>, retry?: number): string {
+  return `${APPLICATION_WORKFLOW_PREFIX}${input.profileId}/${jobKeyOf(input)}${retry ? `/retry-${retry}` : ''}`;
 }
 
 /**
  * How every application workflow is started, by the client and as a campaign's child alike: one id per
  * (profile, job) and REJECT_DUPLICATE, so a closed run is never followed by a second one.
  */
-export function applicationStartOptions(input: ApplicationInput) {
+export function applicationStartOptions(input: ApplicationInput, retry?: number) {
   return {
-    workflowId: applicationWorkflowId(input),
+    workflowId: applicationWorkflowId(input, retry),
     workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     memo: { jobUrl: input.jobUrl },
     typedSearchAttributes: [
       { key: SA.kind, value: 'application' },
       { key: SA.profileId, value: input.profileId },
-      { key: SA.jobUrl, value: input.jobUrl },
+      { key: SA.jobUrl, value: canonicalJobUrl(input.jobUrl) },
       { key: SA.status, value: 'QUEUED' },
       ...(input.campaignId ? [{ key: SA.campaignId, value: input.campaignId }] : []),
     ] as SearchAttributePair[],
@@ -103,13 +123,19 @@ export function validateApplicationInput(input: unknown): InputProblem[] {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return [{ field: 'input', message: 'expected an object { profileId, jobUrl, jobId?, campaignId?, policy?, ... }' }];
   }
-  const { profileId, jobUrl, jobId, campaignId, policy, answerDeadlineMinutes, answers, overrideEmail, ...rest } = input as Record<string, unknown>;
+  const { profileId, jobUrl, jobId, retryOf, campaignId, policy, answerDeadlineMinutes, answers, overrideEmail, ...rest } = input as Record<
+    string,
+    unknown
+  >;
   const problems: InputProblem[] = [];
   if (typeof profileId !== 'string' || !GUID.test(profileId)) problems.push({ field: 'profileId', message: 'required: a profile UUID' });
   const urlProblem = jobUrlProblem(jobUrl);
   if (urlProblem) problems.push({ field: 'jobUrl', message: urlProblem });
   if (jobId !== undefined && (typeof jobId !== 'string' || !JOB_ID.test(jobId))) {
     problems.push({ field: 'jobId', message: 'expected 1-100 characters of [A-Za-z0-9_.:-]' });
+  }
+  if (retryOf !== undefined && (typeof retryOf !== 'string' || !retryOf.startsWith(APPLICATION_WORKFLOW_PREFIX))) {
+    problems.push({ field: 'retryOf', message: `expected the workflow id of the application to retry (${APPLICATION_WORKFLOW_PREFIX}…)` });
   }
   if (campaignId !== undefined && (typeof campaignId !== 'string' || campaignId.length === 0 || campaignId.length > 200)) {
     problems.push({ field: 'campaignId', message: 'expected 1-200 characters' });

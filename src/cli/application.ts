@@ -74,6 +74,7 @@ function renderRow(r: LedgerRow): string {
     workflow_id: r.workflowId,
     profile_id: r.profileId,
     job_id: r.jobId,
+    job_ref: r.jobRef,
     job_url: r.jobUrl,
     campaign_id: r.campaignId,
     policy: 'skip',
@@ -84,6 +85,7 @@ function renderRow(r: LedgerRow): string {
     attempts: r.attempts,
     awaiting: null,
     from_ledger: false,
+    attached_to: null,
     created_at: r.createdAt,
     updated_at: r.updatedAt,
   });

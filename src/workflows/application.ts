@@ -1,11 +1,17 @@
 /**
  * application: one candidate profile applies to one job, automatically, at most once.
  *
- * "At most once" rests on three things: the workflow id `application/<profile>/<job>` started with
- * REJECT_DUPLICATE + USE_EXISTING (src/applications/client.ts), so a second start attaches to the first run;
- * the ledger check before any upstream session (a SUCCESS recorded by an earlier run is returned as is); and
- * an Idempotency-Key per submitted page, so an activity retried after a lost response or a killed worker
- * is answered from the upstream's idempotency store instead of submitting again.
+ * "At most once" rests on the job itself, never on the upstream honouring Idempotency-Keys (the documents
+ * do not say it does; the keys are still sent):
+ * - the job key is the canonical apply URL's (src/applications/jobKey.ts), so the workflow id
+ *   `application/<profile>/<job key>` started with REJECT_DUPLICATE + USE_EXISTING attaches every start for
+ *   the same job, however the caller names it;
+ * - before anything goes upstream the run claims the ledger row of (profile, job key); a row owned by
+ *   another workflow is attached to (its outcome is reported), a SUCCESS is returned as is;
+ * - a page submit whose outcome is not known (lost response, 409/404, worker gone) is never sent again
+ *   blindly: the upstream's session state (000) decides, and until it does the application is UNCONFIRMED;
+ * - the final submit and its ledger write run to the end even when the application is cancelled, so the
+ *   recorded status is what the upstream did.
  *
  * It drives an automated upstream session page by page with the answer engine's answers (computed in an
  * activity, so the profile never enters history), and when required fields remain it follows the
@@ -22,18 +28,22 @@ import {
   defineQuery,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setHandler,
+  sleep,
   upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { ApplicationActivities, LedgerUpdate } from '../activities/application';
+import type { ApplicationActivities, LedgerSummary, LedgerUpdate } from '../activities/application';
 import {
   DEFAULT_ANSWER_DEADLINE_MINUTES,
   MAX_ATTEMPTS,
+  canonicalJobUrl,
   formatProblems,
   jobKeyOf,
+  legacyJobKeyOf,
   validateApplicationInput,
   type ApplicationAttempt,
   type ApplicationInput,
@@ -72,7 +82,25 @@ const cleanup = proxyActivities<ApplicationActivities>({
 });
 const ledger = proxyActivities<ApplicationActivities>({ startToCloseTimeout: '10s', retry });
 
-type AttemptOutcome = { kind: 'submitted'; url: string } | { kind: 'failed'; error: string } | { kind: 'retry'; error: string };
+/**
+ * Runs started before the job-key change keep their command sequence (caller-keyed ledger, 409 → new
+ * session, no UNCONFIRMED); every run started since takes the paths described at the top.
+ */
+export const NEVER_TWICE_PATCH = 'never-twice-by-job';
+
+/** How long an unknown submit outcome is asked about before the application ends UNCONFIRMED. */
+export const RECONCILE_WINDOW_MS = 24 * 60 * 60_000;
+const RECONCILE_FIRST_WAIT_MS = 5_000;
+const RECONCILE_MAX_WAIT_MS = 10 * 60_000;
+
+type AttemptOutcome =
+  | { kind: 'submitted'; url: string }
+  | { kind: 'failed'; error: string }
+  | { kind: 'retry'; error: string }
+  | { kind: 'unconfirmed'; error: string };
+
+/** Upstream answers that say the request was refused before anything was done: its outcome is known. */
+const REFUSED: readonly string[] = [JoboFailure.BadRequest, JoboFailure.Unauthorized, JoboFailure.Forbidden, JoboFailure.PayloadTooLarge, JoboFailure.RateLimited];
 
 /** The upstream failure behind an ActivityFailure, if any. */
 function joboType(err: unknown): string | undefined {
@@ -94,12 +122,14 @@ export async function application(input: ApplicationInput): Promise<ApplicationV
   if (inputProblems.length) throw invalidFailure(ApplicationFailureType.InvalidInput, 'invalid input', inputProblems);
   const root = CancellationScope.current();
   const { workflowId, runStartTime } = workflowInfo();
+  const v2 = patched(NEVER_TWICE_PATCH);
   const now = () => new Date().toISOString(); // workflow time: deterministic
   const deadlineMs = (input.answerDeadlineMinutes ?? DEFAULT_ANSWER_DEADLINE_MINUTES) * 60_000;
   const view: ApplicationView = {
     workflow_id: workflowId,
     profile_id: input.profileId,
-    job_id: jobKeyOf(input),
+    job_id: v2 ? jobKeyOf(input) : legacyJobKeyOf(input),
+    job_ref: input.jobId ?? null,
     job_url: input.jobUrl,
     campaign_id: input.campaignId ?? null,
     policy: input.policy ?? 'skip',
@@ -110,6 +140,7 @@ export async function application(input: ApplicationInput): Promise<ApplicationV
     attempts: [],
     awaiting: null,
     from_ledger: false,
+    attached_to: null,
     created_at: now(),
     updated_at: now(),
   };
@@ -135,7 +166,7 @@ export async function application(input: ApplicationInput): Promise<ApplicationV
   upsertSearchAttributes([
     { key: SA.kind, value: 'application' },
     { key: SA.profileId, value: input.profileId },
-    { key: SA.jobUrl, value: input.jobUrl },
+    { key: SA.jobUrl, value: v2 ? canonicalJobUrl(input.jobUrl) : input.jobUrl },
     { key: SA.status, value: view.status },
     ...(input.campaignId ? [{ key: SA.campaignId, value: input.campaignId }] : []),
   ]);
@@ -145,6 +176,8 @@ export async function application(input: ApplicationInput): Promise<ApplicationV
       profileId: input.profileId,
       jobId: view.job_id,
       jobUrl: input.jobUrl,
+      jobRef: view.job_ref,
+      awaitingUntil: view.awaiting?.deadline ?? null,
       status: view.status,
       attempts: view.attempts,
       error: view.error,
@@ -156,11 +189,12 @@ export async function application(input: ApplicationInput): Promise<ApplicationV
     };
   }
 
+  /** Status writes are not cancellable: the ledger says what happened, even when we were cancelled meanwhile. */
   async function setStatus(status: ApplicationStatus): Promise<void> {
     view.status = status;
     view.updated_at = now();
     upsertSearchAttributes([{ key: SA.status, value: status }]);
-    await ledger.recordApplication(ledgerUpdate());
+    await CancellationScope.nonCancellable(() => ledger.recordApplication(ledgerUpdate()));
   }
 
   function setProvider(provider: string | null): void {
@@ -169,10 +203,13 @@ export async function application(input: ApplicationInput): Promise<ApplicationV
     upsertSearchAttributes([{ key: SA.provider, value: provider }]);
   }
 
-  /** Upstream calls that change upstream state finish even when cancelled, so their outcome is never lost. */
-  async function settled<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Upstream calls that change upstream state finish even when cancelled, so their outcome is never lost.
+   * A cancel is honoured after a call only when it cannot have applied: before v2 always (the old rule).
+   */
+  async function settled<T>(fn: () => Promise<T>, applied?: (result: T) => boolean): Promise<T> {
     const result = await CancellationScope.nonCancellable(fn);
-    if (root.consideredCancelled) throw new CancelledFailure('application cancelled');
+    if (root.consideredCancelled && !(v2 && applied?.(result))) throw new CancelledFailure('application cancelled');
     return result;
   }
 
@@ -197,7 +234,7 @@ export async function application(input: ApplicationInput): Promise<ApplicationV
   }
 
   function sessionView(): SessionView {
-    const terminal = view.status === 'SUCCESS' || view.status === 'FAILED' || view.status === 'CANCELLED';
+    const terminal = view.status === 'SUCCESS' || view.status === 'FAILED' || view.status === 'CANCELLED' || view.status === 'UNCONFIRMED';
     return {
       job_url: input.jobUrl,
       session_id: live?.session_id ?? null,
@@ -267,9 +304,111 @@ export async function application(input: ApplicationInput): Promise<ApplicationV
       deadline: new Date(Date.now() + deadlineMs).toISOString(),
     };
     view.updated_at = now();
+    // The ledger shows the wait (a campaign attached to this application reports it as waiting).
+    if (v2) await CancellationScope.nonCancellable(() => ledger.recordApplication(ledgerUpdate()));
     const got = await condition(() => answered !== seen, deadlineMs);
     view.awaiting = null;
     return got;
+  }
+
+  /**
+   * A submit whose outcome is not known. `completed` upstream is a submitted application; `failed` or
+   * `closed` without completing means nothing went in (a new session may try again); otherwise the
+   * request may still be in flight: the application is UNCONFIRMED and the upstream is asked again, with
+   * backoff, for RECONCILE_WINDOW_MS. The session is left open meanwhile (ending it could close a submit
+   * in flight).
+   */
+  async function settleUnknown(sessionId: string, why: string): Promise<AttemptOutcome> {
+    // The first word and the UNCONFIRMED record survive a cancel; the waiting after them may be cancelled
+    // (the row then stays UNCONFIRMED, to be settled by the next claim).
+    const known = await CancellationScope.nonCancellable(async () => {
+      const outcome = reconciled(sessionId, await upstreamState(sessionId), why);
+      if (outcome) return outcome;
+      openSessions.forget(sessionId);
+      view.error = `submit outcome unknown, asking the upstream: ${why}`;
+      await setStatus('UNCONFIRMED');
+      return null;
+    });
+    if (known) return known;
+    const until = Date.now() + RECONCILE_WINDOW_MS;
+    for (let wait = RECONCILE_FIRST_WAIT_MS; Date.now() < until; wait = Math.min(2 * wait, RECONCILE_MAX_WAIT_MS)) {
+      await sleep(Math.min(wait, Math.max(1, until - Date.now())));
+      const outcome = reconciled(sessionId, await upstreamState(sessionId), why);
+      // Once UNCONFIRMED, "not completed" ends the application FAILED (a retry is an explicit act).
+      if (outcome) return outcome.kind === 'retry' ? { kind: 'failed', error: outcome.error } : outcome;
+    }
+    return { kind: 'unconfirmed', error: `the upstream never said whether the submit went in: ${why}` };
+  }
+
+  /** The upstream lifecycle state (000) as an outcome, or null while it does not decide. */
+  function reconciled(sessionId: string, state: string | null, why: string): AttemptOutcome | null {
+    if (state === 'completed') {
+      openSessions.forget(sessionId);
+      return { kind: 'submitted', url: live?.current_url ?? input.jobUrl };
+    }
+    if (state === 'failed' || state === 'closed') {
+      openSessions.forget(sessionId);
+      // `closed` without completing is the upstream's idle expiry (or our own end): nothing went in.
+      return { kind: 'retry', error: `${state === 'closed' ? 'the upstream session expired' : 'the upstream session failed'}: ${why}` };
+    }
+    return null;
+  }
+
+  /** Another workflow owns this (profile, job): wait for its final word in the ledger and report it. */
+  async function attach(owner: LedgerSummary): Promise<void> {
+    view.attached_to = owner.workflowId;
+    let row: LedgerSummary | null = owner;
+    const until = Date.now() + RECONCILE_WINDOW_MS;
+    for (let wait = 2_000; row && !isFinal(row.status); wait = Math.min(2 * wait, RECONCILE_MAX_WAIT_MS)) {
+      if (row.status === 'UNCONFIRMED' && Date.now() >= until) break;
+      view.status = row.status === 'UNCONFIRMED' ? 'UNCONFIRMED' : 'PROCESSING';
+      view.updated_at = now();
+      await sleep(wait);
+      row = await ledger.applicationLedgerRow({ profileId: input.profileId, jobKey: view.job_id });
+    }
+    if (!row) throw ApplicationFailure.nonRetryable(`the ledger row of ${owner.workflowId} is gone`, 'LedgerRowMissing');
+    report(row, true);
+  }
+
+  function isFinal(status: ApplicationStatus): boolean {
+    return status === 'SUCCESS' || status === 'FAILED' || status === 'CANCELLED';
+  }
+
+  /** Shows a ledger row's outcome as this application's (nothing of it is written back). */
+  function report(row: LedgerSummary, alreadyApplied: boolean): void {
+    Object.assign(view, {
+      status: row.status,
+      provider: row.provider,
+      result: row.confirmationUrl ? { confirmationUrl: row.confirmationUrl } : null,
+      error: row.status === 'SUCCESS' ? null : row.error,
+      attempts: row.attempts,
+      from_ledger: alreadyApplied,
+      updated_at: now(),
+    });
+    upsertSearchAttributes([{ key: SA.status, value: row.status }, ...(row.provider ? [{ key: SA.provider, value: row.provider }] : [])]);
+  }
+
+  /** This run owns a row whose last submit was never confirmed: settle it from the upstream first. */
+  async function settleClaimed(row: LedgerSummary): Promise<boolean> {
+    view.attempts = row.attempts;
+    const sessionId = [...row.attempts].reverse().find((a) => a.session_id)?.session_id;
+    view.status = 'UNCONFIRMED';
+    if (!sessionId) return false;
+    const outcome = await settleUnknown(sessionId, row.error ?? 'an earlier run did not learn the outcome');
+    const last = view.attempts[view.attempts.length - 1];
+    if (outcome.kind === 'submitted') {
+      if (last) Object.assign(last, { status: 'success', finished_at: now() });
+      view.result = { confirmationUrl: outcome.url };
+      view.error = null;
+      await setStatus('SUCCESS');
+    } else if (outcome.kind === 'unconfirmed') {
+      view.error = outcome.error;
+    } else {
+      if (last) Object.assign(last, { status: 'failed', error: outcome.error, finished_at: now() });
+      view.error = outcome.error;
+      await setStatus('FAILED');
+    }
+    return true;
   }
 
   /** One try: an upstream session (following redirects) driven to a terminal status. */
@@ -282,6 +421,8 @@ export async function application(input: ApplicationInput): Promise<ApplicationV
     for (;;) {
       live = state;
       setProvider(state.provider_id);
+      // v2: a submitted application returns at once, before anything cancellable (the session is ended on the way out).
+      if (v2 && state.status === 'submitted') return { kind: 'submitted', url: state.current_url ?? input.jobUrl };
       if (state.is_terminal) {
         await openSessions.end(state.session_id);
         if (state.status === 'redirect_required') {
@@ -319,9 +460,16 @@ export async function application(input: ApplicationInput): Promise<ApplicationV
       // Numbered by responses, not attempts: a retried call sends the same key and gets the first response.
       const idempotencyKey = `${workflowId}/${sessionId}/${submissions + 1}`;
       try {
-        state = await settled(() => upstream.applicationSubmitPage({ sessionId, answers: current.answers, idempotencyKey }));
+        state = await settled(
+          () => upstream.applicationSubmitPage({ sessionId, answers: current.answers, idempotencyKey }),
+          (s) => s.status === 'submitted',
+        );
       } catch (err) {
         const type = joboType(err);
+        if (v2 && !isCancellation(err) && !(type && REFUSED.includes(type))) {
+          // The page may or may not have gone in; the upstream's session state decides, never a resend.
+          return await settleUnknown(sessionId, describe(err));
+        }
         if (!isCancellation(err) && (type === JoboFailure.Conflict || type === JoboFailure.NotFound)) {
           // Either way a new attempt opens a new session; the attempt's error says which it was.
           const expired = expiredUpstream(await upstreamState(sessionId));
@@ -347,21 +495,23 @@ export async function application(input: ApplicationInput): Promise<ApplicationV
     }
   }
 
-  async function run(): Promise<void> {
-    const opened = await ledger.openApplication(ledgerUpdate());
-    if (opened.prior) {
-      const prior = opened.prior;
-      Object.assign(view, {
-        status: 'SUCCESS',
-        provider: prior.provider,
-        result: prior.confirmationUrl ? { confirmationUrl: prior.confirmationUrl } : null,
-        attempts: prior.attempts,
-        from_ledger: true,
-        updated_at: now(),
-      });
-      upsertSearchAttributes([{ key: SA.status, value: 'SUCCESS' }, ...(prior.provider ? [{ key: SA.provider, value: prior.provider }] : [])]);
-      return;
+  /** v2: the claim decides whether this run applies, attaches, settles an unconfirmed submit or is done. */
+  async function claim(): Promise<boolean> {
+    const { kind, row } = await ledger.claimApplication({ ...ledgerUpdate(), retryOf: input.retryOf ?? null });
+    if (kind === 'claimed') return true;
+    if (kind === 'succeeded') report(row, true);
+    else if (kind === 'owned') await attach(row);
+    else if (!(await settleClaimed(row))) {
+      view.error = row.error;
+      log.warn('unconfirmed application without a session to ask about', { workflowId });
     }
+    return false;
+  }
+
+  async function run(): Promise<void> {
+    if (v2) {
+      if (!(await claim())) return;
+    } else if (await legacyOpen()) return;
     await setStatus('PROCESSING');
     for (let n = 1; ; n++) {
       const a: ApplicationAttempt = { attempt: n, status: 'processing', timestamp: now() };
@@ -381,11 +531,31 @@ export async function application(input: ApplicationInput): Promise<ApplicationV
         view.error = null;
         return setStatus('SUCCESS');
       }
+      view.error = outcome.error;
+      if (outcome.kind === 'unconfirmed') return; // the ledger row stays UNCONFIRMED: never applied again blindly
       a.status = 'failed';
       a.error = outcome.error;
-      view.error = outcome.error;
       if (outcome.kind === 'failed' || n >= MAX_ATTEMPTS) return setStatus('FAILED');
     }
+  }
+
+  /** Runs started before v2: the caller-keyed SUCCESS check. True when the ledger already had it. */
+  async function legacyOpen(): Promise<boolean> {
+    const opened = await ledger.openApplication(ledgerUpdate());
+    if (opened.prior) {
+      const prior = opened.prior;
+      Object.assign(view, {
+        status: 'SUCCESS',
+        provider: prior.provider,
+        result: prior.confirmationUrl ? { confirmationUrl: prior.confirmationUrl } : null,
+        attempts: prior.attempts,
+        from_ledger: true,
+        updated_at: now(),
+      });
+      upsertSearchAttributes([{ key: SA.status, value: 'SUCCESS' }, ...(prior.provider ? [{ key: SA.provider, value: prior.provider }] : [])]);
+      return true;
+    }
+    return false;
   }
 
   setHandler(applicationQuery, () => view);
@@ -423,6 +593,8 @@ export async function application(input: ApplicationInput): Promise<ApplicationV
     await condition(allHandlersFinished);
   } catch (err) {
     if (!isCancellation(err)) throw err;
+    // What the upstream did stands: a SUCCESS or an unconfirmed submit is never recorded as CANCELLED.
+    if (v2 && (view.status === 'SUCCESS' || view.status === 'UNCONFIRMED' || view.attached_to !== null)) return view;
     await CancellationScope.nonCancellable(async () => {
       await openSessions.endAll();
       const last = view.attempts[view.attempts.length - 1];
