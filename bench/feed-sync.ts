@@ -53,7 +53,7 @@ async function bareSync(jobo: JoboClient, store: SqliteJobStore, runId: string, 
   let cursor: string | null = null;
   let jobs = 0;
   for (let pages = 0; pages < maxPages; pages++) {
-    const { data } = await pager.page({ cursor, postedAfter: null, batchSize: BATCH });
+    const { data } = await pager.page({ cursor, updatedAfter: null, batchSize: BATCH });
     jobs += (await store.upsertJobs(data.jobs, { seenInRun: runId })).upserted;
     if (!data.has_more) break;
     cursor = data.next_cursor;
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
     await bareSync(jobo, open('warmup'), 'warmup', 5);
     const reader = new FeedPager(jobo);
     for (let cursor: string | null = null, more = true; more; ) {
-      const { data } = await reader.page({ cursor, postedAfter: null, batchSize: BATCH });
+      const { data } = await reader.page({ cursor, updatedAfter: null, batchSize: BATCH });
       [cursor, more] = [data.next_cursor, data.has_more];
     }
     reader.close();

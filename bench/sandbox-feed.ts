@@ -48,13 +48,15 @@ async function pullAll(): Promise<number> {
   return delivered / seconds;
 }
 
+const LEGACY_SCAN = { stable: false, updatedAfter: null, postedAfter: null, match: null };
+
 function generationBaseline(): number {
   const corpus = new Corpus({ jobs, seed: 1, startTime: Date.now() });
   const t = performance.now();
   let n = 0;
   let after = null;
   while (n < 50_000) {
-    const page = corpus.feedPage(after, null, batch);
+    const page = corpus.feedPage(LEGACY_SCAN, after, batch);
     const last = page.seqs[page.seqs.length - 1];
     JSON.stringify(page.seqs.map((s) => corpus.job(s)));
     n += page.seqs.length;
@@ -72,8 +74,8 @@ function million(): void {
   const built = performance.now() - t;
   const after = process.memoryUsage();
   const p0 = performance.now();
-  const lastPage = corpus.feedPage({ at: Number.MAX_SAFE_INTEGER - 1, seq: 0 }, null, 1000);
-  const mid = corpus.feedPage(null, corpus.now - 45 * 86_400_000, 1000);
+  const lastPage = corpus.feedPage(LEGACY_SCAN, { at: Number.MAX_SAFE_INTEGER - 1, seq: 0 }, 1000);
+  const mid = corpus.feedPage({ ...LEGACY_SCAN, updatedAfter: corpus.now - 45 * 86_400_000 }, null, 1000);
   mid.seqs.map((s) => corpus.job(s));
   console.log(
     `1M jobs: built in ${built.toFixed(0)} ms, +${mb(after.rss - before.rss)} RSS (${mb(after.arrayBuffers - before.arrayBuffers)} typed arrays); ` +

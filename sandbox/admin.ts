@@ -3,8 +3,10 @@
  */
 import type { JobDto } from '../src/jobo/schemas';
 import type { Faults } from './faults';
+import type { JobAttributes } from './jobgen';
+import type { OddField, Shapes } from './shapes';
 
-export type { Faults };
+export type { Faults, Shapes };
 
 export interface Health {
   ok: true;
@@ -18,6 +20,19 @@ export interface GroundTruthJobs {
   active: { id: string; updated_at: string }[];
   /** Expired jobs in expiry order. */
   expired: { id: string; expired_at: string }[];
+}
+
+/** An active job as the feed's filters see it, and the field served odd (oddJobRate), if any. */
+export interface GroundTruthFeedJob extends JobAttributes {
+  id: string;
+  created_at: string;
+  updated_at: string;
+  odd_field: OddField | null;
+}
+
+export interface GroundTruthFeed {
+  now: string;
+  jobs: GroundTruthFeedJob[];
 }
 
 export interface ClockAdvance {
@@ -108,7 +123,20 @@ export class SandboxAdmin {
     return this.call('GET', '/__admin/ground-truth/jobs');
   }
 
-  /** A job by id, active or expired (handy to get a real apply_url). */
+  groundTruthFeed(): Promise<GroundTruthFeed> {
+    return this.call('GET', '/__admin/ground-truth/feed');
+  }
+
+  shapes(): Promise<Shapes> {
+    return this.call('GET', '/__admin/shapes');
+  }
+
+  /** Merges the given shape settings into the current ones and returns the result. */
+  setShapes(patch: Partial<Shapes>): Promise<Shapes> {
+    return this.call('PUT', '/__admin/shapes', patch);
+  }
+
+  /** A job by id, active or expired, as generated (the stored form; handy to get a real apply_url). */
   job(id: string): Promise<AdminJob> {
     return this.call('GET', `/__admin/jobs/${encodeURIComponent(id)}`);
   }

@@ -1,8 +1,10 @@
 /**
- * The job corpus: compact typed-array state per job (timestamps, version, expiry) plus two ordered indexes
+ * The job corpus: compact typed-array state per job (timestamps, version, expiry) plus three ordered indexes
  * so every page is a binary search and a short scan, never an O(n) pass:
- *  - the feed index: active jobs by (updated_at, seq); an edit tombstones the old entry and appends a new
- *    one (churn happens at the simulated "now", which is after every existing entry, so appends keep order);
+ *  - the created index: jobs by (created_at, seq), the stable scan's order (published: stable_scan, the
+ *    upstream's default); an edit never moves a job, new jobs append at the end, expired ones are skipped;
+ *  - the feed index: active jobs by (updated_at, seq), the legacy scan's order; an edit tombstones the old
+ *    entry and appends a new one (churn happens at the simulated "now", after every existing entry);
  *  - the expired index: expired jobs by (expired_at, seq), append-only for the same reason.
  * Keyset pagination over (time, seq) means churn between pages never skips a job: a job edited mid-way
  * moves behind the cursor's frontier and is delivered again, never lost.
@@ -34,6 +36,18 @@ export interface CorpusOptions {
 export interface Position {
   at: number;
   seq: number;
+}
+
+/** One feed scan's query, fixed for its whole pagination (the cursor carries it). */
+export interface FeedScan {
+  /** true: (created_at, seq) order; false: legacy (updated_at, seq) order. */
+  stable: boolean;
+  /** updated_at >= this (epoch ms). */
+  updatedAfter: number | null;
+  /** created_at (first indexed) >= this (epoch ms). */
+  postedAfter: number | null;
+  /** The request's filters, or null for none. */
+  match: ((seq: number) => boolean) | null;
 }
 
 export interface ChurnResult {
@@ -114,6 +128,9 @@ export class Corpus {
   /** Index of the job's live entry in `feed`, or -1 once it expired. */
   private pos = new Int32Array(0);
   private readonly feed = new KeysetIndex();
+  private readonly created = new KeysetIndex();
+  /** Entries of `created` whose job has expired. */
+  private createdDead = 0;
   private readonly expired = new KeysetIndex();
   private live = 0;
 
@@ -155,6 +172,9 @@ export class Corpus {
     const byKey = (times: Float64Array) => (a: number, b: number) => times[a] - times[b] || a - b;
     const activeSeqs = Int32Array.from({ length: active }, (_, i) => i).sort(byKey(this.updatedAt));
     for (const seq of activeSeqs) this.pos[seq] = this.feed.append(seq, this.updatedAt[seq]);
+    for (const seq of Int32Array.from({ length: active }, (_, i) => i).sort(byKey(this.createdAt))) {
+      this.created.append(seq, this.createdAt[seq]);
+    }
     this.live = active;
     const expiredSeqs = Int32Array.from({ length: preExpired }, (_, i) => active + i).sort(byKey(this.expiredAt));
     for (const seq of expiredSeqs) {
@@ -199,18 +219,49 @@ export class Corpus {
 
   // ---- paging ------------------------------------------------------------------------------------
 
-  /** Active jobs after `after` (or with updated_at >= from), in (updated_at, seq) order. */
-  feedPage(after: Position | null, from: number | null, limit: number): { seqs: number[]; hasMore: boolean } {
-    const idx = this.feed;
-    let k = after ? idx.upperBound(after.at, after.seq) : from === null ? 0 : idx.lowerBound(from);
+  versionOf(seq: number): number {
+    return this.version[seq];
+  }
+
+  createdAtOf(seq: number): number {
+    return this.createdAt[seq];
+  }
+
+  /** The keyset time of a job in a scan's order. */
+  scanKeyOf(scan: FeedScan, seq: number): number {
+    return scan.stable ? this.createdAt[seq] : this.updatedAt[seq];
+  }
+
+  /** Active jobs matching `scan` after `after`, in the scan's order; hasMore only when another one matches. */
+  feedPage(scan: FeedScan, after: Position | null, limit: number): { seqs: number[]; hasMore: boolean } {
     const seqs: number[] = [];
-    for (; k < idx.len; k++) {
-      const seq = idx.seqs[k];
-      if (this.pos[seq] !== k) continue; // tombstone of an edited or expired job
+    for (const seq of this.scanFrom(scan, after)) {
       if (seqs.length === limit) return { seqs, hasMore: true };
       seqs.push(seq);
     }
     return { seqs, hasMore: false };
+  }
+
+  /** How many jobs the scan would deliver right now (the first page's estimated_total). */
+  countScan(scan: FeedScan): number {
+    if (!scan.match && scan.updatedAfter === null && scan.postedAfter === null) return this.live;
+    let n = 0;
+    for (const _ of this.scanFrom(scan, null)) n++;
+    return n;
+  }
+
+  private *scanFrom(scan: FeedScan, after: Position | null): Generator<number> {
+    const idx = scan.stable ? this.created : this.feed;
+    const from = scan.stable ? scan.postedAfter : scan.updatedAfter;
+    let k = after ? idx.upperBound(after.at, after.seq) : from === null ? 0 : idx.lowerBound(from);
+    for (; k < idx.len; k++) {
+      const seq = idx.seqs[k];
+      if (scan.stable ? this.pos[seq] < 0 : this.pos[seq] !== k) continue; // expired, or an edit's tombstone
+      if (scan.stable && scan.updatedAfter !== null && this.updatedAt[seq] < scan.updatedAfter) continue;
+      if (!scan.stable && scan.postedAfter !== null && this.createdAt[seq] < scan.postedAfter) continue;
+      if (scan.match && !scan.match(seq)) continue;
+      yield seq;
+    }
   }
 
   /** Jobs expired after `after` (or at/after `since`), in (expired_at, seq) order. */
@@ -290,6 +341,7 @@ export class Corpus {
     this.version[seq] = 0;
     this.expiredAt[seq] = 0;
     this.pos[seq] = this.feed.append(seq, t);
+    this.created.append(seq, t);
     this.live++;
   }
 
@@ -303,11 +355,23 @@ export class Corpus {
     this.expiredAt[seq] = t;
     this.pos[seq] = -1;
     this.live--;
+    this.createdDead++;
     this.expired.append(seq, t);
   }
 
   /** Drops tombstones once they outnumber live entries, keeping scans short. */
   private compactIfSparse(): void {
+    if (this.createdDead > Math.max(4096, this.live)) {
+      const c = this.created;
+      let w = 0;
+      for (let k = 0; k < c.len; k++) {
+        if (this.pos[c.seqs[k]] < 0) continue;
+        c.seqs[w] = c.seqs[k];
+        c.keys[w++] = c.keys[k];
+      }
+      c.len = w;
+      this.createdDead = 0;
+    }
     const idx = this.feed;
     if (idx.len - this.live <= Math.max(4096, this.live)) return;
     let w = 0;

@@ -1,6 +1,7 @@
 /**
  * Opaque, tamper-evident cursors: a keyset position (time, seq) plus the query it belongs to, signed with
- * HMAC-SHA256. A cursor that was edited, or replayed with a different filter, is `invalid_cursor`.
+ * HMAC-SHA256. A cursor that was edited is `invalid_cursor`. A feed cursor carries the whole first request
+ * (filters, order, batch size), so a continuation sends the cursor alone (published JobFeedRequest).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ErrorCodes } from '../src/jobo/schemas';
@@ -15,6 +16,8 @@ export interface CursorPosition {
   seq: number;
   /** The filter the pagination started with (epoch ms), or null when none was given. */
   bound: number | null;
+  /** The first request's query, for feed cursors (plain JSON). */
+  query?: unknown;
 }
 
 export const invalidCursor = () => new HttpError(400, ErrorCodes.invalidCursor, 'Invalid cursor');
@@ -27,7 +30,8 @@ export class CursorCodec {
   }
 
   encode(kind: CursorKind, p: CursorPosition): string {
-    const payload = Buffer.from(`v1|${kind}|${p.at}|${p.seq}|${p.bound ?? ''}`).toString('base64url');
+    const query = p.query === undefined ? '' : Buffer.from(JSON.stringify(p.query)).toString('base64url');
+    const payload = Buffer.from(`v1|${kind}|${p.at}|${p.seq}|${p.bound ?? ''}|${query}`).toString('base64url');
     return `${payload}.${this.sign(payload)}`;
   }
 
@@ -41,12 +45,17 @@ export class CursorCodec {
     const expected = Buffer.from(this.sign(payload));
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalidCursor();
     const parts = Buffer.from(payload, 'base64url').toString('utf8').split('|');
-    if (parts.length !== 5 || parts[0] !== 'v1' || parts[1] !== kind) throw invalidCursor();
+    if (parts.length !== 6 || parts[0] !== 'v1' || parts[1] !== kind) throw invalidCursor();
     const at = Number(parts[2]);
     const seq = Number(parts[3]);
     const bound = parts[4] === '' ? null : Number(parts[4]);
     if (!Number.isFinite(at) || !Number.isInteger(seq) || (bound !== null && !Number.isFinite(bound))) throw invalidCursor();
-    return { at, seq, bound };
+    if (parts[5] === '') return { at, seq, bound };
+    try {
+      return { at, seq, bound, query: JSON.parse(Buffer.from(parts[5], 'base64url').toString('utf8')) as unknown };
+    } catch {
+      throw invalidCursor();
+    }
   }
 
   private sign(payload: string): string {

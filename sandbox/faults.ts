@@ -21,11 +21,23 @@ export interface Faults {
   latencyMs: number;
   /** Upcoming cursor-bearing requests to reject with 400 invalid_cursor (counts down). */
   invalidCursorNext: number;
+  /** Upcoming feed continuations to answer 409 cursor_restart_required (published; counts down). */
+  cursorRestartNext: number;
   /**
    * Upcoming successful session creates (new or replayed) that are carried out and then answered by
    * destroying the socket: the upstream acted, the client never hears of it (counts down).
    */
   resetAfterCreateNext: number;
+  /**
+   * Upcoming final submissions (answers that submit the application) that are carried out and then
+   * answered by destroying the socket: the application went in, the client never hears of it (counts down).
+   */
+  resetAfterSubmitNext: number;
+  /**
+   * `ignore` (the default): Idempotency-Key headers on session create and answers are accepted and ignored,
+   * as the Jobo documents never promise more; `honour` replays the first response for a repeated key.
+   */
+  idempotencyKeys: 'ignore' | 'honour';
   /** Probability that a final submission hits a captcha. */
   captchaRate: number;
   /** false: captcha reports status error (as 001 says today); true: captcha_required. */
@@ -40,7 +52,10 @@ export const DEFAULT_FAULTS: Faults = {
   resetRate: 0,
   latencyMs: 0,
   invalidCursorNext: 0,
+  cursorRestartNext: 0,
   resetAfterCreateNext: 0,
+  resetAfterSubmitNext: 0,
+  idempotencyKeys: 'ignore',
   captchaRate: 0,
   reportReservedStatuses: false,
 };
@@ -55,7 +70,10 @@ const CHECKS: { [K in keyof Faults]: [(v: unknown) => boolean, string] } = {
   resetRate: [rate, 'a probability from 0 to 1'],
   latencyMs: [nonNegInt, 'a non-negative integer'],
   invalidCursorNext: [nonNegInt, 'a non-negative integer'],
+  cursorRestartNext: [nonNegInt, 'a non-negative integer'],
   resetAfterCreateNext: [nonNegInt, 'a non-negative integer'],
+  resetAfterSubmitNext: [nonNegInt, 'a non-negative integer'],
+  idempotencyKeys: [(v) => v === 'ignore' || v === 'honour', '"ignore" or "honour"'],
   captchaRate: [rate, 'a probability from 0 to 1'],
   reportReservedStatuses: [(v) => typeof v === 'boolean', 'a boolean'],
 };
@@ -121,6 +139,26 @@ export class FaultInjector {
     if (this.faults.invalidCursorNext <= 0) return false;
     this.faults.invalidCursorNext--;
     return true;
+  }
+
+  /** Spends one pending cursor-restart (409) fault, if any. */
+  takeCursorRestart(): boolean {
+    if (this.faults.cursorRestartNext <= 0) return false;
+    this.faults.cursorRestartNext--;
+    return true;
+  }
+
+  /** Spends one pending reset-after-submit fault, if any. */
+  takeResetAfterSubmit(): boolean {
+    if (this.faults.resetAfterSubmitNext <= 0) return false;
+    this.faults.resetAfterSubmitNext--;
+    return true;
+  }
+
+  /** The request's Idempotency-Key as the upstream sees it: dropped unless keys are honoured. */
+  idempotencyKey(header: string | string[] | undefined): string | undefined {
+    if (this.faults.idempotencyKeys !== 'honour') return undefined;
+    return Array.isArray(header) ? header[0] : header;
   }
 
   /** Spends one pending reset-after-create fault, if any. */

@@ -1,20 +1,66 @@
 /**
- * POST /api/jobs/feed and GET /api/jobs/expired (004): request validation, cursor binding, credits.
- * Paging itself is the corpus's keyset index.
+ * POST /api/jobs/feed and GET /api/jobs/expired (004 + the published 4.0.0 JobFeedRequest): request
+ * validation, every documented filter, stable and legacy scans, the cursor carrying the first request,
+ * estimated_total on the first page, credits. Paging itself is the corpus's keyset indexes.
  */
 import {
   CREDITS_HEADER,
+  ErrorCodes,
   EXPIRED_DEFAULT_LOOKBACK_HOURS,
   EXPIRED_MAX_LOOKBACK_DAYS,
   ExpiredQuery,
-  FeedRequest,
+  FeedRequestAsServed,
+  wireFilterValue,
   type ExpiredResponse,
-  type FeedResponse,
+  type LocationFilter,
+  type WireFeedResponse,
+  type WireJob,
 } from '../src/jobo/schemas';
-import type { Corpus } from './corpus';
+import type { Corpus, FeedScan } from './corpus';
 import { CursorCodec, invalidCursor, type CursorKind, type CursorPosition } from './cursor';
 import type { FaultInjector } from './faults';
-import { badRequest, parseOr400 } from './http';
+import { HttpError, badRequest, parseOr400 } from './http';
+import type { JobAttributes } from './jobgen';
+import { makeOdd, oddFieldOf, toUpstream, type Shapes } from './shapes';
+
+/** A feed scan's query as the cursor carries it (plain JSON). */
+export interface FeedQuery {
+  stable: boolean;
+  updatedAfter: number | null;
+  postedAfter: number | null;
+  batchSize: number;
+  locations: LocationFilter[] | null;
+  sources: string[] | null;
+  workModels: string[] | null;
+  employmentTypes: string[] | null;
+  experienceLevels: string[] | null;
+}
+
+const eqi = (a: string, b: string | null) => b !== null && a.toLowerCase() === b.toLowerCase();
+
+/** Does a job match the query's filters? Lists match ANY value; a location filter needs every given part. */
+export function matchesFilters(q: FeedQuery, a: JobAttributes): boolean {
+  if (q.sources && !q.sources.some((s) => eqi(s, a.source))) return false;
+  if (q.workModels && !(a.workplace_type && q.workModels.includes(a.workplace_type))) return false;
+  // Filter values are hyphenated and matched exactly (published enums.py): "full_time" matches nothing.
+  if (q.employmentTypes && !(a.employment_type && q.employmentTypes.includes(wireFilterValue(a.employment_type)))) return false;
+  if (q.experienceLevels && !(a.experience_level && q.experienceLevels.includes(a.experience_level))) return false;
+  if (q.locations) {
+    const hit = q.locations.some((f) =>
+      a.locations.some(
+        (l) =>
+          (!f.country || eqi(f.country, l.country) || eqi(f.country, l.country_code)) &&
+          (!f.region || eqi(f.region, l.region)) &&
+          (!f.city || eqi(f.city, l.city)),
+      ),
+    );
+    if (!hit) return false;
+  }
+  return true;
+}
+
+const hasFilters = (q: FeedQuery) =>
+  !!(q.locations || q.sources || q.workModels || q.employmentTypes || q.experienceLevels);
 
 const FEED_DEFAULT_BATCH = 100;
 const EXPIRED_DEFAULT_BATCH = 1000;
@@ -34,6 +80,7 @@ export class FeedService {
     private readonly cursors: CursorCodec,
     private readonly faults: FaultInjector,
     startingCredits: number,
+    private readonly shapes: () => Shapes = () => ({ jobs: 'upstream', errors: 'applyflow', forms: 'applyflow', oddJobRate: 0 }),
   ) {
     this.credits = startingCredits;
   }
@@ -42,20 +89,58 @@ export class FeedService {
     return this.credits;
   }
 
-  feed(rawBody: unknown): Answer<FeedResponse> {
-    const req = parseOr400(FeedRequest, rawBody);
-    const postedAfter = req.posted_after ? Date.parse(req.posted_after) : null;
-    const after = req.cursor ? this.position('feed', req.cursor) : null;
-    if (after && after.bound !== postedAfter) throw invalidCursor();
-    const page = this.corpus.feedPage(after, postedAfter, req.batch_size ?? FEED_DEFAULT_BATCH);
-    const jobs = page.seqs.map((seq) => this.corpus.job(seq));
+  feed(rawBody: unknown): { body: WireFeedResponse; headers: Record<string, string> } {
+    const req = parseOr400(FeedRequestAsServed, rawBody);
+    let query: FeedQuery;
+    let after: CursorPosition | null = null;
+    if (req.cursor) {
+      // The cursor alone continues a scan; anything sent beside it is ignored (published JobFeedRequest).
+      after = this.position('feed', req.cursor);
+      if (this.faults.takeCursorRestart()) {
+        throw new HttpError(409, ErrorCodes.cursorRestartRequired, 'Cursor restart required: start a new scan');
+      }
+      query = after.query as FeedQuery;
+      if (typeof query !== 'object' || query === null || typeof query.batchSize !== 'number') throw invalidCursor();
+    } else {
+      query = {
+        stable: req.stable_scan ?? true,
+        updatedAfter: req.updated_after ? Date.parse(req.updated_after) : null,
+        postedAfter: req.posted_after ? Date.parse(req.posted_after) : null,
+        batchSize: req.batch_size ?? FEED_DEFAULT_BATCH,
+        locations: req.locations ?? null,
+        sources: req.sources ?? null,
+        workModels: req.work_models ?? null,
+        employmentTypes: req.employment_types ?? null,
+        experienceLevels: req.experience_levels ?? null,
+      };
+    }
+    const scan: FeedScan = {
+      stable: query.stable,
+      updatedAfter: query.updatedAfter,
+      postedAfter: query.postedAfter,
+      match: hasFilters(query) ? (seq) => matchesFilters(query, this.corpus.gen.attributes(seq)) : null,
+    };
+    const page = this.corpus.feedPage(scan, after, query.batchSize);
+    const shapes = this.shapes();
+    const jobs = page.seqs.map((seq) => this.wireJob(seq, shapes));
     this.credits -= jobs.length * CREDITS_PER_JOB;
     const last = page.seqs[page.seqs.length - 1];
     const next =
       page.hasMore && last !== undefined
-        ? this.cursors.encode('feed', { at: this.corpus.updatedAtOf(last), seq: last, bound: postedAfter })
+        ? this.cursors.encode('feed', { at: this.corpus.scanKeyOf(scan, last), seq: last, bound: null, query })
         : null;
-    return { body: { jobs, next_cursor: next, has_more: page.hasMore }, headers: this.creditHeaders() };
+    const body: WireFeedResponse = { jobs, next_cursor: next, has_more: page.hasMore };
+    // The scan's size at its start, on the first page only (published JobFeedResponse).
+    if (!req.cursor) body.estimated_total = this.corpus.countScan(scan);
+    return { body, headers: this.creditHeaders() };
+  }
+
+  /** A corpus job in the wire shape currently switched on, with this version's oddity if it has one. */
+  wireJob(seq: number, shapes: Shapes): WireJob {
+    const job = this.corpus.job(seq);
+    const wire: WireJob = shapes.jobs === 'upstream' ? toUpstream(job) : job;
+    const odd = oddFieldOf(this.corpus.gen.seed, seq, this.corpus.versionOf(seq), shapes.oddJobRate);
+    return odd ? makeOdd(wire, odd) : wire;
   }
 
   expired(query: URLSearchParams): Answer<ExpiredResponse> {

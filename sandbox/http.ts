@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
-import { ErrorCodes, type ErrorBody, type FieldProblem } from '../src/jobo/schemas';
+import { ErrorCodes, type ErrorBody, type FieldProblem, type ProblemBody } from '../src/jobo/schemas';
 
 export class HttpError extends Error {
   constructor(
@@ -20,7 +20,35 @@ export class HttpError extends Error {
   body(): ErrorBody {
     return this.fields ? { error: this.code, message: this.message, fields: this.fields } : { error: this.code, message: this.message };
   }
+
+  /** The RFC 7807-style form the published client reads (detail, code, api_version; fields is our guess). */
+  problem(): ProblemBody {
+    return {
+      type: 'about:blank',
+      title: STATUS_TITLES[this.status] ?? 'Error',
+      status: this.status,
+      detail: this.message,
+      code: this.code,
+      api_version: PROBLEM_API_VERSION,
+      ...(this.fields ? { fields: this.fields } : {}),
+    };
+  }
 }
+
+/** The sandbox's guess: no published document names the value. */
+const PROBLEM_API_VERSION = '2025-01-01';
+const STATUS_TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  422: 'Unprocessable Entity',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
 
 export const badRequest = (message: string, fields: FieldProblem[]) =>
   new HttpError(400, ErrorCodes.invalidRequest, message, fields);
@@ -94,6 +122,12 @@ export function sendEmpty(res: ServerResponse, status: number, headers: Record<s
   res.end();
 }
 
-export function sendError(res: ServerResponse, err: HttpError): void {
+export function sendError(res: ServerResponse, err: HttpError, shape: 'applyflow' | 'problem' = 'applyflow'): void {
+  if (shape === 'problem') {
+    const text = JSON.stringify(err.problem());
+    res.writeHead(err.status, { 'content-type': 'application/problem+json', 'content-length': Buffer.byteLength(text), ...err.headers });
+    res.end(text);
+    return;
+  }
   sendJson(res, err.status, err.body(), err.headers);
 }

@@ -20,6 +20,14 @@ import {
 } from './jobdata';
 import { hash32, Rng } from './rng';
 
+export interface JobAttributes {
+  source: string;
+  workplace_type: JobDto['workplace_type'];
+  employment_type: JobDto['employment_type'];
+  experience_level: JobDto['experience_level'];
+  locations: { country: string | null; country_code: string | null; region: string | null; city: string | null }[];
+}
+
 export interface JobFacts {
   createdAt: number;
   updatedAt: number;
@@ -192,17 +200,39 @@ export class JobGenerator {
 
   // ---- the job -----------------------------------------------------------------------------------
 
+  /** The draws after basics() that the feed filters look at, in job()'s order. */
+  private filterDraws(rng: Rng) {
+    const workplace = rng.pick(['remote', 'hybrid', 'onsite', 'onsite', 'hybrid', null] as const);
+    const places = rng.sample(PLACES, rng.chance(0.8) ? 1 : rng.int(2, 3));
+    const employment = rng.chance(0.85)
+      ? ('full_time' as const)
+      : rng.pick(['part_time', 'contract', 'internship', 'temporary', null] as const);
+    return { workplace, places, employment };
+  }
+
+  /** What the feed's filters match on, without building the whole job (immutable per job). */
+  attributes(seq: number): JobAttributes {
+    const { rng, company, levelIdx } = this.basics(seq);
+    const { workplace, places, employment } = this.filterDraws(rng);
+    return {
+      source: company.provider,
+      workplace_type: workplace,
+      employment_type: employment,
+      experience_level: LEVELS[levelIdx].level,
+      locations: places.map((p) => {
+        const l = location(p, workplace === 'remote');
+        return { country: l.country, country_code: l.country_code, region: l.state, city: l.city };
+      }),
+    };
+  }
+
   job(seq: number, facts: JobFacts): JobDto {
     const { rng, company, family, baseTitle, levelIdx, title } = this.basics(seq);
     const level = LEVELS[levelIdx];
     const { listing, apply } = this.urls(seq, company, title);
 
-    const workplace = rng.pick(['remote', 'hybrid', 'onsite', 'onsite', 'hybrid', null] as const);
-    const places = rng.sample(PLACES, rng.chance(0.8) ? 1 : rng.int(2, 3));
+    const { workplace, places, employment } = this.filterDraws(rng);
     const locations = places.map((p) => location(p, workplace === 'remote'));
-    const employment = rng.chance(0.85)
-      ? 'full_time'
-      : rng.pick(['part_time', 'contract', 'internship', 'temporary', null] as const);
     const skills = rng.sample(family.skills, rng.int(3, 6));
     const preferredSkills = rng.sample(
       family.skills.filter((s) => !skills.includes(s)),

@@ -6,13 +6,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ErrorCodes, IDEMPOTENCY_HEADER, IDEMPOTENT_REPLAYED_HEADER, RESUME_FILE_NAME_HEADER, RESUME_MAX_BYTES } from '../src/jobo/schemas';
-import { SandboxAdmin, type AdminJob, type GroundTruthJobs, type SandboxStats } from './admin';
+import { SandboxAdmin, type AdminJob, type GroundTruthFeedJob, type GroundTruthJobs, type SandboxStats } from './admin';
 import { Corpus, type ChurnRates } from './corpus';
 import { CursorCodec } from './cursor';
 import { FaultInjector, faultProblems, type Faults } from './faults';
 import { FeedService } from './feed';
 import { HttpError, badRequest, notFound, readBody, readJson, sendEmpty, sendError, sendJson } from './http';
 import { ProfileStore } from './profiles';
+import { DEFAULT_SHAPES, oddFieldOf, shapeProblems, type Shapes } from './shapes';
 import { SessionStore } from './sessions';
 
 export interface SandboxOptions {
@@ -37,6 +38,8 @@ export interface SandboxOptions {
   churn?: Partial<ChurnRates>;
   /** Starting X-Credits-Balance; default 1,000,000. */
   credits?: number;
+  /** Wire shapes (jobs, errors, forms) and the odd-job rate; see ./shapes. Default: upstream jobs. */
+  shapes?: Partial<Shapes>;
 }
 
 export interface SandboxHandle {
@@ -86,8 +89,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
     throw new RangeError(`invalid faults: ${initialFaultProblems.map((p) => `${p.field} ${p.message}`).join('; ')}`);
   }
   const corpus = new Corpus({ seed, jobs: opts.jobs ?? 2000, startTime: (opts.startTime ?? new Date()).getTime(), churn: opts.churn });
+  const initialShapeProblems = shapeProblems(opts.shapes ?? {});
+  if (initialShapeProblems.length > 0) {
+    throw new RangeError(`invalid shapes: ${initialShapeProblems.map((p) => `${p.field} ${p.message}`).join('; ')}`);
+  }
+  let shapes: Shapes = { ...DEFAULT_SHAPES, ...opts.shapes };
   const faults = new FaultInjector(seed, opts.faults);
-  const feed = new FeedService(corpus, new CursorCodec(`jobo-sandbox-cursor:${seed}`), faults, opts.credits ?? 1_000_000);
+  const feed = new FeedService(corpus, new CursorCodec(`jobo-sandbox-cursor:${seed}`), faults, opts.credits ?? 1_000_000, () => shapes);
   const profiles = new ProfileStore(Date.now, opts.importDelayMs);
   const sessions = new SessionStore(corpus, profiles, faults, opts.sessionIdleTimeoutMs);
   const stats = new Stats();
@@ -111,7 +119,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
   route('POST', '/api/auto-apply/sessions', async ({ req, res }) => {
     const key = req.headers[IDEMPOTENCY_HEADER];
     const body = await readJson(req, JSON_LIMIT);
-    const { state, replayed } = sessions.create(body, Array.isArray(key) ? key[0] : key);
+    const { state, replayed } = sessions.create(body, faults.idempotencyKey(key));
     if (faults.takeResetAfterCreate()) {
       // The session exists (or was touched), but the answer is lost: only an Idempotency-Key finds it again.
       stats.record('POST /api/auto-apply/sessions', 'reset');
@@ -124,7 +132,14 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
   route('POST', '/api/auto-apply/sessions/{id}/answers', async ({ req, res, params }) => {
     const key = req.headers[IDEMPOTENCY_HEADER];
     const body = await readJson(req, JSON_LIMIT);
-    sendJson(res, 200, sessions.answer(params[0], body, Array.isArray(key) ? key[0] : key));
+    const state = sessions.answer(params[0], body, faults.idempotencyKey(key));
+    if (state.status === 'submitted' && faults.takeResetAfterSubmit()) {
+      // The application went in, but the answer is lost: only the session's state (000) tells.
+      stats.record('POST /api/auto-apply/sessions/{id}/answers', 'reset');
+      req.socket.destroy();
+      return;
+    }
+    sendJson(res, 200, state);
   });
   route('GET', '/api/auto-apply/sessions/{id}', ({ res, params }) => sendJson(res, 200, sessions.get(params[0])));
   route('DELETE', '/api/auto-apply/sessions/{id}', ({ res, params }) => {
@@ -171,6 +186,28 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
     for (const seq of corpus.activeSeqs()) truth.active.push({ id: corpus.gen.idOf(seq), updated_at: iso(corpus.updatedAtOf(seq)) });
     for (const seq of corpus.expiredSeqs()) truth.expired.push({ id: corpus.gen.idOf(seq), expired_at: iso(corpus.expiredAtOf(seq)) });
     sendJson(res, 200, truth);
+  });
+  // What the feed's filters and the odd-job switch see, per active job (for contract tests' expected counts).
+  route('GET', '/__admin/ground-truth/feed', ({ res }) => {
+    const jobs: GroundTruthFeedJob[] = [];
+    for (const seq of corpus.activeSeqs()) {
+      jobs.push({
+        id: corpus.gen.idOf(seq),
+        created_at: iso(corpus.createdAtOf(seq)),
+        updated_at: iso(corpus.updatedAtOf(seq)),
+        ...corpus.gen.attributes(seq),
+        odd_field: oddFieldOf(seed, seq, corpus.versionOf(seq), shapes.oddJobRate),
+      });
+    }
+    sendJson(res, 200, { now: iso(corpus.now), jobs });
+  });
+  route('GET', '/__admin/shapes', ({ res }) => sendJson(res, 200, shapes));
+  route('PUT', '/__admin/shapes', async ({ req, res }) => {
+    const patch = await readJson(req, JSON_LIMIT);
+    const problems = shapeProblems(patch);
+    if (problems.length > 0) throw badRequest('Invalid shapes', problems);
+    shapes = { ...shapes, ...(patch as Partial<Shapes>) };
+    sendJson(res, 200, shapes);
   });
   route('GET', '/__admin/jobs/{id}', ({ res, params }) => {
     const seq = corpus.gen.seqOfId(params[0]);
@@ -250,7 +287,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
       await matched.r.handle({ req, res, url, params: matched.params });
     } catch (err) {
       if (res.headersSent || res.destroyed) return;
-      if (err instanceof HttpError) return sendError(res, err);
+      if (err instanceof HttpError) return sendError(res, err, url.pathname.startsWith('/api/') ? shapes.errors : 'applyflow');
       sendJson(res, 500, { error: 'internal', message: err instanceof Error ? err.message : String(err) });
     }
   }

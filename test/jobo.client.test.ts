@@ -31,6 +31,7 @@ afterEach(async () => {
     resetRate: 0,
     latencyMs: 0,
     invalidCursorNext: 0,
+    cursorRestartNext: 0,
     resetAfterCreateNext: 0,
   });
 });
@@ -65,13 +66,81 @@ describe('feed', () => {
     expect(new Map(truth.active.map((j) => [j.id, j.updated_at]))).toEqual(seen);
   });
 
-  it('filters by posted_after on updated_at', async () => {
+  it('filters by updated_after (the sync watermark) on updated_at', async () => {
     const truth = await sandbox.admin.groundTruthJobs();
     const times = truth.active.map((j) => j.updated_at).sort();
     const pivot = times[Math.floor(times.length / 2)];
-    const page = await client.feed({ batch_size: 1000, posted_after: pivot });
+    const page = await client.feed({ batch_size: 1000, updated_after: pivot });
     expect(page.data.jobs.length).toBe(times.filter((t) => Date.parse(t) >= Date.parse(pivot)).length);
+    expect(page.data.estimated_total).toBe(page.data.jobs.length);
     for (const job of page.data.jobs) expect(Date.parse(job.updated_at)).toBeGreaterThanOrEqual(Date.parse(pivot));
+  });
+
+  it('stores odd jobs with what parsed and counts each odd field once per job, as the sandbox says it served them', async () => {
+    await sandbox.admin.setShapes({ oddJobRate: 0.3 });
+    try {
+      const truth = (await sandbox.admin.groundTruthFeed()).jobs;
+      const expected: Record<string, number> = {};
+      for (const j of truth) if (j.odd_field) expected[j.odd_field] = (expected[j.odd_field] ?? 0) + 1;
+      expect(Object.keys(expected).length).toBeGreaterThan(3);
+      const counted: Record<string, number> = {};
+      let cursor: string | null = null;
+      const stored: string[] = [];
+      do {
+        const page: Awaited<ReturnType<JoboClient['feed']>> = await client.feed(cursor ? { cursor } : { batch_size: 60 });
+        for (const [f, n] of Object.entries(page.oddities)) counted[f] = (counted[f] ?? 0) + n;
+        expect(page.dropped).toBe(0);
+        stored.push(...page.data.jobs.map((j) => j.id));
+        cursor = page.data.has_more ? page.data.next_cursor : null;
+      } while (cursor);
+      expect(counted).toEqual(expected);
+      expect(new Set(stored)).toEqual(new Set(truth.map((j) => j.id)));
+    } finally {
+      await sandbox.admin.setShapes({ oddJobRate: 0 });
+    }
+  });
+
+  it('maps 409 cursor_restart_required to JoboInvalidCursor, in both error shapes', async () => {
+    for (const errors of ['applyflow', 'problem'] as const) {
+      await sandbox.admin.setShapes({ errors });
+      const first = await client.feed({ batch_size: 10 });
+      await sandbox.admin.setFaults({ cursorRestartNext: 1 });
+      const f = await failureOf(() => client.feed({ cursor: first.data.next_cursor }));
+      expect([errors, f.type, f.nonRetryable]).toEqual([errors, JoboFailure.InvalidCursor, true]);
+      expect((f.details![0] as { error: string }).error).toBe('cursor_restart_required');
+    }
+    await sandbox.admin.setShapes({ errors: 'applyflow' });
+  });
+
+  it('reads RFC 7807 problem bodies like the { error, message, fields } ones: status first, then code, fields kept', async () => {
+    await sandbox.admin.setShapes({ errors: 'problem' });
+    try {
+      const tampered = await failureOf(() => client.feed({ cursor: 'not-a-cursor' }));
+      expect(tampered.type).toBe(JoboFailure.InvalidCursor);
+      const d = tampered.details![0] as { status: number; error: string; message: string };
+      expect(d).toMatchObject({ status: 400, error: 'invalid_cursor', message: 'Invalid cursor' });
+      const old = new Date(Date.parse((await sandbox.admin.health()).now) - 8 * 86_400_000).toISOString();
+      const bad = await failureOf(() => client.expired({ expired_since: old }));
+      expect(bad.type).toBe(JoboFailure.BadRequest);
+      expect((bad.details![0] as { fields: { field: string }[] }).fields.map((x) => x.field)).toEqual(['expired_since']);
+      const unknown = await failureOf(() => client.getSession('00000000-0000-4000-8000-000000000000'));
+      expect(unknown.type).toBe(JoboFailure.NotFound);
+    } finally {
+      await sandbox.admin.setShapes({ errors: 'applyflow' });
+    }
+  });
+
+  it('keeps the request side strict: filter values outside the published enums are refused before sending', async () => {
+    const before = await sandbox.admin.stats();
+    // The stored spelling "full_time" would silently match nothing upstream, so it never leaves.
+    const f = await failureOf(() => client.feed({ employment_types: ['full_time' as 'full-time'] }));
+    expect(f.type).toBe(JoboFailure.BadRequest);
+    expect(f.message).toContain('employment_types.0');
+    const g = await failureOf(() => client.feed({ work_models: ['remote'], shiny: true } as never));
+    expect(g.message).toContain('shiny');
+    expect((await sandbox.admin.stats()).total).toBe(before.total + 1);
+    const ok = await client.feed({ employment_types: ['full-time'], work_models: ['remote'], batch_size: 1000 });
+    for (const j of ok.data.jobs) expect([j.employment_type, j.workplace_type]).toEqual(['full_time', 'remote']);
   });
 
   it('rejects a tampered cursor as a non-retryable JoboInvalidCursor', async () => {

@@ -1,9 +1,12 @@
 /**
- * The sandbox's jobs feed and expired sweep over real HTTP: schemas, limits, cursors (tampering, query
- * binding), credits, determinism from the seed, and pagination that loses nothing under churn.
+ * The sandbox's jobs feed and expired sweep over real HTTP: the upstream's wire shapes, every documented
+ * request field (filters, stable and legacy scans, updated_after, posted_after), limits, cursors (tampering,
+ * carrying the first request), estimated_total, 409 restart, credits, determinism from the seed, and
+ * pagination that loses nothing under churn.
  */
 import { startSandbox, type SandboxHandle } from '../sandbox/server';
-import { ExpiredResponse, FeedResponse, JobDto } from '../src/jobo/schemas';
+import { readJobs } from '../src/jobo/jobReader';
+import { ExpiredResponse, JobDto, type WireFeedResponse, type WireJob } from '../src/jobo/schemas';
 import { detectProvider } from '../sandbox/urls';
 import { apiClient, type ApiResponse } from './support/sandboxApi';
 
@@ -23,14 +26,27 @@ afterAll(() => sb?.close());
 const feed = (body: unknown) => api('POST', '/api/jobs/feed', { json: body });
 const expired = (query: string) => api('GET', `/api/jobs/expired${query}`);
 
-/** Pages the whole feed of `on` (default: the shared sandbox); `between` runs after every page (e.g. to churn). */
+interface ReadPage {
+  jobs: JobDto[];
+  wire: WireJob[];
+  next_cursor: string | null;
+  has_more: boolean;
+  estimated_total?: number;
+}
+
+/**
+ * Pages the whole feed of `on` (default: the shared sandbox) as the published client does: the first
+ * request carries the query, each continuation the cursor alone. `between` runs after every page.
+ */
 async function pageAll(body: Record<string, unknown>, between?: () => Promise<unknown>, on = api) {
-  const pages: FeedResponse[] = [];
+  const pages: ReadPage[] = [];
   let cursor: string | null = null;
   do {
-    const res: ApiResponse<FeedResponse> = await on('POST', '/api/jobs/feed', { json: { ...body, ...(cursor ? { cursor } : {}) } });
+    const res: ApiResponse<WireFeedResponse> = await on('POST', '/api/jobs/feed', { json: cursor ? { cursor } : body });
     expect(res.status).toBe(200);
-    pages.push(FeedResponse.parse(res.body));
+    const read = readJobs(res.body.jobs);
+    expect(read.oddities).toEqual({});
+    pages.push({ ...res.body, wire: res.body.jobs, jobs: read.jobs });
     cursor = res.body.has_more ? res.body.next_cursor : null;
     if (cursor && between) await between();
   } while (cursor);
@@ -55,17 +71,20 @@ describe('auth', () => {
 });
 
 describe('POST /api/jobs/feed', () => {
-  it('pages every active job exactly once, each a valid, fully filled JobDto, in (updated_at, id) order', async () => {
+  it('pages every active job exactly once in the upstream shape, read without oddities, in created_at order', async () => {
     const pages = await pageAll({ batch_size: 70 });
     const jobs = pages.flatMap((p) => p.jobs);
     for (const job of jobs) expect(() => JobDto.parse(job)).not.toThrow();
     expect(pages.length).toBe(Math.ceil(jobs.length / 70));
     expect(pages.at(-1)).toMatchObject({ has_more: false, next_cursor: null });
+    expect(pages[0].estimated_total).toBe(300);
+    expect(pages.slice(1).every((p) => p.estimated_total === undefined)).toBe(true);
     const truth = await sb.admin.groundTruthJobs();
-    expect(jobs.map((j) => [j.id, j.updated_at])).toEqual(truth.active.map((j) => [j.id, j.updated_at]));
+    expect(new Map(jobs.map((j) => [j.id, j.updated_at]))).toEqual(new Map(truth.active.map((j) => [j.id, j.updated_at])));
     expect(new Set(jobs.map((j) => j.id)).size).toBe(300);
-    const times = jobs.map((j) => Date.parse(j.updated_at));
-    expect(times).toEqual([...times].sort((a, b) => a - b));
+    // The stable scan (the upstream's default) pages by immutable creation time.
+    const created = jobs.map((j) => Date.parse(j.created_at));
+    expect(created).toEqual([...created].sort((a, b) => a - b));
 
     for (const job of jobs) {
       expect(job.id).toMatch(UUID_V4);
@@ -79,6 +98,21 @@ describe('POST /api/jobs/feed', () => {
       expect(Date.parse(job.updated_at)).toBeLessThan(START.getTime());
       expect(job.source).toBe(detectProvider(job.apply_url).id);
     }
+    // The published 4.0.0 sub-object shapes: skills as objects, region, no country_code, absent parts.
+    const wire = pages.flatMap((p) => p.wire);
+    for (const w of wire) {
+      for (const s of w.qualifications!.must_have!.skills!) expect(s).toEqual({ name: expect.any(String), type: 'hard' });
+      expect(w.qualifications!.must_have).not.toHaveProperty('experience');
+      for (const l of w.locations!) {
+        expect(l).not.toHaveProperty('country_code');
+        expect(l).not.toHaveProperty('state');
+      }
+      expect(w.company).not.toHaveProperty('website_url');
+      expect(Array.isArray(w.company.industries)).toBe(true);
+      if (w.compensation) expect(['yearly', 'hourly']).toContain(w.compensation.period);
+    }
+    expect(wire.some((w) => w.locations!.some((l) => typeof l.region === 'string'))).toBe(true);
+    expect(wire.some((w) => w.locations!.some((l) => !('city' in l)))).toBe(true);
     // Realistic spread: some of everything, not one shape repeated.
     expect(jobs.some((j) => j.compensation === null)).toBe(true);
     expect(jobs.some((j) => j.compensation !== null && j.compensation.min! > 0)).toBe(true);
@@ -86,6 +120,36 @@ describe('POST /api/jobs/feed', () => {
     expect(new Set(jobs.map((j) => j.company.id)).size).toBeGreaterThan(5);
     const hosts = new Set(jobs.map((j) => new URL(j.apply_url).host.replace(/^[^.]+(?=\.wd1\.)/, '<tenant>')));
     expect([...hosts].sort()).toEqual(['<tenant>.wd1.myworkdayjobs.com', 'boards.greenhouse.io', 'jobs.ashbyhq.com', 'jobs.lever.co']);
+  });
+
+  it('stable_scan false pages in the legacy (updated_at, id) order', async () => {
+    const pages = await pageAll({ batch_size: 70, stable_scan: false });
+    const truth = await sb.admin.groundTruthJobs();
+    expect(pages.flatMap((p) => p.jobs.map((j) => [j.id, j.updated_at]))).toEqual(truth.active.map((j) => [j.id, j.updated_at]));
+  });
+
+  it('serves the earlier applyflow shape behind the switch, which the reader stores identically', async () => {
+    const upstream = (await pageAll({ batch_size: 1000 })).flatMap((p) => p.jobs);
+    await sb.admin.setShapes({ jobs: 'applyflow' });
+    try {
+      const pages = await pageAll({ batch_size: 1000 });
+      const w = pages[0].wire[0];
+      expect(typeof w.qualifications!.must_have!.skills![0]).toBe('string');
+      expect(w.locations![0]).toHaveProperty('country_code');
+      const strip = (j: JobDto) => ({
+        ...j,
+        company: { ...j.company, size: null },
+        locations: j.locations.map((l) => ({ ...l, country_code: null })),
+        qualifications: {
+          must_have: { ...j.qualifications.must_have, experience: [] },
+          preferred: { ...j.qualifications.preferred, experience: [] },
+        },
+      });
+      // What the published shape does not carry (size, country_code, experience) is all that differs.
+      expect(pages.flatMap((p) => p.jobs).map(strip)).toEqual(upstream);
+    } finally {
+      await sb.admin.setShapes({ jobs: 'upstream' });
+    }
   });
 
   it('defaults batch_size to 100 and allows up to 1000', async () => {
@@ -117,16 +181,95 @@ describe('POST /api/jobs/feed', () => {
     expect(res.body.fields[0].field).toBe('body');
   });
 
-  it('filters posted_after on updated_at (inclusive) and keeps it across pages', async () => {
-    const truth = await sb.admin.groundTruthJobs();
-    const pivot = truth.active[120].updated_at;
-    const expected = truth.active.filter((j) => Date.parse(j.updated_at) >= Date.parse(pivot)).map((j) => j.id);
-    const pages = await pageAll({ batch_size: 25, posted_after: pivot });
-    expect(pages.flatMap((p) => p.jobs.map((j) => j.id))).toEqual(expected);
-    // Any equivalent spelling of the same instant is the same query.
-    const first = await feed({ batch_size: 25, posted_after: pivot });
-    const sameInstant = new Date(pivot).toISOString().replace('Z', '+00:00');
-    expect((await feed({ batch_size: 25, posted_after: sameInstant, cursor: first.body.next_cursor })).status).toBe(200);
+  it('filters updated_after on updated_at and posted_after on created_at (inclusive), across pages', async () => {
+    const truth = (await sb.admin.groundTruthFeed()).jobs;
+    const pivotU = [...truth].sort((a, b) => Date.parse(a.updated_at) - Date.parse(b.updated_at))[120].updated_at;
+    const pivotC = [...truth].sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at))[180].created_at;
+    const ids = (pages: ReadPage[]) => new Set(pages.flatMap((p) => p.jobs.map((j) => j.id)));
+    const want = (f: (j: (typeof truth)[number]) => boolean) => new Set(truth.filter(f).map((j) => j.id));
+    const byUpdated = await pageAll({ batch_size: 25, updated_after: pivotU });
+    expect(ids(byUpdated)).toEqual(want((j) => Date.parse(j.updated_at) >= Date.parse(pivotU)));
+    expect(byUpdated[0].estimated_total).toBe(want((j) => Date.parse(j.updated_at) >= Date.parse(pivotU)).size);
+    expect(ids(await pageAll({ batch_size: 25, updated_after: pivotU, stable_scan: false }))).toEqual(ids(byUpdated));
+    const byPosted = await pageAll({ batch_size: 25, posted_after: pivotC });
+    expect(ids(byPosted)).toEqual(want((j) => Date.parse(j.created_at) >= Date.parse(pivotC)));
+    expect(ids(await pageAll({ batch_size: 25, posted_after: pivotC, stable_scan: false }))).toEqual(ids(byPosted));
+  });
+
+  it('honours every filter of the published JobFeedRequest, alone and combined, with ground-truth counts', async () => {
+    const truth = (await sb.admin.groundTruthFeed()).jobs;
+    const count = async (body: Record<string, unknown>) => {
+      const pages = await pageAll({ batch_size: 40, ...body });
+      const n = pages.reduce((a, p) => a + p.jobs.length, 0);
+      expect(pages[0].estimated_total).toBe(n);
+      return n;
+    };
+    const n = (f: (j: (typeof truth)[number]) => boolean) => truth.filter(f).length;
+    const us = truth.find((j) => j.locations.some((l) => l.region))!.locations.find((l) => l.region)!;
+    const cases: [Record<string, unknown>, number][] = [
+      [{ sources: ['greenhouse', 'LEVER'] }, n((j) => j.source === 'greenhouse' || j.source === 'lever')],
+      [{ work_models: ['remote'] }, n((j) => j.workplace_type === 'remote')],
+      [{ employment_types: ['full-time', 'contract'] }, n((j) => j.employment_type === 'full_time' || j.employment_type === 'contract')],
+      // Filter values are hyphenated and matched exactly: the stored spelling matches nothing.
+      [{ employment_types: ['full_time'] }, 0],
+      [{ experience_levels: ['senior', 'lead'] }, n((j) => j.experience_level === 'senior' || j.experience_level === 'lead')],
+      [{ locations: [{ country: us.country }] }, n((j) => j.locations.some((l) => l.country === us.country))],
+      [
+        { locations: [{ country: us.country, region: us.region, city: us.city }] },
+        n((j) => j.locations.some((l) => l.country === us.country && l.region === us.region && l.city === us.city)),
+      ],
+      [
+        { work_models: ['hybrid', 'onsite'], experience_levels: ['mid'], sources: ['workday', 'ashby'] },
+        n((j) => ['hybrid', 'onsite'].includes(j.workplace_type!) && j.experience_level === 'mid' && ['workday', 'ashby'].includes(j.source)),
+      ],
+    ];
+    for (const [body, expected] of cases) {
+      if (expected !== 0) expect(expected).toBeGreaterThan(0);
+      expect([body, await count(body)]).toEqual([body, expected]);
+    }
+  });
+
+  it('answers 400 naming the field for a malformed filter', async () => {
+    for (const [body, field] of [
+      [{ sources: [] }, 'sources'],
+      [{ locations: [{ planet: 'Mars' }] }, 'locations.0.planet'],
+      [{ stable_scan: 'yes' }, 'stable_scan'],
+      [{ updated_after: 'yesterday' }, 'updated_after'],
+    ] as const) {
+      const res = await feed(body);
+      expect(res.status).toBe(400);
+      expect(res.body.fields.map((f: { field: string }) => f.field)).toEqual([field]);
+    }
+  });
+
+  it('a continuation is the cursor alone: fields sent beside it are ignored, the first query holds', async () => {
+    const truth = (await sb.admin.groundTruthFeed()).jobs;
+    const remote = new Set(truth.filter((j) => j.workplace_type === 'remote').map((j) => j.id));
+    const first = await feed({ batch_size: 5, work_models: ['remote'] });
+    const next = await feed({ cursor: first.body.next_cursor, batch_size: 1000, work_models: ['hybrid'] });
+    expect(next.status).toBe(200);
+    expect(next.body.jobs).toHaveLength(5);
+    for (const j of next.body.jobs) expect(remote.has(j.id)).toBe(true);
+    expect(next.body).not.toHaveProperty('estimated_total');
+  });
+
+  it('answers 409 cursor_restart_required on a continuation when the fault is set, in either error shape', async () => {
+    const first = await feed({ batch_size: 5 });
+    await sb.admin.setFaults({ cursorRestartNext: 1 });
+    const res = await feed({ cursor: first.body.next_cursor });
+    expect(res.status).toBe(409);
+    expect(res.body).toEqual({ error: 'cursor_restart_required', message: expect.stringMatching(/restart/i) });
+    expect((await feed({ cursor: first.body.next_cursor })).status).toBe(200);
+    await sb.admin.setShapes({ errors: 'problem' });
+    try {
+      await sb.admin.setFaults({ cursorRestartNext: 1 });
+      const problem = await feed({ cursor: first.body.next_cursor });
+      expect(problem.status).toBe(409);
+      expect(problem.headers['content-type']).toBe('application/problem+json');
+      expect(JSON.parse(String(problem.body))).toMatchObject({ status: 409, code: 'cursor_restart_required', detail: expect.any(String), api_version: expect.any(String) });
+    } finally {
+      await sb.admin.setShapes({ errors: 'applyflow' });
+    }
   });
 
   it('charges 0.5 credit per delivered job in X-Credits-Balance', async () => {
@@ -162,11 +305,7 @@ describe('cursors', () => {
     expectInvalidCursor(await feed({ cursor: cursor.replace('.', '') }));
   });
 
-  it('are bound to the query: another posted_after, or another endpoint, makes them invalid', async () => {
-    expectInvalidCursor(await feed({ cursor, posted_after: '2026-01-01T00:00:00Z' }));
-    const filtered = (await feed({ batch_size: 5, posted_after: '2026-01-01T00:00:00Z' })).body.next_cursor!;
-    expectInvalidCursor(await feed({ cursor: filtered }));
-    expectInvalidCursor(await feed({ cursor: filtered, posted_after: '2026-01-02T00:00:00Z' }));
+  it('are bound to their endpoint', async () => {
     expectInvalidCursor(await expired(`?cursor=${encodeURIComponent(cursor)}`));
   });
 
@@ -238,11 +377,21 @@ describe('churn', () => {
     expect(job.job.description).toMatch(/revision \d+/);
   });
 
-  it('loses no job when the clock moves between pages: the union of pages covers every active job at its latest version', async () => {
+  it('stable scan under churn: every job active at the end is delivered, none twice', async () => {
+    const seen: string[] = [];
+    const pages = await pageAll({ batch_size: 40 }, () => churny.admin.advanceClock(7), churnApi);
+    for (const job of pages.flatMap((p) => p.jobs)) seen.push(job.id);
+    expect(new Set(seen).size).toBe(seen.length);
+    const truth = await churny.admin.groundTruthJobs();
+    const have = new Set(seen);
+    expect(truth.active.filter((j) => !have.has(j.id))).toEqual([]);
+  });
+
+  it('legacy scan: loses no job when the clock moves between pages: the union covers every active job at its latest version', async () => {
     const seen = new Map<string, string>();
     let churned = 0;
     const pages = await pageAll(
-      { batch_size: 40 },
+      { batch_size: 40, stable_scan: false },
       async () => {
         const r = await churny.admin.advanceClock(7);
         churned += r.created + r.updated + r.expired;
@@ -264,7 +413,7 @@ describe('churn', () => {
       const hotApi = apiClient(hot);
       let edited = false;
       const pages = await pageAll(
-        { batch_size: 100 },
+        { batch_size: 100, stable_scan: false },
         async () => {
           if (edited) return;
           edited = true;
@@ -276,17 +425,17 @@ describe('churn', () => {
       for (const job of pages.flatMap((p) => p.jobs)) seen.set(job.id, job.updated_at);
       const truth = await hot.admin.groundTruthJobs();
       expect(truth.active.filter((j) => seen.get(j.id) !== j.updated_at)).toEqual([]);
-      const again = await pageAll({ batch_size: 1000 }, undefined, hotApi);
+      const again = await pageAll({ batch_size: 1000, stable_scan: false }, undefined, hotApi);
       expect(again.flatMap((p) => p.jobs.map((j) => j.id))).toEqual(truth.active.map((j) => j.id));
     } finally {
       await hot.close();
     }
   });
 
-  it('an incremental sync with posted_after picks up exactly the new and edited jobs', async () => {
+  it('an incremental sync with updated_after picks up exactly the new and edited jobs', async () => {
     const since = (await churny.admin.health()).now;
     await churny.admin.advanceClock(30);
-    const pages = await pageAll({ batch_size: 1000, posted_after: since }, undefined, churnApi);
+    const pages = await pageAll({ batch_size: 1000, updated_after: since, stable_scan: false }, undefined, churnApi);
     const truth = await churny.admin.groundTruthJobs();
     const changed = truth.active.filter((j) => Date.parse(j.updated_at) >= Date.parse(since)).map((j) => j.id);
     expect(changed.length).toBeGreaterThan(0);

@@ -8,21 +8,21 @@
  * credits on pay-as-you-go plans.
  * Used by the syncFeedPage activity and by the benchmark's bare loop, so both measure the same pipeline.
  */
-import type { JoboClient, Page } from '../jobo/client';
-import type { FeedResponse } from '../jobo/schemas';
+import type { FeedPage, JoboClient } from '../jobo/client';
 
 export interface FeedPageRequest {
   cursor: string | null;
-  postedAfter: string | null;
+  /** The incremental watermark, sent as updated_after on the first page of a scan (null = the whole feed). */
+  updatedAfter: string | null;
   batchSize: number;
 }
 
 interface Ahead {
-  promise: Promise<Page<FeedResponse>>;
+  promise: Promise<FeedPage>;
   timer: NodeJS.Timeout;
 }
 
-const keyOf = (r: FeedPageRequest) => `${r.postedAfter ?? ''}|${r.batchSize}|${r.cursor ?? ''}`;
+const keyOf = (r: FeedPageRequest) => `${r.updatedAfter ?? ''}|${r.batchSize}|${r.cursor ?? ''}`;
 
 export class FeedPager {
   private readonly ahead = new Map<string, Ahead>();
@@ -35,10 +35,10 @@ export class FeedPager {
     private readonly ttlMs = 60_000,
   ) {}
 
-  async page(req: FeedPageRequest, signal?: AbortSignal): Promise<Page<FeedResponse>> {
+  async page(req: FeedPageRequest, signal?: AbortSignal): Promise<FeedPage> {
     const key = keyOf(req);
     const hit = this.ahead.get(key);
-    let page: Page<FeedResponse>;
+    let page: FeedPage;
     if (hit) {
       this.drop(key);
       page = await hit.promise;
@@ -53,15 +53,14 @@ export class FeedPager {
     for (const key of [...this.ahead.keys()]) this.drop(key);
   }
 
-  private fetch(req: FeedPageRequest, signal?: AbortSignal): Promise<Page<FeedResponse>> {
-    return this.jobo.feed(
-      {
-        batch_size: req.batchSize,
-        ...(req.cursor ? { cursor: req.cursor } : {}),
-        ...(req.postedAfter ? { posted_after: req.postedAfter } : {}),
-      },
-      { signal },
-    );
+  private fetch(req: FeedPageRequest, signal?: AbortSignal): Promise<FeedPage> {
+    // A continuation is the cursor alone (it carries the first request's filters and batch size); the first
+    // page leaves stable_scan at the upstream's default (true): paging by creation time, which an edit
+    // mid-scan cannot move, and which never hits the legacy scan's 409 deep-pagination limit.
+    const body = req.cursor
+      ? { cursor: req.cursor }
+      : { batch_size: req.batchSize, ...(req.updatedAfter ? { updated_after: req.updatedAfter } : {}) };
+    return this.jobo.feed(body, { signal });
   }
 
   private readAhead(req: FeedPageRequest): void {

@@ -12,8 +12,9 @@ import {
   CreateSessionRequest,
   ExpiredQuery,
   ExpiredResponse,
+  FeedEnvelope,
   FeedRequest,
-  FeedResponse,
+  type FeedResponse,
   IDEMPOTENCY_HEADER,
   IDEMPOTENCY_KEY_MAX,
   LiveSessionState,
@@ -23,10 +24,19 @@ import {
   SessionMetadata,
 } from './schemas';
 import { JoboFailure } from './failureTypes';
+import { readJobs } from './jobReader';
 import { ApplicationFailure } from '@temporalio/common';
 import type { z } from 'zod';
 
 export type JoboClientOptions = HttpOptions;
+
+/** A feed page read tolerantly: what could not be read is counted, not fatal (see ./jobReader). */
+export interface FeedPage extends Page<FeedResponse> {
+  /** Jobs with an unreadable field, by field name. */
+  oddities: Record<string, number>;
+  /** Jobs left out because they had no readable id or updated_at. */
+  dropped: number;
+}
 
 export interface Page<T> {
   data: T;
@@ -91,10 +101,18 @@ export class JoboClient {
     });
   }
 
-  async feed(req: FeedRequest, opts: { signal?: AbortSignal } = {}): Promise<Page<FeedResponse>> {
+  /** A continuation should send `cursor` alone: the cursor carries the first request's filters. */
+  async feed(req: FeedRequest, opts: { signal?: AbortSignal } = {}): Promise<FeedPage> {
     const json = outgoing(FeedRequest, req, 'POST /api/jobs/feed');
-    const res = await this.http.send({ method: 'POST', path: '/api/jobs/feed', json, signal: opts.signal }, FeedResponse);
-    return { data: res.data, creditsBalance: creditsOf(res.headers), serverTime: serverTimeOf(res.headers) };
+    const res = await this.http.send({ method: 'POST', path: '/api/jobs/feed', json, signal: opts.signal }, FeedEnvelope);
+    const { jobs, oddities, dropped } = readJobs(res.data.jobs);
+    return {
+      data: { ...res.data, jobs },
+      oddities,
+      dropped,
+      creditsBalance: creditsOf(res.headers),
+      serverTime: serverTimeOf(res.headers),
+    };
   }
 
   async expired(q: ExpiredQuery, opts: { signal?: AbortSignal } = {}): Promise<Page<ExpiredResponse>> {

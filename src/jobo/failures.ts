@@ -3,7 +3,7 @@
  * the retry policy does the rest (nextRetryDelay carries Retry-After; non-retryable types stop at once).
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { ErrorBody, ErrorCodes, type FieldProblem } from './schemas';
+import { ErrorCodes, readErrorBody, type FieldProblem } from './schemas';
 import { JoboFailure, NON_RETRYABLE_JOBO_FAILURES, type JoboFailureType } from './failureTypes';
 
 export { JoboFailure, NON_RETRYABLE_JOBO_FAILURES, type JoboFailureType };
@@ -44,24 +44,30 @@ export function failureFromResponse(
   headers: Record<string, string | string[] | undefined>,
   bodyText: string,
 ): ApplicationFailure {
-  let parsed: ErrorBody | undefined;
+  let parsed: ReturnType<typeof readErrorBody> = null;
   try {
-    const r = ErrorBody.safeParse(JSON.parse(bodyText));
-    if (r.success) parsed = r.data;
+    // Either shape: { error, message, fields } (ours) or an RFC 7807-style problem (published client).
+    parsed = readErrorBody(JSON.parse(bodyText));
   } catch {
     // Non-JSON error bodies (proxies, load balancers) still map by status below.
   }
   const details: JoboFailureDetails = {
     status,
-    error: parsed?.error ?? null,
+    error: parsed?.code ?? null,
     message: parsed?.message ?? (bodyText.slice(0, 200) || `HTTP ${status}`),
     fields: parsed?.fields ?? [],
     request,
   };
   const retryAfter = parseRetryAfter(headers['retry-after']);
+  // By status first, then by code within it.
   const isInvalidCursor =
-    status === 400 && (parsed?.error === ErrorCodes.invalidCursor || /invalid cursor/i.test(details.message));
+    status === 400 && (parsed?.code === ErrorCodes.invalidCursor || /invalid cursor/i.test(details.message));
   if (isInvalidCursor) return failure(JoboFailure.InvalidCursor, details);
+  // 409 on the feed means "cursor restart required" (published client: discard the cursor, start a new
+  // scan), which callers handle exactly like an invalid cursor.
+  const isCursorRestart =
+    status === 409 && (parsed?.code === ErrorCodes.cursorRestartRequired || /^POST \S*\/api\/jobs\/feed$/.test(request));
+  if (isCursorRestart) return failure(JoboFailure.InvalidCursor, details);
   if (status === 400 || status === 422) return failure(JoboFailure.BadRequest, details);
   if (status === 401) return failure(JoboFailure.Unauthorized, details);
   if (status === 403) return failure(JoboFailure.Forbidden, details);

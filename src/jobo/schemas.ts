@@ -37,13 +37,41 @@ export const HttpUrl = z.url({ protocol: /^https?$/ });
 export const FieldProblem = z.object({ field: z.string(), message: z.string() });
 export type FieldProblem = z.infer<typeof FieldProblem>;
 
-/** Every non-2xx body. `error` is a stable machine code, `message` the human text (e.g. "Invalid cursor"). */
+/** A non-2xx body as chosen here: `error` is a stable machine code, `message` the human text ("Invalid cursor"). */
 export const ErrorBody = z.object({
   error: z.string(),
   message: z.string(),
   fields: z.array(FieldProblem).optional(),
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;
+
+/**
+ * An RFC 7807-style problem body, as the published client reads it (exceptions.py: `detail`, `code`,
+ * `api_version`); the field list is ours to guess (`fields` or `errors`, each `{ field, message }`).
+ */
+export const ProblemBody = z.object({
+  type: z.string().optional(),
+  title: z.string().optional(),
+  status: z.number().optional(),
+  detail: z.string(),
+  code: z.string().optional(),
+  api_version: z.string().optional(),
+  fields: z.array(FieldProblem).optional(),
+  errors: z.array(FieldProblem).optional(),
+});
+export type ProblemBody = z.infer<typeof ProblemBody>;
+
+/** Either error shape, read into one: code (may be null), message and per-field problems. */
+export function readErrorBody(json: unknown): { code: string | null; message: string; fields: FieldProblem[]; apiVersion: string | null } | null {
+  const ours = ErrorBody.safeParse(json);
+  if (ours.success) return { code: ours.data.error, message: ours.data.message, fields: ours.data.fields ?? [], apiVersion: null };
+  const problem = ProblemBody.safeParse(json);
+  if (problem.success) {
+    const p = problem.data;
+    return { code: p.code ?? null, message: p.detail, fields: p.fields ?? p.errors ?? [], apiVersion: p.api_version ?? null };
+  }
+  return null;
+}
 
 export const ErrorCodes = {
   invalidCursor: 'invalid_cursor',
@@ -54,12 +82,19 @@ export const ErrorCodes = {
   rateLimited: 'rate_limited',
   unavailable: 'service_unavailable',
   sessionTerminal: 'session_terminal',
+  /** 409 on a feed continuation: a legacy (non-stable) scan hit its deep-pagination limit (published). */
+  cursorRestartRequired: 'cursor_restart_required',
 } as const;
 
 // ---------------------------------------------------------------------------------------------------
 // Jobs feed (004)
 // ---------------------------------------------------------------------------------------------------
 
+/**
+ * The stored (internal) job: what the tolerant reader (./jobReader) makes of any upstream variant. Values
+ * are normalized here (employment_type "full-time" → "full_time", period "yearly" → "year", skill objects →
+ * names, location region → state), so the store and search see one form whatever the wire sent.
+ */
 export const EmploymentType = z.enum(['full_time', 'part_time', 'contract', 'internship', 'temporary']);
 export const WorkplaceType = z.enum(['remote', 'hybrid', 'onsite']);
 export const ExperienceLevel = z.enum(['entry', 'mid', 'senior', 'lead', 'executive']);
@@ -68,17 +103,22 @@ export const CompensationPeriod = z.enum(['year', 'month', 'week', 'day', 'hour'
 export const Company = z.object({
   id: Id,
   name: z.string(),
+  /** Wire `website` (published) or `website_url` (ours before). */
   website_url: z.string().nullable(),
   logo_url: z.string().nullable(),
+  /** Wire `industry`, else the first of the published `industries[]`. */
   industry: z.string().nullable(),
   size: z.string().nullable(),
 });
 
 export const Location = z.object({
+  /** The display text; when the wire omits it, built from city, region and country. */
   location: z.string(),
   city: z.string().nullable(),
+  /** The published `region` (or our earlier `state`). */
   state: z.string().nullable(),
   country: z.string().nullable(),
+  /** Not in the published model: null unless the wire sends it. */
   country_code: z.string().nullable(),
   latitude: z.number().nullable(),
   longitude: z.number().nullable(),
@@ -87,13 +127,16 @@ export const Location = z.object({
 export const Compensation = z.object({
   min: z.number().nullable(),
   max: z.number().nullable(),
-  currency: z.string(),
+  currency: z.string().nullable(),
+  /** A range whose period is missing or unknown is not comparable: the reader stores compensation null. */
   period: CompensationPeriod,
 });
 
 export const QualificationBucket = z.object({
   education: z.array(z.string()),
+  /** Not in the published model: [] unless the wire sends it. */
   experience: z.array(z.string()),
+  /** Skill names; the wire sends `{ name, type }` objects (published) or plain strings. */
   skills: z.array(z.string()),
   certifications: z.array(z.string()),
 });
@@ -131,24 +174,151 @@ export const JobDto = z.object({
 });
 export type JobDto = z.infer<typeof JobDto>;
 
+/**
+ * The upstream's wire shape of a job, as the sandbox serves it: reference 004's fields, with the sub-objects
+ * of the published 4.0.0 models (jobo_enterprise.models.Job). Optional parts may be absent.
+ */
+export interface WireSkill {
+  name: string;
+  type?: string;
+}
+export interface WireBucket {
+  education?: string[];
+  certifications?: string[];
+  skills?: (WireSkill | string)[];
+  experience?: string[];
+}
+export interface WireLocation {
+  location?: string | null;
+  city?: string | null;
+  region?: string | null;
+  country?: string | null;
+  latitude?: number | null;
+  longitude?: number | null;
+  state?: string | null;
+  country_code?: string | null;
+}
+export interface WireJob {
+  id: string;
+  title: string;
+  normalized_title?: string | null;
+  company: {
+    id: string;
+    name: string;
+    website?: string | null;
+    logo_url?: string | null;
+    summary?: string | null;
+    industries?: string[];
+    categories?: string[];
+    linkedin_url?: string | null;
+    crunchbase_url?: string | null;
+    details_url?: string | null;
+    website_url?: string | null;
+    industry?: string | null;
+    size?: string | null;
+  };
+  description: string;
+  summary?: string | null;
+  listing_url: string;
+  apply_url: string;
+  locations?: WireLocation[];
+  compensation?: { min?: number | null; max?: number | null; currency?: string | null; period?: string | null } | null;
+  employment_type?: string | null;
+  workplace_type?: string | null;
+  experience_level?: string | null;
+  source: string;
+  created_at: string;
+  updated_at: string;
+  date_posted?: string | null;
+  valid_through?: string | null;
+  qualifications?: { must_have?: WireBucket; preferred?: WireBucket };
+  responsibilities?: string[];
+  benefits?: string[];
+  is_work_auth_required?: boolean | null;
+  is_h1b_sponsor?: boolean | null;
+  is_clearance_required?: boolean | null;
+  [extra: string]: unknown;
+}
+
+/**
+ * Filter values on the wire are lowercase and hyphenated (published enums.py: "full-time", not
+ * "full_time"; an unrecognised value matches nothing). The stored form is the reference's underscore form.
+ */
+export const wireFilterValue = (stored: string) => stored.replace(/_/g, '-');
+
 export const FEED_MAX_BATCH = 1000;
 export const EXPIRED_MAX_BATCH = 10000;
 export const EXPIRED_MAX_LOOKBACK_DAYS = 7;
 export const EXPIRED_DEFAULT_LOOKBACK_HOURS = 24;
 
+const FilterList = z.array(z.string().min(1)).min(1).max(100);
+/** Filter values the published 4.0.0 enums list (enums.py), in their wire spelling. */
+export const WIRE_WORK_MODELS = ['remote', 'hybrid', 'onsite'] as const;
+export const WIRE_EMPLOYMENT_TYPES = ['full-time', 'part-time', 'contract', 'internship', 'freelance', 'temporary'] as const;
+export const WIRE_EXPERIENCE_LEVELS = ['intern', 'entry', 'mid', 'senior', 'lead', 'executive'] as const;
+const listOf = <T extends readonly [string, ...string[]]>(values: T) => z.array(z.enum(values)).min(1).max(100);
+
+/** Structured location filter (published LocationFilter): a job matches when every given part matches. */
+export const LocationFilter = z.strictObject({
+  country: z.string().min(1).nullable().optional(),
+  region: z.string().min(1).nullable().optional(),
+  city: z.string().min(1).nullable().optional(),
+});
+export type LocationFilter = z.infer<typeof LocationFilter>;
+
+/**
+ * POST /api/jobs/feed body (004 + published JobFeedRequest). A continuation sends `cursor` alone: the cursor
+ * carries the first request's filters and batch size, and the upstream ignores anything sent beside it.
+ */
 export const FeedRequest = z.strictObject({
   cursor: z.string().min(1).nullable().optional(),
   batch_size: z.number().int().min(1).max(FEED_MAX_BATCH).optional(),
+  /** Jobs posted (first indexed) at or after this (004, published). */
   posted_after: DateTime.nullable().optional(),
+  /** Jobs created or updated at or after this: the incremental-sync watermark (published). */
+  updated_after: DateTime.nullable().optional(),
+  /** Page by immutable creation time (upstream default true); false = legacy update-recency order. */
+  stable_scan: z.boolean().nullable().optional(),
+  locations: z.array(LocationFilter).min(1).max(100).nullable().optional(),
+  sources: FilterList.nullable().optional(),
+  // Strict on the way out: a value outside the published enums would silently match nothing upstream.
+  work_models: listOf(WIRE_WORK_MODELS).nullable().optional(),
+  employment_types: listOf(WIRE_EMPLOYMENT_TYPES).nullable().optional(),
+  experience_levels: listOf(WIRE_EXPERIENCE_LEVELS).nullable().optional(),
 });
 export type FeedRequest = z.infer<typeof FeedRequest>;
 
-export const FeedResponse = z.object({
-  jobs: z.array(JobDto),
-  next_cursor: z.string().nullable(),
-  has_more: z.boolean(),
+/** The same body as the upstream accepts it: unknown filter values are allowed and match nothing. */
+export const FeedRequestAsServed = FeedRequest.extend({
+  work_models: FilterList.nullable().optional(),
+  employment_types: FilterList.nullable().optional(),
+  experience_levels: FilterList.nullable().optional(),
 });
-export type FeedResponse = z.infer<typeof FeedResponse>;
+export type FeedRequestAsServed = z.infer<typeof FeedRequestAsServed>;
+
+/** The feed page envelope; `jobs` are read one by one by the tolerant reader, not by this schema. */
+export const FeedEnvelope = z.object({
+  jobs: z.array(z.unknown()),
+  next_cursor: z.string().nullish().transform((v) => v ?? null),
+  has_more: z.boolean().default(false),
+  /** Size of the whole scan, on the first page only (published). */
+  estimated_total: z.number().int().nonnegative().nullish().catch(null).transform((v) => v ?? null),
+});
+
+export interface FeedResponse {
+  jobs: JobDto[];
+  next_cursor: string | null;
+  has_more: boolean;
+  estimated_total: number | null;
+}
+
+/** Wire form of a feed page (what the sandbox sends). */
+export interface WireFeedResponse {
+  jobs: WireJob[];
+  next_cursor: string | null;
+  has_more: boolean;
+  estimated_total?: number;
+}
 
 export const ExpiredQuery = z.strictObject({
   expired_since: DateTime.optional(),
@@ -158,9 +328,9 @@ export const ExpiredQuery = z.strictObject({
 export type ExpiredQuery = z.infer<typeof ExpiredQuery>;
 
 export const ExpiredResponse = z.object({
-  job_ids: z.array(Id),
-  next_cursor: z.string().nullable(),
-  has_more: z.boolean(),
+  job_ids: z.array(Id).default([]),
+  next_cursor: z.string().nullish().transform((v) => v ?? null),
+  has_more: z.boolean().default(false),
 });
 export type ExpiredResponse = z.infer<typeof ExpiredResponse>;
 
