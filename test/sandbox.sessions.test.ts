@@ -24,7 +24,7 @@ beforeAll(async () => {
   for (const job of page.body.jobs) if (!jobBySource.has(job.source)) jobBySource.set(job.source, job);
 });
 afterAll(() => sb?.close());
-afterEach(() => sb.admin.setFaults({ captchaRate: 0, reportReservedStatuses: false, resetAfterCreateNext: 0 }));
+afterEach(() => sb.admin.setFaults({ captchaRate: 0, reportReservedStatuses: false, resetAfterCreateNext: 0, resetAfterSubmitNext: 0, idempotencyKeys: 'ignore' }));
 
 async function create(body: Record<string, unknown>): Promise<ApiResponse<LiveSessionState>> {
   const res = await api<LiveSessionState>('POST', '/api/auto-apply/sessions', { json: body });
@@ -142,7 +142,8 @@ describe('answers', () => {
     expect(res.body.fields.map((f: { field: string }) => f.field)).toContain(field);
   });
 
-  it('Idempotency-Key replays the stored response without acting again', async () => {
+  it('Idempotency-Key (when honoured) replays the stored response without acting again', async () => {
+    await sb.admin.setFaults({ idempotencyKeys: 'honour' });
     const job = jobBySource.get('workday')!;
     const live = (await create({ job_url: job.apply_url })).body;
     const first = await answer(live.session_id, allValidAnswersFor(live.fields), 'page-1');
@@ -167,7 +168,47 @@ describe('answers', () => {
   });
 });
 
-describe('create Idempotency-Key', () => {
+describe('Idempotency-Key ignored (the default: the documents promise nothing)', () => {
+  it('the same key on create opens another session, and the same key on answers submits again', async () => {
+    expect((await sb.admin.faults()).idempotencyKeys).toBe('ignore');
+    const jobUrl = `https://jobs.lever.co/acme/ignored-${Date.now()}`;
+    const headers = { 'idempotency-key': 'same-key' };
+    const a = await api<LiveSessionState>('POST', '/api/auto-apply/sessions', { json: { job_url: jobUrl }, headers });
+    const b = await api<LiveSessionState>('POST', '/api/auto-apply/sessions', { json: { job_url: jobUrl }, headers });
+    expect(a.status).toBe(201);
+    expect(b.status).toBe(201);
+    expect(b.body.session_id).not.toBe(a.body.session_id);
+    const first = await answer(a.body.session_id, allValidAnswersFor(a.body.fields), 'page-key');
+    const again = await answer(a.body.session_id, allValidAnswersFor(a.body.fields), 'page-key');
+    // Not a replay: the second request meets the session where the first left it.
+    expect(again.body).not.toEqual(first.body);
+  });
+});
+
+describe('resetAfterSubmitNext', () => {
+  it('carries the final submission out, then drops the connection; the session state says completed', async () => {
+    const jobUrl = `https://jobs.lever.co/acme/lost-submit-${Date.now()}`;
+    let state = (await create({ job_url: jobUrl })).body;
+    const resets = (await sb.admin.stats()).resets;
+    await sb.admin.setFaults({ resetAfterSubmitNext: 1 });
+    let lost: unknown = null;
+    while (!lost) {
+      const res = await answer(state.session_id, allValidAnswersFor(state.fields)).catch((e: unknown) => e);
+      if (res instanceof Error) lost = res;
+      else state = (res as { body: LiveSessionState }).body;
+      expect(state.is_terminal && !lost).toBe(false); // the final page never answers
+    }
+    expect((await sb.admin.stats()).resets).toBe(resets + 1);
+    expect((await sb.admin.faults()).resetAfterSubmitNext).toBe(0);
+    const meta = await api<{ state: string }>('GET', `/api/auto-apply/sessions/${state.session_id}`);
+    expect(meta.body.state).toBe('completed');
+    expect((await sb.admin.sessions()).find((s) => s.id === state.session_id)).toMatchObject({ status: 'submitted' });
+  });
+});
+
+describe('create Idempotency-Key (honoured)', () => {
+  beforeAll(() => sb.admin.setFaults({ idempotencyKeys: 'honour' }));
+  afterAll(() => sb.admin.setFaults({ idempotencyKeys: 'ignore' }));
   const createWithKey = (body: Record<string, unknown>, key: string) =>
     api<LiveSessionState>('POST', '/api/auto-apply/sessions', { json: body, headers: { 'idempotency-key': key } });
   const sessionsAt = async (jobUrl: string) => (await sb.admin.sessions()).filter((s) => s.job_url === jobUrl);
