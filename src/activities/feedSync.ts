@@ -20,6 +20,10 @@ export interface FeedSyncActivityDeps {
 
 export interface SyncFeedPageInput {
   cursor: string | null;
+  /**
+   * The incremental watermark (last_run_started_at - 15 min). Named for 004's posted_after, it is sent as
+   * the published client's updated_after, so re-published edits reach an incremental sync too.
+   */
   postedAfter: string | null;
   batchSize: number;
   /** Set during a full pass: the jobs of this page count as seen by that run (for reconcile). */
@@ -37,6 +41,12 @@ export interface SyncFeedPageResult {
   /** Of upserted: expired jobs back in the feed with a copy updated after their expiry. */
   revived: number;
   creditsBalance: number | null;
+  /** Jobs of this page with a field the tolerant reader could not read, by field name. */
+  oddities?: Record<string, number>;
+  /** Jobs of this page left out for want of a readable id or updated_at. */
+  dropped?: number;
+  /** The scan's size, when the upstream says (first page only). */
+  estimatedTotal?: number | null;
 }
 
 export interface SweepExpiredPageInput {
@@ -98,6 +108,9 @@ function parseCheckpoint(raw: string | null): FeedCheckpoint | null {
 
 export function createFeedSyncActivities(deps: FeedSyncActivityDeps) {
   const pager = new FeedPager(deps.jobo);
+  // One log line per odd field name per worker, not one per job: a systematic change upstream would
+  // otherwise log every job of every page.
+  const oddFieldsLogged = new Set<string>();
   return {
     /**
      * Reads the checkpoint and the upstream's clock before the first feed request (004: record now as
@@ -117,8 +130,17 @@ export function createFeedSyncActivities(deps: FeedSyncActivityDeps) {
     async syncFeedPage(input: SyncFeedPageInput): Promise<SyncFeedPageResult> {
       const store = await deps.store();
       return heartbeating(async (signal) => {
-        const { data, creditsBalance } = await pager.page(input, signal);
+        const page = await pager.page(
+          { cursor: input.cursor, updatedAfter: input.postedAfter, batchSize: input.batchSize },
+          signal,
+        );
+        const { data, creditsBalance, oddities, dropped } = page;
         requireCursor(data.has_more, data.next_cursor, 'POST /api/jobs/feed');
+        for (const [field, jobs] of Object.entries(oddities)) {
+          if (oddFieldsLogged.has(field)) continue;
+          oddFieldsLogged.add(field);
+          log.warn('feed job field not readable; stored with its fallback', { field, jobsOnThisPage: jobs });
+        }
         const { upserted, skipped, older, revived } = await store.upsertJobs(data.jobs, {
           seenInRun: input.runId ?? undefined,
         });
@@ -127,12 +149,15 @@ export function createFeedSyncActivities(deps: FeedSyncActivityDeps) {
         return {
           nextCursor: data.next_cursor,
           hasMore: data.has_more,
-          received: data.jobs.length,
+          received: data.jobs.length + dropped,
           upserted,
           skipped,
           skippedOlder: older,
           revived,
           creditsBalance,
+          oddities,
+          dropped,
+          estimatedTotal: data.estimated_total,
         };
       });
     },

@@ -18,7 +18,7 @@ import {
 import { checkpointKey, DEFAULT_FEED, type FeedSyncInput, type FeedSyncProgress } from '../feedSync/input';
 import { openStore } from '../store';
 import { withClient } from './client';
-import { feedFraction, ProgressLine } from './progress';
+import { feedFraction, phasesOf, ProgressLine } from './progress';
 
 const FLAG: Record<string, string> = {
   feed: '--feed',
@@ -40,13 +40,46 @@ function inputOf(flags: SyncFlags): FeedSyncInput {
   return { feed, batchSize, expiredBatchSize, pagesPerRun };
 }
 
-export function formatProgress(p: FeedSyncProgress): string {
+/** Tolerated oddities as "field ×n" pairs, most frequent first (the fields the reader fell back on). */
+export function formatOddities(oddities: Record<string, number> | undefined): string {
+  const entries = Object.entries(oddities ?? {}).sort((a, b) => b[1] - a[1]);
+  if (entries.length === 0) return '';
+  return `  oddities ${entries.map(([f, n]) => `${f}×${n}`).join(', ')}`;
+}
+
+/**
+ * Seconds left in the feed phase at the rate seen since `since` (the first observation of this phase),
+ * when the upstream estimated the scan's size; null until there is a rate.
+ */
+export function feedEtaSeconds(
+  p: Pick<FeedSyncProgress, 'phase' | 'jobsReceived' | 'estimatedTotal'>,
+  since: { at: number; received: number },
+  now: number,
+): number | null {
+  const total = p.estimatedTotal ?? null;
+  const done = p.jobsReceived - since.received;
+  if (p.phase !== 'feed' || total === null || done <= 0 || now <= since.at) return null;
+  return Math.round((Math.max(0, total - p.jobsReceived) / done) * ((now - since.at) / 1000));
+}
+
+export function formatProgress(p: FeedSyncProgress, etaSeconds: number | null = null): string {
   const credits = p.creditsBalance === null ? '' : `  credits ${p.creditsBalance}`;
+  const total = p.estimatedTotal != null ? `/~${p.estimatedTotal}` : '';
+  const eta = etaSeconds === null ? '' : `  eta ${etaSeconds}s`;
   return (
-    `${p.phase.padEnd(9)} ${p.mode ?? '-'}  pages ${p.pages}  received ${p.jobsReceived}  upserted ${p.jobsUpserted}` +
+    `${p.phase.padEnd(9)} ${p.mode ?? '-'}  pages ${p.pages}  received ${p.jobsReceived}${total}  upserted ${p.jobsUpserted}` +
     `  skipped ${p.skipped}  expired ${p.expired + p.reconciled}  restarts ${p.restarts}` +
-    `${p.cursorPresent ? '  (mid-stream)' : ''}${credits}`
+    `${p.cursorPresent ? '  (mid-stream)' : ''}${credits}${eta}${formatOddities(p.oddities)}`
   );
+}
+
+/** The bar: a step per phase, and inside the feed phase the share of the estimated total received. */
+export function syncFraction(p: FeedSyncProgress): number {
+  const base = feedFraction(p);
+  const total = p.estimatedTotal ?? null;
+  if (p.phase !== 'feed' || !total) return base;
+  const step = 1 / (phasesOf(p.mode).length - 1);
+  return base + step * Math.min(1, p.jobsReceived / total);
 }
 
 /** Input problems become one line per flag; runCli prints the message and exits with 1. */
@@ -112,9 +145,14 @@ export function register(program: Command): void {
               : `feed sync ${handle.workflowId} started`,
           );
           const bar = new ProgressLine();
+          let since: { at: number; received: number } | null = null;
           const timer = setInterval(() => {
             feedSyncProgress(handle).then(
-              (p) => bar.update(feedFraction(p), formatProgress(p)),
+              (p) => {
+                if (p.phase === 'feed') since ??= { at: Date.now(), received: p.jobsReceived };
+                const eta = since === null ? null : feedEtaSeconds(p, since, Date.now());
+                bar.update(syncFraction(p), formatProgress(p, eta));
+              },
               () => undefined, // between runs of a continue-as-new chain the query can miss; the next tick shows it
             );
           }, 1000);

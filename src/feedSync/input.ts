@@ -48,6 +48,15 @@ export interface FeedSyncCounters {
   skippedOlder?: number;
   /** Expired jobs brought back by a copy updated after their expiry. */
   revived?: number;
+  /**
+   * Feed jobs with a field the tolerant reader could not read (stored with the field's fallback), by field
+   * name. Optional: runs started before it existed carry none.
+   */
+  oddities?: Record<string, number>;
+  /** Feed jobs left out for want of a readable id or updated_at (also counted in oddities). */
+  dropped?: number;
+  /** The feed scan's size as the upstream estimated it on its first page, when it did. */
+  estimatedTotal?: number | null;
 }
 
 /** Everything a run carries across continueAsNew: small by design (no job data). */
@@ -109,6 +118,9 @@ export const emptyCounters = (): FeedSyncCounters => ({
   restarts: 0,
   skippedOlder: 0,
   revived: 0,
+  oddities: {},
+  dropped: 0,
+  estimatedTotal: null,
 });
 
 /** Field-named problems with a start request, checked by the CLI/client before anything starts. */

@@ -192,6 +192,11 @@ export async function feedSync(input: FeedSyncInput = {}): Promise<FeedSyncResul
         s.counters.skipped += page.skipped;
         s.counters.skippedOlder = (s.counters.skippedOlder ?? 0) + (page.skippedOlder ?? 0);
         s.counters.revived = (s.counters.revived ?? 0) + (page.revived ?? 0);
+        // Bookkeeping only (no commands): tolerated oddities and the scan's estimated size for progress.
+        const odd = (s.counters.oddities ??= {});
+        for (const [field, n] of Object.entries(page.oddities ?? {})) odd[field] = (odd[field] ?? 0) + n;
+        s.counters.dropped = (s.counters.dropped ?? 0) + (page.dropped ?? 0);
+        if (s.cursor === null && page.estimatedTotal != null) s.counters.estimatedTotal = page.estimatedTotal;
         s.creditsBalance = page.creditsBalance ?? s.creditsBalance;
         s.cursor = page.hasMore ? page.nextCursor : null;
         if (!page.hasMore) s.phase = s.mode === 'incremental' ? 'sweep' : 'reconcile';
