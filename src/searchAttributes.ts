@@ -5,7 +5,7 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
 export const SA = {
-  /** feed-sync | interactive-session | application | campaign */
+  /** feed-sync | feed-sync-tick (the schedule's action) | interactive-session | application | campaign */
   kind: defineSearchAttributeKey('ApplyflowKind', SearchAttributeType.KEYWORD),
   /** The workflow's business status (phase for a feed sync, flow status for a session, ...). */
   status: defineSearchAttributeKey('ApplyflowStatus', SearchAttributeType.KEYWORD),
