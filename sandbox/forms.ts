@@ -398,3 +398,42 @@ export function formFor(providerId: string, jobUrl: string): ProviderForm {
             : generic();
   return { providerId: id, providerName: PROVIDER_NAMES[id], pages };
 }
+
+// ---- the published 3.0.0 form-field shape (served behind the `forms: "v3"` switch) -------------------
+
+const V3_TYPE_NAMES: Record<FieldType, string> = {
+  text: 'text',
+  email: 'email',
+  phone: 'phone',
+  date: 'date',
+  number: 'number',
+  select: 'select',
+  multi_select: 'multi_select',
+  boolean: 'checkbox',
+  textarea: 'text_area',
+  file: 'file',
+};
+
+/**
+ * A live state with its fields in jobo-enterprise 3.0.0's FormFieldInfo shape (field_id, snake_case type
+ * names, is_required, options as { value, text }, handler_type) and its validation errors as P3's
+ * { field_id, message }. description, max_length and accept have no P3 counterpart; they are kept as extra
+ * keys (the P3 model ignores them), since without them no client could respect a length limit.
+ */
+export function toV3LiveState<T extends { fields: FormField[]; validation_errors: { field: string; message: string }[] }>(state: T) {
+  return {
+    ...state,
+    validation_errors: state.validation_errors.map((e) => ({ field_id: e.field, message: e.message })),
+    fields: state.fields.map((f) => ({
+      field_id: f.name,
+      type: V3_TYPE_NAMES[f.type],
+      label: f.label,
+      is_required: f.required,
+      options: (f.options ?? []).map((o) => ({ value: o.value, text: o.label })),
+      handler_type: null,
+      ...(f.description !== null ? { description: f.description } : {}),
+      ...(f.max_length !== null ? { max_length: f.max_length } : {}),
+      ...(f.accept !== null ? { accept: f.accept } : {}),
+    })),
+  };
+}

@@ -12,6 +12,7 @@ import { CursorCodec } from './cursor';
 import { FaultInjector, faultProblems, type Faults } from './faults';
 import { FeedService } from './feed';
 import { HttpError, badRequest, notFound, readBody, readJson, sendEmpty, sendError, sendJson } from './http';
+import { toV3LiveState } from './forms';
 import { ProfileStore } from './profiles';
 import { DEFAULT_SHAPES, oddFieldOf, shapeProblems, type Shapes } from './shapes';
 import { SessionStore } from './sessions';
@@ -100,6 +101,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
   const sessions = new SessionStore(corpus, profiles, faults, opts.sessionIdleTimeoutMs);
   const stats = new Stats();
   const iso = (ms: number) => new Date(ms).toISOString();
+  // The form-field shape switch (./shapes): ours, or the published 3.0.0 FormFieldInfo.
+  const liveShape = <T extends Parameters<typeof toV3LiveState>[0]>(state: T) => (shapes.forms === 'v3' ? toV3LiveState(state) : state);
 
   const routes: Route[] = [];
   const route = (method: string, path: string, handle: Route['handle']) => {
@@ -127,7 +130,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
       return;
     }
     const location = `/api/auto-apply/sessions/${state.session_id}`;
-    sendJson(res, replayed ? 200 : 201, state, replayed ? { location, [IDEMPOTENT_REPLAYED_HEADER]: 'true' } : { location });
+    sendJson(res, replayed ? 200 : 201, liveShape(state), replayed ? { location, [IDEMPOTENT_REPLAYED_HEADER]: 'true' } : { location });
   });
   route('POST', '/api/auto-apply/sessions/{id}/answers', async ({ req, res, params }) => {
     const key = req.headers[IDEMPOTENCY_HEADER];
@@ -139,7 +142,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
       req.socket.destroy();
       return;
     }
-    sendJson(res, 200, state);
+    sendJson(res, 200, liveShape(state));
   });
   route('GET', '/api/auto-apply/sessions/{id}', ({ res, params }) => sendJson(res, 200, sessions.get(params[0])));
   route('DELETE', '/api/auto-apply/sessions/{id}', ({ res, params }) => {

@@ -17,7 +17,8 @@ import {
   type FeedResponse,
   IDEMPOTENCY_HEADER,
   IDEMPOTENCY_KEY_MAX,
-  LiveSessionState,
+  LiveSessionStateRead,
+  type LiveSessionState,
   PatchProfileRequest,
   Profile,
   RESUME_FILE_NAME_HEADER,
@@ -132,14 +133,14 @@ export class JoboClient {
       throw badInput('POST /api/auto-apply/sessions', [{ field: 'Idempotency-Key', message: `expected 1 to ${IDEMPOTENCY_KEY_MAX} characters` }]);
     }
     const headers = key !== undefined ? { [IDEMPOTENCY_HEADER]: key } : undefined;
-    return (await this.http.send({ method: 'POST', path: '/api/auto-apply/sessions', json, headers }, LiveSessionState)).data;
+    return (await this.http.send({ method: 'POST', path: '/api/auto-apply/sessions', json, headers }, LiveSessionStateRead)).data;
   }
 
   async submitAnswers(sessionId: string, req: AnswersRequest, opts: { idempotencyKey?: string } = {}): Promise<LiveSessionState> {
     const path = `/api/auto-apply/sessions/${enc(sessionId)}/answers`;
     const json = outgoing(AnswersRequest, req, `POST ${path}`);
     const headers = opts.idempotencyKey ? { [IDEMPOTENCY_HEADER]: opts.idempotencyKey } : undefined;
-    return (await this.http.send({ method: 'POST', path, json, headers }, LiveSessionState)).data;
+    return (await this.http.send({ method: 'POST', path, json, headers }, LiveSessionStateRead)).data;
   }
 
   async getSession(sessionId: string): Promise<SessionMetadata> {

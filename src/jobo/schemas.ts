@@ -1,13 +1,69 @@
 /**
- * The Jobo API contract, field by field from ../shared/reference (000 sessions metadata, 001 live session
- * state, 003 profiles, 004 jobs feed). Both the client (src/jobo) and the sandbox (sandbox/) use these
- * schemas, so the stand-in cannot drift from what the client accepts.
+ * The Jobo API contract, in one place. Sources, in order of authority:
+ *   R  = the reference documents in ../shared/reference (000 session metadata, 001 live session state,
+ *        003 profiles, 004 jobs feed);
+ *   P4 = Jobo's published Python client jobo-enterprise 4.0.0 (models.py, feed.py, exceptions.py, enums.py);
+ *   P3 = jobo-enterprise 3.0.0 (the older auto-apply models: FormFieldInfo, FieldAnswer);
+ *   O  = a choice of ours, only where R and P are both silent (a guess until the real service says).
+ * The client (src/jobo) reads upstream responses tolerantly (./jobReader: unknown fields ignored, optional
+ * parts optional, open enums, odd values counted and fallen back on) and validates what it sends strictly.
+ * The sandbox (sandbox/) serves the wire shapes below and enforces the same request schemas.
  *
- * Where the documents are silent, the choice made here is the contract, and it is written down once:
- *  - JobDto sub-objects (company, locations[], compensation, qualifications buckets);
+ * Jobs feed (004)                               source   notes
+ *   POST /api/jobs/feed, GET /api/jobs/expired   R        cursor paging, batch limits, 503 + Retry-After 5,
+ *                                                         400 invalid cursor, X-Credits-Balance, 7-day lookback
+ *   JobDto top-level fields and their types      R        the 24 fields of the JobDto table
+ *   which of them may be absent                  P4       Job: optional/defaulted = may be absent on the wire
+ *   employment_type/workplace_type/experience    R        stored values are R's; P4 adds "freelance" (→
+ *     _level values                                       contract) and "intern" (→ entry) [mapping: O]
+ *   compensation {min,max,currency,period}       P4       all optional; period spelled "yearly" (P4 enums)
+ *                                                         or "year" (P3): both → "year"; unknown → range
+ *                                                         stored as undisclosed [O]
+ *   company {id,name,website,logo_url,           P4       stored as website_url/industry (first of
+ *     industries[],summary,...}                            industries)/size [names: O, from before P4]
+ *   locations[] {location,city,region,country,   P4       region stored as `state`; country_code only if sent;
+ *     latitude,longitude}                                 display text built when absent [O]
+ *   qualifications {must_have,preferred}         P4       buckets {education,certifications,skills[{name,type}]};
+ *                                                         `experience` only if sent; skills stored as names
+ *   date_posted, valid_through                   R + P4   a date or a datetime (P4 parses both)
+ *   naive timestamps                             P4       accepted (pydantic does), read as UTC [O]
+ *   request: updated_after, stable_scan,         P4       JobFeedRequest; updated_after is the sync
+ *     locations[{country,region,city}], sources,          watermark; stable_scan defaults true upstream
+ *     work_models, employment_types,
+ *     experience_levels
+ *   filter value spelling "full-time"            P4       enums.py: hyphenated, matched exactly, unknown
+ *                                                         value matches nothing
+ *   posted_after                                 R + P4   R: incremental filter; P4: "posting or first-
+ *                                                         indexed time" (sandbox: created_at)
+ *   continuation = the cursor alone              P4       the cursor carries filters and batch size
+ *   estimated_total on the first page            P4
+ *   409 on a continuation = restart the scan     P4       JoboCursorRestartRequiredError; code
+ *                                                         `cursor_restart_required` [O]
+ *   location filter matching (every given part,  O        P4 only says "job matches ANY provided location"
+ *     case-insensitive, country name or code)
+ *   what a legacy scan's deep-pagination         O        the sandbox only has it as a fault (cursorRestartNext)
+ *     boundary is
+ *
+ * Errors
+ *   { error, message, fields? }                  O        chosen before P4 was read; still what we send
+ *   RFC 7807 problem {detail, code, api_version} P4       exceptions.py reads detail (or error), code,
+ *                                                         api_version; the field list name (`fields` or
+ *                                                         `errors`) is O. Mapped by status first, then code
+ *
+ * Auto-apply sessions (000, 001)
+ *   session metadata, live state, flow statuses  R        flow status enum open (R says so)
+ *   create body { job_url, profile_id? }         O        P3's older API used { apply_url } on another path
+ *   form field shape { name, label, type,        O        P3: { field_id, type, label, is_required,
+ *     required, options[{value,label}], ... }             options[{value,text}], handler_type }; both read
+ *   answers body { answers: { name: value } }    O        P3: [{ field_id, type, value }]
+ *   `Idempotency-Key` on create and answers      O        (see below)
+ *   page semantics form_ready / next_available   O
+ *     / submit_ready
+ *
+ * Profiles (003)                                 R        every section and limit
+ *
+ * Choices of ours, written down once (O above, in detail):
  *  - the session create body ({ job_url, profile_id? }), the form field shape and the answers body;
- *  - error bodies ({ error, message, fields? });
- *  - `posted_after` filters on `updated_at`, so re-published edits reach an incremental sync;
  *  - page semantics: form_ready = first page, next_available = a middle page, submit_ready = the last
  *    page (answering it submits the application);
  *  - `Idempotency-Key` (request header):
@@ -422,6 +478,91 @@ export const LiveSessionState = z.object({
   redirect_provider_id: z.string().nullable(),
 });
 export type LiveSessionState = z.infer<typeof LiveSessionState>;
+
+/**
+ * Field type spellings → the stored FieldType: ours, the published 3.0.0 snake_case names ("text_area")
+ * and common synonyms [O]. An unknown type falls back to "text": a free-text answer is the one any form
+ * field can at least be shown with.
+ */
+const FIELD_TYPE_SPELLINGS: Record<string, FieldType> = {
+  text: 'text',
+  short_text: 'text',
+  email: 'email',
+  phone: 'phone',
+  tel: 'phone',
+  telephone: 'phone',
+  date: 'date',
+  number: 'number',
+  numeric: 'number',
+  select: 'select',
+  dropdown: 'select',
+  radio: 'select',
+  radio_group: 'select',
+  multi_select: 'multi_select',
+  multiselect: 'multi_select',
+  checkbox_group: 'multi_select',
+  boolean: 'boolean',
+  checkbox: 'boolean',
+  yes_no: 'boolean',
+  textarea: 'textarea',
+  text_area: 'textarea',
+  long_text: 'textarea',
+  file: 'file',
+  file_upload: 'file',
+  upload: 'file',
+};
+export const FIELD_TYPE_FALLBACK: FieldType = 'text';
+
+export function readFieldType(raw: unknown): FieldType {
+  if (typeof raw !== 'string') return FIELD_TYPE_FALLBACK;
+  return FIELD_TYPE_SPELLINGS[raw] ?? FIELD_TYPE_SPELLINGS[raw.trim().toLowerCase().replace(/[-\s]+/g, '_')] ?? FIELD_TYPE_FALLBACK;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const orNull = (v: unknown) => (v === undefined ? null : v);
+
+/** One form field in either shape (ours, or P3's FormFieldInfo: field_id, is_required, options {value, text}). */
+function normalizeField(raw: unknown): unknown {
+  if (!isRecord(raw)) return raw;
+  const v3 = 'field_id' in raw && !('name' in raw);
+  const options = Array.isArray(raw.options)
+    ? raw.options.map((o) => (isRecord(o) ? { value: String(o.value ?? ''), label: String(o.label ?? o.text ?? o.value ?? '') } : o))
+    : null;
+  const type = readFieldType(raw.type);
+  return {
+    name: v3 ? raw.field_id : raw.name,
+    label: raw.label ?? '',
+    type,
+    required: (v3 ? raw.is_required : raw.required) ?? false,
+    // P3 sends options: [] on every field; only choice fields carry options here.
+    options: options && (options.length > 0 || type === 'select' || type === 'multi_select') ? options : null,
+    description: orNull(raw.description),
+    max_length: orNull(raw.max_length),
+    accept: orNull(raw.accept),
+  };
+}
+
+/** A live session state in either field shape, optional parts defaulted, before the strict schema. */
+function normalizeLiveState(raw: unknown): unknown {
+  if (!isRecord(raw)) return raw;
+  return {
+    ...raw,
+    provider_id: orNull(raw.provider_id),
+    provider_name: orNull(raw.provider_name ?? raw.provider_display_name),
+    error: orNull(raw.error),
+    current_url: orNull(raw.current_url),
+    redirect_url: orNull(raw.redirect_url),
+    redirect_provider_id: orNull(raw.redirect_provider_id),
+    is_terminal: raw.is_terminal ?? false,
+    validation_errors: Array.isArray(raw.validation_errors)
+      ? raw.validation_errors.map((e) => (isRecord(e) ? { field: String(e.field ?? e.field_id ?? ''), message: e.message } : e))
+      : [],
+    fields: Array.isArray(raw.fields) ? raw.fields.map(normalizeField) : [],
+  };
+}
+
+/** What the client parses live states with: both field shapes and open types in, LiveSessionState out. */
+export const LiveSessionStateRead = z.preprocess(normalizeLiveState, LiveSessionState);
 
 export const CreateSessionRequest = z.strictObject({
   job_url: JobUrl,
