@@ -26,6 +26,7 @@ import { JoboClient } from '../src/jobo/client';
 import { SqliteJobStore } from '../src/store/sqlite';
 import type { Config } from '../src/config';
 import type { FeedSyncTickResult } from '../src/workflows/feedSync';
+import { captureCli } from './support/cli';
 import { mirrorProblems } from './support/feedMirror';
 import { startSandbox } from './support/sandbox';
 import { startDevEnv } from './support/temporal';
@@ -201,6 +202,38 @@ test('a schedule tick during a one-off full backfill starts no second pass; the 
     });
     await expectMirror(r);
   } finally {
+    await r.close();
+  }
+});
+
+test('`feed run` while a pass is running shows that pass and waits for its result, starting none', async () => {
+  const r = await rig();
+  const feed = `cli-${n}`;
+  const saved = { ...process.env };
+  try {
+    await r.sandbox.admin.setFaults({ latencyMs: 40 });
+    Object.assign(process.env, {
+      TEMPORAL_ADDRESS: env.address,
+      TEMPORAL_TASK_QUEUE: r.taskQueue,
+      APPLYFLOW_CODEC: 'off', // as the test worker runs
+    });
+    await r.withWorker(async () => {
+      const running = await startFeedSync(env.client, r.config, { ...INPUT, feed });
+      await waitForProgress(running, (p) => p.phase === 'feed' && p.pages >= 3);
+      const cli = await captureCli('feed', 'run', '--feed', feed, '--batch-size', '500');
+      expect(cli.err).toBe('');
+      expect(cli.code).toBe(0);
+      expect(cli.out).toContain(`feed sync ${feedSyncWorkflowId(feed)} is already running; showing its progress`);
+      const printed = JSON.parse(cli.out.slice(cli.out.indexOf('{'))) as { thisRunStartedAt: string; pages: number };
+      const result = await running.result();
+      expect(printed).toMatchObject({ thisRunStartedAt: result.thisRunStartedAt, pages: result.pages });
+      expect(result.pages).toBeGreaterThanOrEqual(JOBS / INPUT.batchSize!); // its batch size, not the flag's 500
+      expect(overlapping(await passExecutions(env.client, feed))).toBe(0);
+      expect((await passExecutions(env.client, feed)).length).toBe(1);
+    });
+    await expectMirror(r);
+  } finally {
+    process.env = saved;
     await r.close();
   }
 });

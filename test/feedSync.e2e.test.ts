@@ -43,6 +43,7 @@ function startWorker(): WorkerProcess {
     APPLYFLOW_STORE: 'sqlite',
     APPLYFLOW_SQLITE_PATH: sqlitePath,
     APPLYFLOW_CODEC_KEYS: '',
+    APPLYFLOW_CODEC: 'off', // plain payloads on purpose (no keys is otherwise a refusal)
     LOG_LEVEL: 'WARN',
   });
 }

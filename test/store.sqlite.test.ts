@@ -24,3 +24,16 @@ test('sqlite: a reopened file keeps jobs, checkpoints and the schema version', a
   expect(await b.searchJobs({ text: 'engineer' })).toHaveLength(1);
   await b.close();
 });
+
+test('sqlite: a pass that stamped last_seen_run before schema v2 still has those jobs counted as seen', async () => {
+  const store = new SqliteJobStore(join(dir, 'legacy.sqlite'));
+  try {
+    await store.upsertJobs([1, 2, 3].map((i) => makeJob(i)));
+    // What schema v1's upsert wrote for the pages a pass had done before the upgrade.
+    store.db.prepare(`UPDATE jobs SET last_seen_run = 'jobs/2025-03-09T00:00:00.000Z' WHERE id <> ?`).run(makeJob(3).id);
+    expect(await store.reconcile('jobs/2025-03-09T00:00:00.000Z', new Date('2025-03-09T00:00:00.000Z'))).toBe(1);
+    expect((await store.jobStates()).expired.map((j) => j.id)).toEqual([makeJob(3).id]);
+  } finally {
+    await store.close();
+  }
+});
