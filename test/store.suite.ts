@@ -153,6 +153,22 @@ export function storeSuite(name: string, open: () => Promise<JobStore>): void {
       expect((await store.jobStates()).active).toEqual([{ id: jobId(1), updated_at: v3.updated_at }]);
     });
 
+    test('concurrent pages carrying different copies of the same jobs: the newest copy wins, whatever commits last', async () => {
+      const ids = [1, 2, 3, 4, 5, 6, 7, 8];
+      const at = (v: number) => new Date(Date.UTC(2025, 4, 1, 0, v)).toISOString();
+      // Eight writers, each with a different version of every job; the versions interleave across writers.
+      const pages = Array.from({ length: 8 }, (_, w) =>
+        ids.map((i) => makeJob(i, { title: `v${(w * 3 + i) % 8}`, updated_at: at((w * 3 + i) % 8) })),
+      );
+      const results = await Promise.all(pages.map((p) => store.upsertJobs(p)));
+      const active = (await store.jobStates()).active;
+      expect(active).toEqual(ids.map((i) => ({ id: jobId(i), updated_at: at(7) })));
+      for (const i of ids) expect((await store.getJob(jobId(i)))?.job.title).toBe('v7');
+      const sum = (k: 'upserted' | 'skipped') => results.reduce((n, r) => n + r[k], 0);
+      expect(sum('upserted') + sum('skipped')).toBe(64);
+      expect(sum('upserted')).toBeGreaterThanOrEqual(8);
+    });
+
     test('reconcile expires what a full pass did not see, counting skipped and older copies as seen', async () => {
       await store.upsertJobs([1, 2, 3, 4, 5].map((n) => makeJob(n, { updated_at: '2025-03-05T00:00:00.000Z' })));
       await store.markExpired([jobId(4)], new Date('2025-03-06T00:00:00.000Z'));

@@ -189,7 +189,8 @@ export class PostgresJobStore implements JobStore {
     return inTransaction(this.pool, async (c) => {
       // The rows as they were (locked), only to count what the guarded upsert did to each.
       const before = await c.query<{ id: string; updated_at: string; expired_at: Date | null }>(
-        `SELECT id, updated_at, expired_at FROM jobs WHERE id = ANY($1::text[]) FOR UPDATE`,
+        // In id order, so two writers locking overlapping pages wait for each other instead of deadlocking.
+        `SELECT id, updated_at, expired_at FROM jobs WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`,
         [ids],
       );
       const prev = new Map(before.rows.map((r) => [r.id, { updated_at: r.updated_at, expired_at: r.expired_at?.toISOString() ?? null }]));
