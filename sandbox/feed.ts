@@ -21,7 +21,7 @@ import { CursorCodec, invalidCursor, type CursorKind, type CursorPosition } from
 import type { FaultInjector } from './faults';
 import { HttpError, badRequest, parseOr400 } from './http';
 import type { JobAttributes } from './jobgen';
-import { makeOdd, oddFieldOf, toUpstream, type Shapes } from './shapes';
+import { DEFAULT_SHAPES, makeOdd, oddFieldOf, toUpstream, type Shapes } from './shapes';
 
 /** A feed scan's query as the cursor carries it (plain JSON). */
 export interface FeedQuery {
@@ -80,7 +80,7 @@ export class FeedService {
     private readonly cursors: CursorCodec,
     private readonly faults: FaultInjector,
     startingCredits: number,
-    private readonly shapes: () => Shapes = () => ({ jobs: 'upstream', errors: 'applyflow', forms: 'applyflow', oddJobRate: 0 }),
+    private readonly shapes: () => Shapes = () => DEFAULT_SHAPES,
   ) {
     this.credits = startingCredits;
   }
