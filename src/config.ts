@@ -28,8 +28,13 @@ const EnvSchema = z.object({
   APPLYFLOW_SQLITE_PATH: z.string().min(1).optional(),
   DATABASE_URL: z.string().min(1).optional(),
 
-  /** Comma-separated `keyId:base64(32 bytes)`; the first key encrypts, all decrypt. Empty = codec off. */
+  /**
+   * Comma-separated `keyId:base64(32 bytes)`; the first key encrypts, all decrypt. Unset: the main job makes
+   * (and reuses) a key under the data folder; every other entry point refuses to start.
+   */
   APPLYFLOW_CODEC_KEYS: z.string().optional(),
+  /** `off`: run without the payload codec, on purpose (payloads in plain text in Temporal). */
+  APPLYFLOW_CODEC: z.enum(['on', 'off']).optional(),
 
   /** The standalone sandbox's bind address (0.0.0.0 in a container). */
   SANDBOX_HOST: z.string().min(1).default('127.0.0.1'),
@@ -74,6 +79,8 @@ export interface Config {
   store: { kind: 'sqlite' | 'postgres'; sqlitePath: string; databaseUrl?: string };
   dataDir: string;
   codecKeys: CodecKey[];
+  /** APPLYFLOW_CODEC=off: plain payloads were asked for explicitly (no keys is otherwise a refusal). */
+  codecOff: boolean;
   sandbox: { host: string; port: number; seed: number; jobs: number; churnIntervalMs: number };
   feedSyncIntervalMinutes: number;
   sessionIdleTimeoutMinutes: number;
@@ -89,7 +96,7 @@ export class ConfigError extends Error {
   }
 }
 
-function parseCodecKeys(raw: string | undefined): CodecKey[] {
+export function parseCodecKeys(raw: string | undefined): CodecKey[] {
   if (!raw || raw.trim() === '') return [];
   return raw.split(',').map((entry, i) => {
     const sep = entry.indexOf(':');
@@ -139,6 +146,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const e = parsed.data;
+  if (e.APPLYFLOW_CODEC === 'off' && e.APPLYFLOW_CODEC_KEYS) {
+    throw new ConfigError([{ variable: 'APPLYFLOW_CODEC', message: 'off contradicts APPLYFLOW_CODEC_KEYS: unset one of them' }]);
+  }
   if (e.APPLYFLOW_STORE === 'postgres' && !e.DATABASE_URL) {
     throw new ConfigError([{ variable: 'DATABASE_URL', message: 'required when APPLYFLOW_STORE=postgres' }]);
   }
@@ -162,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     dataDir: e.APPLYFLOW_DATA_DIR,
     codecKeys: parseCodecKeys(e.APPLYFLOW_CODEC_KEYS),
+    codecOff: e.APPLYFLOW_CODEC === 'off',
     sandbox: {
       host: e.SANDBOX_HOST,
       port: e.SANDBOX_PORT,

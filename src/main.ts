@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { mainCodec } from './codec/keyFile';
 import { ConfigError, requireJobo, type Config } from './config';
 import { startOrReuseDevServer, type DevServer } from './devServer';
 import { afterStartHooks, type MainContext } from './mainHooks';
@@ -21,7 +22,7 @@ interface RunningSandbox {
 
 const log = (message: string) => console.log(`[applyflow] ${message}`);
 
-export async function main(config: Config, signal: AbortSignal): Promise<void> {
+export async function main(given: Config, signal: AbortSignal): Promise<void> {
   // Undo in reverse order whatever got started, also when a later step fails.
   const cleanups: { name: string; run: () => Promise<void> }[] = [];
   const stopAll = async () => {
@@ -35,8 +36,14 @@ export async function main(config: Config, signal: AbortSignal): Promise<void> {
   };
 
   // Bad input fails before anything is started.
-  if (config.jobo.baseUrl) requireJobo(config); // the real service needs its key
-  const { host, port } = parseAddress(config.temporal.address);
+  if (given.jobo.baseUrl) requireJobo(given); // the real service needs its key
+  const { host, port } = parseAddress(given.temporal.address);
+  // Private by default: our key (made on first start under the data folder) unless configured or off.
+  const codec = mainCodec(given);
+  const config = codec.config;
+  if (codec.source === 'off') log('payload codec off (APPLYFLOW_CODEC=off): workflow data is stored in plain text');
+  else if (codec.path) log(`payload codec on: key id ${config.codecKeys[0].id} (${codec.source} ${codec.path})`);
+  else log(`payload codec on: key id ${config.codecKeys[0].id} (APPLYFLOW_CODEC_KEYS)`);
 
   try {
     mkdirSync(config.dataDir, { recursive: true });
@@ -136,7 +143,7 @@ function printBanner(config: Config, dev: DevServer, sandbox: RunningSandbox | n
     '',
     'Try next:',
     `  open ${dev.uiUrl ?? 'the Temporal UI'} and look at the workflows`,
-    '  npm run cli -- --help',
+    '  npx applyflow --help',
     `  .tools/bin/temporal workflow list --address ${dev.address} --namespace ${config.temporal.namespace}`,
     ...(sandbox ? [`  curl -s ${sandbox.url}/__admin/ground-truth/jobs | head -c 400`] : []),
     ...extra.map((l) => `  ${l}`),

@@ -9,11 +9,12 @@ import type { Config } from './config';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from './searchAttributes';
 
 export async function connectClient(config: Config, opts: { connectTimeoutMs?: number } = {}): Promise<Client> {
+  const dataConverter = dataConverterFor(config); // refuses (no codec decision) before connecting
   const connection = await Connection.connect({
     address: config.temporal.address,
     connectTimeout: opts.connectTimeoutMs ?? 10_000,
   });
-  return new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterFor(config) });
+  return new Client({ connection, namespace: config.temporal.namespace, dataConverter });
 }
 
 /** `host:port` → parts; IPv6 literals in brackets are accepted. */

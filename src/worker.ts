@@ -21,7 +21,8 @@ export async function createWorker(
   config: Config,
   opts: { deps?: Partial<ActivityDeps>; workflowsPath?: string } = {},
 ): Promise<AppWorker> {
-  // Build the Jobo client first: a missing JOBO_BASE_URL/JOBO_API_KEY fails before we touch Temporal.
+  // Configuration problems (no codec decision, no JOBO_BASE_URL/JOBO_API_KEY) fail before we touch Temporal.
+  const dataConverter = dataConverterFor(config);
   const jobo = opts.deps?.jobo ?? JoboClient.fromConfig(config);
   let connection: NativeConnection | undefined;
   try {
@@ -32,7 +33,7 @@ export async function createWorker(
       taskQueue: config.temporal.taskQueue,
       workflowsPath: opts.workflowsPath ?? WORKFLOWS_PATH,
       activities: createActivities({ ...opts.deps, config, jobo }),
-      dataConverter: dataConverterFor(config),
+      dataConverter,
       // Running activities get this long to finish (and see cancellation) on Ctrl-C before being abandoned.
       shutdownGraceTime: '10s',
     });

@@ -31,7 +31,8 @@ beforeAll(async () => {
   worker = await createTestWorker(env, { taskQueue, activities: noJobs });
   running = worker.run();
   dir = mkdtempSync(join(tmpdir(), 'applyflow-campaign-cli-'));
-  Object.assign(process.env, { TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: taskQueue });
+  // The test worker runs without the codec, so the CLI must too (explicitly: keys are required otherwise).
+  Object.assign(process.env, { TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: taskQueue, APPLYFLOW_CODEC: 'off' });
 }, 120_000);
 
 afterAll(async () => {

@@ -102,8 +102,8 @@ describe('EncryptionCodec', () => {
 describe('dataConverterFor', () => {
   const b64 = () => randomBytes(32).toString('base64');
 
-  it('is the default converter when no keys are configured', () => {
-    expect(dataConverterFor(loadConfig({}))).toEqual({});
+  it('is the default converter with APPLYFLOW_CODEC=off (without it and without keys: see codec.default.test.ts)', () => {
+    expect(dataConverterFor(loadConfig({ APPLYFLOW_CODEC: 'off' }))).toEqual({});
   });
 
   it('encrypts payloads and failures when APPLYFLOW_CODEC_KEYS is set, first key first', async () => {

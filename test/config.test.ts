@@ -14,6 +14,7 @@ const BAD: Record<string, string[]> = {
   TEMPORAL_UI_PORT: ['70000', '-1', 'ui'],
   APPLYFLOW_STORE: ['mysql', 'SQLITE'],
   APPLYFLOW_CODEC_KEYS: ['k1', `k1:${randomBytes(16).toString('base64')}`, `:${randomBytes(32).toString('base64')}`],
+  APPLYFLOW_CODEC: ['OFF', 'false', 'disabled'],
   SANDBOX_PORT: ['65536', 'x'],
   SANDBOX_SEED: ['1.5', 'seed'],
   SANDBOX_JOBS: ['5', '1000001'],
@@ -101,7 +102,8 @@ describe('loadConfig', () => {
   it('has working defaults, treats empty as unset and accepts good values', () => {
     const defaults = loadConfig({});
     expect(defaults.temporal).toEqual({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'applyflow', uiPort: 8233 });
-    expect(defaults.codecKeys).toEqual([]);
+    expect([defaults.codecKeys, defaults.codecOff]).toEqual([[], false]); // undecided: only the main job makes a key
+    expect(loadConfig({ APPLYFLOW_CODEC: 'off' }).codecOff).toBe(true);
     expect(loadConfig({ TEMPORAL_UI_PORT: '', JOBO_TIMEOUT_MS: '' }).temporal.uiPort).toBe(8233);
     const c = loadConfig({ TEMPORAL_ADDRESS: 'temporal:7233', SANDBOX_PORT: '0', CI: 'true', LOG_LEVEL: 'DEBUG' });
     expect([c.temporal.address, c.sandbox.port, c.logLevel]).toEqual(['temporal:7233', 0, 'DEBUG']);

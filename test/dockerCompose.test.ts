@@ -97,15 +97,26 @@ test('the worker points at Temporal and at the sandbox service with the sandbox 
 
 test('every applyflow variable it sets is one src/config.ts reads, with a valid value', () => {
   // What a user exports for the required ones (`${VAR:?message}`: compose refuses to start without them).
-  const userEnv: Record<string, string> = { APPLYFLOW_API_KEYS: 'alice:af_live_0123456789abcdef' };
+  const userEnv: Record<string, string> = {
+    APPLYFLOW_API_KEYS: 'alice:af_live_0123456789abcdef',
+    APPLYFLOW_CODEC_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
+  };
   for (const name of ['worker', 'sandbox', 'api']) {
     const e = env(name);
     for (const key of Object.keys(e)) expect(CONFIG_VARIABLES).toContain(key);
     // `${VAR:-}` interpolation is empty by default, which loadConfig treats as unset.
     const resolved = Object.fromEntries(
-      Object.entries(e).map(([k, v]) => [k, v.replace(/\$\{[^}]+:-([^}]*)\}/g, '$1').replace(/\$\{([A-Z_]+):\?[^}]*\}/g, (_, n: string) => userEnv[n])]),
+      Object.entries(e).map(([k, v]) => [k, v.replace(/\$\{[^}]+:-([^}]*)\}/g, '$1').replace(/\$\{([A-Z_]+):?\?[^}]*\}/g, (_, n: string) => userEnv[n])]),
     );
     expect(() => loadConfig(resolved)).not.toThrow();
+  }
+});
+
+test('private by default: worker and API need codec keys from the user, or an explicit APPLYFLOW_CODEC=off', () => {
+  for (const name of ['worker', 'api']) {
+    // `?` without `:`: unset stops `docker compose up`; set but empty (with APPLYFLOW_CODEC=off) runs in plain text.
+    expect({ [name]: env(name).APPLYFLOW_CODEC_KEYS }).toEqual({ [name]: expect.stringMatching(/^\$\{APPLYFLOW_CODEC_KEYS\?[^}]+\}$/) });
+    expect({ [name]: env(name).APPLYFLOW_CODEC }).toEqual({ [name]: '${APPLYFLOW_CODEC:-}' });
   }
 });
 

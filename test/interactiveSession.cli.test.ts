@@ -109,6 +109,7 @@ test('applyflow session start / show / answer / end', async () => {
     TEMPORAL_ADDRESS: env.address,
     TEMPORAL_TASK_QUEUE: taskQueue,
     JOBO_BASE_URL: sandbox.url,
+    APPLYFLOW_CODEC: 'off', // as the test worker runs (keys are required otherwise)
   };
   const applyflow = async (...args: string[]) => {
     try {

@@ -3,12 +3,24 @@
  * worker cannot read what the client wrote.
  */
 import type { DataConverter } from '@temporalio/common';
-import type { CodecKey, Config } from '../config';
+import { ConfigError, type CodecKey, type Config } from '../config';
 import { EncryptionCodec } from './encryptionCodec';
 
 export * from './encryptionCodec';
 
-export function dataConverterFor(config: Pick<Config, 'codecKeys'>): DataConverter {
+/**
+ * Private by default: without keys, only an explicit APPLYFLOW_CODEC=off gives plain payloads; otherwise
+ * nothing connects (the main job makes its key first, see keyFile.ts).
+ */
+export function dataConverterFor(config: Pick<Config, 'codecKeys' | 'codecOff' | 'dataDir'>): DataConverter {
+  if (config.codecKeys.length === 0 && !config.codecOff) {
+    throw new ConfigError([
+      {
+        variable: 'APPLYFLOW_CODEC_KEYS',
+        message: `required (payloads are encrypted by default): use the main job's key, APPLYFLOW_CODEC_KEYS=$(cat ${config.dataDir}/codec.key), or set APPLYFLOW_CODEC=off to run without encryption`,
+      },
+    ]);
+  }
   return dataConverterForKeys(config.codecKeys);
 }
 

@@ -1,7 +1,8 @@
 /**
  * Answers checked against a page's form fields. PURE (type-only imports, no zod, no Node APIs) so the
  * sandbox, the answer engine and the interactiveSession workflow's update validator share one rulebook.
- * Every problem names the field and says what is expected.
+ * Every problem names the field and says what is expected, never what was given: messages reach logs,
+ * workflow failures and the ledger's error column, and answers are candidate data.
  */
 import type { FieldProblem, FormField } from '../jobo/schemas';
 
@@ -50,10 +51,12 @@ export function isEmail(value: string): boolean {
   return EMAIL_RE.test(value);
 }
 
+/** The kind of a value, never the value itself. */
 function describe(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (value === null) return 'null';
-  return typeof value === 'object' ? 'an object' : `${typeof value} ${JSON.stringify(value)}`;
+  if (typeof value === 'string') return `a string of ${value.length} character${value.length === 1 ? '' : 's'}`;
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 function optionList(field: FormField): string {
@@ -102,10 +105,10 @@ function typeProblem(field: FormField, value: unknown): string | null {
       return checkString(field, value, 'text');
     case 'email':
       return checkString(field, value, 'an email address') ??
-        (isEmail(value as string) ? null : `expected an email address such as name@example.com, got ${JSON.stringify(value)}`);
+        (isEmail(value as string) ? null : 'expected an email address such as name@example.com');
     case 'phone':
       return checkString(field, value, 'a phone number') ??
-        (isPhoneNumber(value as string) ? null : `expected a phone number of 7 to 15 digits such as +1 415 555 0100, got ${JSON.stringify(value)}`);
+        (isPhoneNumber(value as string) ? null : 'expected a phone number of 7 to 15 digits such as +1 415 555 0100');
     case 'date':
       return typeof value === 'string' && isIsoDate(value) ? null : `expected a date as YYYY-MM-DD, got ${describe(value)}`;
     case 'number':
@@ -120,7 +123,7 @@ function typeProblem(field: FormField, value: unknown): string | null {
       if (!Array.isArray(value)) return `expected a list of values from ${optionList(field)}, got ${describe(value)}`;
       const allowed = new Set((field.options ?? []).map((o) => o.value));
       const bad = value.filter((v) => typeof v !== 'string' || !allowed.has(v));
-      if (bad.length > 0) return `expected values from ${optionList(field)}, got ${bad.map(describe).join(', ')}`;
+      if (bad.length > 0) return `expected values from ${optionList(field)}, got ${bad.length} other value${bad.length === 1 ? '' : 's'}`;
       if (new Set(value).size !== value.length) return 'expected each value at most once';
       return null;
     }
