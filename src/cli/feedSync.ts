@@ -68,7 +68,8 @@ export function formatProgress(p: FeedSyncProgress, etaSeconds: number | null = 
   const eta = etaSeconds === null ? '' : `  eta ${etaSeconds}s`;
   return (
     `${p.phase.padEnd(9)} ${p.mode ?? '-'}  pages ${p.pages}  received ${p.jobsReceived}${total}  upserted ${p.jobsUpserted}` +
-    `  skipped ${p.skipped}  expired ${p.expired + p.reconciled}  restarts ${p.restarts}` +
+    `  skipped ${p.skipped}${p.skippedOlder ? ` (older ${p.skippedOlder})` : ''}${p.revived ? `  revived ${p.revived}` : ''}` +
+    `  expired ${p.expired + p.reconciled}  restarts ${p.restarts}` +
     `${p.cursorPresent ? '  (mid-stream)' : ''}${credits}${eta}${formatOddities(p.oddities)}`
   );
 }
