@@ -293,6 +293,10 @@ describe('profiles', () => {
 });
 
 describe('sessions', () => {
+  // The sandbox ignores Idempotency-Key unless told to honour it (the documents never promise replays).
+  beforeEach(() => sandbox.admin.setFaults({ idempotencyKeys: 'honour' }));
+  afterEach(() => sandbox.admin.setFaults({ idempotencyKeys: 'ignore' }));
+
   it('creates, validates, answers idempotently, reads and ends a session', async () => {
     const truth = await sandbox.admin.groundTruthJobs();
     const job = truth.active[0];
