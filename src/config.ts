@@ -35,6 +35,8 @@ const EnvSchema = z.object({
   APPLYFLOW_CODEC_KEYS: z.string().optional(),
   /** `off`: run without the payload codec, on purpose (payloads in plain text in Temporal). */
   APPLYFLOW_CODEC: z.enum(['on', 'off']).optional(),
+  /** The main job's codec server for the Temporal UI and CLI (0 = any free port). */
+  APPLYFLOW_CODEC_SERVER_PORT: port.default(8234),
 
   /** The standalone sandbox's bind address (0.0.0.0 in a container). */
   SANDBOX_HOST: z.string().min(1).default('127.0.0.1'),
@@ -81,6 +83,7 @@ export interface Config {
   codecKeys: CodecKey[];
   /** APPLYFLOW_CODEC=off: plain payloads were asked for explicitly (no keys is otherwise a refusal). */
   codecOff: boolean;
+  codecServerPort: number;
   sandbox: { host: string; port: number; seed: number; jobs: number; churnIntervalMs: number };
   feedSyncIntervalMinutes: number;
   sessionIdleTimeoutMinutes: number;
@@ -173,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: e.APPLYFLOW_DATA_DIR,
     codecKeys: parseCodecKeys(e.APPLYFLOW_CODEC_KEYS),
     codecOff: e.APPLYFLOW_CODEC === 'off',
+    codecServerPort: e.APPLYFLOW_CODEC_SERVER_PORT,
     sandbox: {
       host: e.SANDBOX_HOST,
       port: e.SANDBOX_PORT,

@@ -23,6 +23,8 @@ export interface DevServerOptions {
   logFile: string;
   cliPath?: string;
   readyTimeoutMs?: number;
+  /** The UI decodes payloads through this codec server (`--ui-codec-endpoint`). */
+  uiCodecEndpoint?: string;
 }
 
 export interface DevServer {
@@ -61,6 +63,7 @@ export async function startOrReuseDevServer(opts: DevServerOptions): Promise<Dev
     '--ip', opts.host,
     '--port', String(opts.port),
     ...(opts.uiPort === null ? ['--headless'] : ['--ui-port', String(opts.uiPort), '--ui-disable-news-fetch']),
+    ...(opts.uiPort !== null && opts.uiCodecEndpoint ? ['--ui-codec-endpoint', opts.uiCodecEndpoint] : []),
     ...(opts.namespace === 'default' ? [] : ['--namespace', opts.namespace]),
     ...searchAttributeArgs(),
     '--log-level', 'warn',

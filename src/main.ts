@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { mainCodec } from './codec/keyFile';
+import { startCodecServer, type RunningCodecServer } from './codec/server';
 import { ConfigError, requireJobo, type Config } from './config';
 import { startOrReuseDevServer, type DevServer } from './devServer';
 import { afterStartHooks, type MainContext } from './mainHooks';
@@ -48,8 +49,23 @@ export async function main(given: Config, signal: AbortSignal): Promise<void> {
   try {
     mkdirSync(config.dataDir, { recursive: true });
 
+    // The UI reads payloads through our codec server, so it shows them decoded out of the box.
+    let codecServer: RunningCodecServer | null = null;
+    if (config.codecKeys.length) {
+      const started = await startCodecServer(config.codecKeys, {
+        host,
+        port: config.codecServerPort,
+        uiPort: config.temporal.uiPort,
+        tokens: config.api.keys.map((k) => k.key),
+      });
+      codecServer = started;
+      cleanups.push({ name: 'codec server', run: () => started.close() });
+      log(`codec server for the Temporal UI and CLI on ${new URL(started.endpoint).origin}`);
+    }
+
     log(`starting Temporal dev server on ${config.temporal.address} ...`);
     const devServer: DevServer = await startOrReuseDevServer({
+      uiCodecEndpoint: codecServer?.endpoint,
       host,
       port,
       uiPort: config.temporal.uiPort,
@@ -58,7 +74,10 @@ export async function main(given: Config, signal: AbortSignal): Promise<void> {
       logFile: resolve(config.dataDir, 'temporal.log'),
     });
     cleanups.push({ name: 'Temporal dev server', run: () => devServer.stop() });
-    if (devServer.reused) log(`reusing the Temporal server already running on ${devServer.address}`);
+    if (devServer.reused) {
+      log(`reusing the Temporal server already running on ${devServer.address}`);
+      if (codecServer) log(`its UI was not started by us: to see payloads decoded, set its codec endpoint (Data Encoder settings) to ${codecServer.endpoint}`);
+    }
     throwIfAborted(signal);
 
     let sandbox: RunningSandbox | null = null;
@@ -120,6 +139,11 @@ export async function main(given: Config, signal: AbortSignal): Promise<void> {
       log(`${hook.name} started`);
     }
 
+    if (codecServer) {
+      ctx.tryNext.push(
+        `  .tools/bin/temporal workflow show --workflow-id <id> --address ${devServer.address} --codec-endpoint ${codecServer.endpoint}   # payloads decoded`,
+      );
+    }
     printBanner(workerConfig, devServer, sandbox, ctx.tryNext);
     const stopped = await Promise.race([untilAborted(signal).then(() => null), workerDied]);
     if (stopped) throw stopped;

@@ -25,6 +25,7 @@ const BAD: Record<string, string[]> = {
   LOG_LEVEL: ['LOUD', 'info'],
   CI: ['maybe'],
   API_PORT: ['65536', 'http'],
+  APPLYFLOW_CODEC_SERVER_PORT: ['65536', 'codec'],
   APPLYFLOW_API_KEYS: ['no-user-id-secret-here', 'u1:short', ':aaaaaaaaaaaaaaaaaaaa', 'bad id:aaaaaaaaaaaaaaaaaaaa', 'u1:has a space in it here'],
   API_RATE_LIMIT_MAX: ['0', 'lots', '1.5'],
   API_RATE_LIMIT_WINDOW_SECONDS: ['0', '3601', 'minute'],

@@ -132,14 +132,15 @@ describe('npm start on the default configuration', () => {
   const API_KEY = 'af_main_test_key_0123456789';
   const JOBO_KEY = 'sandbox-key-main-test-0123456789';
   let dataDir: string;
+  let codecEndpoint: string;
   let job: Job;
   let address: string;
-  let ports: { temporal: number; ui: number; sandbox: number; api: number };
+  let ports: { temporal: number; ui: number; sandbox: number; api: number; codec: number };
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'applyflow-main-'));
     cleanupDirs.push(dataDir);
-    ports = { temporal: await freePort(), ui: await freePort(), sandbox: await freePort(), api: await freePort() };
+    ports = { temporal: await freePort(), ui: await freePort(), sandbox: await freePort(), api: await freePort(), codec: await freePort() };
     address = `127.0.0.1:${ports.temporal}`;
     job = startMain({
       TEMPORAL_ADDRESS: address,
@@ -151,6 +152,7 @@ describe('npm start on the default configuration', () => {
       APPLYFLOW_DATA_DIR: dataDir,
       API_PORT: String(ports.api),
       APPLYFLOW_API_KEYS: `main-test:${API_KEY}`,
+      APPLYFLOW_CODEC_SERVER_PORT: String(ports.codec),
     });
     jobs.push(job);
   });
@@ -177,6 +179,11 @@ describe('npm start on the default configuration', () => {
     expect(job.output()).toContain(`payload codec on: key id ${keyId} (created ${keyFile})`);
     expect(job.output()).toContain(`codec on (key ${keyId})`);
     firstKeyFile = keyFile;
+    // The UI was started pointing at our codec server (its settings are what the browser app reads).
+    const settings = (await (await fetch(`http://127.0.0.1:${ports.ui}/api/v1/settings`)).json()) as { Codec: { Endpoint: string } };
+    codecEndpoint = settings.Codec.Endpoint;
+    expect(codecEndpoint).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${ports.codec}/[A-Za-z0-9_-]{32}$`));
+    expect(job.output()).toContain(`--codec-endpoint ${codecEndpoint}`);
   }, 240_000);
 
   test('after a campaign, its applications, an interactive session and feed sync, no exported history holds a profile value', async () => {
@@ -287,6 +294,16 @@ describe('npm start on the default configuration', () => {
     expect(found).toEqual([]);
     // Every history is ours: its payloads are encrypted (the control for the check above).
     for (const { id, text } of exports) expect({ id, encrypted: text.includes(Buffer.from('binary/encrypted').toString('base64')) }).toEqual({ id, encrypted: true });
+    // The UI's codec endpoint reads the campaign's input in clear, as the browser app asks for it.
+    const campaignExport = JSON.parse(await temporalCli('workflow', 'show', '--workflow-id', `campaign/${campaign.body.sessionId}`)) as {
+      events: { workflowExecutionStartedEventAttributes?: { input: { payloads: unknown[] } } }[];
+    };
+    const input = campaignExport.events[0].workflowExecutionStartedEventAttributes!.input;
+    const ui = `http://127.0.0.1:${ports.ui}`;
+    const decodedRes = await fetch(`${codecEndpoint}/decode`, { method: 'POST', headers: { 'content-type': 'application/json', origin: ui, 'x-namespace': 'default' }, body: JSON.stringify(input) });
+    expect([decodedRes.status, decodedRes.headers.get('access-control-allow-origin')]).toEqual([200, ui]);
+    const [decodedInput] = ((await decodedRes.json()) as { payloads: { data: string }[] }).payloads;
+    expect(JSON.parse(Buffer.from(decodedInput.data, 'base64').toString())).toMatchObject({ candidateProfileId: profileId, userId: 'main-test' });
     // The main job's own output (worker logs included) carries ids, never the profile's values.
     expect(secrets.slice(0, 10).filter((v) => job.output().includes(v))).toEqual([]);
   }, 420_000);
@@ -319,12 +336,14 @@ test('a Temporal server already on the port is reused (search attributes added) 
       SANDBOX_JOBS: '50',
       APPLYFLOW_DATA_DIR: dataDir,
       API_PORT: '0',
+      APPLYFLOW_CODEC_SERVER_PORT: '0',
     });
     jobs.push(job);
     expect(await eventually('a worker poller', 180_000, () => pollerCount(env.address), job)).toBeGreaterThan(0);
     expect(job.output()).toContain('reusing the Temporal server');
     expect(job.output()).toContain(`payload codec on: key id ${keyId} (reused ${join(dataDir, 'codec.key')})`);
     expect(readFileSync(join(dataDir, 'codec.key'), 'utf8')).toBe(readFileSync(firstKeyFile!, 'utf8'));
+    expect(job.output()).toContain('its UI was not started by us: to see payloads decoded, set its codec endpoint');
     const { customAttributes } = await env.connection.operatorService.listSearchAttributes({ namespace: 'default' });
     for (const def of SEARCH_ATTRIBUTE_DEFINITIONS) expect(Object.keys(customAttributes ?? {})).toContain(def.name);
 
