@@ -354,7 +354,7 @@ export type FeedRequestAsServed = z.infer<typeof FeedRequestAsServed>;
 
 /** The feed page envelope; `jobs` are read one by one by the tolerant reader, not by this schema. */
 export const FeedEnvelope = z.object({
-  jobs: z.array(z.unknown()),
+  jobs: z.array(z.unknown()).default([]),
   next_cursor: z.string().nullish().transform((v) => v ?? null),
   has_more: z.boolean().default(false),
   /** Size of the whole scan, on the first page only (published). */
