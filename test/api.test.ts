@@ -7,6 +7,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { SandboxHandle } from '../sandbox/server';
 import { createActivities } from '../src/activities';
+import { jobKeyOf } from '../src/applications/input';
 import { buildApi, OPENAPI_PATH } from '../src/api/server';
 import type { ZodApp } from '../src/api/context';
 import { JoboClient } from '../src/jobo/client';
@@ -331,7 +332,7 @@ describe('campaigns (reference 002 sessions)', () => {
     for (const a of apps.body.data) {
       const j = picked.find((p) => p.id === a.job_id)!;
       expect(a).toMatchObject({
-        application_id: `application/${profileId}/${j.id}`,
+        application_id: `application/${profileId}/${jobKeyOf({ jobUrl: j.url })}`, // keyed by the canonical apply URL
         session_id: id,
         job_url: j.url,
         ats_type: j.provider,
