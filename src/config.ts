@@ -37,6 +37,13 @@ const EnvSchema = z.object({
   APPLYFLOW_CODEC: z.enum(['on', 'off']).optional(),
   /** The main job's codec server for the Temporal UI and CLI (0 = any free port). */
   APPLYFLOW_CODEC_SERVER_PORT: port.default(8234),
+  /** The standalone codec server (`npm run codec-server`): bind address, its secret path, the UI origins. */
+  APPLYFLOW_CODEC_SERVER_HOST: z.string().min(1).default('127.0.0.1'),
+  APPLYFLOW_CODEC_SERVER_SECRET: z.string().regex(/^[A-Za-z0-9_-]{16,128}$/, 'must be 16-128 characters of [A-Za-z0-9_-]').optional(),
+  APPLYFLOW_CODEC_UI_ORIGINS: z
+    .string()
+    .regex(/^https?:\/\/[^\s,/]+(,\s*https?:\/\/[^\s,/]+)*$/, 'must be comma-separated origins such as http://localhost:8080')
+    .optional(),
 
   /** The standalone sandbox's bind address (0.0.0.0 in a container). */
   SANDBOX_HOST: z.string().min(1).default('127.0.0.1'),
@@ -84,6 +91,7 @@ export interface Config {
   /** APPLYFLOW_CODEC=off: plain payloads were asked for explicitly (no keys is otherwise a refusal). */
   codecOff: boolean;
   codecServerPort: number;
+  codecServer: { host: string; secret?: string; uiOrigins: string[] };
   sandbox: { host: string; port: number; seed: number; jobs: number; churnIntervalMs: number };
   feedSyncIntervalMinutes: number;
   sessionIdleTimeoutMinutes: number;
@@ -177,6 +185,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     codecKeys: parseCodecKeys(e.APPLYFLOW_CODEC_KEYS),
     codecOff: e.APPLYFLOW_CODEC === 'off',
     codecServerPort: e.APPLYFLOW_CODEC_SERVER_PORT,
+    codecServer: {
+      host: e.APPLYFLOW_CODEC_SERVER_HOST,
+      secret: e.APPLYFLOW_CODEC_SERVER_SECRET,
+      uiOrigins: e.APPLYFLOW_CODEC_UI_ORIGINS
+        ? e.APPLYFLOW_CODEC_UI_ORIGINS.split(',').map((o) => o.trim())
+        : [`http://localhost:${e.TEMPORAL_UI_PORT}`, `http://127.0.0.1:${e.TEMPORAL_UI_PORT}`],
+    },
     sandbox: {
       host: e.SANDBOX_HOST,
       port: e.SANDBOX_PORT,

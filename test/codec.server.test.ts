@@ -3,7 +3,7 @@
  * origin), and with the real `temporal` CLI's `--codec-endpoint` reading an encrypted workflow's history
  * in clear from a real dev server.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -124,5 +124,57 @@ describe('with the temporal CLI', () => {
     expect(await show()).not.toContain(email);
     expect(await show('--codec-endpoint', `${base}/${SECRET}`)).toContain(email);
     expect(await show('--codec-endpoint', base, '--codec-auth', `Bearer ${TOKEN}`)).toContain(email);
+  });
+});
+
+describe('npm run codec-server (standalone, as docker-compose runs it)', () => {
+  const root = resolve(__dirname, '..');
+  const keyEnv = `${keys[0].id}:${keys[0].key.toString('base64')},${keys[1].id}:${keys[1].key.toString('base64')}`;
+  const baseEnv = { PATH: process.env.PATH ?? '', APPLYFLOW_CODEC_SERVER_HOST: '127.0.0.1', APPLYFLOW_CODEC_SERVER_PORT: '0' };
+
+  test('serves the secret path for the configured UI origin and stops on SIGTERM', async () => {
+    const proc = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/codec/main.ts'], {
+      cwd: root,
+      env: { ...baseEnv, APPLYFLOW_CODEC_KEYS: keyEnv, APPLYFLOW_CODEC_SERVER_SECRET: SECRET, APPLYFLOW_CODEC_UI_ORIGINS: 'http://localhost:8080' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    proc.stdout!.on('data', (d) => (out += d));
+    proc.stderr!.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((res) => proc.once('exit', (code) => res(code)));
+    try {
+      const url = await new Promise<string>((res, rej) => {
+        const timer = setTimeout(() => rej(new Error(`no start line:\n${out}`)), 60_000);
+        proc.stdout!.on('data', () => {
+          const m = /codec server on (http:\/\/\S+) for http:\/\/localhost:8080;/.exec(out);
+          if (m) (clearTimeout(timer), res(m[1]));
+        });
+      });
+      expect(out).not.toContain(SECRET); // the secret is not printed
+      const [encrypted] = await new EncryptionCodec([keys[1]]).encode([defaultPayloadConverter.toPayload('standalone')]);
+      const res = await fetch(`${url}/${SECRET}/decode`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: 'http://localhost:8080' },
+        body: JSON.stringify({ payloads: [{ metadata: Object.fromEntries(Object.entries(encrypted.metadata!).map(([k, v]) => [k, Buffer.from(v!).toString('base64')])), data: Buffer.from(encrypted.data!).toString('base64') }] }),
+      });
+      expect([res.status, res.headers.get('access-control-allow-origin')]).toEqual([200, 'http://localhost:8080']);
+      expect(Buffer.from(((await res.json()) as { payloads: { data: string }[] }).payloads[0].data, 'base64').toString()).toBe('"standalone"');
+    } finally {
+      proc.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  });
+
+  test.each([
+    ['without keys', {}, 'APPLYFLOW_CODEC_KEYS'],
+    ['with the codec off', { APPLYFLOW_CODEC: 'off' }, 'APPLYFLOW_CODEC'],
+    ['with neither a secret nor API keys', { APPLYFLOW_CODEC_KEYS: keyEnv }, 'APPLYFLOW_CODEC_SERVER_SECRET'],
+  ])('refuses to start %s (exit 2 naming the variable)', async (_what, env, variable) => {
+    const r = await exec(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/codec/main.ts'], { cwd: root, env: { ...baseEnv, ...env }, timeout: 60_000 }).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${variable}:`);
   });
 });

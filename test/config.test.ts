@@ -26,6 +26,8 @@ const BAD: Record<string, string[]> = {
   CI: ['maybe'],
   API_PORT: ['65536', 'http'],
   APPLYFLOW_CODEC_SERVER_PORT: ['65536', 'codec'],
+  APPLYFLOW_CODEC_SERVER_SECRET: ['short', 'has spaces in it here', 'slash/es/not/allowed/x'],
+  APPLYFLOW_CODEC_UI_ORIGINS: ['localhost:8080', 'http://localhost:8080/path', 'ftp://x'],
   APPLYFLOW_API_KEYS: ['no-user-id-secret-here', 'u1:short', ':aaaaaaaaaaaaaaaaaaaa', 'bad id:aaaaaaaaaaaaaaaaaaaa', 'u1:has a space in it here'],
   API_RATE_LIMIT_MAX: ['0', 'lots', '1.5'],
   API_RATE_LIMIT_WINDOW_SECONDS: ['0', '3601', 'minute'],
@@ -40,6 +42,7 @@ const FREE_FORM = [
   'DATABASE_URL',
   'SANDBOX_HOST',
   'API_HOST',
+  'APPLYFLOW_CODEC_SERVER_HOST',
 ];
 
 function configError(env: Record<string, string>): ConfigError {

@@ -36,7 +36,7 @@ function command(service: string): string {
 }
 
 test('has the Temporal, PostgreSQL, UI, sandbox, worker and API services', () => {
-  expect(Object.keys(services).sort()).toEqual(['api', 'postgresql', 'sandbox', 'temporal', 'temporal-ui', 'worker']);
+  expect(Object.keys(services).sort()).toEqual(['api', 'codec-server', 'postgresql', 'sandbox', 'temporal', 'temporal-ui', 'worker']);
 });
 
 test('third-party images are pinned to a version, never latest', () => {
@@ -100,8 +100,9 @@ test('every applyflow variable it sets is one src/config.ts reads, with a valid 
   const userEnv: Record<string, string> = {
     APPLYFLOW_API_KEYS: 'alice:af_live_0123456789abcdef',
     APPLYFLOW_CODEC_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
+    APPLYFLOW_CODEC_SERVER_SECRET: 'compose_secret_0123456789',
   };
-  for (const name of ['worker', 'sandbox', 'api']) {
+  for (const name of ['worker', 'sandbox', 'api', 'codec-server']) {
     const e = env(name);
     for (const key of Object.keys(e)) expect(CONFIG_VARIABLES).toContain(key);
     // `${VAR:-}` interpolation is empty by default, which loadConfig treats as unset.
@@ -112,8 +113,8 @@ test('every applyflow variable it sets is one src/config.ts reads, with a valid 
   }
 });
 
-test('private by default: worker and API need codec keys from the user, or an explicit APPLYFLOW_CODEC=off', () => {
-  for (const name of ['worker', 'api']) {
+test('private by default: worker, API and codec server need codec keys from the user, or an explicit APPLYFLOW_CODEC=off', () => {
+  for (const name of ['worker', 'api', 'codec-server']) {
     // `?` without `:`: unset stops `docker compose up`; set but empty (with APPLYFLOW_CODEC=off) runs in plain text.
     expect({ [name]: env(name).APPLYFLOW_CODEC_KEYS }).toEqual({ [name]: expect.stringMatching(/^\$\{APPLYFLOW_CODEC_KEYS\?[^}]+\}$/) });
     expect({ [name]: env(name).APPLYFLOW_CODEC }).toEqual({ [name]: '${APPLYFLOW_CODEC:-}' });
@@ -152,4 +153,19 @@ describe('the API service', () => {
     expect(dependsOn('api')).toEqual(expect.arrayContaining(['temporal', 'worker']));
     expect(services.api.restart).toBe('on-failure');
   });
+});
+
+test("the UI decodes through the codec server: its endpoint is the codec server's published port and secret path, CORS for the UI", () => {
+  const cs = env('codec-server');
+  expect(command('codec-server')).toBe('npm run codec-server');
+  expect(pkg.scripts['codec-server']).toBeDefined();
+  expect(cs.APPLYFLOW_CODEC_SERVER_HOST).toBe('0.0.0.0');
+  expect(ports('codec-server')).toEqual([{ host: 8234, container: Number(cs.APPLYFLOW_CODEC_SERVER_PORT) }]);
+  const ui = env('temporal-ui');
+  const secretRef = cs.APPLYFLOW_CODEC_SERVER_SECRET;
+  expect(secretRef).toMatch(/^\$\{APPLYFLOW_CODEC_SERVER_SECRET\?[^}]+\}$/);
+  expect(ui.TEMPORAL_CODEC_ENDPOINT).toBe(`http://localhost:${ports('codec-server')[0].host}/${secretRef}`);
+  expect(cs.APPLYFLOW_CODEC_UI_ORIGINS).toBe(`http://localhost:${ports('temporal-ui')[0].host}`);
+  expect(cs.APPLYFLOW_CODEC_KEYS).toBe(env('worker').APPLYFLOW_CODEC_KEYS);
+  expect(dependsOn('temporal-ui')).toContain('codec-server');
 });
