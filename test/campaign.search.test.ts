@@ -1,3 +1,4 @@
+import { jobKeyOfUrl } from '../src/applications/jobKey';
 // The autopilot search activity over a real SQLite store filled from the sandbox corpus, and its ledger exclusions.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,10 +60,13 @@ test("the reference's work types and the other filters reach the store", async (
 test('jobs the profile has a ledger row for (any status) are left out', async () => {
   const all = await search({ limit: 1000 });
   const [a, b, c] = all;
+  // Rows are keyed by the job's canonical URL; the store's id is only the reference.
   const write = (jobId: string, jobUrl: string, status: LedgerWrite['status']): LedgerWrite => ({
     profileId: PROFILE,
-    jobId,
+    jobId: jobKeyOfUrl(jobUrl),
     jobUrl,
+    jobRef: null,
+    awaitingUntil: null,
     status,
     attempts: [],
     error: null,
@@ -75,7 +79,8 @@ test('jobs the profile has a ledger row for (any status) are left out', async ()
   });
   await ledger.record(write(a.jobId, a.link, 'SUCCESS'));
   await ledger.record(write(b.jobId, b.link, 'FAILED'));
-  await ledger.record(write(c.jobId, c.link, 'PROCESSING'));
+  // A URL variant of the job (tracking tag, trailing slash) is the same job.
+  await ledger.record(write(c.jobId, `${c.link}/?utm_source=newsletter`, 'PROCESSING'));
   const after = (await search({ limit: 1000 })).map((j) => j.jobId);
   expect(after).not.toContain(a.jobId);
   expect(after).not.toContain(b.jobId);

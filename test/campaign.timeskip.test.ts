@@ -6,7 +6,21 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { CampaignActivities, SearchCampaignJobsRequest } from '../src/activities/campaign';
-import { campaignRuns, createAutopilotRecurring, getCampaign, pauseCampaign, resumeCampaign, stopCampaign } from '../src/campaigns/client';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { LedgerOutcome } from '../src/activities/campaign';
+import { applicationWorkflowId } from '../src/applications/input';
+import {
+  campaignApplications,
+  campaignRuns,
+  createAutopilotOnce,
+  createAutopilotRecurring,
+  createRunOnce,
+  getCampaign,
+  pauseCampaign,
+  resumeCampaign,
+  stopCampaign,
+} from '../src/campaigns/client';
 import { MAX_RUNS_KEPT, type CampaignSchedule } from '../src/campaigns/input';
 import { SA } from '../src/searchAttributes';
 import { RUNS_PER_GENERATION } from '../src/workflows/campaign';
@@ -24,18 +38,32 @@ let running: Promise<void>;
 /** Per campaign: every search's { scheduledAt, now }, i.e. every run. */
 const runs = new Map<string, { scheduledAt: string; now: string }[]>();
 
+/**
+ * What the ledger says of an application another workflow owns (set by the test that needs it); `later`
+ * takes over once `after` ms of workflow time have passed since the first look, when `atSwitch` runs.
+ */
+let ledgerSays: { first: LedgerOutcome; later: LedgerOutcome; after: number; firstAt?: number; atSwitch: () => Promise<void> } | null = null;
+/** Campaigns whose store search fails. */
+const searchFails = new Set<string>();
+
 const stubs: CampaignActivities = {
   async searchCampaignJobs(req: SearchCampaignJobsRequest) {
+    if (searchFails.has(req.campaignId)) throw ApplicationFailure.nonRetryable('the job store is unreachable', 'StoreUnavailable');
     const list = runs.get(req.campaignId) ?? [];
     list.push({ scheduledAt: req.scheduledAt!, now: req.now });
     runs.set(req.campaignId, list);
     return [];
   },
   async campaignCandidateEmail() {
-    throw new Error('not expected: no jobs are found');
+    return null;
   },
   async campaignApplicationOutcome() {
-    throw new Error('not expected: no jobs are found');
+    if (!ledgerSays) throw new Error('not expected: no application is owned elsewhere');
+    const at = Context.current().info.currentAttemptScheduledTimestampMs; // the server's (skipped) clock
+    ledgerSays.firstAt ??= at;
+    if (at - ledgerSays.firstAt < ledgerSays.after) return ledgerSays.first;
+    await ledgerSays.atSwitch();
+    return ledgerSays.later;
   },
 };
 
@@ -189,4 +217,56 @@ test('a Temporal cancel (UI, `temporal workflow cancel`) is recorded as a stop',
   expect(info.status.name).toBe('CANCELLED');
   expect(info.typedSearchAttributes.get(SA.status)).toBe('cancelled');
   expect(await getCampaign(env.client, 'cancelled-daily')).toMatchObject({ status: 'cancelled', stats: { totalRuns: runs.get('cancelled-daily')!.length, nextRunAt: null } });
+});
+
+describe('outcomes that wait for the truth', () => {
+  it('an application another workflow owns waits 3 hours for a person: shown waiting, never FAILED, then its real outcome', async () => {
+    const jobUrl = 'https://jobs.lever.co/acme/waits-for-a-person';
+    // The application runs elsewhere (a day-long stand-in holds its workflow id on its own queue).
+    const clock = await createTestWorker(env, { taskQueue: 'timeskip-clock', workflowsPath: require.resolve('./workflows'), activities: {} });
+    const clockRunning = clock.run();
+    await env.client.workflow.start('sleepADay', { taskQueue: 'timeskip-clock', workflowId: applicationWorkflowId({ profileId: PROFILE, jobUrl }) });
+    const until = new Date(Date.parse('2030-01-01T00:00:00Z')).toISOString();
+    const entry = async () => (await campaignApplications(env.client, 'waits-3h')).data[0];
+    // What the campaign shows after 3 hours of waiting, read (by query) just before the person's answer lands.
+    let after3h: { entry: unknown; status: string } | null = null;
+    ledgerSays = {
+      first: { status: 'PROCESSING', error: null, confirmationUrl: null, provider: 'lever', awaitingUntil: until },
+      later: { status: 'SUCCESS', error: null, confirmationUrl: 'https://jobs.lever.co/acme/confirm', provider: 'lever', awaitingUntil: null },
+      after: 3 * H,
+      atSwitch: async () => {
+        after3h ??= { entry: await entry(), status: (await getCampaign(env.client, 'waits-3h')).status };
+      },
+    };
+    const { handle } = await createRunOnce(
+      env.client,
+      { campaignId: 'waits-3h', candidateProfileId: PROFILE, jobs: [{ jobId: 'ref-1', title: 'Engineer', companyName: 'Acme', link: jobUrl }] },
+      { taskQueue },
+    );
+    const view = await handle.result();
+    expect(after3h).toEqual({ entry: expect.objectContaining({ status: 'PROCESSING', awaiting_until: until, error: null }), status: 'active' });
+    ledgerSays = null;
+    expect(view.status).toBe('completed');
+    expect(view.stats).toMatchObject({ successfulApplications: 1, failedApplications: 0 });
+    expect(await entry()).toMatchObject({
+      status: 'SUCCESS',
+      already_applied: true,
+      awaiting_until: null,
+      result: { confirmationUrl: 'https://jobs.lever.co/acme/confirm' },
+    });
+  });
+
+  it('an autopilot-once whose store search fails ends failed, saying why', async () => {
+    searchFails.add('search-fails');
+    const { handle } = await createAutopilotOnce(
+      env.client,
+      { campaignId: 'search-fails', candidateProfileId: PROFILE, filters: { jobTitle: 'Engineer' } },
+      { taskQueue },
+    );
+    const view = await handle.result();
+    expect(view.status).toBe('failed');
+    expect(view.error).toContain('the job store is unreachable');
+    const [run] = (await campaignRuns(env.client, 'search-fails')).data;
+    expect(run).toMatchObject({ status: 'failed', error: expect.stringContaining('StoreUnavailable') });
+  });
 });

@@ -207,8 +207,8 @@ describe('resetAfterSubmitNext', () => {
 });
 
 describe('create Idempotency-Key (honoured)', () => {
-  beforeAll(() => sb.admin.setFaults({ idempotencyKeys: 'honour' }));
-  afterAll(() => sb.admin.setFaults({ idempotencyKeys: 'ignore' }));
+  // After the top-level afterEach, which puts the default (ignore) back.
+  beforeEach(() => sb.admin.setFaults({ idempotencyKeys: 'honour' }));
   const createWithKey = (body: Record<string, unknown>, key: string) =>
     api<LiveSessionState>('POST', '/api/auto-apply/sessions', { json: body, headers: { 'idempotency-key': key } });
   const sessionsAt = async (jobUrl: string) => (await sb.admin.sessions()).filter((s) => s.job_url === jobUrl);

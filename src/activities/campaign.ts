@@ -3,10 +3,12 @@
  * profile already applied to, by the ledger) and the ledger's word on an application some other workflow
  * owns. They return small summaries only: job pages stay in the store, never in history.
  */
+import { jobKeyOfUrl } from '../applications/jobKey';
 import type { JoboClient } from '../jobo/client';
 import { findJoboFailure, JoboFailure } from '../jobo/failures';
 import { WORK_TYPES, type CampaignFilters, type CandidateJob } from '../campaigns/input';
 import { ledgerFor, type ApplicationsLedger, type ApplicationStatus } from '../store/ledger';
+import { MAX_SEARCH_LIMIT } from '../store/rows';
 import type { JobSearchFilters, JobStore } from '../store/types';
 
 export interface CampaignActivityDeps {
@@ -33,6 +35,8 @@ export interface LedgerOutcome {
   error: string | null;
   confirmationUrl: string | null;
   provider: string | null;
+  /** While the application waits for a person: until when. */
+  awaitingUntil: string | null;
 }
 
 /** The store's search filters for a campaign's (validated) filters. */
@@ -50,8 +54,8 @@ export function storeFilters(f: CampaignFilters): JobSearchFilters {
   };
 }
 
-// Every job the profile has a ledger row for: FAILED and CANCELLED too, as their workflow ids are spent
-// (REJECT_DUPLICATE) and finding them again each run would crowd new jobs out of maxJobsPerRun.
+// Autopilot leaves out every job the profile has a ledger row for, whatever its status: FAILED and
+// CANCELLED too (retrying them is an explicit act), and UNCONFIRMED above all (never applied to blindly).
 const EVERY_ROW = 1_000_000;
 
 export function createCampaignActivities(deps: CampaignActivityDeps) {
@@ -61,17 +65,24 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
   return {
     async searchCampaignJobs(req: SearchCampaignJobsRequest): Promise<CandidateJob[]> {
       const [store, l] = await Promise.all([deps.store(), ledger()]);
-      const [applied, spent] = await Promise.all([
-        l.appliedJobIds(req.profileId),
-        l.list({ profileId: req.profileId, status: ['FAILED', 'CANCELLED'], limit: EVERY_ROW }),
-      ]);
-      const jobs = await store.searchJobs({
-        ...storeFilters(req.filters),
-        excludeIds: [...applied, ...spent.map((r) => r.jobId)],
-        limit: req.limit,
-        now: new Date(req.now),
-      });
-      return jobs.map((j) => ({ jobId: j.id, title: j.title, companyName: j.companyName, link: j.applyUrl }));
+      // By job key, the only identity: the store's ids cannot say that two postings are one form. Asking for
+      // as many more jobs as there are keys guarantees `limit` new ones whenever the store has them.
+      const rows = await l.list({ profileId: req.profileId, limit: EVERY_ROW });
+      const keys = new Set(rows.map((r) => r.jobId));
+      // The rows' references (an autopilot's are store ids) leave most of them out in the store already.
+      const excludeIds = rows.flatMap((r) => (r.jobRef ? [r.jobRef] : []));
+      const limit = Math.min(MAX_SEARCH_LIMIT, req.limit + keys.size);
+      const jobs = await store.searchJobs({ ...storeFilters(req.filters), excludeIds, limit, now: new Date(req.now) });
+      const fresh: CandidateJob[] = [];
+      const seen = new Set<string>();
+      for (const j of jobs) {
+        const key = jobKeyOfUrl(j.applyUrl);
+        if (keys.has(key) || seen.has(key)) continue;
+        seen.add(key);
+        fresh.push({ jobId: j.id, title: j.title, companyName: j.companyName, link: j.applyUrl });
+        if (fresh.length === req.limit) break;
+      }
+      return fresh;
     },
 
     /** The profile's contact email (what applications give when the campaign has no overrideEmail). */
@@ -88,8 +99,9 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
     /** The ledger's row for an application whose workflow this campaign could not start (it already exists). */
     async campaignApplicationOutcome(req: { profileId: string; jobId: string; jobUrl: string }): Promise<LedgerOutcome | null> {
       const l = await ledger();
-      const row = (await l.findSuccess(req.profileId, req.jobId, req.jobUrl)) ?? (await l.get(req.profileId, req.jobId));
-      return row && { status: row.status, error: row.error, confirmationUrl: row.confirmationUrl, provider: row.provider };
+      // jobId is the job key (campaigns before job keys passed their caller's id: the URL's key is tried too).
+      const row = (await l.get(req.profileId, req.jobId)) ?? (await l.get(req.profileId, jobKeyOfUrl(req.jobUrl)));
+      return row && { status: row.status, error: row.error, confirmationUrl: row.confirmationUrl, provider: row.provider, awaitingUntil: row.awaitingUntil };
     },
   };
 }

@@ -12,7 +12,8 @@ export { formatProblems };
 
 export const CAMPAIGN_TYPES = ['run_once', 'autopilot_once', 'autopilot_recurring'] as const;
 export type CampaignType = (typeof CAMPAIGN_TYPES)[number];
-export const CAMPAIGN_STATUSES = ['active', 'paused', 'completed', 'cancelled'] as const;
+// `failed` is ours (002 lists the other four): a run-once or autopilot-once whose only run could not run.
+export const CAMPAIGN_STATUSES = ['active', 'paused', 'completed', 'cancelled', 'failed'] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 export const RUN_STATUSES = ['in_progress', 'completed', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -129,6 +130,10 @@ export interface CampaignApplication {
   error: string | null;
   /** True when the profile had already applied (the ledger or an earlier application workflow answered). */
   already_applied: boolean;
+  /** While the application waits for a person's answers (it is PROCESSING meanwhile): until when. */
+  awaiting_until?: string | null;
+  /** Set when another list entry (or another workflow) is the same job: its application id. */
+  same_job_as?: string | null;
   /** The address the application gives for the candidate: the campaign's overrideEmail, else the profile's email. */
   candidate_email?: string | null;
   created_at: string;
@@ -138,6 +143,8 @@ export interface CampaignApplication {
 /** What continue-as-new carries; also most of the `campaign` query. */
 export interface CampaignState {
   status: CampaignStatus;
+  /** Why the campaign failed (status `failed`). */
+  error?: string | null;
   createdAt: string;
   stats: CampaignStats;
   runs: CampaignRun[];
@@ -159,6 +166,8 @@ export interface CampaignView {
   /** The owning API user, or null for a campaign started outside the API. */
   userId: string | null;
   status: CampaignStatus;
+  /** Why the campaign failed (status `failed`), else null. */
+  error: string | null;
   stats: CampaignStats;
   searchContext: SearchContext;
   searchId: string | null;

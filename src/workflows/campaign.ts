@@ -25,6 +25,7 @@ import {
   isCancellation,
   log,
   makeContinueAsNewFunc,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -34,7 +35,7 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { CampaignActivities, LedgerOutcome } from '../activities/campaign';
-import { applicationStartOptions, type ApplicationInput, type ApplicationStatus } from '../applications/input';
+import { APPLICATION_WORKFLOW_PREFIX, applicationStartOptions, jobKeyOf, legacyJobKeyOf, type ApplicationInput, type ApplicationStatus } from '../applications/input';
 import {
   MAX_APPLICATIONS_KEPT,
   MAX_RUNS_KEPT,
@@ -69,6 +70,13 @@ export const CampaignFailureType = { InvalidInput: 'InvalidCampaignInput' } as c
 export const RUNS_PER_GENERATION = 10;
 /** How long to keep asking the ledger about an application another workflow owns (backing off to a minute). */
 const OUTCOME_WAIT_MS = 2 * 60 * 60_000;
+/**
+ * Campaigns started before job keys keep caller-keyed application ids and the 2-hour outcome wait; those
+ * started since key applications by the job, report duplicates, wait for the truth and fail a failed search.
+ */
+export const JOB_KEY_PATCH = 'campaign-job-keys';
+/** The longest pause between two looks at the ledger for an application another workflow owns. */
+const OUTCOME_MAX_WAIT_MS = 10 * 60_000;
 
 const acts = proxyActivities<CampaignActivities>({
   startToCloseTimeout: '1m',
@@ -120,6 +128,7 @@ export async function campaign(input: CampaignInput): Promise<CampaignView> {
   const state: CampaignState = carried ?? freshState(now());
   const limits = limitsOf(input);
   const { workflowId } = workflowInfo();
+  const v2 = patched(JOB_KEY_PATCH);
   let stopped = state.status === 'cancelled';
   /** The current run's jobs not started yet. */
   let queue: { entry: CampaignApplication; job: CandidateJob }[] = [];
@@ -132,6 +141,7 @@ export async function campaign(input: CampaignInput): Promise<CampaignView> {
     candidateProfileId: input.candidateProfileId,
     userId: input.userId ?? null,
     status: state.status,
+    error: state.error ?? null,
     stats: state.stats,
     searchContext: searchContextOf(input),
     searchId: input.searchId ?? null,
@@ -170,20 +180,28 @@ export async function campaign(input: CampaignInput): Promise<CampaignView> {
     if (state.status === 'paused') setStatus('active');
   });
   function stop(): void {
-    if (stopped || state.status === 'completed') return;
+    if (stopped || state.status === 'completed' || state.status === 'failed') return;
     stopped = true;
     setStatus('cancelled');
     state.stats.nextRunAt = null;
     // Queued jobs are never started; what is already processing finishes on its own.
-    for (const { entry } of queue) Object.assign(entry, { status: 'CANCELLED', error: 'campaign stopped', updated_at: now() });
+    for (const { entry } of queue) {
+      for (const e of [entry, ...(sameJob.get(entry.applicationId) ?? [])]) Object.assign(e, { status: 'CANCELLED', error: 'campaign stopped', updated_at: now() });
+    }
     queue = [];
     state.stats.jobsQueued = 0;
     if (current?.status === 'in_progress') current.status = 'cancelled';
   }
   setHandler(stopSignal, stop);
 
+  /** List entries that are the same job as an earlier entry of the run: they report its outcome. */
+  const sameJob = new Map<string, CampaignApplication[]>();
+
   function settle(entry: CampaignApplication, run: CampaignRun, status: ApplicationStatus, fields: Partial<CampaignApplication>): void {
-    Object.assign(entry, fields, { status, updated_at: now() });
+    Object.assign(entry, fields, { status, awaiting_until: null, updated_at: now() });
+    for (const twin of sameJob.get(entry.applicationId) ?? []) {
+      Object.assign(twin, fields, { status, already_applied: twin.already_applied, awaiting_until: null, updated_at: now() });
+    }
     if (status === 'SUCCESS') {
       state.stats.successfulApplications++;
       run.stats.applicationsSuccessful++;
@@ -193,15 +211,32 @@ export async function campaign(input: CampaignInput): Promise<CampaignView> {
     }
   }
 
-  /** An application whose workflow exists already (elsewhere, or closed): the ledger says how it went. */
-  async function outcomeOf(appInput: ApplicationInput): Promise<LedgerOutcome | null> {
+  /**
+   * An application whose workflow exists already (elsewhere, or closed): the ledger says how it went. v2
+   * waits as long as it takes (the entry shows PROCESSING, UNCONFIRMED or waiting for a person meanwhile):
+   * a long wait is never turned into FAILED.
+   */
+  async function outcomeOf(appInput: ApplicationInput, entry: CampaignApplication): Promise<LedgerOutcome | null> {
     const deadline = Date.now() + OUTCOME_WAIT_MS;
-    for (let wait = 2_000; ; wait = Math.min(2 * wait, 60_000)) {
-      const row = await acts.campaignApplicationOutcome({ profileId: appInput.profileId, jobId: appInput.jobId!, jobUrl: appInput.jobUrl });
+    for (let wait = 2_000; ; wait = Math.min(2 * wait, v2 ? OUTCOME_MAX_WAIT_MS : 60_000)) {
+      const row = await acts.campaignApplicationOutcome({
+        profileId: appInput.profileId,
+        jobId: v2 ? jobKeyOf(appInput) : appInput.jobId!,
+        jobUrl: appInput.jobUrl,
+      });
       if (row && FINAL.includes(row.status)) return row;
-      if (Date.now() + wait > deadline) return null;
+      if (v2 && row) {
+        Object.assign(entry, { status: row.status === 'UNCONFIRMED' ? 'UNCONFIRMED' : 'PROCESSING', awaiting_until: row.awaitingUntil ?? null, updated_at: now() });
+      }
+      if (!v2 && Date.now() + wait > deadline) return null;
       await sleep(wait);
     }
+  }
+
+  /** The application id for a job: the job key's (v2), or the caller's jobId for campaigns started before. */
+  function applicationIdOf(job: CandidateJob): string {
+    const byJob = applicationStartOptions({ profileId: input.candidateProfileId, jobUrl: job.link }).workflowId;
+    return v2 ? byJob : `${APPLICATION_WORKFLOW_PREFIX}${input.candidateProfileId}/${legacyJobKeyOf({ jobId: job.jobId, jobUrl: job.link })}`;
   }
 
   async function apply(entry: CampaignApplication, job: CandidateJob, run: CampaignRun): Promise<void> {
@@ -220,12 +255,20 @@ export async function campaign(input: CampaignInput): Promise<CampaignView> {
     try {
       const child = await startChild(application, {
         ...applicationStartOptions(appInput),
+        workflowId: entry.applicationId,
         args: [appInput],
         // Stop (or the campaign closing) never cuts an application short.
         parentClosePolicy: ParentClosePolicy.ABANDON,
         cancellationType: ChildWorkflowCancellationType.ABANDON,
       });
       const result = await child.result();
+      if (result.status === 'UNCONFIRMED' || result.status === 'PROCESSING' || result.status === 'QUEUED') {
+        // The child ended without the truth (an unconfirmed submit): the ledger will have it.
+        Object.assign(entry, { status: 'UNCONFIRMED', error: result.error, updated_at: now() });
+        const row = await outcomeOf(appInput, entry);
+        if (row) settle(entry, run, row.status, { ats_type: row.provider, result: row.confirmationUrl ? { confirmationUrl: row.confirmationUrl } : null, error: row.error });
+        return;
+      }
       settle(entry, run, result.status, {
         ats_type: result.provider,
         result: result.result,
@@ -239,7 +282,7 @@ export async function campaign(input: CampaignInput): Promise<CampaignView> {
         return;
       }
       // REJECT_DUPLICATE: this (profile, job) has its workflow already; never a second one.
-      const row = await outcomeOf(appInput);
+      const row = await outcomeOf(appInput, entry);
       if (!row) settle(entry, run, 'FAILED', { error: 'already being applied to by another workflow, which did not finish in time' });
       else {
         settle(entry, run, row.status === 'SUCCESS' ? 'SUCCESS' : 'FAILED', {
@@ -296,9 +339,12 @@ export async function campaign(input: CampaignInput): Promise<CampaignView> {
       const email = jobs.length > 0 && !stopped ? await candidateEmail() : null;
       if (!stopped) {
         const seen = new Set<string>();
+        sameJob.clear();
         for (const job of jobs) {
-          const applicationId = applicationStartOptions({ profileId: input.candidateProfileId, jobUrl: job.link, jobId: job.jobId }).workflowId;
-          if (seen.has(applicationId)) continue; // the same job twice in one list is one application
+          const applicationId = applicationIdOf(job);
+          const twin = seen.has(applicationId);
+          // The same job twice in one list is one application; v2 keeps the second entry, reporting the first's outcome.
+          if (twin && !v2) continue;
           seen.add(applicationId);
           const entry: CampaignApplication = {
             applicationId,
@@ -318,7 +364,10 @@ export async function campaign(input: CampaignInput): Promise<CampaignView> {
             updated_at: now(),
           };
           state.applications.push(entry);
-          queue.push({ entry, job });
+          if (twin) {
+            Object.assign(entry, { status: 'PROCESSING', same_job_as: applicationId });
+            sameJob.set(applicationId, [...(sameJob.get(applicationId) ?? []), entry]);
+          } else queue.push({ entry, job });
         }
         state.stats.jobsQueued = queue.length;
         const lane = async () => {
@@ -341,6 +390,11 @@ export async function campaign(input: CampaignInput): Promise<CampaignView> {
       run.status = stopped ? 'cancelled' : 'failed';
       run.error = describe(err);
       log.warn('campaign run failed', { campaignId: input.campaignId, run: run.sessionRunId, error: run.error });
+      // A one-off campaign whose only run failed (its search, say) did not complete: it failed, and says why.
+      if (v2 && !stopped && input.type !== 'autopilot_recurring') {
+        state.error = `run ${run.sessionRunId} failed: ${run.error}`;
+        setStatus('failed');
+      }
     }
     run.completedAt = now();
     current = null;
@@ -353,7 +407,7 @@ export async function campaign(input: CampaignInput): Promise<CampaignView> {
   async function runAll(): Promise<CampaignView> {
     if (input.type !== 'autopilot_recurring') {
       if (!stopped) await runOnce(null);
-      if (!stopped) setStatus('completed');
+      if (!stopped && state.status !== 'failed') setStatus('completed');
       await condition(allHandlersFinished);
       return view();
     }
