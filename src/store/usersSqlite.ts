@@ -1,0 +1,12 @@
+/** Users and keys on the embedded job store's SQLite handle. */
+import type Database from 'better-sqlite3';
+import { SqlUsers, USERS_SCHEMA, type Users } from './users';
+
+export function sqliteUsers(db: Database.Database): Users {
+  db.exec(USERS_SCHEMA('TEXT'));
+  return new SqlUsers({
+    all: async <T>(sql: string, params: unknown[]) => db.prepare(sql).all(...params) as T[],
+    run: async (sql, params) => db.prepare(sql).run(...params).changes,
+    isUniqueViolation: (err) => (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE',
+  });
+}
