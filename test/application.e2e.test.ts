@@ -8,7 +8,7 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { SandboxHandle } from '../sandbox/server';
 import { createApplicationActivities } from '../src/activities/application';
-import { InvalidApplicationInputError, answerApplication, applicationView, startApplication } from '../src/applications/client';
+import { ApplicationNotRetryableError, InvalidApplicationInputError, answerApplication, applicationView, retryApplication, startApplication } from '../src/applications/client';
 import { jobKeyOf, type ApplicationInput, type ApplicationView } from '../src/applications/input';
 import { JoboClient } from '../src/jobo/client';
 import { SA } from '../src/searchAttributes';
@@ -163,6 +163,35 @@ test('`skip`: a required field the profile cannot answer fails the application, 
   expect(await submissionsOf(sandbox.admin, profileId)).toEqual(new Map());
   expect((await sessionsOf(profileId)).every((s) => s.ended)).toBe(true);
   expect(await ledger.get(profileId, jobKeyOf({ jobUrl: jobUrl }))).toMatchObject({ status: 'FAILED', error: result.error });
+});
+
+test('retrying is explicit and for FAILED only: the retry takes the row over, submits once; a SUCCESS is never retried', async () => {
+  const profileId = await createApplicant(jobo);
+  const jobUrl = `https://careers.acme.example.org/jobs/${randomBytes(4).toString('hex')}`; // generic form: "team"
+  const first = await (await start({ profileId, jobUrl, policy: 'skip' })).handle.result();
+  expect(first.status).toBe('FAILED');
+  // A plain start again is the same (closed) application: nothing new happens.
+  const again = await start({ profileId, jobUrl: `${jobUrl}/`, policy: 'skip', answers: { team: 'Engineering' } });
+  expect(again.alreadyClosed).toBe(true);
+  expect((await again.handle.result()).status).toBe('FAILED');
+
+  const row = (await ledger.get(profileId, jobKeyOf({ jobUrl })))!;
+  const [r1, r2] = await Promise.all([
+    retryApplication(env.client, row, { taskQueue, answers: { team: 'Engineering' } }),
+    retryApplication(env.client, row, { taskQueue, answers: { team: 'Engineering' } }),
+  ]);
+  expect(r1.workflowId).toBe(`${first.workflow_id}/retry-1`);
+  expect(r2.workflowId).toBe(r1.workflowId); // two retries at once are one
+  expect(await r1.handle.result()).toMatchObject({ status: 'SUCCESS', attached_to: null });
+  expect(await ledger.get(profileId, jobKeyOf({ jobUrl }))).toMatchObject({ status: 'SUCCESS', workflowId: r1.workflowId });
+  expect(await submissionsOf(sandbox.admin, profileId)).toEqual(new Map([[jobUrl, 1]]));
+
+  const done = (await ledger.get(profileId, jobKeyOf({ jobUrl })))!;
+  await expect(retryApplication(env.client, done, { taskQueue })).rejects.toBeInstanceOf(ApplicationNotRetryableError);
+  // A late retry from the stale FAILED row resolves to the first retry's (closed) run: never applied again.
+  const stale = await (await retryApplication(env.client, row, { taskQueue })).handle.result();
+  expect(stale).toMatchObject({ status: 'SUCCESS' });
+  expect(await submissionsOf(sandbox.admin, profileId)).toEqual(new Map([[jobUrl, 1]]));
 });
 
 test('`ask`: the application waits for a person, refuses incomplete answers, and submits once answered', async () => {

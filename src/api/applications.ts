@@ -9,14 +9,16 @@ import type { ApplicationsLedger, LedgerRow } from '../store/ledger';
 import { ownedRead } from './campaigns';
 import { ERRORS, userOf, type ApiContext, type ZodApp } from './context';
 import { ApiError } from './errors';
-import { ApplicationList, ApplicationsQuery, ErrorResponse, type ApplicationT } from './schemas';
+import { ApplicationNotRetryableError, retryApplication } from '../applications/client';
+import { ApplicationIdParams, ApplicationList, ApplicationsQuery, ErrorResponse, RetryBody, RetryStarted, type ApplicationT } from './schemas';
 
 function fromLedger(r: LedgerRow, candidateEmail: string | null): ApplicationT {
   return {
     application_id: r.workflowId,
     session_id: r.campaignId,
     session_run_id: null,
-    job_id: r.jobId,
+    job_id: r.jobRef ?? r.jobId,
+    job_key: r.jobId,
     job_url: r.jobUrl,
     job_title: null,
     company_name: null,
@@ -38,6 +40,7 @@ function fromCampaign(sessionId: string, a: CampaignApplication, row: LedgerRow 
     session_id: sessionId,
     session_run_id: a.sessionRunId,
     job_id: a.jobId,
+    job_key: ledgerKey(a.applicationId)?.jobId ?? a.jobId,
     job_url: a.job_url,
     job_title: a.job_title,
     company_name: a.company_name,
@@ -53,9 +56,9 @@ function fromCampaign(sessionId: string, a: CampaignApplication, row: LedgerRow 
   };
 }
 
-/** application/<profileId>/<jobKey> → the ledger's key. */
+/** application/<profileId>/<jobKey>[/retry-<n>] → the ledger's key. */
 function ledgerKey(applicationId: string): { profileId: string; jobId: string } | null {
-  const m = /^application\/([^/]+)\/(.+)$/.exec(applicationId);
+  const m = /^application\/([^/]+)\/([^/]+)/.exec(applicationId);
   return m ? { profileId: m[1], jobId: m[2] } : null;
 }
 
@@ -96,6 +99,45 @@ export function registerApplicationRoutes(app: ZodApp, ctx: ApiContext): void {
       const emails = new Map(mine.map((c) => [c.sessionId, c.candidateEmail]));
       const rows = await listApplications(ledger, { status, page, limit, campaignIds: new Set(emails.keys()), ...(profileId ? { profileId } : {}) });
       return { data: rows.data.map((r) => fromLedger(r, emails.get(r.campaignId!) ?? null)), pagination: rows.pagination };
+    },
+  );
+
+  app.post(
+    '/api/v1/applications/:applicationId/retry',
+    {
+      schema: {
+        tags: ['applications'],
+        summary: 'Retry a FAILED or CANCELLED application (the id URL-encoded); never SUCCESS, PROCESSING or UNCONFIRMED',
+        params: ApplicationIdParams,
+        body: RetryBody.optional(),
+        response: { 202: RetryStarted, ...ERRORS, 409: ErrorResponse, 501: ErrorResponse },
+      },
+    },
+    async (req, reply) => {
+      const userId = userOf(req);
+      const { applicationId } = req.params;
+      const key = ledgerKey(applicationId)!;
+      // Another user's application is the same 404 as an unknown one: the profile decides whose it is.
+      await ctx.profiles.assertOwnedLocally(key.profileId, userId, 'applicationId').catch(() => {
+        throw new ApiError(404, 'not_found', `application ${applicationId} not found`, [{ field: 'applicationId', message: 'no such application' }]);
+      });
+      if (!ctx.ledger) throw new ApiError(501, 'not_implemented', 'retrying needs the applications ledger');
+      const row = await (await ctx.ledger()).get(key.profileId, key.jobId);
+      if (!row || row.workflowId !== applicationId) {
+        // Only the row's current owner can be retried (an older id of a retried application is not it).
+        throw new ApiError(404, 'not_found', `application ${applicationId} not found`, [
+          { field: 'applicationId', message: row ? `the application of this job is now ${row.workflowId}` : 'no such application' },
+        ]);
+      }
+      try {
+        const started = await retryApplication(ctx.client, row, { taskQueue: ctx.taskQueue, ...(req.body ?? {}) });
+        return reply.code(202).send({ application_id: started.workflowId, retry_of: row.workflowId, status: 'QUEUED' as const });
+      } catch (err) {
+        if (err instanceof ApplicationNotRetryableError) {
+          throw new ApiError(409, 'not_retryable', err.message, [{ field: 'applicationId', message: `status is ${err.status}` }]);
+        }
+        throw err;
+      }
     },
   );
 }

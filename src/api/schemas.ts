@@ -204,15 +204,20 @@ export const ApplicationsQuery = z.strictObject({
 
 export const Application = z
   .object({
-    application_id: z.string().meta({ description: 'The application workflow id: application/<profileId>/<jobId>' }),
+    application_id: z.string().meta({ description: 'The application workflow id: application/<profileId>/<job key>[/retry-<n>]' }),
     session_id: z.string().nullable(),
     session_run_id: z.string().nullable(),
-    job_id: z.string(),
+    job_id: z.string().meta({ description: "The caller's job reference (jobId as given), else the job key" }),
+    job_key: z.string().meta({ description: 'The job key: from the canonical apply URL; one application per (profile, job key)' }),
     job_url: z.string(),
     job_title: z.string().nullable(),
     company_name: z.string().nullable(),
     ats_type: z.string().nullable(),
-    status: z.enum(APPLICATION_STATUSES),
+    status: z.enum(APPLICATION_STATUSES).meta({
+      description:
+        'QUEUED, PROCESSING, SUCCESS, FAILED, CANCELLED as in 002; UNCONFIRMED (ours): a submit whose outcome is not known yet, ' +
+        'settled from the upstream session state and never submitted again blindly',
+    }),
     candidate_email: z.string().nullable(),
     search_id: z.string().nullable(),
     result: z.object({ confirmationUrl: z.string() }).nullable(),
@@ -231,6 +236,21 @@ export const Application = z
   })
   .meta({ id: 'Application' });
 export const ApplicationList = z.object({ data: z.array(Application), pagination: Pagination });
+
+export const ApplicationIdParams = z.strictObject({
+  applicationId: z
+    .string()
+    .regex(/^application\/[^/]+\/[^/]+(\/retry-\d+)?$/, 'expected an application id (application/<profileId>/<job key>, URL-encoded)'),
+});
+export const RetryBody = z
+  .strictObject({
+    answers: Answers.optional(),
+    overrideEmail: z.email().max(254).optional(),
+  })
+  .meta({ id: 'RetryApplication' });
+export const RetryStarted = z
+  .object({ application_id: z.string(), retry_of: z.string(), status: z.literal('QUEUED') })
+  .meta({ id: 'RetryStarted' });
 
 // ------------------------------------------------------------------------------------------------
 // Interactive sessions: the Jobo documents' shapes (000 metadata, 001 live state)

@@ -27,6 +27,57 @@ export class InvalidApplicationInputError extends InvalidInputError {
   }
 }
 
+/** A retry of an application that is not FAILED or CANCELLED: nothing was started. */
+export class ApplicationNotRetryableError extends Error {
+  constructor(
+    readonly workflowId: string,
+    readonly status: string,
+  ) {
+    super(`${workflowId} is ${status}: only a FAILED or CANCELLED application can be retried`);
+    this.name = 'ApplicationNotRetryableError';
+  }
+}
+
+/** The ledger row a retry starts from (src/store/ledger.ts LedgerRow). */
+export interface RetryableRow {
+  profileId: string;
+  jobUrl: string;
+  jobRef: string | null;
+  campaignId: string | null;
+  status: string;
+  workflowId: string;
+}
+
+/** The retry number in `…/retry-<n>` (0 for a first application). */
+export function retryNumberOf(workflowId: string): number {
+  const m = /\/retry-(\d+)$/.exec(workflowId);
+  return m ? Number(m[1]) : 0;
+}
+
+/**
+ * Retrying is an explicit act, for a FAILED or CANCELLED row only: a new workflow `…/retry-<n>` whose claim
+ * takes the row over from the one it names (src/store/ledger.ts). Two retries at once resolve to the same
+ * id and attach; a row that changed meanwhile is attached to by the claim, never applied twice.
+ */
+export async function retryApplication(
+  client: Client,
+  row: RetryableRow,
+  opts: { taskQueue: string; policy?: ApplicationInput['policy']; answers?: ApplicationInput['answers']; overrideEmail?: string },
+): Promise<StartedApplication> {
+  if (row.status !== 'FAILED' && row.status !== 'CANCELLED') throw new ApplicationNotRetryableError(row.workflowId, row.status);
+  const input: ApplicationInput = {
+    profileId: row.profileId,
+    jobUrl: row.jobUrl,
+    ...(row.jobRef ? { jobId: row.jobRef } : {}),
+    ...(row.campaignId ? { campaignId: row.campaignId } : {}),
+    ...(opts.policy ? { policy: opts.policy } : {}),
+    ...(opts.answers ? { answers: opts.answers } : {}),
+    ...(opts.overrideEmail ? { overrideEmail: opts.overrideEmail } : {}),
+    retryOf: row.workflowId,
+  };
+  return startApplication(client, input, opts, retryNumberOf(row.workflowId) + 1);
+}
+
 export interface StartedApplication {
   workflowId: string;
   /** True when the pair's workflow had already closed (REJECT_DUPLICATE): the handle is that run's. */
@@ -38,14 +89,15 @@ export async function startApplication(
   client: Client,
   input: ApplicationInput,
   opts: { taskQueue: string },
+  retry?: number,
 ): Promise<StartedApplication> {
   const problems = validateApplicationInput(input);
   if (problems.length) throw new InvalidApplicationInputError(problems);
-  const workflowId = applicationWorkflowId(input);
+  const workflowId = applicationWorkflowId(input, retry);
   try {
     const handle = await client.workflow.start(application, {
       taskQueue: opts.taskQueue,
-      ...applicationStartOptions(input),
+      ...applicationStartOptions(input, retry),
       args: [input],
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     });

@@ -1,12 +1,12 @@
 /**
- * `applyflow application start|get|list|answer`: one application (profile × job) from a terminal. `list`
+ * `applyflow application start|get|list|answer|retry`: one application (profile × job) from a terminal. `list`
  * reads the applications ledger; `get` asks the workflow (live state, fields awaiting answers) and falls
  * back to the ledger once the workflow is gone. Tables for people, `--json` for scripts.
  */
 import { readFileSync } from 'node:fs';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Command } from 'commander';
-import { answerApplication, applicationView, InvalidApplicationInputError, startApplication } from '../applications/client';
+import { answerApplication, applicationView, InvalidApplicationInputError, retryApplication, startApplication } from '../applications/client';
 import { APPLICATION_WORKFLOW_PREFIX, type ApplicationView, type UnansweredPolicy } from '../applications/input';
 import { listApplications } from '../applications/list';
 import { loadConfig, type Config } from '../config';
@@ -150,7 +150,7 @@ export function register(program: Command): void {
         } catch (err) {
           if (!(err instanceof WorkflowNotFoundError)) throw err;
           // Past the namespace's retention the workflow is gone; the ledger still has the outcome.
-          const [, profileId, jobId] = /^application\/([^/]+)\/(.+)$/.exec(workflowId) ?? [];
+          const [, profileId, jobId] = /^application\/([^/]+)\/([^/]+)/.exec(workflowId) ?? [];
           const row = profileId ? await withLedger((l) => l.get(profileId, jobId)) : null;
           if (!row) throw new Error(`no application ${workflowId}`);
           console.log(o.json ? JSON.stringify(row, null, 2) : renderRow(row));
@@ -193,6 +193,28 @@ export function register(program: Command): void {
         const answers = { ...(o.file ? coerceAnswers(fields, parseAnswersFile(readFileSync(o.file, 'utf8'))) : {}), ...answersFromPairs(fields, o.field) };
         const next = await answerApplication(client, workflowId, answers, { page });
         console.log(o.json ? JSON.stringify(next, null, 2) : `answered page ${page}: the session is now ${next.status}`);
+      }),
+    );
+
+  application
+    .command('retry <id>')
+    .description('apply again to a FAILED or CANCELLED application (never SUCCESS, PROCESSING or UNCONFIRMED); waits unless --no-wait')
+    .option('--no-wait', 'return once started')
+    .option('--json', 'print JSON')
+    .action((id: string, o: { wait: boolean; json?: boolean }) =>
+      withAppClient(async (client, config) => {
+        const workflowId = applicationWorkflowIdOf(id);
+        const [, profileId, jobKey] = /^application\/([^/]+)\/([^/]+)/.exec(workflowId) ?? [];
+        const row = profileId ? await withLedger((l) => l.get(profileId, jobKey)) : null;
+        if (!row) throw new Error(`no application ${workflowId} in the ledger`);
+        if (row.workflowId !== workflowId) throw new Error(`the application of this job is now ${row.workflowId}: retry that one`);
+        const started = await retryApplication(client, row, { taskQueue: config.temporal.taskQueue });
+        if (!o.wait) {
+          console.log(o.json ? JSON.stringify({ workflowId: started.workflowId, retryOf: row.workflowId }) : `started ${started.workflowId} (retry of ${row.workflowId})`);
+          return;
+        }
+        const view = await started.handle.result();
+        console.log(o.json ? JSON.stringify(view, null, 2) : renderApplication(view));
       }),
     );
 }
