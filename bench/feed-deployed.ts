@@ -1,0 +1,202 @@
+/**
+ * `npm run bench:feed-deployed`: the first backfill as a user deploys it, against the feed document's own
+ * loop on the same sandbox in the same run. Separate processes, as deployed:
+ *  - a standalone sandbox (`sandbox/main.ts`, BENCH_JOBS jobs, default 200,000, churn off);
+ *  - a Temporal dev server (the test support's, in memory);
+ *  - per applyflow side, a fresh worker process (`src/worker.ts`'s createWorker, as `npm run worker`) with
+ *    its own empty SQLite file, running the feedSync workflow started from this process;
+ *  - the reference: bench/reference_feed_loop.py, reference 004's loop ported as written (Python, requests,
+ *    an in-memory dict), outside our code.
+ * For each added per-request latency in BENCH_LATENCIES (default "0,200" ms, the sandbox's latencyMs fault)
+ * both sides run once, alternating which goes first. Prints jobs/s, the applyflow/reference ratio, the
+ * worker's peak RSS (VmHWM) and bytes per stored job (SQLite file after a WAL checkpoint / jobs), and the
+ * load average before and after (two shared cores: only ratios within one run mean anything).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { startFeedSync } from '../src/feedSync/client';
+import { JoboClient } from '../src/jobo/client';
+import { startDevEnv } from '../test/support/temporal';
+import { spawnWorker } from '../test/support/workerProcess';
+
+const JOBS = Number(process.env.BENCH_JOBS ?? 200_000);
+const LATENCIES = (process.env.BENCH_LATENCIES ?? '0,200').split(',').map(Number);
+const API_KEY = 'bench-feed-deployed-key';
+const ROOT = resolve(__dirname, '..');
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => res(port));
+    });
+  });
+}
+
+async function startSandboxProcess(port: number) {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'sandbox/main.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      TS_NODE_TRANSPILE_ONLY: 'true',
+      SANDBOX_PORT: String(port),
+      SANDBOX_JOBS: String(JOBS),
+      SANDBOX_SEED: '77',
+      SANDBOX_CHURN_INTERVAL_MS: '0',
+      JOBO_API_KEY: API_KEY,
+      APPLYFLOW_CODEC: 'off',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  await new Promise<void>((res, rej) => {
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (out.includes('listening')) res();
+    });
+    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+    child.once('exit', (code) => rej(new Error(`sandbox exited (${code}):\n${out}`)));
+  });
+  return { child, url: `http://127.0.0.1:${port}` };
+}
+
+async function admin(url: string, path: string, body: unknown): Promise<void> {
+  const res = await fetch(`${url}${path}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+}
+
+interface Side {
+  jobs: number;
+  seconds: number;
+  peakRssMb?: number;
+  bytesPerJob?: number;
+  pagesFetched?: number;
+  pagesUsed?: number;
+}
+
+function runReference(url: string, dir: string): Promise<Side> {
+  return new Promise((res, rej) => {
+    const child = spawn('python3', [join(__dirname, 'reference_feed_loop.py'), url, API_KEY, join(dir, 'ref-state.json')], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.once('exit', (code) => {
+      if (code !== 0) return rej(new Error(`reference loop exited ${code}: ${err}`));
+      const r = JSON.parse(out.trim().split('\n').pop()!) as { jobs: number; seconds: number };
+      res({ jobs: r.jobs, seconds: r.seconds });
+    });
+  });
+}
+
+function vmHwmMb(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+async function runApplyflow(env: Awaited<ReturnType<typeof startDevEnv>>, url: string, dir: string, name: string): Promise<Side> {
+  const sqlitePath = join(dir, `${name}.sqlite`);
+  const taskQueue = `bench-feed-deployed-${name}`;
+  const w = spawnWorker({
+    TEMPORAL_ADDRESS: env.address,
+    TEMPORAL_NAMESPACE: 'default',
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    JOBO_BASE_URL: url,
+    JOBO_API_KEY: API_KEY,
+    APPLYFLOW_STORE: 'sqlite',
+    APPLYFLOW_SQLITE_PATH: sqlitePath,
+    APPLYFLOW_CODEC_KEYS: '',
+    APPLYFLOW_CODEC: 'off',
+    UPSTREAM_RATE_LIMIT_PER_SECOND: '1000',
+    LOG_LEVEL: 'WARN',
+  });
+  await w.ready;
+  try {
+    const t0 = process.hrtime.bigint();
+    const handle = await startFeedSync(env.client, { temporal: { taskQueue } } as never, { feed: name });
+    const result = await handle.result();
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const peakRssMb = vmHwmMb(w.child.pid!);
+    w.child.kill('SIGTERM');
+    await w.exited;
+    const db = new Database(sqlitePath);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    const { n } = db.prepare('SELECT count(*) AS n FROM jobs').get() as { n: number };
+    db.close();
+    const r = result as unknown as { pagesFetched?: number; pagesUsed?: number };
+    return {
+      jobs: n,
+      seconds,
+      peakRssMb,
+      bytesPerJob: statSync(sqlitePath).size / n,
+      pagesFetched: r.pagesFetched,
+      pagesUsed: r.pagesUsed,
+    };
+  } finally {
+    if (w.child.exitCode === null && w.child.signalCode === null) {
+      w.child.kill('SIGKILL');
+      await w.exited;
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'applyflow-bench-feed-deployed-'));
+  const load0 = loadavg();
+  console.log(`feed-deployed bench: ${JOBS} jobs, latencies ${LATENCIES.join(', ')} ms; load average ${load0.map((l) => l.toFixed(2)).join(' ')}`);
+  const sandbox = await startSandboxProcess(await freePort());
+  const env = await startDevEnv();
+  try {
+    // Warm-up outside both measurements: the sandbox builds its corpus lazily; read the whole feed once.
+    const jobo = new JoboClient({ baseUrl: sandbox.url, apiKey: API_KEY });
+    for (let cursor: string | null = null, first = true; first || cursor; first = false) {
+      const { data } = await jobo.feed(cursor ? { cursor } : { batch_size: 1000 });
+      cursor = data.has_more ? data.next_cursor : null;
+    }
+    await jobo.close();
+    for (const [i, latencyMs] of LATENCIES.entries()) {
+      await admin(sandbox.url, '/__admin/faults', { latencyMs });
+      const sides: Record<string, Side> = {};
+      const order = i % 2 === 0 ? ['reference', 'applyflow'] : ['applyflow', 'reference'];
+      for (const side of order) {
+        sides[side] =
+          side === 'reference'
+            ? await runReference(sandbox.url, mkdtempSync(join(dir, 'ref-')))
+            : await runApplyflow(env, sandbox.url, dir, `lat${latencyMs}`);
+        if (sides[side]!.jobs !== JOBS) throw new Error(`${side} stored ${sides[side]!.jobs} jobs, expected ${JOBS}`);
+      }
+      const [ref, af] = [sides.reference!, sides.applyflow!];
+      const rate = (s: Side) => s.jobs / s.seconds;
+      console.log(`+${latencyMs} ms per page:`);
+      console.log(`  reference (004 loop, Python)  ${ref.seconds.toFixed(1).padStart(6)} s ${rate(ref).toFixed(0).padStart(6)} jobs/s`);
+      console.log(
+        `  applyflow (worker + SQLite)   ${af.seconds.toFixed(1).padStart(6)} s ${rate(af).toFixed(0).padStart(6)} jobs/s` +
+          `   worker peak RSS ${af.peakRssMb!.toFixed(0)} MB, ${af.bytesPerJob!.toFixed(0)} B/job stored` +
+          (af.pagesFetched !== undefined ? `, pages fetched/used ${af.pagesFetched}/${af.pagesUsed}` : ''),
+      );
+      console.log(`  ratio applyflow/reference = ${(rate(af) / rate(ref)).toFixed(2)} (target ${latencyMs === 0 ? '>= 2' : '>= 1.5'})`);
+    }
+    await admin(sandbox.url, '/__admin/faults', { latencyMs: 0 });
+  } finally {
+    await env.teardown();
+    sandbox.child.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+    console.log(`load average at the end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
