@@ -57,7 +57,7 @@ describe.each(backends)('users (%s)', (_name, open) => {
     expect((await users.list('op-b', { limit: 10, offset: 0 })).users.map((x) => x.id)).toEqual([other.id]);
   });
 
-  test('keys: the secret authenticates and is never listed; revoked keys and removed users' keys do not', async () => {
+  test("keys: the secret authenticates and is never listed; revoked keys and a removed user's keys do not", async () => {
     const { users } = rig;
     const u = await users.create('op-a', { externalUserId: 'keys-1' });
     const { key, secret } = await users.createKey(u.id, 'ci');

@@ -9,10 +9,15 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ApiKey } from '../config';
+import type { Users } from '../store/users';
 import { ApiError } from './errors';
 
 export interface ApiUser {
   userId: string;
+  /** operator: a key from APPLYFLOW_API_KEYS (manages its users); user: a key of a user made through the API. */
+  role: 'operator' | 'user';
+  /** The user key's id (user keys only): concurrent-request limits are per key. */
+  keyId?: string;
 }
 
 // RFC 7235 token68; the same alphabet config accepts for keys.
@@ -26,16 +31,34 @@ export class ApiKeys {
     this.digests = keys.map((k) => ({ userId: k.userId, digest: digest(k.key) }));
   }
 
-  /** The key's user, or throws the 401 ApiError. */
-  authenticate(header: string | undefined): ApiUser {
+  /** The bearer token of a well-formed header, or throws the 401 ApiError. */
+  static token(header: string | undefined): string {
     if (!header) throw unauthorized('missing Authorization header (expected: Bearer <api key>)');
     const m = BEARER.exec(header);
     if (!m) throw unauthorized('malformed Authorization header (expected: Bearer <api key>)');
-    const presented = digest(m[1]);
+    return m[1];
+  }
+
+  /** The operator a configured key belongs to, or null. */
+  operatorOf(token: string): ApiUser | null {
+    const presented = digest(token);
     let match: string | null = null;
     for (const k of this.digests) if (timingSafeEqual(k.digest, presented) && match === null) match = k.userId;
-    if (match === null) throw unauthorized('unknown or revoked API key');
-    return { userId: match };
+    return match === null ? null : { userId: match, role: 'operator' };
+  }
+
+  /**
+   * The key's user, or throws the 401 ApiError: a configured key is an operator; otherwise `users` (the
+   * users store's keys) is asked. An inactive user's key is a 403.
+   */
+  async authenticate(header: string | undefined, users?: () => Promise<Users>): Promise<ApiUser> {
+    const token = ApiKeys.token(header);
+    const operator = this.operatorOf(token);
+    if (operator) return operator;
+    const found = users ? await (await users()).authenticate(token) : null;
+    if (!found) throw unauthorized('unknown or revoked API key');
+    if (found.user.status !== 'active') throw new ApiError(403, 'user_inactive', `user ${found.user.id} is inactive`);
+    return { userId: found.user.id, role: 'user', keyId: found.key.id };
   }
 }
 
@@ -90,6 +113,6 @@ export class AuthFailures {
   }
 }
 
-function unauthorized(message: string): ApiError {
+export function unauthorized(message: string): ApiError {
   return new ApiError(401, 'unauthorized', message, undefined, { 'www-authenticate': 'Bearer realm="applyflow"' });
 }

@@ -4,6 +4,7 @@ import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, Raw
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { InteractiveSessionClient } from '../interactiveSession/client';
 import type { ApplicationsLedger } from '../store/ledger';
+import type { Users } from '../store/users';
 import type { ApiUser } from './auth';
 import { ErrorResponse } from './schemas';
 import type { ProfileAccess } from './profiles';
@@ -19,6 +20,8 @@ export interface ApiContext {
   sessions: InteractiveSessionClient;
   /** The applications ledger (GET /applications without sessionId, and attempts); absent: those answer from campaigns only. */
   ledger?: () => Promise<ApplicationsLedger>;
+  /** API users and their keys; absent: the user routes answer 503. */
+  users?: () => Promise<Users>;
   /** Coalesced visibility reads (lists and counts). */
   visibility: VisibilityReads;
   /** How long POST /interactive-sessions waits for the first page before answering with `starting`. */

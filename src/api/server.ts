@@ -18,14 +18,16 @@ import { JoboClient } from '../jobo/client';
 import { lazyStore } from '../store';
 import { ledgerFor, type ApplicationsLedger } from '../store/ledger';
 import { profileOwnersFor, type ProfileOwners } from '../store/profileOwners';
+import { usersFor, type Users } from '../store/users';
 import { connectClient } from '../temporal';
 import { registerApplicationRoutes } from './applications';
 import { ApiKeys, AuthFailures, type AuthFailureLimit } from './auth';
 import { registerCampaignRoutes } from './campaigns';
 import type { ApiContext, ZodApp } from './context';
-import { installErrorHandler, validatorCompiler } from './errors';
+import { installErrorHandler, validatorCompiler, type ApiError } from './errors';
 import { registerInteractiveSessionRoutes } from './interactiveSessions';
 import { ProfileAccess, registerProfileRoutes, type ProfileUpstream } from './profiles';
+import { registerUserRoutes } from './users';
 import { VisibilityReads } from './visibility';
 
 export const OPENAPI_PATH = '/api/v1/openapi.json';
@@ -43,6 +45,8 @@ export interface ApiDeps {
   authFailureLimit?: AuthFailureLimit;
   sessionIdleTimeoutMinutes?: number;
   ledger?: () => Promise<ApplicationsLedger>;
+  /** API users and their keys (the job store's database); absent: only APPLYFLOW_API_KEYS operators exist. */
+  users?: () => Promise<Users>;
   /** How long POST /interactive-sessions waits for the first page (default 20 s). */
   interactiveWaitMs?: number;
   logger?: FastifyServerOptions['logger'];
@@ -65,10 +69,10 @@ export async function buildApi(deps: ApiDeps): Promise<ZodApp> {
     if (req.routeOptions.config.public) return;
     failures.check(req.ip);
     try {
-      req.apiUser = keys.authenticate(req.headers.authorization);
+      req.apiUser = await keys.authenticate(req.headers.authorization, deps.users);
     } catch (err) {
       // Only a presented credential is a guess; a forgotten header is not counted.
-      if (req.headers.authorization) failures.failed(req.ip);
+      if (req.headers.authorization && (err as ApiError).statusCode === 401) failures.failed(req.ip);
       throw err;
     }
   });
@@ -101,6 +105,7 @@ export async function buildApi(deps: ApiDeps): Promise<ZodApp> {
     profiles: new ProfileAccess(deps.jobo, deps.profileOwners),
     sessions: new InteractiveSessionClient(deps.client, { taskQueue: deps.taskQueue, defaultIdleTimeoutMinutes: deps.sessionIdleTimeoutMinutes }),
     ledger: deps.ledger,
+    users: deps.users,
     visibility: new VisibilityReads(deps.client),
     interactiveWaitMs: deps.interactiveWaitMs ?? 20_000,
   };
@@ -108,6 +113,7 @@ export async function buildApi(deps: ApiDeps): Promise<ZodApp> {
   registerApplicationRoutes(app, ctx);
   registerInteractiveSessionRoutes(app, ctx);
   registerProfileRoutes(app, ctx);
+  registerUserRoutes(app, ctx);
   app.get(OPENAPI_PATH, { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
   app.get('/api/v1/health', { config: { public: true }, schema: { hide: true } }, async () => ({ ok: true }));
   await app.ready();
@@ -130,6 +136,7 @@ export async function startApi(config: Config, opts: { client?: Client; keys?: A
   const store = lazyStore(config);
   let ledger: Promise<ApplicationsLedger> | undefined;
   let owners: Promise<ProfileOwners> | undefined;
+  let users: Promise<Users> | undefined;
   const app = await buildApi({
     client,
     jobo,
@@ -139,6 +146,7 @@ export async function startApi(config: Config, opts: { client?: Client; keys?: A
     sessionIdleTimeoutMinutes: config.sessionIdleTimeoutMinutes,
     ledger: () => (ledger ??= store().then(ledgerFor)),
     profileOwners: () => (owners ??= store().then(profileOwnersFor)),
+    users: () => (users ??= store().then(usersFor)),
     logger: { level: config.logLevel === 'TRACE' || config.logLevel === 'DEBUG' ? 'debug' : 'warn' },
   });
   try {
@@ -158,7 +166,7 @@ export async function startApi(config: Config, opts: { client?: Client; keys?: A
     async close() {
       await app.close();
       await jobo.close();
-      if (ledger || owners) await (await store()).close();
+      if (ledger || owners || users) await (await store()).close();
       if (!opts.client) await client.connection.close();
     },
   };
