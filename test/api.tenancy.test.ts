@@ -232,6 +232,7 @@ describe("user B can neither use nor see anything of user A's", () => {
       await call('GET', `/api/v1/interactive-sessions/${aliceInteractive}`, asBob),
       await call('POST', `/api/v1/interactive-sessions/${aliceInteractive}/answers`, { ...asBob, body: { answers: { name: 'Mallory' } } }),
       await call('DELETE', `/api/v1/interactive-sessions/${aliceInteractive}`, asBob),
+      await call('POST', `/api/v1/applications/${encodeURIComponent(aliceApplication)}/retry`, asBob),
     ];
     expect(sessionAttempts.map((r) => [r.status, r.body.error])).toEqual(Array(sessionAttempts.length).fill([404, 'not_found']));
 
@@ -255,6 +256,22 @@ describe("user B can neither use nor see anything of user A's", () => {
     expect([hers.status, hers.body.is_terminal]).toEqual([200, false]);
     expect((await call('GET', `/api/v1/applications?profileId=${aliceProfile}`)).body.data.map((a: { application_id: string }) => a.application_id)).toEqual([aliceApplication]);
     expect((await call('DELETE', `/api/v1/interactive-sessions/${aliceInteractive}`)).status).toBe(204);
+  });
+
+  test("the owner retries her FAILED application once: 202 and one workflow; the old id is then a 404 naming the new one", async () => {
+    const before = (await env.client.workflow.count()).count;
+    const listed = (await call('GET', `/api/v1/applications?sessionId=${aliceSession}`)).body.data[0];
+    expect(listed).toMatchObject({ application_id: aliceApplication, status: 'FAILED' }); // her profile has no resume
+    const retry = await call('POST', `/api/v1/applications/${encodeURIComponent(aliceApplication)}/retry`, { body: { answers: { note: 'retry' } } });
+    expect([retry.status, retry.body]).toEqual([202, { application_id: `${aliceApplication}/retry-1`, retry_of: aliceApplication, status: 'QUEUED' }]);
+    await env.client.workflow.getHandle(`${aliceApplication}/retry-1`).result();
+    const stale = await call('POST', `/api/v1/applications/${encodeURIComponent(aliceApplication)}/retry`);
+    expect([stale.status, stale.body.fields]).toEqual([404, [{ field: 'applicationId', message: `the application of this job is now ${aliceApplication}/retry-1` }]]);
+    const unknown = await call('POST', `/api/v1/applications/${encodeURIComponent(`application/${aliceProfile}/u-0000000000000000`)}/retry`);
+    expect([unknown.status, unknown.body.error]).toEqual([404, 'not_found']);
+    const malformed = await call('POST', `/api/v1/applications/${encodeURIComponent('campaign/x')}/retry`);
+    expect([malformed.status, malformed.body.fields?.[0]?.field]).toEqual([400, 'applicationId']);
+    expect((await env.client.workflow.count()).count).toBe(before + 1);
   });
 
   test('a profile made outside the API is nobody\'s until an operator assigns it, then only its owner\'s', async () => {

@@ -109,7 +109,7 @@ export function registerApplicationRoutes(app: ZodApp, ctx: ApiContext): void {
         tags: ['applications'],
         summary: 'Retry a FAILED or CANCELLED application (the id URL-encoded); never SUCCESS, PROCESSING or UNCONFIRMED',
         params: ApplicationIdParams,
-        body: RetryBody.optional(),
+        body: RetryBody.nullish(),
         response: { 202: RetryStarted, ...ERRORS, 409: ErrorResponse, 501: ErrorResponse },
       },
     },
