@@ -8,6 +8,6 @@ const root = resolve(__dirname, '..');
 require('ts-node').register({ transpileOnly: true, project: resolve(root, 'tsconfig.json') });
 const { runCli } = require(resolve(root, 'src', 'cli', 'index.ts'));
 
-runCli(process.argv).then((code) => {
+runCli(process.argv, { mainState: true }).then((code) => {
   process.exitCode = code;
 });

@@ -60,11 +60,18 @@ export class ProfileStore implements ProfileLookup {
     return this.records.get(id)?.resume != null;
   }
 
-  create(body: unknown): Profile {
+  /** A profile with a fixed id (the demo profiles), with its resume already stored. */
+  seed(id: string, body: unknown, resume: { bytes: Buffer; fileName: string; contentType: string } | null): Profile {
+    const created = this.create(body, id);
+    if (resume) this.putResume(id, { ...resume, import: false });
+    return resume ? this.get(id) : created;
+  }
+
+  create(body: unknown, id: string = randomUUID()): Profile {
     const input = parseOr400(CreateProfileRequest, body);
     const at = iso(this.now());
     const profile: Profile = {
-      id: randomUUID(),
+      id,
       name: 'Default',
       status: 'ready',
       import_error: null,

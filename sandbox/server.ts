@@ -9,6 +9,7 @@ import { ErrorCodes, IDEMPOTENCY_HEADER, IDEMPOTENT_REPLAYED_HEADER, RESUME_FILE
 import { SandboxAdmin, type AdminJob, type GroundTruthFeedJob, type GroundTruthJobs, type SandboxStats } from './admin';
 import { Corpus, type ChurnRates } from './corpus';
 import { CursorCodec } from './cursor';
+import { DEMO_PROFILES } from './demoProfiles';
 import { FaultInjector, faultProblems, type Faults } from './faults';
 import { FeedService } from './feed';
 import { HttpError, badRequest, notFound, readBody, readJson, sendEmpty, sendError, sendJson } from './http';
@@ -41,6 +42,8 @@ export interface SandboxOptions {
   credits?: number;
   /** Wire shapes (jobs, errors, forms) and the odd-job rate; see ./shapes. Default: upstream jobs. */
   shapes?: Partial<Shapes>;
+  /** Create the demo profiles (./demoProfiles) at start, with their fixed ids. */
+  demoProfiles?: boolean;
 }
 
 export interface SandboxHandle {
@@ -98,6 +101,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
   const faults = new FaultInjector(seed, opts.faults);
   const feed = new FeedService(corpus, new CursorCodec(`jobo-sandbox-cursor:${seed}`), faults, opts.credits ?? 1_000_000, () => shapes);
   const profiles = new ProfileStore(Date.now, opts.importDelayMs);
+  if (opts.demoProfiles) {
+    for (const d of DEMO_PROFILES) {
+      profiles.seed(d.id, d.body, d.resume && { bytes: Buffer.from(d.resume.text), fileName: d.resume.fileName, contentType: d.resume.contentType });
+    }
+  }
   const sessions = new SessionStore(corpus, profiles, faults, opts.sessionIdleTimeoutMs);
   const stats = new Stats();
   const iso = (ms: number) => new Date(ms).toISOString();

@@ -6,12 +6,14 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { Runtime } from '@temporalio/worker';
 import { mainCodec } from './codec/keyFile';
 import { startCodecServer, type RunningCodecServer } from './codec/server';
 import { ConfigError, requireJobo, type Config } from './config';
 import { startOrReuseDevServer, type DevServer } from './devServer';
+import { QuietSdkLogger } from './logging';
 import { afterStartHooks, type MainContext } from './mainHooks';
+import { LOCAL_API_USER, localApiKey, mainStatePath, removeMainState, writeMainState } from './mainState';
 import { connectClient, parseAddress } from './temporal';
 import { abortOnSignals, createWorker, loadConfigOrExit, untilAborted, type AppWorker } from './worker';
 
@@ -41,10 +43,20 @@ export async function main(given: Config, signal: AbortSignal): Promise<void> {
   const { host, port } = parseAddress(given.temporal.address);
   // Private by default: our key (made on first start under the data folder) unless configured or off.
   const codec = mainCodec(given);
-  const config = codec.config;
+  const config: Config = { ...codec.config };
   if (codec.source === 'off') log('payload codec off (APPLYFLOW_CODEC=off): workflow data is stored in plain text');
   else if (codec.path) log(`payload codec on: key id ${config.codecKeys[0].id} (${codec.source} ${codec.path})`);
   else log(`payload codec on: key id ${config.codecKeys[0].id} (APPLYFLOW_CODEC_KEYS)`);
+
+  // One API key per machine, reused across restarts, unless APPLYFLOW_API_KEYS names the keys.
+  let apiKeyFile: string | null = null;
+  if (config.api.keys.length === 0) {
+    const local = localApiKey(config.dataDir);
+    apiKeyFile = local.path;
+    config.api = { ...config.api, keys: [local.key] };
+    log(`API key for user ${local.key.userId}: ${local.created ? 'created' : 'reused'} ${local.path} (APPLYFLOW_API_KEYS overrides)`);
+  }
+  let stateWritten = false;
 
   try {
     mkdirSync(config.dataDir, { recursive: true });
@@ -93,6 +105,7 @@ export async function main(given: Config, signal: AbortSignal): Promise<void> {
         seed: config.sandbox.seed,
         jobs: config.sandbox.jobs,
         churnIntervalMs: config.sandbox.churnIntervalMs,
+        demoProfiles: true,
         ...(config.jobo.apiKey ? { apiKey: config.jobo.apiKey } : {}),
       });
       sandbox = started;
@@ -132,6 +145,9 @@ export async function main(given: Config, signal: AbortSignal): Promise<void> {
       temporalUiUrl: devServer.uiUrl,
       log,
       tryNext: [],
+      localApiKeyFile: apiKeyFile,
+      apiUrl: null,
+      demoProfiles: [],
     };
     for (const hook of afterStartHooks) {
       const cleanup = await hook.run(ctx);
@@ -144,17 +160,35 @@ export async function main(given: Config, signal: AbortSignal): Promise<void> {
         `  .tools/bin/temporal workflow show --workflow-id <id> --address ${devServer.address} --codec-endpoint ${codecServer.endpoint}   # payloads decoded`,
       );
     }
-    printBanner(workerConfig, devServer, sandbox, ctx.tryNext);
+    // The CLI, `npm run worker` and `npm run api` find us through this file (removed on a clean stop).
+    const statePath = writeMainState(config.dataDir, {
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      temporal: { address: devServer.address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, uiUrl: devServer.uiUrl },
+      sandbox: sandbox && { url: sandbox.url, apiKey: sandbox.apiKey },
+      api: { url: ctx.apiUrl ?? '', userId: config.api.keys[0]?.userId ?? LOCAL_API_USER, keyFile: apiKeyFile && resolve(apiKeyFile) },
+      codec: config.codecKeys.length
+        ? { off: false, keyId: config.codecKeys[0].id, keyFile: codec.path && resolve(codec.path) }
+        : { off: true },
+      store: { kind: config.store.kind, sqlitePath: config.store.kind === 'sqlite' ? resolve(config.store.sqlitePath) : null },
+      codecEndpoint: codecServer?.endpoint ?? null,
+      demoProfiles: ctx.demoProfiles,
+    });
+    stateWritten = true;
+    log(`endpoints written to ${statePath} (the CLI, npm run worker and npm run api read it)`);
+    printBanner(workerConfig, devServer, sandbox, ctx);
     const stopped = await Promise.race([untilAborted(signal).then(() => null), workerDied]);
     if (stopped) throw stopped;
   } finally {
     log('stopping ...');
+    if (stateWritten) removeMainState(config.dataDir);
     await stopAll();
     log('stopped');
   }
 }
 
-function printBanner(config: Config, dev: DevServer, sandbox: RunningSandbox | null, extra: string[]): void {
+function printBanner(config: Config, dev: DevServer, sandbox: RunningSandbox | null, ctx: MainContext): void {
+  const extra = ctx.tryNext;
   const lines = [
     '',
     'applyflow is running',
@@ -164,13 +198,16 @@ function printBanner(config: Config, dev: DevServer, sandbox: RunningSandbox | n
     sandbox
       ? `  Jobo sandbox     ${sandbox.url}  (X-Api-Key: ${sandbox.apiKey}; admin ${sandbox.url}/__admin/health)`
       : `  Jobo API         ${config.jobo.baseUrl}`,
+    ...ctx.demoProfiles.map((p, i) => `  ${i === 0 ? 'Demo profiles   ' : '                '} ${p.id}  ${p.name}`),
+    `  State file       ${mainStatePath(config.dataDir)}  (the CLI finds this job through it: nothing to export)`,
     '',
-    'Try next:',
+    'Try next (in a second terminal, from this folder):',
+    '  npx applyflow demo                 # a short run-once campaign on a demo profile, end to end',
     `  open ${dev.uiUrl ?? 'the Temporal UI'} and look at the workflows`,
     '  npx applyflow --help',
     `  .tools/bin/temporal workflow list --address ${dev.address} --namespace ${config.temporal.namespace}`,
     ...(sandbox ? [`  curl -s ${sandbox.url}/__admin/ground-truth/jobs | head -c 400`] : []),
-    ...extra.map((l) => `  ${l}`),
+    ...extra.map((l) => `  ${l.trimStart()}`),
     '',
     'Press Ctrl-C to stop (twice to force).',
     '',
@@ -185,7 +222,7 @@ function throwIfAborted(signal: AbortSignal): void {
 if (require.main === module) {
   const config = loadConfigOrExit();
   // We own SIGINT/SIGTERM so the stop order is ours: worker drains first, the dev server goes last.
-  Runtime.install({ shutdownSignals: [], logger: new DefaultLogger(config.logLevel) });
+  Runtime.install({ shutdownSignals: [], logger: new QuietSdkLogger(config.logLevel) });
   const signal = abortOnSignals((s) => log(`${s} received`));
   main(config, signal).then(
     () => process.exit(0),

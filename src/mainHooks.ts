@@ -6,6 +6,7 @@
 import type { Client } from '@temporalio/client';
 import type { Config } from './config';
 import { apiMainHook } from './api/mainHook';
+import { demoProfilesMainHook } from './demo/mainHook';
 import { feedSyncMainHook } from './feedSync/mainHook';
 
 export interface MainContext {
@@ -19,6 +20,12 @@ export interface MainContext {
   log(message: string): void;
   /** Lines for the "try next" banner (e.g. a CLI command that shows what this capability did). */
   tryNext: string[];
+  /** This machine's API key file when the main job uses it (no APPLYFLOW_API_KEYS), for printed commands. */
+  localApiKeyFile: string | null;
+  /** The HTTP API's URL once its hook started it (written to the state file). */
+  apiUrl: string | null;
+  /** Profiles ready to try, for the banner and the state file (the sandbox's demo profiles). */
+  demoProfiles: { id: string; name: string }[];
 }
 
 export interface AfterStartHook {
@@ -28,4 +35,4 @@ export interface AfterStartHook {
 }
 
 // Capabilities register here, e.g. `feedSyncScheduleHook` from './feedSync/schedule'.
-export const afterStartHooks: AfterStartHook[] = [feedSyncMainHook, apiMainHook];
+export const afterStartHooks: AfterStartHook[] = [feedSyncMainHook, demoProfilesMainHook, apiMainHook];

@@ -3,11 +3,13 @@
  * (built from configuration). `npm run worker` runs it against an existing Temporal server and Jobo API;
  * `npm start` (src/main.ts) runs it next to an embedded dev server and the sandbox.
  */
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
 import { dataConverterFor } from './codec';
 import { ConfigError, loadConfig, type Config } from './config';
 import { JoboClient } from './jobo/client';
+import { QuietSdkLogger } from './logging';
+import { applyMainState } from './mainState';
 
 export const WORKFLOWS_PATH = require.resolve('./workflows');
 
@@ -71,9 +73,16 @@ export function untilAborted(signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
-/** The configuration for a process entry point; bad configuration prints what is wrong and exits with 2. */
-export function loadConfigOrExit(): Config {
+/**
+ * The configuration for a process entry point; bad configuration prints what is wrong and exits with 2.
+ * `mainState`: unset variables come from a running main job's state file (explicit ones win), said in one line.
+ */
+export function loadConfigOrExit(opts: { mainState?: boolean } = {}): Config {
   try {
+    if (opts.mainState) {
+      const note = applyMainState(process.env);
+      if (note) console.log(note);
+    }
     return loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) {
@@ -98,9 +107,9 @@ export function abortOnSignals(onFirst?: (signal: NodeJS.Signals) => void): Abor
 }
 
 if (require.main === module) {
-  const config = loadConfigOrExit();
+  const config = loadConfigOrExit({ mainState: true });
   // Our handler (not the SDK's) owns the signals, so a second Ctrl-C can force the exit.
-  Runtime.install({ shutdownSignals: [], logger: new DefaultLogger(config.logLevel) });
+  Runtime.install({ shutdownSignals: [], logger: new QuietSdkLogger(config.logLevel) });
   const signal = abortOnSignals((s) => console.log(`worker: ${s} received, draining (Ctrl-C again to force)`));
   runWorker(config, { signal }).then(
     () => process.exit(0),

@@ -17,7 +17,7 @@ export async function runApi(config: Config, signal: AbortSignal): Promise<void>
 }
 
 if (require.main === module) {
-  const config = loadConfigOrExit();
+  const config = loadConfigOrExit({ mainState: true });
   const signal = abortOnSignals((s) => console.log(`api: ${s} received, closing`));
   runApi(config, signal).then(
     () => process.exit(0),

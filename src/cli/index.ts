@@ -4,9 +4,11 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config';
+import { applyMainState } from '../mainState';
 import * as applicationCli from './application';
 import * as campaignCli from './campaign';
 import * as configCli from './config';
+import * as demoCli from './demo';
 import * as feedSyncCli from './feedSync';
 import * as profileCli from './profile';
 import * as sessionCli from './session';
@@ -16,7 +18,7 @@ export interface CliCapability {
   register(program: Command): void;
 }
 
-export const capabilities: CliCapability[] = [configCli, temporalCli, sessionCli, feedSyncCli, profileCli, campaignCli, applicationCli];
+export const capabilities: CliCapability[] = [configCli, temporalCli, sessionCli, feedSyncCli, profileCli, campaignCli, applicationCli, demoCli];
 
 export function buildProgram(): Command {
   const program = new Command('applyflow')
@@ -28,9 +30,18 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** Runs the CLI and returns the exit code: 0 ok, 1 failure, 2 bad configuration or usage. */
-export async function runCli(argv: string[] = process.argv): Promise<number> {
+/**
+ * Runs the CLI and returns the exit code: 0 ok, 1 failure, 2 bad configuration or usage. `mainState`: fill
+ * unset variables from the running main job's state file (the command-line entry points do; in-process
+ * callers such as tests pass their configuration explicitly).
+ */
+export async function runCli(argv: string[] = process.argv, opts: { mainState?: boolean } = {}): Promise<number> {
   try {
+    if (opts.mainState) {
+      const note = applyMainState(process.env);
+      // stderr, so `--json` output stays parseable.
+      if (note) console.error(note);
+    }
     await buildProgram().parseAsync(argv);
     return 0;
   } catch (err) {
@@ -48,7 +59,7 @@ export async function runCli(argv: string[] = process.argv): Promise<number> {
 }
 
 if (require.main === module) {
-  void runCli().then((code) => {
+  void runCli(process.argv, { mainState: true }).then((code) => {
     process.exitCode = code;
   });
 }
