@@ -10,6 +10,7 @@
  */
 import { jobKeyOfUrl } from '../applications/jobKey';
 import type { JobStore } from './types';
+import { LIMIT_REACHED } from './users';
 
 export const APPLICATION_STATUSES = ['QUEUED', 'PROCESSING', 'UNCONFIRMED', 'SUCCESS', 'FAILED', 'CANCELLED'] as const;
 export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
@@ -62,6 +63,11 @@ export interface LedgerFilter {
 export interface ClaimRequest extends LedgerWrite {
   /** An explicit retry: the workflow id whose FAILED or CANCELLED row this run may take over. */
   retryOf?: string | null;
+  /**
+   * Reserve one application of the profile owner's limits (src/store/users.ts) in the claim's transaction;
+   * a user past a limit gets `limit_reached`. Set by workflows that know that answer (patched).
+   */
+  enforceLimits?: boolean;
 }
 
 /**
@@ -74,7 +80,9 @@ export type Claim =
   | { kind: 'claimed'; row: LedgerRow }
   | { kind: 'succeeded'; row: LedgerRow }
   | { kind: 'unconfirmed'; row: LedgerRow }
-  | { kind: 'owned'; row: LedgerRow };
+  | { kind: 'owned'; row: LedgerRow }
+  /** The profile owner's total or monthly limit is used up: the row is FAILED (`limit_reached: …`), nothing goes upstream. */
+  | { kind: 'limit_reached'; row: LedgerRow };
 
 export interface ApplicationsLedger {
   /**
@@ -92,7 +100,10 @@ export interface ApplicationsLedger {
   record(write: LedgerWrite): Promise<LedgerRow>;
   get(profileId: string, jobId: string): Promise<LedgerRow | null>;
   list(filter?: LedgerFilter): Promise<LedgerRow[]>;
-  /** Job keys with a row of any status: what autopilot leaves out (FAILED ones are retried explicitly). */
+  /**
+   * Job keys with a row of any status: what autopilot leaves out (FAILED ones are retried explicitly),
+   * except jobs a limit refused: nothing was tried, so a later run may pick them up.
+   */
   jobKeys(profileId: string): Promise<string[]>;
 }
 
@@ -129,13 +140,22 @@ export const RETRYABLE_STATUSES: readonly ApplicationStatus[] = ['FAILED', 'CANC
 export function claimDecision(row: LedgerRow, req: ClaimRequest): { kind: Claim['kind']; take: boolean } {
   const mine = row.workflowId === req.workflowId;
   if (mine && row.runId === req.runId) {
+    // This run's own refusal (an activity retry after the commit): still refused.
+    if (isLimitRefusal(row)) return { kind: 'limit_reached', take: false };
     return { kind: row.status === 'SUCCESS' ? 'succeeded' : row.status === 'UNCONFIRMED' ? 'unconfirmed' : 'claimed', take: false };
   }
   if (row.status === 'SUCCESS') return { kind: 'succeeded', take: false };
   if (mine) return { kind: row.status === 'UNCONFIRMED' ? 'unconfirmed' : 'claimed', take: true };
   if (req.retryOf && req.retryOf === row.workflowId && RETRYABLE_STATUSES.includes(row.status)) return { kind: 'claimed', take: true };
+  // Refused by a limit, nothing was submitted: any later start may try again (the limit is asked again).
+  if (isLimitRefusal(row)) return { kind: 'claimed', take: true };
   return { kind: 'owned', take: false };
 }
+
+/** SQL (both backends): the row is not a limit's refusal. */
+export const NOT_LIMIT_REFUSAL = `NOT (status = 'FAILED' AND COALESCE(error, '') LIKE '${LIMIT_REACHED}:%')`;
+
+export const isLimitRefusal = (row: Pick<LedgerRow, 'status' | 'error'>) => row.status === 'FAILED' && (row.error?.startsWith(`${LIMIT_REACHED}:`) ?? false);
 
 /** Columns a take-over replaces (the owner's), with the status and error reset unless UNCONFIRMED. */
 export function takeOverSql(table: string, param: (name: LedgerParam) => string, where: string): string {

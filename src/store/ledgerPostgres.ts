@@ -3,6 +3,7 @@ import type { Pool, PoolClient } from 'pg';
 import {
   LEDGER_COLUMNS,
   LEDGER_LIST_DEFAULT_LIMIT,
+  NOT_LIMIT_REFUSAL,
   claimDecision,
   ledgerParams,
   ledgerSchemaSql,
@@ -19,6 +20,11 @@ import {
   type LedgerWrite,
   type RawLedgerRow,
 } from './ledger';
+import { PROFILE_OWNERS_SCHEMA } from './profileOwners';
+import { limitReached, limitReachedError, monthOf, RESERVATION_SQL, toUser } from './users';
+import { createUsersSchema, numbered } from './usersPostgres';
+
+const OWNERS_SCHEMA_LOCK = 0x6f776e72; // the profile owners' own lock (profileOwnersPostgres.ts)
 
 // Idempotent DDL (IF NOT EXISTS): safe for several workers opening the ledger at once, with the lock below.
 const SCHEMA = ledgerSchemaSql({ text: 'text', json: 'jsonb', time: 'timestamptz' });
@@ -66,6 +72,26 @@ async function migrateLegacy(c: PoolClient): Promise<void> {
   }
 }
 
+/**
+ * One unit of the profile owner's limits for this job, or the refusal (null also for a profile without a
+ * limited user). The user's row lock makes concurrent claims of one user count one after another.
+ */
+async function reserve(c: PoolClient, req: ClaimRequest): Promise<string | null> {
+  const now = new Date();
+  const owner = (await c.query<{ user_id: string }>(numbered(RESERVATION_SQL.owner), [req.profileId])).rows[0];
+  if (!owner) return null;
+  const raw = (await c.query(`SELECT * FROM api_users WHERE id = $1 FOR UPDATE`, [owner.user_id])).rows[0];
+  if (!raw) return null;
+  if ((await c.query(numbered(RESERVATION_SQL.held), [req.profileId, req.jobId])).rows.length) return null;
+  const user = toUser(raw);
+  const month = monthOf(now, user.timezone);
+  const counts = (await c.query<{ total: string; monthly: string | null }>(numbered(RESERVATION_SQL.counts), [month, user.id])).rows[0]!;
+  const which = limitReached(user, { total: Number(counts.total), monthly: Number(counts.monthly ?? 0) });
+  if (which) return limitReachedError(which, user, month);
+  await c.query(numbered(RESERVATION_SQL.insert), [req.profileId, req.jobId, user.id, month, now.toISOString()]);
+  return null;
+}
+
 export class PostgresLedger implements ApplicationsLedger {
   private constructor(private readonly pool: Pool) {}
 
@@ -76,6 +102,10 @@ export class PostgresLedger implements ApplicationsLedger {
       await c.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
       await migrateLegacy(c);
       await c.query(SCHEMA);
+      // The claim reserves against users' limits; their tables may not have been opened yet (locks in this order only).
+      await c.query('SELECT pg_advisory_xact_lock($1)', [OWNERS_SCHEMA_LOCK]);
+      await c.query(PROFILE_OWNERS_SCHEMA('timestamptz'));
+      await createUsersSchema(c);
       await c.query('COMMIT');
     } catch (err) {
       await c.query('ROLLBACK').catch(() => undefined);
@@ -100,8 +130,21 @@ export class PostgresLedger implements ApplicationsLedger {
       ]);
       let row = toLedgerRow(rows[0]!);
       let kind: Claim['kind'] = 'claimed';
-      if (inserted.rowCount !== 1) {
-        const decision = claimDecision(row, req);
+      const fresh = inserted.rowCount === 1;
+      const decision = fresh ? { kind: 'claimed' as const, take: true } : claimDecision(row, req);
+      // Nobody sees the fresh row before the commit, so a refused one is made FAILED before anyone does.
+      const refusal = decision.kind === 'claimed' && decision.take && req.enforceLimits ? await reserve(c, req) : null;
+      if (refusal) {
+        kind = 'limit_reached';
+        if (fresh) {
+          const { rows: refused } = await c.query<RawLedgerRow>(
+            `UPDATE applications SET status = 'FAILED', error = $3, completed_at = now(), updated_at = now()
+             WHERE profile_id = $1 AND job_id = $2 RETURNING *`,
+            [req.profileId, req.jobId, refusal],
+          );
+          row = toLedgerRow(refused[0]!);
+        }
+      } else if (!fresh) {
         kind = decision.kind;
         if (decision.take) {
           await c.query(TAKE_OVER_SQL, TAKE_OVER_ORDER.map((k) => params[k]));
@@ -148,7 +191,7 @@ export class PostgresLedger implements ApplicationsLedger {
   }
 
   async jobKeys(profileId: string): Promise<string[]> {
-    const { rows } = await this.pool.query<{ job_id: string }>(`SELECT job_id FROM applications WHERE profile_id = $1 ORDER BY job_id`, [profileId]);
+    const { rows } = await this.pool.query<{ job_id: string }>(`SELECT job_id FROM applications WHERE profile_id = $1 AND ${NOT_LIMIT_REFUSAL} ORDER BY job_id`, [profileId]);
     return rows.map((r) => r.job_id);
   }
 }

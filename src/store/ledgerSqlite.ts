@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import {
   LEDGER_COLUMNS,
   LEDGER_LIST_DEFAULT_LIMIT,
+  NOT_LIMIT_REFUSAL,
   claimDecision,
   ledgerParams,
   ledgerSchemaSql,
@@ -18,6 +19,8 @@ import {
   type LedgerWrite,
   type RawLedgerRow,
 } from './ledger';
+import { PROFILE_OWNERS_SCHEMA } from './profileOwners';
+import { limitReached, limitReachedError, monthOf, RESERVATION_SQL, toUser, USERS_SCHEMA } from './users';
 
 // Idempotent DDL on the shared handle: the ledger ships apart from the job store's versioned migrations.
 const SCHEMA = ledgerSchemaSql({ text: 'TEXT', json: 'TEXT', time: 'TEXT' });
@@ -49,6 +52,9 @@ export class SqliteLedger implements ApplicationsLedger {
   constructor(private readonly db: Database.Database) {
     migrateLegacy(db);
     db.exec(SCHEMA);
+    // The claim reserves against users' limits; their tables may not have been opened yet.
+    db.exec(PROFILE_OWNERS_SCHEMA('TEXT'));
+    db.exec(USERS_SCHEMA('TEXT'));
     this.upsert = db.prepare(UPSERT_SQL);
     this.insertNew = db.prepare(INSERT_NEW_SQL);
     this.takeOver = db.prepare(TAKE_OVER_SQL);
@@ -56,15 +62,43 @@ export class SqliteLedger implements ApplicationsLedger {
   }
 
   async claim(req: ClaimRequest): Promise<Claim> {
-    // One transaction on the one connection: no other writer runs between the read and the take-over.
+    // One transaction on the one connection: no other writer runs between the read and the take-over,
+    // nor between counting a user's reservations and adding one.
     return this.db.transaction((): Claim => {
-      const params = ledgerParams({ ...req, status: 'QUEUED' }, new Date().toISOString());
-      if (this.insertNew.run(params).changes === 1) return { kind: 'claimed', row: this.getSync(req.profileId, req.jobId)! };
-      const found = this.getSync(req.profileId, req.jobId)!;
-      const decision = claimDecision(found, req);
+      const now = new Date();
+      const params = ledgerParams({ ...req, status: 'QUEUED' }, now.toISOString());
+      const found = this.getSync(req.profileId, req.jobId);
+      const decision = found ? claimDecision(found, req) : { kind: 'claimed' as const, take: true };
+      if (decision.kind === 'claimed' && decision.take && req.enforceLimits) {
+        const refusal = this.reserve(req, now);
+        if (refusal) {
+          if (found) return { kind: 'limit_reached', row: found };
+          this.insertNew.run(ledgerParams({ ...req, status: 'FAILED', error: refusal }, now.toISOString()));
+          return { kind: 'limit_reached', row: this.getSync(req.profileId, req.jobId)! };
+        }
+      }
+      if (!found) {
+        this.insertNew.run(params);
+        return { kind: 'claimed', row: this.getSync(req.profileId, req.jobId)! };
+      }
       if (decision.take) this.takeOver.run(params);
       return { kind: decision.kind, row: decision.take ? this.getSync(req.profileId, req.jobId)! : found } as Claim;
     }).immediate();
+  }
+
+  /** One unit of the profile owner's limits for this job, or the refusal; null also for profiles without a limited user. */
+  private reserve(req: ClaimRequest, now: Date): string | null {
+    const owner = this.db.prepare(RESERVATION_SQL.owner).get(req.profileId) as { user_id: string } | undefined;
+    if (!owner) return null;
+    const raw = this.db.prepare(`SELECT * FROM api_users WHERE id = ?`).get(owner.user_id) as Parameters<typeof toUser>[0] | undefined;
+    if (!raw || this.db.prepare(RESERVATION_SQL.held).get(req.profileId, req.jobId)) return null;
+    const user = toUser(raw);
+    const month = monthOf(now, user.timezone);
+    const counts = this.db.prepare(RESERVATION_SQL.counts).get(month, user.id) as { total: number; monthly: number | null };
+    const which = limitReached(user, { total: counts.total, monthly: counts.monthly ?? 0 });
+    if (which) return limitReachedError(which, user, month);
+    this.db.prepare(RESERVATION_SQL.insert).run(req.profileId, req.jobId, user.id, month, now.toISOString());
+    return null;
   }
 
   async record(write: LedgerWrite): Promise<LedgerRow> {
@@ -94,7 +128,7 @@ export class SqliteLedger implements ApplicationsLedger {
   }
 
   async jobKeys(profileId: string): Promise<string[]> {
-    const rows = this.db.prepare(`SELECT job_id FROM applications WHERE profile_id = ? ORDER BY job_id`).all(profileId) as { job_id: string }[];
+    const rows = this.db.prepare(`SELECT job_id FROM applications WHERE profile_id = ? AND ${NOT_LIMIT_REFUSAL} ORDER BY job_id`).all(profileId) as { job_id: string }[];
     return rows.map((r) => r.job_id);
   }
 }

@@ -339,3 +339,19 @@ export async function usersFor(store: JobStore): Promise<Users> {
   if (!(store instanceof SqliteJobStore)) throw new TypeError('a sqlite job store without its handle');
   return sqliteUsers(store.db);
 }
+
+/** The error a ledger row refused by a limit carries: the row is FAILED, nothing was sent upstream. */
+export const LIMIT_REACHED = 'limit_reached';
+
+export const limitReachedError = (which: 'total' | 'monthly', user: UserRecord, month: string) =>
+  which === 'total'
+    ? `${LIMIT_REACHED}: user ${user.id} has used its total of ${user.maxTotalJobApplications} applications`
+    : `${LIMIT_REACHED}: user ${user.id} has used its ${user.maxJobApplicationsPerMonth} applications for ${month}`;
+
+/** Statements of a reservation, in `?` placeholders (PostgreSQL numbers them); run inside the claim's transaction. */
+export const RESERVATION_SQL = {
+  owner: `SELECT user_id FROM profile_owners WHERE profile_id = ?`,
+  held: `SELECT 1 AS held FROM application_reservations WHERE profile_id = ? AND job_id = ?`,
+  counts: `SELECT COUNT(*) AS total, SUM(CASE WHEN month = ? THEN 1 ELSE 0 END) AS monthly FROM application_reservations WHERE user_id = ?`,
+  insert: `INSERT INTO application_reservations (profile_id, job_id, user_id, month, reserved_at) VALUES (?, ?, ?, ?, ?)`,
+};
