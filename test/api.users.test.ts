@@ -5,6 +5,7 @@
  * unknown id gets).
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { PassThrough } from 'node:stream';
 import { request } from 'undici';
 import type { SandboxHandle } from '../sandbox/server';
 import { createActivities } from '../src/activities';
@@ -188,5 +189,62 @@ describe('users and their keys', () => {
     expect(JSON.stringify([await users.byId(ann), await users.listKeys(ann)])).toBe(before);
     expect((await call('GET', '/api/v1/users?limit=100', { key: OP_B })).body.data).toEqual([]);
     expect((await call('GET', '/api/v1/profiles', { key: annKey.secret })).status).toBe(200);
+  });
+});
+
+describe('limit headers and 429s', () => {
+  test("a user key's responses carry its limits; an operator's only the concurrent limit", async () => {
+    const id = (await call('POST', '/api/v1/users', { body: { externalUserId: 'crm-h', maxTotalJobApplications: 7, maxJobApplicationsPerMonth: 3 } })).body.userId as string;
+    const secret = (await call('POST', `/api/v1/users/${id}/api-keys`, { body: {} })).body.secret as string;
+    const mine = await call('GET', '/api/v1/profiles', { key: secret });
+    expect(mine.headers).toMatchObject({
+      'x-ratelimit-user-total-limit': '7',
+      'x-ratelimit-user-total-remaining': '7',
+      'x-ratelimit-user-monthly-limit': '3',
+      'x-ratelimit-user-monthly-remaining': '3',
+      'x-ratelimit-concurrent-limit': '10',
+      'x-ratelimit-concurrent-remaining': '9',
+    });
+    // Errors carry them too.
+    expect((await call('GET', '/api/v1/users/usr_nope', { key: secret })).headers['x-ratelimit-user-monthly-remaining']).toBe('3');
+    const op = await call('GET', '/api/v1/users');
+    expect(op.headers['x-ratelimit-concurrent-limit']).toBe('10');
+    expect(op.headers['x-ratelimit-user-total-limit']).toBeUndefined();
+  });
+
+  test('past the concurrent limit per key: a 429 with its code and retryAfter in the body and Retry-After; another key is not affected', async () => {
+    const to = await startApp({ concurrentRequestLimit: 1 });
+    // A request whose body has not finished arriving holds its key's slot.
+    const slow = new PassThrough();
+    const held = request(`${to}/api/v1/users`, { method: 'POST', headers: { authorization: `Bearer ${OP_A}`, 'content-type': 'application/json' }, body: slow });
+    slow.write('{"externalUserId":');
+    await new Promise((r) => setTimeout(r, 300));
+    const res = await request(`${to}/api/v1/users`, { headers: { authorization: `Bearer ${OP_A}` } });
+    const body = (await res.body.json()) as { error: string; retryAfter: number };
+    expect([res.statusCode, body.error, body.retryAfter, res.headers['retry-after']]).toEqual([429, 'concurrent_limit_exceeded', 1, '1']);
+    expect(res.headers['x-ratelimit-concurrent-remaining']).toBe('0');
+    const other = await request(`${to}/api/v1/users`, { headers: { authorization: `Bearer ${OP_B}` } });
+    expect(other.statusCode).toBe(200);
+    await other.body.text();
+    slow.end('"crm-slow"}');
+    expect((await held).statusCode).toBe(201);
+    const again = await request(`${to}/api/v1/users`, { headers: { authorization: `Bearer ${OP_A}` } });
+    expect(again.statusCode).toBe(200); // the slot came back
+    await again.body.text();
+  });
+
+  test('the per-user request rate limit 429 has retryAfter in the body as well', async () => {
+    const to = await startApp({ rateLimit: { max: 2, windowSeconds: 60 } });
+    const statuses = [];
+    let last: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    for (let i = 0; i < 3; i++) {
+      const r = await request(`${to}/api/v1/users`, { headers: { authorization: `Bearer ${OP_B}` } });
+      statuses.push(r.statusCode);
+      last = { headers: r.headers, body: await r.body.json() };
+    }
+    expect(statuses).toEqual([200, 200, 429]);
+    expect(last.body.error).toBe('rate_limited');
+    expect(last.body.retryAfter).toBeGreaterThan(0);
+    expect(String(last.body.retryAfter)).toBe(last.headers['retry-after']);
   });
 });

@@ -87,10 +87,12 @@ export function installErrorHandler(app: FastifyInstance): void {
     const api = toApiError(err) ?? fromFastify(err);
     if (api) {
       if (api.statusCode >= 500) req.log.warn({ err }, 'request failed');
+      // A 429 says when to come back in the body too (seconds), as the Retry-After header does.
+      const retry = api.statusCode === 429 ? Number(api.headers['retry-after'] ?? reply.getHeader('retry-after')) : NaN;
       return reply
         .code(api.statusCode)
         .headers(api.headers)
-        .send({ error: api.error, message: api.message, ...(api.fields ? { fields: api.fields } : {}) });
+        .send({ error: api.error, message: api.message, ...(api.fields ? { fields: api.fields } : {}), ...(retry >= 0 ? { retryAfter: retry } : {}) });
     }
     req.log.error({ err }, 'unhandled error');
     return reply.code(500).send({ error: 'internal_error', message: 'internal error' });

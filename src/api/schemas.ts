@@ -54,6 +54,7 @@ export const ErrorResponse = z
     error: z.string().meta({ description: 'Stable machine code: invalid_request, unauthorized, forbidden, not_found, conflict, rate_limited, ...' }),
     message: z.string(),
     fields: z.array(FieldProblem).optional().meta({ description: 'One entry per bad field (400 invalid_request)' }),
+    retryAfter: z.number().int().optional().meta({ description: '429 only: seconds to wait, as the Retry-After header says' }),
   })
   .meta({ id: 'Error' });
 
@@ -127,6 +128,7 @@ const CampaignStats = z.object({
   totalApplications: z.number().int(),
   successfulApplications: z.number().int(),
   failedApplications: z.number().int(),
+  limitReachedApplications: z.number().int().optional().meta({ description: "Jobs not started: the user's total or monthly limit was used up" }),
   jobsQueued: z.number().int(),
   lastRunAt: NullableTimestamp,
   nextRunAt: NullableTimestamp,
@@ -185,6 +187,7 @@ export const SessionRun = z
       applicationsAttempted: z.number().int(),
       applicationsSuccessful: z.number().int(),
       applicationsFailed: z.number().int(),
+      applicationsLimitReached: z.number().int().optional(),
     }),
     error: z.string().nullable(),
   })

@@ -26,6 +26,7 @@ import { registerCampaignRoutes } from './campaigns';
 import type { ApiContext, ZodApp } from './context';
 import { installErrorHandler, validatorCompiler, type ApiError } from './errors';
 import { registerInteractiveSessionRoutes } from './interactiveSessions';
+import { ConcurrentRequests, setLimitHeaders, userLimitHeaders } from './limits';
 import { ProfileAccess, registerProfileRoutes, type ProfileUpstream } from './profiles';
 import { registerUserRoutes } from './users';
 import { VisibilityReads } from './visibility';
@@ -47,6 +48,8 @@ export interface ApiDeps {
   ledger?: () => Promise<ApplicationsLedger>;
   /** API users and their keys (the job store's database); absent: only APPLYFLOW_API_KEYS operators exist. */
   users?: () => Promise<Users>;
+  /** Requests in flight at once per API key (default 10). */
+  concurrentRequestLimit?: number;
   /** How long POST /interactive-sessions waits for the first page (default 20 s). */
   interactiveWaitMs?: number;
   logger?: FastifyServerOptions['logger'];
@@ -64,7 +67,10 @@ export async function buildApi(deps: ApiDeps): Promise<ZodApp> {
 
   const keys = new ApiKeys(deps.keys);
   const failures = new AuthFailures(deps.authFailureLimit);
+  const concurrent = new ConcurrentRequests(deps.concurrentRequestLimit);
   app.decorateRequest('apiUser', null);
+  app.decorateRequest('limitHeaders', null);
+  app.decorateRequest('concurrencySlot', null);
   app.addHook('onRequest', async (req) => {
     if (req.routeOptions.config.public) return;
     failures.check(req.ip);
@@ -75,7 +81,13 @@ export async function buildApi(deps: ApiDeps): Promise<ZodApp> {
       if (req.headers.authorization && (err as ApiError).statusCode === 401) failures.failed(req.ip);
       throw err;
     }
+    concurrent.enter(req, req.apiUser);
+    if (deps.users) req.limitHeaders = await userLimitHeaders(await deps.users(), req.apiUser);
   });
+  app.addHook('onSend', async (req, reply) => setLimitHeaders(req, reply, concurrent));
+  app.addHook('onResponse', async (req) => concurrent.leave(req));
+  // A request whose client went away before the answer still gives its slot back.
+  app.addHook('onRequestAbort', async (req) => concurrent.leave(req));
 
   await app.register(fastifyRateLimit, {
     max: deps.rateLimit.max,
