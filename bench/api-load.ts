@@ -92,6 +92,7 @@ async function main(): Promise<void> {
     taskQueue,
     keys: [{ userId: 'bench', key: KEY }],
     rateLimit: { max: 10_000_000, windowSeconds: 60 },
+    concurrentRequestLimit: CLIENTS, // every client shares the one key
     ledger: async () => ledger,
     profileOwners: async () => owners,
   });

@@ -67,6 +67,8 @@ const EnvSchema = z.object({
   /** Requests per key (or per IP before authentication) and window. */
   API_RATE_LIMIT_MAX: z.coerce.number().int().min(1).max(1_000_000).default(600),
   API_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  /** Requests in flight at once per API key (X-RateLimit-Concurrent-Limit). */
+  API_CONCURRENT_REQUEST_LIMIT: z.coerce.number().int().min(1).max(100_000).default(10),
 });
 
 /** Every variable loadConfig reads (docs and tests enumerate them). */
@@ -97,7 +99,7 @@ export interface Config {
   sessionIdleTimeoutMinutes: number;
   upstreamRateLimitPerSecond: number;
   logLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
-  api: { host: string; port: number; keys: ApiKey[]; rateLimit: { max: number; windowSeconds: number } };
+  api: { host: string; port: number; keys: ApiKey[]; rateLimit: { max: number; windowSeconds: number }; concurrentRequestLimit?: number };
 }
 
 export class ConfigError extends Error {
@@ -208,6 +210,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       port: e.API_PORT,
       keys: parseApiKeys(e.APPLYFLOW_API_KEYS),
       rateLimit: { max: e.API_RATE_LIMIT_MAX, windowSeconds: e.API_RATE_LIMIT_WINDOW_SECONDS },
+      concurrentRequestLimit: e.API_CONCURRENT_REQUEST_LIMIT,
     },
   };
 }

@@ -31,6 +31,7 @@ const BAD: Record<string, string[]> = {
   APPLYFLOW_API_KEYS: ['no-user-id-secret-here', 'u1:short', ':aaaaaaaaaaaaaaaaaaaa', 'bad id:aaaaaaaaaaaaaaaaaaaa', 'u1:has a space in it here'],
   API_RATE_LIMIT_MAX: ['0', 'lots', '1.5'],
   API_RATE_LIMIT_WINDOW_SECONDS: ['0', '3601', 'minute'],
+  API_CONCURRENT_REQUEST_LIMIT: ['0', '100001', 'many'],
 };
 /** Variables where any non-empty string is valid (names, paths, secrets); empty means unset. */
 const FREE_FORM = [
@@ -96,7 +97,7 @@ describe('loadConfig', () => {
   });
 
   it('reads API keys as userId:secret pairs', () => {
-    expect(loadConfig({}).api).toEqual({ host: '127.0.0.1', port: 8080, keys: [], rateLimit: { max: 600, windowSeconds: 60 } });
+    expect(loadConfig({}).api).toEqual({ host: '127.0.0.1', port: 8080, keys: [], rateLimit: { max: 600, windowSeconds: 60 }, concurrentRequestLimit: 10 });
     expect(loadConfig({ APPLYFLOW_API_KEYS: 'alice:af_0123456789abcdef, bob:Zm9vYmFyYmF6cXV4cXV1eA==' }).api.keys).toEqual([
       { userId: 'alice', key: 'af_0123456789abcdef' },
       { userId: 'bob', key: 'Zm9vYmFyYmF6cXV4cXV1eA==' },

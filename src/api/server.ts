@@ -155,6 +155,7 @@ export async function startApi(config: Config, opts: { client?: Client; keys?: A
     taskQueue: config.temporal.taskQueue,
     keys: opts.keys ?? config.api.keys,
     rateLimit: config.api.rateLimit,
+    concurrentRequestLimit: config.api.concurrentRequestLimit,
     sessionIdleTimeoutMinutes: config.sessionIdleTimeoutMinutes,
     ledger: () => (ledger ??= store().then(ledgerFor)),
     profileOwners: () => (owners ??= store().then(profileOwnersFor)),
