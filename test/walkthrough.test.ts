@@ -151,7 +151,12 @@ const checks: [RegExp, Step][] = [
       campaigns.set(complete.id, id!);
       expect(r.out.match(/^ {2}\[[123]\/3\] SUCCESS /gm)).toHaveLength(3);
       expect(r.out).toContain(`campaign ${id} completed: 3 succeeded, 0 failed of 3`);
-      expect(r.out).toContain(`Temporal UI   http://127.0.0.1:${ports.ui}/namespaces/default/workflows/campaign%2F${id}`);
+      const uiLink = r.out.match(new RegExp(`Temporal UI   (http://127\\.0\\.0\\.1:${ports.ui}/namespaces/default/workflows/campaign%2F${id}/([0-9a-f-]{36})/history)$`, 'm'));
+      expect(uiLink).not.toBeNull();
+      // The run in the link is the campaign's, as Temporal knows it (the UI serves its app for the page).
+      const listed = await paste(`.tools/bin/temporal workflow describe --workflow-id campaign/${id} --address 127.0.0.1:${ports.temporal} -o json`);
+      expect(JSON.parse(listed.out).workflowExecutionInfo.execution.runId).toBe(uiLink![2]);
+      expect((await fetch(uiLink![1])).status).toBe(200);
       expect(r.out).toContain(`http://127.0.0.1:${ports.api}/api/v1/sessions/${id}`);
       expect(r.code).toBe(0);
       // Ground truth: the sandbox received exactly three submissions for the profile, one per job.

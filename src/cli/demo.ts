@@ -86,7 +86,7 @@ export function register(program: Command): void {
       const jobs = await jobsFromStore(o.jobs, o.timeout * 1000, say);
 
       await withClient(async (client) => {
-        const { campaignId, workflowId } = await createCampaign(
+        const { campaignId, workflowId, handle } = await createCampaign(
           client,
           'run_once',
           {
@@ -123,7 +123,7 @@ export function register(program: Command): void {
         const ui = state.temporal.uiUrl;
         say('');
         say('Where to look:');
-        if (ui) say(`  Temporal UI   ${ui}/namespaces/${encodeURIComponent(state.temporal.namespace)}/workflows/${encodeURIComponent(workflowId)}`);
+        if (ui) say(`  Temporal UI   ${ui}/namespaces/${encodeURIComponent(state.temporal.namespace)}/workflows/${encodeURIComponent(workflowId)}/${(await handle.describe()).runId}/history`);
         if (state.api.url) {
           const key = state.api.keyFile ? `$(cut -d: -f2 ${state.api.keyFile})` : '<your key>';
           say(`  API           curl -s -H "Authorization: Bearer ${key}" ${state.api.url}/api/v1/sessions/${campaignId}`);
