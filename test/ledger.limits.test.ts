@@ -3,6 +3,7 @@ import { ledgerFor, type ApplicationsLedger, type ClaimRequest } from '../src/st
 import { PostgresJobStore } from '../src/store/postgres';
 import { profileOwnersFor, type ProfileOwners } from '../src/store/profileOwners';
 import type { JobStore } from '../src/store/types';
+import { analyticsFor, type Analytics } from '../src/store/analytics';
 import { usersFor, type Users } from '../src/store/users';
 import { startPostgres } from './support/postgres';
 import { openTempStore } from './support/tempStore';
@@ -11,13 +12,14 @@ interface Rig {
   ledger: ApplicationsLedger;
   users: Users;
   owners: ProfileOwners;
+  analytics: Analytics;
   close(): Promise<void>;
 }
 
 const on = async (store: JobStore, close: () => Promise<void>): Promise<Rig> => {
   // The ledger first: it must not depend on the users' tables being opened before it.
   const ledger = await ledgerFor(store);
-  return { ledger, users: await usersFor(store), owners: await profileOwnersFor(store), close };
+  return { ledger, users: await usersFor(store), owners: await profileOwnersFor(store), analytics: await analyticsFor(store), close };
 };
 
 const backends: [string, () => Promise<Rig>][] = [
@@ -119,5 +121,29 @@ describe.each(backends)('limits in the claim (%s)', (_name, open) => {
     expect((await rig.ledger.claim(claimOf('00000000-0000-4000-8000-999999999998', 1))).kind).toBe('claimed');
     expect(await rig.users.usage(user.id)).toMatchObject({ total: 0 });
     expect((await rig.ledger.claim(claimOf(profiles[0], 2))).kind).toBe('limit_reached');
+  });
+
+  test('usage and the summary count the rows of the users a scope names, by status, provider, day and session', async () => {
+    const { user, profiles } = await userWithProfiles({ maxJobApplicationsPerMonth: 3 }, 2);
+    const other = await userWithProfiles({}, 1);
+    const outcomes = ['SUCCESS', 'SUCCESS', 'FAILED'] as const;
+    for (const [i, status] of outcomes.entries()) {
+      const c = claimOf(profiles[i % 2], 100 + i, { campaignId: i < 2 ? 'sess_a' : 'sess_b', provider: i === 2 ? 'lever' : 'greenhouse' });
+      expect((await rig.ledger.claim(c)).kind).toBe('claimed');
+      await rig.ledger.record({ ...c, status, error: status === 'FAILED' ? 'the form rejected the answers' : null });
+    }
+    expect((await rig.ledger.claim(claimOf(profiles[0], 200, { campaignId: 'sess_b' }))).kind).toBe('limit_reached');
+    await rig.ledger.claim(claimOf(other.profiles[0], 300));
+    const counts = await rig.analytics.counts({ userIds: [user.id] });
+    expect(counts).toEqual({ total: 4, successful: 2, failed: 1, limitReached: 1, inProgress: 0, cancelled: 0 });
+    expect(await rig.analytics.counts({ userIds: [user.id, other.user.id] })).toMatchObject({ total: 5, inProgress: 1 });
+    expect(await rig.analytics.counts({ userIds: [user.id], from: new Date(Date.now() + 60_000).toISOString() })).toMatchObject({ total: 0 });
+    expect((await rig.analytics.counts({ userIds: [] })).total).toBe(0);
+    const s = await rig.analytics.summary({ userIds: [user.id] });
+    expect(s.overview).toMatchObject({ total: 4, successful: 2, failed: 1, limitReached: 1, successRate: 0.6667 });
+    expect(s.byProvider.map((p) => [p.provider, p.total])).toEqual([['greenhouse', 2], ['lever', 1], ['unknown', 1]]);
+    expect(s.dailyTrend).toEqual([{ date: new Date().toISOString().slice(0, 10), ...counts }]);
+    expect(s.topSessions.map((t) => [t.sessionId, t.total, t.successful])).toEqual([['sess_a', 2, 2], ['sess_b', 2, 0]]);
+    expect(s.recentActivity).toHaveLength(4);
   });
 });

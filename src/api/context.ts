@@ -5,6 +5,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { InteractiveSessionClient } from '../interactiveSession/client';
 import type { ApplicationsLedger } from '../store/ledger';
 import type { Users } from '../store/users';
+import type { Analytics } from '../store/analytics';
 import type { ApiUser } from './auth';
 import { ErrorResponse } from './schemas';
 import type { ProfileAccess } from './profiles';
@@ -22,6 +23,8 @@ export interface ApiContext {
   ledger?: () => Promise<ApplicationsLedger>;
   /** API users and their keys; absent: the user routes answer 503. */
   users?: () => Promise<Users>;
+  /** Usage and analytics over the ledger; absent: those routes answer 503. */
+  analytics?: () => Promise<Analytics>;
   /** Coalesced visibility reads (lists and counts). */
   visibility: VisibilityReads;
   /** How long POST /interactive-sessions waits for the first page before answering with `starting`. */

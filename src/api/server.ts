@@ -18,6 +18,7 @@ import { JoboClient } from '../jobo/client';
 import { lazyStore } from '../store';
 import { ledgerFor, type ApplicationsLedger } from '../store/ledger';
 import { profileOwnersFor, type ProfileOwners } from '../store/profileOwners';
+import { analyticsFor, type Analytics } from '../store/analytics';
 import { usersFor, type Users } from '../store/users';
 import { connectClient } from '../temporal';
 import { registerApplicationRoutes } from './applications';
@@ -28,6 +29,7 @@ import { installErrorHandler, validatorCompiler, type ApiError } from './errors'
 import { registerInteractiveSessionRoutes } from './interactiveSessions';
 import { ConcurrentRequests, setLimitHeaders, userLimitHeaders } from './limits';
 import { ProfileAccess, registerProfileRoutes, type ProfileUpstream } from './profiles';
+import { registerUsageRoutes } from './usage';
 import { registerUserRoutes } from './users';
 import { VisibilityReads } from './visibility';
 
@@ -48,6 +50,8 @@ export interface ApiDeps {
   ledger?: () => Promise<ApplicationsLedger>;
   /** API users and their keys (the job store's database); absent: only APPLYFLOW_API_KEYS operators exist. */
   users?: () => Promise<Users>;
+  /** Usage and analytics over the ledger (the same database). */
+  analytics?: () => Promise<Analytics>;
   /** Requests in flight at once per API key (default 10). */
   concurrentRequestLimit?: number;
   /** How long POST /interactive-sessions waits for the first page (default 20 s). */
@@ -118,6 +122,7 @@ export async function buildApi(deps: ApiDeps): Promise<ZodApp> {
     sessions: new InteractiveSessionClient(deps.client, { taskQueue: deps.taskQueue, defaultIdleTimeoutMinutes: deps.sessionIdleTimeoutMinutes }),
     ledger: deps.ledger,
     users: deps.users,
+    analytics: deps.analytics,
     visibility: new VisibilityReads(deps.client),
     interactiveWaitMs: deps.interactiveWaitMs ?? 20_000,
   };
@@ -126,6 +131,7 @@ export async function buildApi(deps: ApiDeps): Promise<ZodApp> {
   registerInteractiveSessionRoutes(app, ctx);
   registerProfileRoutes(app, ctx);
   registerUserRoutes(app, ctx);
+  registerUsageRoutes(app, ctx);
   app.get(OPENAPI_PATH, { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
   app.get('/api/v1/health', { config: { public: true }, schema: { hide: true } }, async () => ({ ok: true }));
   await app.ready();
@@ -149,6 +155,8 @@ export async function startApi(config: Config, opts: { client?: Client; keys?: A
   let ledger: Promise<ApplicationsLedger> | undefined;
   let owners: Promise<ProfileOwners> | undefined;
   let users: Promise<Users> | undefined;
+  let analytics: Promise<Analytics> | undefined;
+  const openLedger = () => (ledger ??= store().then(ledgerFor));
   const app = await buildApi({
     client,
     jobo,
@@ -157,9 +165,11 @@ export async function startApi(config: Config, opts: { client?: Client; keys?: A
     rateLimit: config.api.rateLimit,
     concurrentRequestLimit: config.api.concurrentRequestLimit,
     sessionIdleTimeoutMinutes: config.sessionIdleTimeoutMinutes,
-    ledger: () => (ledger ??= store().then(ledgerFor)),
+    ledger: openLedger,
     profileOwners: () => (owners ??= store().then(profileOwnersFor)),
     users: () => (users ??= store().then(usersFor)),
+    // After the ledger: the analytics read its tables.
+    analytics: () => (analytics ??= openLedger().then(async () => analyticsFor(await store()))),
     logger: { level: config.logLevel === 'TRACE' || config.logLevel === 'DEBUG' ? 'debug' : 'warn' },
   });
   try {
@@ -179,7 +189,7 @@ export async function startApi(config: Config, opts: { client?: Client; keys?: A
     async close() {
       await app.close();
       await jobo.close();
-      if (ledger || owners || users) await (await store()).close();
+      if (ledger || owners || users || analytics) await (await store()).close();
       if (!opts.client) await client.connection.close();
     },
   };

@@ -188,12 +188,4 @@ export function registerUserRoutes(app: ZodApp, ctx: ApiContext): void {
     },
   );
 
-  app.get(
-    `${USERS}/:userId/usage`,
-    { schema: { tags, summary: "The user's application limits and what is used of them", params: UserParams, response: { 200: UserUsageOut, ...ERRORS } } },
-    async (req) => {
-      const users = await store();
-      return limitUsage(users, await visibleUser(users, caller(req), req.params.userId));
-    },
-  );
 }

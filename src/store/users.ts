@@ -78,6 +78,8 @@ export interface Users {
   /** Any user by id (authentication and limits). */
   byId(id: string): Promise<UserRecord | null>;
   list(operatorId: string, page: { limit: number; offset: number }): Promise<{ users: UserRecord[]; total: number }>;
+  /** Every user id the operator made (its account's scope for usage and analytics). */
+  idsOf(operatorId: string): Promise<string[]>;
   update(operatorId: string, id: string, patch: UserPatch): Promise<UserRecord | null>;
   /** Removes the user and its keys (its ledger rows and reservations stay: they are history). */
   remove(operatorId: string, id: string): Promise<boolean>;
@@ -255,6 +257,10 @@ export class SqlUsers implements Users {
     ]);
     const [{ n }] = await this.db.all<{ n: number | string }>(`SELECT COUNT(*) AS n FROM api_users WHERE operator_id = ?`, [operatorId]);
     return { users: rows.map(toUser), total: Number(n) };
+  }
+
+  async idsOf(operatorId: string): Promise<string[]> {
+    return (await this.db.all<{ id: string }>(`SELECT id FROM api_users WHERE operator_id = ? ORDER BY id`, [operatorId])).map((r) => r.id);
   }
 
   async update(operatorId: string, id: string, patch: UserPatch): Promise<UserRecord | null> {
