@@ -7,9 +7,9 @@
  */
 import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { checkpointKey, type FeedCheckpoint } from '../feedSync/input';
+import { checkpointKey, FEED_ACTIVITY_BUDGET_MS, type FeedCheckpoint } from '../feedSync/input';
 import { FeedPager } from '../feedSync/pager';
-import type { JoboClient } from '../jobo/client';
+import type { FeedPage, JoboClient } from '../jobo/client';
 import { JoboFailure } from '../jobo/failureTypes';
 import type { JobStore } from '../store/types';
 
@@ -28,6 +28,8 @@ export interface SyncFeedPageInput {
   batchSize: number;
   /** Set during a full pass: the jobs of this page count as seen by that run (for reconcile). */
   runId?: string | null;
+  /** Pages this attempt may write, pipelined (default 1: histories from before FEED_PAGES_PER_ACTIVITY). */
+  maxPages?: number;
 }
 
 export interface SyncFeedPageResult {
@@ -47,6 +49,12 @@ export interface SyncFeedPageResult {
   dropped?: number;
   /** The scan's size, when the upstream says (first page only). */
   estimatedTotal?: number | null;
+  /** Pages written (absent from results recorded before multi-page activities: one). */
+  pages?: number;
+  /** Pages the upstream answered for this activity, its failed or dead attempts' read-ahead included. */
+  pagesFetched?: number;
+  /** The upstream rejected nextCursor (400 invalid cursor) after this activity wrote its pages. */
+  cursorRejected?: boolean;
 }
 
 export interface SweepExpiredPageInput {
@@ -69,10 +77,11 @@ const HEARTBEAT_EVERY_MS = 5_000;
  * Heartbeats while `fn` runs (a slow page or a long write must not look like a dead worker) and hands it
  * the activity's cancellation signal, so a cancelled or timed-out attempt aborts its HTTP request.
  */
-async function heartbeating<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+async function heartbeating<T>(fn: (signal: AbortSignal) => Promise<T>, details?: () => unknown): Promise<T> {
   const ctx = Context.current();
-  ctx.heartbeat();
-  const timer = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
+  // Every heartbeat carries the details (one without them would erase a position a retry resumes from).
+  ctx.heartbeat(details?.());
+  const timer = setInterval(() => ctx.heartbeat(details?.()), HEARTBEAT_EVERY_MS);
   try {
     return await fn(ctx.cancellationSignal);
   } finally {
@@ -127,39 +136,89 @@ export function createFeedSyncActivities(deps: FeedSyncActivityDeps) {
       };
     },
 
+    /**
+     * Writes up to `maxPages` feed pages (default 1), fetching page k+1 while page k is written, and returns
+     * the cursor after the last one. The read-ahead lives inside one attempt and is always used by it, so no
+     * worker fetches a page another worker will fetch again. After each written page the attempt heartbeats
+     * its position: a retry (the worker died) resumes there. A failure after at least one written page ends
+     * the attempt with what it wrote; the next activity meets that failure itself, with the usual retries.
+     */
     async syncFeedPage(input: SyncFeedPageInput): Promise<SyncFeedPageResult> {
       const store = await deps.store();
+      const ctx = Context.current();
+      const maxPages = input.maxPages ?? 1;
+      const started = Date.now();
+      const resumed = ctx.info.heartbeatDetails as SyncFeedPageResult | undefined;
+      const acc: SyncFeedPageResult = resumed?.pages
+        ? { ...resumed, oddities: { ...resumed.oddities } }
+        : {
+            nextCursor: input.cursor,
+            hasMore: true,
+            received: 0,
+            upserted: 0,
+            skipped: 0,
+            skippedOlder: 0,
+            revived: 0,
+            creditsBalance: null,
+            oddities: {},
+            dropped: 0,
+            estimatedTotal: null,
+            pages: 0,
+            pagesFetched: 0,
+          };
+      const fetchPage = async (cursor: string | null, signal: AbortSignal) => {
+        const page = await pager.fetch({ cursor, updatedAfter: input.postedAfter, batchSize: input.batchSize }, signal);
+        acc.pagesFetched = (acc.pagesFetched ?? 0) + 1;
+        requireCursor(page.data.has_more, page.data.next_cursor, 'POST /api/jobs/feed');
+        return page;
+      };
       return heartbeating(async (signal) => {
-        const page = await pager.page(
-          { cursor: input.cursor, updatedAfter: input.postedAfter, batchSize: input.batchSize },
-          signal,
-        );
-        const { data, creditsBalance, oddities, dropped } = page;
-        requireCursor(data.has_more, data.next_cursor, 'POST /api/jobs/feed');
-        for (const [field, jobs] of Object.entries(oddities)) {
-          if (oddFieldsLogged.has(field)) continue;
-          oddFieldsLogged.add(field);
-          log.warn('feed job field not readable; stored with its fallback', { field, jobsOnThisPage: jobs });
+        let next: Promise<FeedPage> | null = fetchPage(acc.nextCursor, signal);
+        while (next) {
+          let page: FeedPage;
+          try {
+            page = await next;
+          } catch (err) {
+            if (!acc.pages) throw err;
+            // The rejected cursor is reported, not sent again: the workflow restarts pagination at once.
+            if (err instanceof ApplicationFailure && err.type === JoboFailure.InvalidCursor) return { ...acc, cursorRejected: true };
+            if (err instanceof ApplicationFailure && err.nonRetryable) throw err;
+            log.info('feed page failed after pages were written; returning those', { pages: acc.pages });
+            return acc;
+          }
+          next = null;
+          const { data, creditsBalance, oddities, dropped } = page;
+          const more = data.has_more && (acc.pages ?? 0) + 1 < maxPages && Date.now() - started < FEED_ACTIVITY_BUDGET_MS;
+          if (more) {
+            next = fetchPage(data.next_cursor, signal);
+            next.catch(() => undefined); // handled when awaited above
+          }
+          for (const [field, jobs] of Object.entries(oddities)) {
+            acc.oddities![field] = (acc.oddities![field] ?? 0) + jobs;
+            if (oddFieldsLogged.has(field)) continue;
+            oddFieldsLogged.add(field);
+            log.warn('feed job field not readable; stored with its fallback', { field, jobsOnThisPage: jobs });
+          }
+          const { upserted, skipped, older, revived } = await store.upsertJobs(data.jobs, {
+            seenInRun: input.runId ?? undefined,
+          });
+          // Late or lagging copies are expected now and then (overlap window, replicas); many would be news.
+          if (older > 0 || revived > 0) log.info('feed page: older copies kept out, expired jobs revived', { older, revived });
+          if (!acc.pages && !resumed?.pages) acc.estimatedTotal = data.estimated_total;
+          acc.pages = (acc.pages ?? 0) + 1;
+          acc.nextCursor = data.next_cursor;
+          acc.hasMore = data.has_more;
+          acc.received += data.jobs.length + dropped;
+          acc.upserted += upserted;
+          acc.skipped += skipped;
+          acc.skippedOlder += older;
+          acc.revived += revived;
+          acc.dropped = (acc.dropped ?? 0) + dropped;
+          acc.creditsBalance = creditsBalance ?? acc.creditsBalance;
+          ctx.heartbeat(acc);
         }
-        const { upserted, skipped, older, revived } = await store.upsertJobs(data.jobs, {
-          seenInRun: input.runId ?? undefined,
-        });
-        // Late or lagging copies are expected now and then (overlap window, replicas); many would be news.
-        if (older > 0 || revived > 0) log.info('feed page: older copies kept out, expired jobs revived', { older, revived });
-        return {
-          nextCursor: data.next_cursor,
-          hasMore: data.has_more,
-          received: data.jobs.length + dropped,
-          upserted,
-          skipped,
-          skippedOlder: older,
-          revived,
-          creditsBalance,
-          oddities,
-          dropped,
-          estimatedTotal: data.estimated_total,
-        };
-      });
+        return acc;
+      }, () => acc);
     },
 
     async sweepExpiredPage(input: SweepExpiredPageInput): Promise<SweepExpiredPageResult> {

@@ -17,6 +17,12 @@ export const LOOKBACK_SAFETY_MS = 60 * 60 * 1000;
 
 export const DEFAULT_FEED = 'jobs';
 export const DEFAULT_PAGES_PER_RUN = 500;
+/**
+ * Feed pages one syncFeedPage activity may write (fetching the next while writing one), and the time after
+ * which it stops fetching ahead: few Temporal round trips per pass, and a retried attempt redoes little.
+ */
+export const FEED_PAGES_PER_ACTIVITY = 20;
+export const FEED_ACTIVITY_BUDGET_MS = 30_000;
 export const DEFAULT_MAX_CURSOR_RESTARTS = 5;
 
 export const feedSyncWorkflowId = (feed: string): string => `feed-sync/${feed}`;
@@ -57,6 +63,12 @@ export interface FeedSyncCounters {
   dropped?: number;
   /** The feed scan's size as the upstream estimated it on its first page, when it did. */
   estimatedTotal?: number | null;
+  /**
+   * Feed pages the upstream answered (credits spent) vs pages written. They differ only by a page fetched
+   * ahead by an attempt that then failed or died. Optional: runs before pipelined activities carry none.
+   */
+  pagesFetched?: number;
+  pagesUsed?: number;
 }
 
 /** Everything a run carries across continueAsNew: small by design (no job data). */
@@ -121,6 +133,8 @@ export const emptyCounters = (): FeedSyncCounters => ({
   oddities: {},
   dropped: 0,
   estimatedTotal: null,
+  pagesFetched: 0,
+  pagesUsed: 0,
 });
 
 /** Field-named problems with a start request, checked by the CLI/client before anything starts. */

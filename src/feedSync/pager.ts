@@ -6,7 +6,9 @@
  * invalid cursor) is handed to the caller that asks for that cursor, exactly as if it had made the request
  * itself. Cost: a read-ahead that nobody uses (the sync failed or moved to another worker) wastes one page of
  * credits on pay-as-you-go plans.
- * Used by the syncFeedPage activity and by the benchmark's bare loop, so both measure the same pipeline.
+ * Used by the feed-sync benchmark's bare loop. The syncFeedPage activity no longer reads ahead across
+ * activities (with several workers the next activity usually lands elsewhere and fetches the page again);
+ * it pipelines pages inside one attempt through `fetch`.
  */
 import type { FeedPage, JoboClient } from '../jobo/client';
 
@@ -53,7 +55,8 @@ export class FeedPager {
     for (const key of [...this.ahead.keys()]) this.drop(key);
   }
 
-  private fetch(req: FeedPageRequest, signal?: AbortSignal): Promise<FeedPage> {
+  /** One page, no read-ahead (syncFeedPage pipelines within its own attempt). */
+  fetch(req: FeedPageRequest, signal?: AbortSignal): Promise<FeedPage> {
     // A continuation is the cursor alone (it carries the first request's filters and batch size); the first
     // page leaves stable_scan at the upstream's default (true): paging by creation time, which an edit
     // mid-scan cannot move, and which never hits the legacy scan's 409 deep-pagination limit.

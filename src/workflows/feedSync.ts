@@ -32,6 +32,7 @@ import {
   DEFAULT_PAGES_PER_RUN,
   EXPIRED_MAX_BATCH,
   FEED_MAX_BATCH,
+  FEED_PAGES_PER_ACTIVITY,
   emptyCounters,
   feedSyncInputProblems,
   feedSyncWorkflowId,
@@ -50,6 +51,8 @@ export const progressQuery = defineQuery<FeedSyncProgress>('progress');
 
 /** patched() ids: every change to feedSync's commands since its first release. */
 const PASS_ID_PER_RUN = 'feed-pass-id-per-run';
+/** syncFeedPage writes up to FEED_PAGES_PER_ACTIVITY pages per activity, pipelined inside the attempt. */
+const PAGES_PER_ACTIVITY = 'feed-pages-per-activity';
 
 export const FeedSyncFailure = {
   InvalidInput: 'InvalidFeedSyncInput',
@@ -164,6 +167,9 @@ export async function feedSync(input: FeedSyncInput = {}): Promise<FeedSyncResul
   /** Invalid cursor: drop it and start this pagination over; never retry the rejected value. */
   const restartPagination = (err: unknown, what: string) => {
     if (!isInvalidCursor(err) || s.cursor === null) throw err;
+    dropCursor(what);
+  };
+  const dropCursor = (what: string) => {
     s.counters.restarts++;
     if (s.counters.restarts > maxRestarts) {
       throw ApplicationFailure.create({
@@ -184,9 +190,12 @@ export async function feedSync(input: FeedSyncInput = {}): Promise<FeedSyncResul
           postedAfter: s.postedAfter,
           batchSize,
           runId: s.fullSyncRunId,
+          ...(patched(PAGES_PER_ACTIVITY) ? { maxPages: FEED_PAGES_PER_ACTIVITY } : {}),
         });
         pagesThisRun++;
-        s.counters.pages++;
+        s.counters.pages += page.pages ?? 1;
+        s.counters.pagesUsed = (s.counters.pagesUsed ?? 0) + (page.pages ?? 1);
+        s.counters.pagesFetched = (s.counters.pagesFetched ?? 0) + (page.pagesFetched ?? 1);
         s.counters.jobsReceived += page.received;
         s.counters.jobsUpserted += page.upserted;
         s.counters.skipped += page.skipped;
@@ -199,7 +208,8 @@ export async function feedSync(input: FeedSyncInput = {}): Promise<FeedSyncResul
         if (s.cursor === null && page.estimatedTotal != null) s.counters.estimatedTotal = page.estimatedTotal;
         s.creditsBalance = page.creditsBalance ?? s.creditsBalance;
         s.cursor = page.hasMore ? page.nextCursor : null;
-        if (!page.hasMore) s.phase = s.mode === 'incremental' ? 'sweep' : 'reconcile';
+        if (page.cursorRejected) dropCursor('feed');
+        else if (!page.hasMore) s.phase = s.mode === 'incremental' ? 'sweep' : 'reconcile';
       } catch (err) {
         restartPagination(err, 'feed');
       }
