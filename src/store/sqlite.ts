@@ -1,7 +1,8 @@
 /**
  * The embedded job store: better-sqlite3 in WAL mode, prepared statements, one transaction per page.
  * Full-text search is an FTS5 external-content table over jobs(title, description), kept in step by triggers
- * (only when the text actually changes, so expiry marks and skipped upserts cost no FTS work).
+ * (only when the text actually changes, so expiry marks and skipped upserts cost no FTS work), without term
+ * positions (detail=column, migration v3).
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
@@ -86,6 +87,29 @@ export const SQLITE_MIGRATIONS: string[] = [
     PRIMARY KEY (pass_id, job_id)
   ) WITHOUT ROWID;
   `,
+  // v3: the full-text index keeps which column a term is in but not its positions (detail=column): queries
+  // are single quoted words, ranked per column by bm25, so positions bought nothing but size and write time.
+  `
+  DROP TRIGGER jobs_fts_ai;
+  DROP TRIGGER jobs_fts_ad;
+  DROP TRIGGER jobs_fts_au;
+  DROP TABLE jobs_fts;
+  CREATE VIRTUAL TABLE jobs_fts USING fts5(
+    title, description, content='jobs', content_rowid='seq', tokenize='porter unicode61', detail=column
+  );
+  CREATE TRIGGER jobs_fts_ai AFTER INSERT ON jobs BEGIN
+    INSERT INTO jobs_fts(rowid, title, description) VALUES (new.seq, new.title, new.description);
+  END;
+  CREATE TRIGGER jobs_fts_ad AFTER DELETE ON jobs BEGIN
+    INSERT INTO jobs_fts(jobs_fts, rowid, title, description) VALUES ('delete', old.seq, old.title, old.description);
+  END;
+  CREATE TRIGGER jobs_fts_au AFTER UPDATE OF title, description ON jobs
+  WHEN old.title IS NOT new.title OR old.description IS NOT new.description BEGIN
+    INSERT INTO jobs_fts(jobs_fts, rowid, title, description) VALUES ('delete', old.seq, old.title, old.description);
+    INSERT INTO jobs_fts(rowid, title, description) VALUES (new.seq, new.title, new.description);
+  END;
+  INSERT INTO jobs_fts(jobs_fts) VALUES ('rebuild');
+  `,
 ];
 
 const INSERT_SQL = `
@@ -154,7 +178,10 @@ export class SqliteJobStore implements JobStore {
     this.db.pragma('busy_timeout = 10000');
     migrateSqlite(this.db);
 
-    const getStmt = this.db.prepare(`SELECT updated_at, expired_at FROM jobs WHERE id = ?`);
+    // One lookup per page, not per job: most of a re-sync's rows are unchanged and stop here.
+    const getPageStmt = this.db.prepare(
+      `SELECT id, updated_at, expired_at FROM jobs WHERE id IN (SELECT value FROM json_each(?))`,
+    );
     const insertStmt = this.db.prepare(INSERT_SQL);
     const replaceStmt = this.db.prepare(REPLACE_SQL);
     const seenStmt = this.db.prepare(`INSERT OR IGNORE INTO feed_pass_seen (pass_id, job_id) VALUES (?, ?)`);
@@ -165,11 +192,14 @@ export class SqliteJobStore implements JobStore {
       const now = new Date().toISOString();
       const pass = opts.seenInRun;
       const result: UpsertResult = { upserted: 0, skipped: 0, older: 0, revived: 0 };
-      for (const row of toUniqueRows(jobs)) {
-        const decision = decideUpsert(
-          getStmt.get(row.id) as { updated_at: string; expired_at: string | null } | undefined,
-          row.updated_at,
-        );
+      const rows = toUniqueRows(jobs);
+      const stored = new Map(
+        (getPageStmt.all(JSON.stringify(rows.map((r) => r.id))) as { id: string; updated_at: string; expired_at: string | null }[]).map(
+          (r) => [r.id, r],
+        ),
+      );
+      for (const row of rows) {
+        const decision = decideUpsert(stored.get(row.id), row.updated_at);
         if (decision === 'insert') insertStmt.run({ ...row, now });
         else if (decision === 'replace' || decision === 'revive') replaceStmt.run({ ...row, now });
         if (decision === 'insert' || decision === 'replace' || decision === 'revive') result.upserted++;
