@@ -208,3 +208,29 @@ test('the schedule is created once, updated idempotently, rejects bad intervals,
     await f.close();
   }
 });
+
+test('pages are fetched inside the activity that writes them: none twice, fetched = used, exact store, also across resets', async () => {
+  const f = await fixture(300);
+  try {
+    const clean = await f.sync({ batchSize: 10 });
+    expect(clean.pages).toBe(30);
+    expect(clean.pagesUsed).toBe(30);
+    expect(clean.pagesFetched).toBe(30);
+    // Ground truth: the upstream answered each of the 30 pages exactly once (no read-ahead left unused).
+    const stats = (await f.sandbox.admin.stats()).byRoute['POST /api/jobs/feed'];
+    expect(stats.byStatus['200']).toBe(30);
+    expect(mirrorProblems(await f.store.jobStates(), await f.sandbox.admin.groundTruthJobs())).toEqual([]);
+
+    // Connection resets mid-pass: failed attempts cost no page the upstream answered beyond those counted.
+    await f.store.deleteCheckpoint(checkpointKey(`t${n}`));
+    await f.sandbox.admin.setFaults({ resetRate: 0.2 });
+    const faulty = await f.sync({ batchSize: 10 });
+    const after = (await f.sandbox.admin.stats()).byRoute['POST /api/jobs/feed'];
+    expect(faulty.pagesUsed).toBe(30);
+    expect(after.byStatus['200'] - 30).toBe(faulty.pagesFetched);
+    expect(faulty.pagesFetched! - faulty.pagesUsed!).toBeLessThanOrEqual(5);
+    expect(mirrorProblems(await f.store.jobStates(), await f.sandbox.admin.groundTruthJobs())).toEqual([]);
+  } finally {
+    await f.close();
+  }
+}, 120_000);
