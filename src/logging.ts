@@ -3,15 +3,16 @@
  * to DEBUG, so at the default LOG_LEVEL=INFO a terminal shows the main job's lines and our workflows' and
  * activities' logs; LOG_LEVEL=DEBUG (or TRACE) shows everything again. Warnings and errors always show.
  */
-import { DefaultLogger, type LogLevel, type LogMetadata, type Logger } from '@temporalio/worker';
+import { DefaultLogger, type LogEntry, type LogLevel, type LogMetadata, type Logger } from '@temporalio/worker';
 
 const CHATTY_COMPONENTS = new Set(['worker', 'core']);
 
 export class QuietSdkLogger implements Logger {
   private readonly inner: DefaultLogger;
 
-  constructor(level: LogLevel) {
-    this.inner = new DefaultLogger(level);
+  /** `sink`: where entries go (default: the SDK's console format). */
+  constructor(level: LogLevel, sink?: (entry: LogEntry) => void) {
+    this.inner = sink ? new DefaultLogger(level, sink) : new DefaultLogger(level);
   }
 
   log(level: LogLevel, message: string, meta?: LogMetadata): void {
