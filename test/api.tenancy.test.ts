@@ -330,3 +330,48 @@ describe('auth details', () => {
     expect((await from(other, 'af_guess_x_000000000000000')).status).toBe(401);
   });
 });
+
+describe('file answers of a campaign are stored once', () => {
+  test('an upload in answers reaches every application by reference: no history carries its bytes', async () => {
+    const profile = (await call('POST', '/api/v1/profiles', { body: APPLICANT })).body.id; // no resume: the form asks for one
+    const bytes = Buffer.alloc(300_000, 7);
+    bytes.write(`%PDF-1.4 ${Date.now()}`);
+    const upload = { kind: 'upload', file_name: 'cv.pdf', content_type: 'application/pdf', content_base64: bytes.toString('base64') };
+    const picked = jobs.filter((j) => j.provider === 'greenhouse').slice(1, 4);
+    expect(picked).toHaveLength(3);
+    const created = await call('POST', '/api/v1/sessions/apply', {
+      body: {
+        candidateProfileId: profile,
+        jobs: picked.map((j) => ({ companyName: 'Acme', title: 'Engineer', jobId: j.id, link: j.url })),
+        answers: { ...CALLER_ANSWERS, resume: upload },
+      },
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.sessionId;
+    await waitFor('the session to complete', async () => (await call('GET', `/api/v1/sessions/${id}`)).body.status === 'completed', 60_000);
+    const apps = (await call('GET', `/api/v1/applications?sessionId=${id}`)).body.data as { application_id: string; status: string; error: string | null }[];
+    expect(apps.map((a) => [a.status, a.error])).toEqual(Array(3).fill(['SUCCESS', null]));
+    // The upstream got the file on every form (its ground truth keeps uploads' names, not their bytes)...
+    const sent = (await sandbox.admin.sessions()).filter((s) => s.profile_id === profile && s.status === 'submitted');
+    expect(sent).toHaveLength(3);
+    for (const s of sent) expect(JSON.stringify(s.answers)).toContain('cv.pdf');
+    // ...and no history holds anything near its 400 KB of base64: the campaign's, or any application's.
+    for (const workflowId of [`campaign/${id}`, ...apps.map((a) => a.application_id)]) {
+      const history = JSON.stringify(await env.client.workflow.getHandle(workflowId).fetchHistory());
+      expect([workflowId, history.length < 100_000]).toEqual([workflowId, true]);
+    }
+  });
+
+  test('where nothing can store it (no ledger), an inline upload is a 400 naming the field, and nothing starts', async () => {
+    const bare = await startApp({ ledger: undefined });
+    const profile = (await call('POST', '/api/v1/profiles', { body: APPLICANT, to: bare })).body.id;
+    const before = (await env.client.workflow.count()).count;
+    const upload = { kind: 'upload', file_name: 'cv.pdf', content_type: 'application/pdf', content_base64: Buffer.from('%PDF-1.4').toString('base64') };
+    const res = await call('POST', '/api/v1/sessions/apply', {
+      to: bare,
+      body: { candidateProfileId: profile, jobs: [{ companyName: 'Acme', title: 'Engineer', jobId: 'x', link: jobs[0]!.url }], answers: { resume: upload } },
+    });
+    expect([res.status, res.body.fields?.map((f: { field: string }) => f.field)]).toEqual([400, ['answers.resume']]);
+    expect((await env.client.workflow.count()).count).toBe(before);
+  });
+});

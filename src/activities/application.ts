@@ -5,6 +5,8 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { answerFields, type Unanswered } from '../answers';
+import { AnswerFileMissingError, resolveAnswerFiles } from '../applications/answerFiles';
+import { isStoredFile, type CallerAnswer } from '../applications/input';
 import type { JoboClient } from '../jobo/client';
 import type { AnswerValue, FormField, LiveSessionState, SessionMetadata } from '../jobo/schemas';
 import { ledgerFor, type ApplicationsLedger, type ApplicationStatus, type ApplicationAttempt, type Claim, type LedgerRow, type LedgerWrite } from '../store/ledger';
@@ -117,8 +119,17 @@ export function createApplicationActivities(deps: ApplicationActivityDeps) {
       return heartbeating(() => session.startSession(req));
     },
 
-    async applicationSubmitPage(req: SubmitAnswersRequest): Promise<LiveSessionState> {
-      return heartbeating(() => session.submitAnswers(req));
+    /** Stored file answers are read back here, at the last moment: their bytes never enter history. */
+    async applicationSubmitPage(req: Omit<SubmitAnswersRequest, 'answers'> & { answers: Record<string, CallerAnswer> }): Promise<LiveSessionState> {
+      const hasStored = Object.values(req.answers).some(isStoredFile);
+      let answers: SubmitAnswersRequest['answers'];
+      try {
+        answers = hasStored ? await resolveAnswerFiles(await ledger(), req.answers) : (req.answers as SubmitAnswersRequest['answers']);
+      } catch (err) {
+        if (err instanceof AnswerFileMissingError) throw ApplicationFailure.nonRetryable(err.message, 'AnswerFileMissing');
+        throw err;
+      }
+      return heartbeating(() => session.submitAnswers({ ...req, answers }));
     },
 
     async applicationGetSession(req: { sessionId: string }): Promise<SessionMetadata> {

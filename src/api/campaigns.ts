@@ -6,6 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
+import { storeAnswerFiles } from '../applications/answerFiles';
 import {
   CampaignExistsError,
   campaignOwner,
@@ -20,6 +21,7 @@ import {
 } from '../campaigns/client';
 import { campaignWorkflowId, validateCampaignInput, type CampaignStatus, type CampaignType, type CampaignView } from '../campaigns/input';
 import { ERRORS, userOf, type ApiContext, type ZodApp } from './context';
+import { searchContextFor } from './jobs';
 import { conflict, invalidRequest, notFound } from './errors';
 import {
   AutopilotOnceBody,
@@ -143,10 +145,14 @@ export function registerCampaignRoutes(app: ZodApp, ctx: ApiContext): void {
     idempotencyKey: string | undefined,
   ): Promise<{ view: CampaignView; replayed: boolean }> => {
     const campaignId = newSessionId(userId, idempotencyKey);
-    const req: NewCampaign = { ...body, campaignId, userId };
+    // Uploads are stored once and every application gets a reference: no bytes in any history.
+    const answers = body.answers && ctx.ledger ? await storeAnswerFiles(await ctx.ledger(), body.answers) : body.answers;
+    const req: NewCampaign = { ...body, ...(answers ? { answers } : {}), campaignId, userId };
     // The campaign's own validator holds the cross-field rules (weekly needs daysOfWeek, ...).
     const problems = validateCampaignInput({ ...req, type });
     if (problems.length) throw invalidRequest(problems);
+    // A search record fills the searchContext; someone else's or an expired one is as unknown as a wrong id.
+    if (req.searchId && ctx.searches) req.searchContext = await searchContextFor(ctx, userId, req.searchId);
     const profile = await ctx.profiles.assertOwned(req.candidateProfileId, userId, 'candidateProfileId');
     try {
       await createCampaign(ctx.client, type, req, { taskQueue: ctx.taskQueue, candidateEmail: profile.email });

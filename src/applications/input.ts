@@ -10,6 +10,54 @@ import type { ApplicationAttempt, ApplicationStatus } from '../store/ledger';
 import { canonicalJobUrl, jobKeyOfUrl } from './jobKey';
 
 export type { ApplicationAttempt, ApplicationStatus, InputProblem };
+
+/**
+ * A file answer stored once in applyflow's database (src/applications/answerFiles.ts) and named by its
+ * SHA-256: what a campaign hands each of its applications instead of the bytes, so a 2 MiB upload enters
+ * no history. Only the activity that submits the page turns it back into an upload.
+ */
+export interface StoredFileAnswer {
+  kind: 'stored_file';
+  sha256: string;
+  file_name: string;
+  content_type: string;
+  bytes: number;
+}
+
+/** What a caller may answer with: an upstream answer value, or a stored file. */
+export type CallerAnswer = AnswerValue | StoredFileAnswer;
+
+/** Caller answers, as JSON, may take at most this much of an input (they are copied into every application). */
+export const ANSWERS_MAX_BYTES = 64 * 1024;
+
+export function isStoredFile(v: unknown): v is StoredFileAnswer {
+  return typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === 'stored_file';
+}
+
+/** Answers with each stored file shown as the upload it stands for (name and type), for validation only. */
+export function forValidation(answers: Record<string, CallerAnswer>): Record<string, AnswerValue> {
+  const out: Record<string, AnswerValue> = {};
+  for (const [k, v] of Object.entries(answers)) {
+    out[k] = isStoredFile(v) ? { kind: 'upload', file_name: v.file_name, content_type: v.content_type, content_base64: 'AAAA' } : v;
+  }
+  return out;
+}
+
+/** Problems of caller answers that every application would carry: size, and inline uploads where refused. */
+export function answersSizeProblems(answers: unknown, opts: { inlineUploads: boolean }): InputProblem[] {
+  if (typeof answers !== 'object' || answers === null || Array.isArray(answers)) return [];
+  const problems: InputProblem[] = [];
+  for (const [name, v] of Object.entries(answers as Record<string, unknown>)) {
+    if (!opts.inlineUploads && typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === 'upload') {
+      problems.push({ field: `answers.${name}`, message: 'a file upload is stored once, not copied into every application: send it through the API, or store it with storeAnswerFiles' });
+    }
+  }
+  const size = JSON.stringify(answers).length;
+  if (problems.length === 0 && size > ANSWERS_MAX_BYTES) {
+    problems.push({ field: 'answers', message: `at most ${ANSWERS_MAX_BYTES} bytes as JSON (got ${size}); store file uploads once instead` });
+  }
+  return problems;
+}
 export { formatProblems };
 
 export const APPLICATION_WORKFLOW_PREFIX = 'application/';
@@ -42,7 +90,7 @@ export interface ApplicationInput {
    * The caller's own answers, keyed by field name or label, for questions a profile cannot answer (e.g. a
    * campaign's "How did you hear about us?"). They win over the profile's answers for the same field.
    */
-  answers?: Record<string, AnswerValue>;
+  answers?: Record<string, CallerAnswer>;
   /** Email fields are answered with this address instead of the profile's (a campaign's overrideEmail). */
   overrideEmail?: string;
 }
@@ -153,6 +201,7 @@ export function validateApplicationInput(input: unknown): InputProblem[] {
   if (answers !== undefined && (typeof answers !== 'object' || answers === null || Array.isArray(answers))) {
     problems.push({ field: 'answers', message: 'expected an object of { "<field name or label>": value }' });
   }
+  problems.push(...answersSizeProblems(answers, { inlineUploads: true }));
   if (overrideEmail !== undefined && (typeof overrideEmail !== 'string' || !EMAIL.test(overrideEmail))) {
     problems.push({ field: 'overrideEmail', message: 'expected an email address' });
   }

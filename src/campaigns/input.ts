@@ -2,9 +2,8 @@
  * A campaign's input, state and views (reference 002's sessions): pure checks with no zod and no Node APIs,
  * shared by the typed client, the CLI and the workflow (which re-checks raw JSON from the `temporal` CLI).
  */
-import { EMAIL, JOB_ID, type ApplicationStatus } from '../applications/input';
+import { EMAIL, JOB_ID, answersSizeProblems, type ApplicationStatus, type CallerAnswer } from '../applications/input';
 import { formatProblems, jobUrlProblem, type InputProblem } from '../interactiveSession/input';
-import type { AnswerValue } from '../jobo/schemas';
 import { DAYS_OF_WEEK, TIME_OF_DAY, timezoneProblem, type CampaignSchedule, type DayOfWeek } from './schedule';
 
 export type { CampaignSchedule, DayOfWeek, InputProblem };
@@ -84,8 +83,10 @@ export interface CampaignInput {
   overrideEmail?: string;
   /** A search record the caller made; kept with the campaign and its applications. */
   searchId?: string;
+  /** The search record's titles and locations (the API resolves searchId to them): the campaign's searchContext. */
+  searchContext?: SearchContext;
   /** Caller answers for questions no profile answers (by field name or label), passed to every application. */
-  answers?: Record<string, AnswerValue>;
+  answers?: Record<string, CallerAnswer>;
   /** The API user who owns the campaign (only they see it through the API); absent when started by an operator. */
   userId?: string;
   /** Set by continue-as-new only: the state so far. */
@@ -98,6 +99,8 @@ export interface CampaignStats {
   totalApplications: number;
   successfulApplications: number;
   failedApplications: number;
+  /** Jobs not started because the user's total or monthly limit was used up (not counted as applications). */
+  limitReachedApplications?: number;
   /** Jobs found and waiting to start now. */
   jobsQueued: number;
   lastRunAt: string | null;
@@ -111,7 +114,7 @@ export interface CampaignRun {
   /** For recurring campaigns: the tick this run is for. */
   scheduledAt: string | null;
   status: RunStatus;
-  stats: { jobsFound: number; applicationsAttempted: number; applicationsSuccessful: number; applicationsFailed: number };
+  stats: { jobsFound: number; applicationsAttempted: number; applicationsSuccessful: number; applicationsFailed: number; applicationsLimitReached?: number };
   error: string | null;
 }
 
@@ -220,8 +223,9 @@ export function limitsOf(input: Pick<CampaignInput, 'limits'>): Required<Campaig
 }
 
 /** Titles and locations the campaign is about: its filters, or the given jobs' titles. */
-export function searchContextOf(input: Pick<CampaignInput, 'filters' | 'jobs'>): SearchContext {
+export function searchContextOf(input: Pick<CampaignInput, 'filters' | 'jobs' | 'searchContext'>): SearchContext {
   const unique = (xs: string[]) => [...new Set(xs)];
+  if (input.searchContext) return { titles: [...input.searchContext.titles], locations: [...input.searchContext.locations] };
   if (input.filters) return { titles: input.filters.jobTitle ? [input.filters.jobTitle] : [], locations: unique(input.filters.location ?? []) };
   return { titles: unique((input.jobs ?? []).map((j) => j.title)).slice(0, 20), locations: [] };
 }
@@ -310,7 +314,7 @@ function checkFilters(problems: InputProblem[], filters: unknown): void {
 /** Every problem with a campaign's input, each naming its field (empty when it is valid). */
 export function validateCampaignInput(input: unknown): InputProblem[] {
   if (!isObject(input)) return [{ field: 'input', message: 'expected an object { campaignId, type, candidateProfileId, ... }' }];
-  const { campaignId, type, candidateProfileId, jobs, filters, schedule, limits, overrideEmail, searchId, answers, userId, carried, ...rest } = input;
+  const { campaignId, type, candidateProfileId, jobs, filters, schedule, limits, overrideEmail, searchId, searchContext, answers, userId, carried, ...rest } = input;
   const problems: InputProblem[] = [];
   const idProblem = campaignIdProblem(campaignId);
   if (idProblem) problems.push({ field: 'campaignId', message: idProblem });
@@ -341,7 +345,14 @@ export function validateCampaignInput(input: unknown): InputProblem[] {
     problems.push({ field: 'overrideEmail', message: 'expected an email address' });
   }
   if (searchId !== undefined && !text(searchId, 200)) problems.push({ field: 'searchId', message: 'expected 1-200 characters' });
+  if (searchContext !== undefined) {
+    const ok = (v: unknown) => Array.isArray(v) && v.length <= 50 && v.every((x) => text(x, 500));
+    if (!isObject(searchContext) || !ok(searchContext.titles) || !ok(searchContext.locations)) {
+      problems.push({ field: 'searchContext', message: 'expected { titles: string[], locations: string[] }' });
+    }
+  }
   if (answers !== undefined && !isObject(answers)) problems.push({ field: 'answers', message: 'expected an object of { "<field name or label>": value }' });
+  problems.push(...answersSizeProblems(answers, { inlineUploads: false }));
   if (userId !== undefined && !(typeof userId === 'string' && USER_ID.test(userId))) problems.push({ field: 'userId', message: 'expected 1-64 characters of [A-Za-z0-9_.-]' });
   if (carried !== undefined && !isObject(carried)) problems.push({ field: 'carried', message: 'set by continue-as-new only' });
   for (const key of Object.keys(rest)) problems.push({ field: key, message: 'unknown input field' });

@@ -7,7 +7,11 @@
 import { readFileSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
 import type { Command } from 'commander';
+import { storeAnswerFiles } from '../applications/answerFiles';
 import type { ApplicationStatus } from '../applications/input';
+import { loadConfig } from '../config';
+import { openStore } from '../store';
+import { ledgerFor } from '../store/ledger';
 import { problemText } from '../interactiveSession/input';
 import {
   campaignApplications,
@@ -78,6 +82,15 @@ export function register(program: Command): void {
       const body = readBody(opts.body);
       if (opts.id) body.campaignId = opts.id;
       if (opts.profile) body.candidateProfileId = opts.profile;
+      // Uploads in answers are stored once in the ledger's database; the campaign carries references.
+      if (body.answers && Object.values(body.answers).some((v) => typeof v === 'object' && v !== null && (v as { kind?: string }).kind === 'upload')) {
+        const store = await openStore(loadConfig());
+        try {
+          body.answers = await storeAnswerFiles(await ledgerFor(store), body.answers);
+        } finally {
+          await store.close();
+        }
+      }
       // Checked before connecting: bad input needs no server to be told so.
       const problems = validateCampaignInput({ campaignId: 'placeholder', ...body, type });
       if (problems.length) throw invalid(new InvalidCampaignInputError(problems));

@@ -105,6 +105,17 @@ export interface ApplicationsLedger {
    * except jobs a limit refused: nothing was tried, so a later run may pick them up.
    */
   jobKeys(profileId: string): Promise<string[]>;
+  /** Stores a file answer once, by its content's SHA-256 (storing it again is a no-op). */
+  putFile(file: AnswerFile): Promise<void>;
+  getFile(sha256: string): Promise<AnswerFile | null>;
+}
+
+/** A caller's file answer as stored: what src/applications/answerFiles.ts turns into a StoredFileAnswer. */
+export interface AnswerFile {
+  sha256: string;
+  fileName: string;
+  contentType: string;
+  contentBase64: string;
 }
 
 export const FINAL_STATUSES: readonly ApplicationStatus[] = ['SUCCESS', 'FAILED', 'CANCELLED'];
@@ -300,6 +311,13 @@ export function ledgerSchemaSql(t: LedgerSqlTypes): string {
     PRIMARY KEY (profile_id, job_id)
   );
   CREATE INDEX IF NOT EXISTS applications_job_url ON applications (profile_id, job_url);
+  CREATE TABLE IF NOT EXISTS answer_files (
+    sha256         ${t.text} PRIMARY KEY,
+    file_name      ${t.text} NOT NULL,
+    content_type   ${t.text} NOT NULL,
+    content_base64 ${t.text} NOT NULL,
+    created_at     ${t.time} NOT NULL
+  );
   CREATE INDEX IF NOT EXISTS applications_campaign ON applications (campaign_id) WHERE campaign_id IS NOT NULL;
 `;
 }

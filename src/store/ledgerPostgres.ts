@@ -11,6 +11,7 @@ import {
   rekeyLegacyRows,
   takeOverSql,
   toLedgerRow,
+  type AnswerFile,
   type ApplicationsLedger,
   type Claim,
   type ClaimRequest,
@@ -188,6 +189,22 @@ export class PostgresLedger implements ApplicationsLedger {
       ORDER BY created_at, profile_id, job_id LIMIT $${params.length}`;
     const { rows } = await this.pool.query<RawLedgerRow>(sql, params);
     return rows.map(toLedgerRow);
+  }
+
+  async putFile(f: AnswerFile): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO answer_files (sha256, file_name, content_type, content_base64, created_at) VALUES ($1, $2, $3, $4, now()) ON CONFLICT (sha256) DO NOTHING`,
+      [f.sha256, f.fileName, f.contentType, f.contentBase64],
+    );
+  }
+
+  async getFile(sha256: string): Promise<AnswerFile | null> {
+    const { rows } = await this.pool.query<{ sha256: string; file_name: string; content_type: string; content_base64: string }>(
+      `SELECT * FROM answer_files WHERE sha256 = $1`,
+      [sha256],
+    );
+    const r = rows[0];
+    return r ? { sha256: r.sha256, fileName: r.file_name, contentType: r.content_type, contentBase64: r.content_base64 } : null;
   }
 
   async jobKeys(profileId: string): Promise<string[]> {

@@ -11,6 +11,7 @@ import {
   rekeyLegacyRows,
   takeOverSql,
   toLedgerRow,
+  type AnswerFile,
   type ApplicationsLedger,
   type Claim,
   type ClaimRequest,
@@ -125,6 +126,19 @@ export class SqliteLedger implements ApplicationsLedger {
     const sql = `SELECT * FROM applications ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY created_at, profile_id, job_id LIMIT ?`;
     return (this.db.prepare(sql).all(...params, f.limit ?? LEDGER_LIST_DEFAULT_LIMIT) as RawLedgerRow[]).map(toLedgerRow);
+  }
+
+  async putFile(f: AnswerFile): Promise<void> {
+    this.db
+      .prepare(`INSERT INTO answer_files (sha256, file_name, content_type, content_base64, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING`)
+      .run(f.sha256, f.fileName, f.contentType, f.contentBase64, new Date().toISOString());
+  }
+
+  async getFile(sha256: string): Promise<AnswerFile | null> {
+    const r = this.db.prepare(`SELECT * FROM answer_files WHERE sha256 = ?`).get(sha256) as
+      | { sha256: string; file_name: string; content_type: string; content_base64: string }
+      | undefined;
+    return r ? { sha256: r.sha256, fileName: r.file_name, contentType: r.content_type, contentBase64: r.content_base64 } : null;
   }
 
   async jobKeys(profileId: string): Promise<string[]> {

@@ -41,6 +41,7 @@ import {
   DEFAULT_ANSWER_DEADLINE_MINUTES,
   MAX_ATTEMPTS,
   canonicalJobUrl,
+  forValidation,
   formatProblems,
   jobKeyOf,
   legacyJobKeyOf,
@@ -48,6 +49,7 @@ import {
   type ApplicationAttempt,
   type ApplicationInput,
   type ApplicationStatus,
+  type CallerAnswer,
   type ApplicationView,
 } from '../applications/input';
 import { validateAnswers } from '../forms/validate';
@@ -154,7 +156,7 @@ export async function application(input: ApplicationInput): Promise<ApplicationV
   let submissions = 0;
   const openSessions = new OpenUpstreamSessions((sessionId) => cleanup.applicationEndSession({ sessionId }), describe);
   /** The current page: its fields and the answers we would submit now (engine, caller, person). */
-  let current: { fields: FormField[]; answers: Record<string, AnswerValue> } = { fields: [], answers: {} };
+  let current: { fields: FormField[]; answers: Record<string, CallerAnswer> } = { fields: [], answers: {} };
   /** A person's answers by field name; kept across pages, redirects and attempts (same field, same answer). */
   const given: Record<string, AnswerValue> = {};
   /** Fields the form rejected, until a person answers them again. */
@@ -254,8 +256,8 @@ export async function application(input: ApplicationInput): Promise<ApplicationV
   }
 
   /** The page's answers: a person's, then the caller's (by name or label), then the profile's. */
-  function merge(fields: FormField[], auto: Record<string, AnswerValue>): Record<string, AnswerValue> {
-    const out: Record<string, AnswerValue> = {};
+  function merge(fields: FormField[], auto: Record<string, AnswerValue>): Record<string, CallerAnswer> {
+    const out: Record<string, CallerAnswer> = {};
     for (const f of fields) {
       const value = given[f.name] ?? input.answers?.[f.name] ?? input.answers?.[f.label] ?? auto[f.name];
       if (value !== undefined) out[f.name] = value;
@@ -266,7 +268,7 @@ export async function application(input: ApplicationInput): Promise<ApplicationV
   /** Required fields still unanswered or rejected, with why. */
   function missingOf(reasons: Map<string, string>): Map<string, string> {
     const missing = new Map<string, string>();
-    for (const p of validateAnswers(current.fields, current.answers)) missing.set(p.field, reasons.get(p.field) ?? p.message);
+    for (const p of validateAnswers(current.fields, forValidation(current.answers))) missing.set(p.field, reasons.get(p.field) ?? p.message);
     for (const [field, message] of rejected) missing.set(field, `rejected by the form: ${message}`);
     return missing;
   }
@@ -283,7 +285,7 @@ export async function application(input: ApplicationInput): Promise<ApplicationV
       return [{ field: 'page', message: `answers are for page ${String(p.page)} but the application is on page ${awaiting.page}` }];
     }
     const asked = awaiting.fields.filter((f) => p.answers![f.name] === undefined).map((f) => ({ field: f.name, message: `${f.name} is required` }));
-    return [...asked, ...validateAnswers(current.fields, { ...current.answers, ...p.answers })];
+    return [...asked, ...validateAnswers(current.fields, { ...forValidation(current.answers), ...p.answers })];
   }
 
   function take(payload: SessionAnswers): void {
