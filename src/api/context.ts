@@ -6,6 +6,8 @@ import type { InteractiveSessionClient } from '../interactiveSession/client';
 import type { ApplicationsLedger } from '../store/ledger';
 import type { Users } from '../store/users';
 import type { Analytics } from '../store/analytics';
+import type { JobSearches } from '../store/searches';
+import type { JobStore } from '../store/types';
 import type { ApiUser } from './auth';
 import { ErrorResponse } from './schemas';
 import type { ProfileAccess } from './profiles';
@@ -25,6 +27,9 @@ export interface ApiContext {
   users?: () => Promise<Users>;
   /** Usage and analytics over the ledger; absent: those routes answer 503. */
   analytics?: () => Promise<Analytics>;
+  /** The job store (POST /jobs/search) and its search records; absent: 503. */
+  jobStore?: () => Promise<JobStore>;
+  searches?: () => Promise<JobSearches>;
   /** Coalesced visibility reads (lists and counts). */
   visibility: VisibilityReads;
   /** How long POST /interactive-sessions waits for the first page before answering with `starting`. */

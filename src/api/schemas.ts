@@ -80,7 +80,7 @@ const jobShape = {
   link: JobLink,
 };
 
-const filtersShape = {
+export const filtersShape = {
   jobTitle: Text(200).optional(),
   location: TextList.optional(),
   workType: z.array(z.enum(Object.keys(WORK_TYPES) as [keyof typeof WORK_TYPES, ...(keyof typeof WORK_TYPES)[]])).min(1).max(3).optional(),

@@ -19,6 +19,8 @@ import { lazyStore } from '../store';
 import { ledgerFor, type ApplicationsLedger } from '../store/ledger';
 import { profileOwnersFor, type ProfileOwners } from '../store/profileOwners';
 import { analyticsFor, type Analytics } from '../store/analytics';
+import { searchesFor, type JobSearches } from '../store/searches';
+import type { JobStore } from '../store/types';
 import { usersFor, type Users } from '../store/users';
 import { connectClient } from '../temporal';
 import { registerApplicationRoutes } from './applications';
@@ -29,6 +31,7 @@ import { installErrorHandler, validatorCompiler, type ApiError } from './errors'
 import { registerInteractiveSessionRoutes } from './interactiveSessions';
 import { ConcurrentRequests, setLimitHeaders, userLimitHeaders } from './limits';
 import { ProfileAccess, registerProfileRoutes, type ProfileUpstream } from './profiles';
+import { registerJobRoutes } from './jobs';
 import { registerUsageRoutes } from './usage';
 import { registerUserRoutes } from './users';
 import { VisibilityReads } from './visibility';
@@ -52,6 +55,8 @@ export interface ApiDeps {
   users?: () => Promise<Users>;
   /** Usage and analytics over the ledger (the same database). */
   analytics?: () => Promise<Analytics>;
+  /** The job store, for POST /jobs/search and its search records (the same database). */
+  jobStore?: () => Promise<JobStore>;
   /** Requests in flight at once per API key (default 10). */
   concurrentRequestLimit?: number;
   /** How long POST /interactive-sessions waits for the first page (default 20 s). */
@@ -115,6 +120,7 @@ export async function buildApi(deps: ApiDeps): Promise<ZodApp> {
     transformObject: jsonSchemaTransformObject,
   });
 
+  let searches: Promise<JobSearches> | undefined;
   const ctx: ApiContext = {
     client: deps.client,
     taskQueue: deps.taskQueue,
@@ -123,6 +129,8 @@ export async function buildApi(deps: ApiDeps): Promise<ZodApp> {
     ledger: deps.ledger,
     users: deps.users,
     analytics: deps.analytics,
+    jobStore: deps.jobStore,
+    searches: deps.jobStore ? () => (searches ??= deps.jobStore!().then(searchesFor)) : undefined,
     visibility: new VisibilityReads(deps.client),
     interactiveWaitMs: deps.interactiveWaitMs ?? 20_000,
   };
@@ -132,6 +140,7 @@ export async function buildApi(deps: ApiDeps): Promise<ZodApp> {
   registerProfileRoutes(app, ctx);
   registerUserRoutes(app, ctx);
   registerUsageRoutes(app, ctx);
+  registerJobRoutes(app, ctx);
   app.get(OPENAPI_PATH, { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
   app.get('/api/v1/health', { config: { public: true }, schema: { hide: true } }, async () => ({ ok: true }));
   await app.ready();
@@ -151,7 +160,9 @@ export interface RunningApi {
 export async function startApi(config: Config, opts: { client?: Client; keys?: ApiKey[]; port?: number } = {}): Promise<RunningApi> {
   const client = opts.client ?? (await connectClient(config));
   const jobo = JoboClient.fromConfig(config);
-  const store = lazyStore(config);
+  const lazy = lazyStore(config);
+  let usedStore = false;
+  const store = () => ((usedStore = true), lazy());
   let ledger: Promise<ApplicationsLedger> | undefined;
   let owners: Promise<ProfileOwners> | undefined;
   let users: Promise<Users> | undefined;
@@ -170,6 +181,7 @@ export async function startApi(config: Config, opts: { client?: Client; keys?: A
     users: () => (users ??= store().then(usersFor)),
     // After the ledger: the analytics read its tables.
     analytics: () => (analytics ??= openLedger().then(async () => analyticsFor(await store()))),
+    jobStore: store,
     logger: { level: config.logLevel === 'TRACE' || config.logLevel === 'DEBUG' ? 'debug' : 'warn' },
   });
   try {
@@ -189,7 +201,7 @@ export async function startApi(config: Config, opts: { client?: Client; keys?: A
     async close() {
       await app.close();
       await jobo.close();
-      if (ledger || owners || users || analytics) await (await store()).close();
+      if (ledger || owners || users || analytics || usedStore) await (await store()).close();
       if (!opts.client) await client.connection.close();
     },
   };

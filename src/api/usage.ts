@@ -35,6 +35,7 @@ export const UsageOut = z
     applications: Counts,
   })
   .meta({ id: 'Usage' });
+const UserUsage = UserUsageOut.extend(UsageOut.shape).meta({ id: 'UserUsage' });
 const SummaryOut = z
   .object({
     period: z.enum(PERIODS),
@@ -104,7 +105,7 @@ export function registerUsageRoutes(app: ZodApp, ctx: ApiContext): void {
         summary: "One user's limits (what is used and left) and its applications in a period",
         params: z.strictObject({ userId: z.string().min(1).max(64) }),
         querystring: UsageQuery,
-        response: { 200: UserUsageOut.extend(UsageOut.shape).meta({ id: 'UserUsage' }), ...ERRORS },
+        response: { 200: UserUsage, ...ERRORS },
       },
     },
     async (req) => {

@@ -244,7 +244,7 @@ export class PostgresJobStore implements JobStore {
   }
 
   async searchJobs(f: JobSearchFilters = {}): Promise<JobSummary[]> {
-    const { limit, postedAfter } = checkFilters(f);
+    const { limit, offset, postedAfter } = checkFilters(f);
     const where: string[] = ['expired_at IS NULL'];
     const params: unknown[] = [];
     const p = (v: unknown) => {
@@ -278,7 +278,7 @@ export class PostgresJobStore implements JobStore {
       where.push(`lower(company_name) <> ALL(${p(f.companiesExclude.map((c) => c.toLowerCase()))}::text[])`);
     }
     if (nonEmpty(f.excludeIds)) where.push(`id <> ALL(${p(f.excludeIds)}::text[])`);
-    const sql = `SELECT ${SUMMARY_COLUMNS} FROM jobs WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${p(limit)}`;
+    const sql = `SELECT ${SUMMARY_COLUMNS} FROM jobs WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${p(limit)} OFFSET ${p(offset)}`;
     const { rows } = await this.pool.query(sql, params);
     return rows.map(toSummary);
   }

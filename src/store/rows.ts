@@ -94,8 +94,10 @@ export const DEFAULT_SEARCH_LIMIT = 50;
 export const MAX_SEARCH_LIMIT = 1000;
 
 /** Rejects nonsense filters with the field named, before any query runs. */
-export function checkFilters(f: JobSearchFilters): { limit: number; postedAfter: string | null } {
+export function checkFilters(f: JobSearchFilters): { limit: number; offset: number; postedAfter: string | null } {
   const limit = f.limit ?? DEFAULT_SEARCH_LIMIT;
+  const offset = f.offset ?? 0;
+  if (!Number.isInteger(offset) || offset < 0 || offset > 1_000_000) throw new StoreError('offset must be an integer in 0..1000000', 'offset');
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SEARCH_LIMIT) {
     throw new StoreError(`limit must be an integer in 1..${MAX_SEARCH_LIMIT}`, 'limit');
   }
@@ -108,7 +110,7 @@ export function checkFilters(f: JobSearchFilters): { limit: number; postedAfter:
   const now = f.now ?? new Date();
   const postedAfter =
     f.postedWithinDays === undefined ? null : new Date(now.getTime() - f.postedWithinDays * 86_400_000).toISOString();
-  return { limit, postedAfter };
+  return { limit, offset, postedAfter };
 }
 
 /** The words of a free-text query, without operators, so user text can never be an FTS syntax error. */

@@ -247,7 +247,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   async searchJobs(f: JobSearchFilters = {}): Promise<JobSummary[]> {
-    const { limit, postedAfter } = checkFilters(f);
+    const { limit, offset, postedAfter } = checkFilters(f);
     const where: string[] = ['j.expired_at IS NULL'];
     const params: unknown[] = [];
     const terms = searchTerms(f.text);
@@ -297,7 +297,7 @@ export class SqliteJobStore implements JobStore {
       where.push(`j.id NOT IN (SELECT value FROM json_each(?))`);
       params.push(JSON.stringify(f.excludeIds));
     }
-    const sql = `SELECT ${SUMMARY_COLUMNS} FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`;
+    const sql = `SELECT ${SUMMARY_COLUMNS} FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ? OFFSET ${offset}`;
     return (this.db.prepare(sql).all(...params, limit) as SummaryRow[]).map(toSummary);
   }
 

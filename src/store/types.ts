@@ -48,6 +48,8 @@ export interface JobSearchFilters {
   excludeIds?: string[];
   /** Default 50, at most 1000. */
   limit?: number;
+  /** Rows to skip first (pages of a search), default 0. */
+  offset?: number;
   /** The clock for postedWithinDays (default: the current time). */
   now?: Date;
 }

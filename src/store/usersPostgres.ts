@@ -1,6 +1,6 @@
 /** Users and keys on the PostgreSQL job store's pool. */
 import type { Pool, PoolClient } from 'pg';
-import { SqlUsers, USERS_SCHEMA, type Users } from './users';
+import { SqlUsers, USERS_SCHEMA, type SqlRunner, type Users } from './users';
 
 export const USERS_SCHEMA_LOCK = 0x75737273; // concurrent CREATE ... IF NOT EXISTS can race on the catalog
 
@@ -28,9 +28,11 @@ export async function openPostgresUsers(pool: Pool): Promise<Users> {
   } finally {
     c.release();
   }
-  return new SqlUsers({
-    all: async <T>(sql: string, params: unknown[]) => (await pool.query(numbered(sql), params)).rows as T[],
-    run: async (sql, params) => (await pool.query(numbered(sql), params)).rowCount ?? 0,
-    isUniqueViolation: (err) => (err as { code?: string }).code === '23505',
-  });
+  return new SqlUsers(pgRunner(pool));
 }
+
+export const pgRunner = (pool: Pool): SqlRunner => ({
+  all: async <T>(sql: string, params: unknown[]) => (await pool.query(numbered(sql), params)).rows as T[],
+  run: async (sql, params) => (await pool.query(numbered(sql), params)).rowCount ?? 0,
+  isUniqueViolation: (err) => (err as { code?: string }).code === '23505',
+});
