@@ -22,7 +22,6 @@ import {
 import { campaignWorkflowId, validateCampaignInput, type CampaignStatus, type CampaignType, type CampaignView } from '../campaigns/input';
 import { ERRORS, userOf, type ApiContext, type ZodApp } from './context';
 import { searchContextFor } from './jobs';
-import { searchContextFor } from './jobs';
 import { conflict, invalidRequest, notFound } from './errors';
 import {
   AutopilotOnceBody,
@@ -152,8 +151,6 @@ export function registerCampaignRoutes(app: ZodApp, ctx: ApiContext): void {
     // The campaign's own validator holds the cross-field rules (weekly needs daysOfWeek, ...).
     const problems = validateCampaignInput({ ...req, type });
     if (problems.length) throw invalidRequest(problems);
-    // A search record fills the searchContext; someone else's or an expired one is as unknown as a wrong id.
-    if (req.searchId && ctx.searches) req.searchContext = await searchContextFor(ctx, userId, req.searchId);
     // A search record fills the searchContext; someone else's or an expired one is as unknown as a wrong id.
     if (req.searchId && ctx.searches) req.searchContext = await searchContextFor(ctx, userId, req.searchId);
     const profile = await ctx.profiles.assertOwned(req.candidateProfileId, userId, 'candidateProfileId');
