@@ -13,12 +13,13 @@ import * as feedSyncCli from './feedSync';
 import * as profileCli from './profile';
 import * as sessionCli from './session';
 import * as temporalCli from './temporal';
+import * as userCli from './user';
 
 export interface CliCapability {
   register(program: Command): void;
 }
 
-export const capabilities: CliCapability[] = [configCli, temporalCli, sessionCli, feedSyncCli, profileCli, campaignCli, applicationCli, demoCli];
+export const capabilities: CliCapability[] = [configCli, temporalCli, sessionCli, feedSyncCli, profileCli, campaignCli, applicationCli, demoCli, userCli];
 
 export function buildProgram(): Command {
   const program = new Command('applyflow')
