@@ -45,6 +45,8 @@ export interface AnswerPageRequest {
   jobId?: string;
   /** Answers email fields with this address instead of the profile's (a campaign's overrideEmail). */
   overrideEmail?: string;
+  /** The caller's word on the job, used where the store does not know it. */
+  job?: { title?: string; companyName?: string };
   fields: FormField[];
 }
 
@@ -153,11 +155,12 @@ export function createApplicationActivities(deps: ApplicationActivityDeps) {
             ProfileNotReady,
           );
         }
+        // The caller's jobId may be its own label: the store knows the job only by the Jobo id.
         const stored = req.jobId ? await (await deps.store()).getJob(req.jobId) : null;
         const as = req.overrideEmail && profile.contact ? { ...profile, contact: { ...profile.contact, email: req.overrideEmail } } : profile;
         const result = answerFields(as, req.fields, {
           today: new Date().toISOString().slice(0, 10),
-          job: { url: req.jobUrl, title: stored?.job.title, companyName: stored?.job.company.name },
+          job: { url: req.jobUrl, title: stored?.job.title ?? req.job?.title, companyName: stored?.job.company.name ?? req.job?.companyName },
         });
         return { answers: result.answers, missing: result.unanswered.filter((u) => u.required) };
       });

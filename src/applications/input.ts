@@ -93,6 +93,8 @@ export interface ApplicationInput {
   answers?: Record<string, CallerAnswer>;
   /** Email fields are answered with this address instead of the profile's (a campaign's overrideEmail). */
   overrideEmail?: string;
+  /** What the caller says the job is (002's title and companyName), for answers when the store does not know it. */
+  job?: { title?: string; companyName?: string };
 }
 
 /** The `application` query and the workflow result: the application as reference 002 lists it. */
@@ -171,7 +173,7 @@ export function validateApplicationInput(input: unknown): InputProblem[] {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return [{ field: 'input', message: 'expected an object { profileId, jobUrl, jobId?, campaignId?, policy?, ... }' }];
   }
-  const { profileId, jobUrl, jobId, retryOf, campaignId, policy, answerDeadlineMinutes, answers, overrideEmail, ...rest } = input as Record<
+  const { profileId, jobUrl, jobId, retryOf, campaignId, policy, answerDeadlineMinutes, answers, overrideEmail, job, ...rest } = input as Record<
     string,
     unknown
   >;
@@ -202,6 +204,13 @@ export function validateApplicationInput(input: unknown): InputProblem[] {
     problems.push({ field: 'answers', message: 'expected an object of { "<field name or label>": value }' });
   }
   problems.push(...answersSizeProblems(answers, { inlineUploads: true }));
+  if (job !== undefined) {
+    const j = job as Record<string, unknown> | null;
+    const text = (v: unknown) => v === undefined || (typeof v === 'string' && v.length <= 300);
+    if (typeof j !== 'object' || j === null || Array.isArray(j) || !text(j.title) || !text(j.companyName) || Object.keys(j).some((k) => k !== 'title' && k !== 'companyName')) {
+      problems.push({ field: 'job', message: 'expected { title?, companyName? } of at most 300 characters each' });
+    }
+  }
   if (overrideEmail !== undefined && (typeof overrideEmail !== 'string' || !EMAIL.test(overrideEmail))) {
     problems.push({ field: 'overrideEmail', message: 'expected an email address' });
   }

@@ -117,15 +117,23 @@ export function register(program: Command): void {
     .description('apply a profile to one job; waits for the outcome unless --no-wait')
     .requiredOption('--profile <id>', 'candidate profile id')
     .requiredOption('--url <jobUrl>', 'the job application URL')
-    .option('--job-id <id>', 'your job id (default: a hash of the URL)')
+    .option('--job-id <id>', 'your reference for the job (shown back; the job is keyed by its canonical URL)')
+    .option('--title <title>', "the job's title, for answers when the job store does not know the job")
+    .option('--company <name>', "the company's name, likewise")
     .option('--policy <policy>', 'ask (wait for a person) or skip (fail naming the fields) when the profile cannot answer', 'skip')
     .option('--no-wait', 'return once started')
     .option('--json', 'print JSON')
-    .action((o: { profile: string; url: string; jobId?: string; policy: UnansweredPolicy; wait: boolean; json?: boolean }) =>
+    .action((o: { profile: string; url: string; jobId?: string; title?: string; company?: string; policy: UnansweredPolicy; wait: boolean; json?: boolean }) =>
       withAppClient(async (client, config) => {
         const started = await startApplication(
           client,
-          { profileId: o.profile, jobUrl: o.url, ...(o.jobId ? { jobId: o.jobId } : {}), policy: o.policy },
+          {
+            profileId: o.profile,
+            jobUrl: o.url,
+            ...(o.jobId ? { jobId: o.jobId } : {}),
+            ...(o.title || o.company ? { job: { ...(o.title ? { title: o.title } : {}), ...(o.company ? { companyName: o.company } : {}) } } : {}),
+            policy: o.policy,
+          },
           { taskQueue: config.temporal.taskQueue },
         );
         if (!o.wait) {

@@ -445,6 +445,7 @@ export async function application(input: ApplicationInput): Promise<ApplicationV
         jobUrl: input.jobUrl,
         ...(input.jobId ? { jobId: input.jobId } : {}),
         ...(input.overrideEmail ? { overrideEmail: input.overrideEmail } : {}),
+        ...(input.job ? { job: input.job } : {}),
         fields: state.fields,
       });
       const reasons = new Map(auto.missing.map((m) => [m.field, `${m.label}: ${m.reason}`]));

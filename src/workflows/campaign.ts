@@ -85,6 +85,9 @@ const acts = proxyActivities<CampaignActivities>({
 
 const FINAL: readonly ApplicationStatus[] = ['SUCCESS', 'FAILED', 'CANCELLED'];
 
+/** The ledger's refusal by a user's limit (src/store/users.ts LIMIT_REACHED; not imported: workflow code). */
+const isLimitRefusal = (error: string | null | undefined) => error?.startsWith('limit_reached:') ?? false;
+
 function describe(err: unknown): string {
   for (let e: unknown = err; e instanceof Error; e = (e as { cause?: unknown }).cause) {
     if (e instanceof ApplicationFailure) return e.type ? `${e.type}: ${e.message}` : e.message;
@@ -101,6 +104,7 @@ function freshState(createdAt: string): CampaignState {
       totalApplications: 0,
       successfulApplications: 0,
       failedApplications: 0,
+      limitReachedApplications: 0,
       jobsQueued: 0,
       lastRunAt: null,
       nextRunAt: null,
@@ -205,6 +209,12 @@ export async function campaign(input: CampaignInput): Promise<CampaignView> {
     if (status === 'SUCCESS') {
       state.stats.successfulApplications++;
       run.stats.applicationsSuccessful++;
+    } else if (status === 'FAILED' && isLimitRefusal(fields.error)) {
+      // Not started: a limit, not a failure, and not an application.
+      state.stats.limitReachedApplications = (state.stats.limitReachedApplications ?? 0) + 1;
+      run.stats.applicationsLimitReached = (run.stats.applicationsLimitReached ?? 0) + 1;
+      state.stats.totalApplications--;
+      run.stats.applicationsAttempted--;
     } else {
       state.stats.failedApplications++;
       run.stats.applicationsFailed++;
@@ -244,6 +254,7 @@ export async function campaign(input: CampaignInput): Promise<CampaignView> {
       profileId: input.candidateProfileId,
       jobUrl: job.link,
       jobId: job.jobId,
+      job: { title: job.title, companyName: job.companyName },
       campaignId: input.campaignId,
       policy: 'skip', // nobody is watching an autopilot: fields the profile cannot answer fail the application
       ...(input.answers ? { answers: input.answers } : {}),
@@ -326,7 +337,7 @@ export async function campaign(input: CampaignInput): Promise<CampaignView> {
       completedAt: null,
       scheduledAt,
       status: 'in_progress',
-      stats: { jobsFound: 0, applicationsAttempted: 0, applicationsSuccessful: 0, applicationsFailed: 0 },
+      stats: { jobsFound: 0, applicationsAttempted: 0, applicationsSuccessful: 0, applicationsFailed: 0, applicationsLimitReached: 0 },
       error: null,
     };
     current = run;
