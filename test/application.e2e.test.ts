@@ -236,6 +236,33 @@ test('`ask` with nobody answering fails at the deadline; cancelling while asking
   expect(await submissionsOf(sandbox.admin, profileId)).toEqual(new Map());
 });
 
+test('a cancel while the final submit is in flight records what the upstream did: SUCCESS, never CANCELLED', async () => {
+  const profileId = await createApplicant(jobo);
+  const job = jobOf('lever');
+  await sandbox.admin.setFaults({ latencyMs: 1500 }); // a wide window for the cancel to land in
+  try {
+    const { handle } = await start({ profileId, jobUrl: job.url, jobId: job.id, answers: CALLER_ANSWERS });
+    await waitFor(
+      'the final submit to be in flight',
+      async () => {
+        const [session] = await sessionsOf(profileId);
+        const pending = (await handle.describe()).raw.pendingActivities ?? [];
+        const submitting = pending.some((a) => a.activityType?.name === 'applicationSubmitPage');
+        return session && session.page === session.page_count - 1 && submitting ? true : null;
+      },
+      60_000,
+      50,
+    );
+    await handle.cancel();
+    const view = await handle.result(); // not a failure: the application went in
+    expect(view).toMatchObject({ status: 'SUCCESS', error: null });
+    expect(await submissionsOf(sandbox.admin, profileId)).toEqual(new Map([[job.url, 1]]));
+    expect(await ledger.get(profileId, jobKeyOf({ jobUrl: job.url }))).toMatchObject({ status: 'SUCCESS' });
+  } finally {
+    await sandbox.admin.setFaults({ latencyMs: 0 });
+  }
+});
+
 test.each(['honour', 'ignore'] as const)(
   'a session create whose response is lost is retried (upstream %s Idempotency-Key): one submission',
   async (idempotencyKeys) => {
