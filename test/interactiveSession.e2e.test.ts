@@ -88,6 +88,18 @@ test('a multi-page workday form is completed to submitted, exactly once upstream
   expect(d.typedSearchAttributes.get(SA.status)).toBe('submitted');
 });
 
+test('the final answers\' response is lost (keys ignored): the session finishes submitted, once, not as an error to re-send', async () => {
+  const jobUrl = uniqueJob(WORKDAY);
+  const { workflowId } = await sessions.start({ jobUrl });
+  const resets = (await sandbox.admin.stats()).resets;
+  await sandbox.admin.setFaults({ resetAfterSubmitNext: 1 });
+  const views = await completeForm(workflowId);
+  expect((await sandbox.admin.stats()).resets).toBe(resets + 1);
+  expect(views[views.length - 1]).toMatchObject({ status: 'submitted', is_terminal: true, outcome: 'submitted' });
+  expect(await sessions.result(workflowId)).toMatchObject({ outcome: 'submitted', status: 'submitted' });
+  expect(await submissionsFor(jobUrl)).toBe(1);
+});
+
 test('invalid answers are rejected to the update caller, per field, without reaching history or upstream; then corrected', async () => {
   const jobUrl = uniqueJob(GREENHOUSE);
   const { workflowId } = await sessions.start({ jobUrl });

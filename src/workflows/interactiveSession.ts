@@ -18,6 +18,7 @@ import {
   defineUpdate,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -36,6 +37,12 @@ import { OpenUpstreamSessions, expiredUpstream, invalidFailure, redirectProblem,
 export type { InteractiveSessionInput };
 
 /** How the session ended: captcha, login and other blocked flows are `error` with the status kept. */
+/**
+ * Sessions started since: a submit whose response was lost (409 after a retry, or out of retries) asks the
+ * upstream's session state, and `completed` finishes as submitted instead of as an error to be re-sent.
+ */
+export const SUBMITTED_TRUTH_PATCH = 'interactive-submitted-truth';
+
 export type SessionOutcome = 'submitted' | 'error' | 'expired' | 'ended';
 
 /** The payload of the `submitAnswers` update and the `answers` signal. */
@@ -282,6 +289,15 @@ export async function interactiveSession(input: InteractiveSessionInput): Promis
   }
 
   /** Submits under the lock; throws an ApplicationFailure for the update caller when it could not. */
+  /** The final answers went in although no response said so: the session is submitted, once. */
+  async function submittedUnheard(sessionId: string): Promise<SessionView> {
+    responses++;
+    view.pages_answered++;
+    openSessions.forget(sessionId);
+    await finish('submitted', 'submitted', null);
+    return view;
+  }
+
   async function submit(payload: SessionAnswers): Promise<SessionView> {
     // Re-checked here: the page may have moved on while this call waited for the lock.
     const problems = answerProblems(payload);
@@ -306,8 +322,11 @@ export async function interactiveSession(input: InteractiveSessionInput): Promis
         });
       }
       if (jobo?.type === JoboFailure.Conflict || jobo?.type === JoboFailure.NotFound) {
+        const upstreamNow = await upstreamState(sessionId);
+        // The answers did go in (an earlier try whose response was lost submitted the application): say so.
+        if (upstreamNow === 'completed' && patched(SUBMITTED_TRUTH_PATCH)) return submittedUnheard(sessionId);
         // Expired by the upstream's own idle timeout (shorter than ours), or closed for another reason.
-        if (expiredUpstream(await upstreamState(sessionId))) {
+        if (expiredUpstream(upstreamNow)) {
           openSessions.forget(sessionId);
           await finish('expired', 'expired', `the upstream session expired before these answers arrived: ${jobo.message}`);
         } else {
@@ -315,6 +334,8 @@ export async function interactiveSession(input: InteractiveSessionInput): Promis
         }
         throw ApplicationFailure.create({ type: SessionFailure.SessionClosed, message: detail!, nonRetryable: true });
       }
+      // Before "send them again": the upstream may have taken them (a lost response) and submitted the form.
+      if (patched(SUBMITTED_TRUTH_PATCH) && (await upstreamState(sessionId)) === 'completed') return submittedUnheard(sessionId);
       view.error = `submitting failed, the answers can be sent again: ${describe(err)}`;
       throw ApplicationFailure.create({ type: SessionFailure.SubmitFailed, message: view.error, nonRetryable: true });
     }
