@@ -37,3 +37,21 @@ test('sqlite: a pass that stamped last_seen_run before schema v2 still has those
     await store.close();
   }
 });
+
+test('sqlite: the data column leaves out the description (its own column) and reads back whole, old rows too', async () => {
+  const store = new SqliteJobStore(join(dir, 'lean.sqlite'));
+  try {
+    const job = makeJob(1);
+    await store.upsertJobs([job, makeJob(2)]);
+    const raw = store.db.prepare(`SELECT data FROM jobs WHERE id = ?`).get(job.id) as { data: string };
+    expect(JSON.parse(raw.data)).not.toHaveProperty('description');
+    expect((await store.getJob(job.id))?.job).toEqual(job);
+    // A row written before the lean column (the whole job in data) reads the same.
+    const old = makeJob(2);
+    store.db.prepare(`UPDATE jobs SET data = ? WHERE id = ?`).run(JSON.stringify(old), old.id);
+    expect((await store.getJob(old.id))?.job).toEqual(old);
+    expect(await store.searchJobs({ text: 'distributed' })).toHaveLength(2);
+  } finally {
+    await store.close();
+  }
+});

@@ -36,7 +36,11 @@ function isoInstant(value: string | null): string | null {
   return Number.isNaN(t) ? null : new Date(t).toISOString();
 }
 
-export function toRow(job: JobDto): JobRow {
+/**
+ * @param lean leave the description out of `data` (it is stored in its own column; SQLite puts it back on
+ *   read): a description is about a quarter of a job's JSON.
+ */
+export function toRow(job: JobDto, lean = false): JobRow {
   const c = job.compensation;
   return {
     id: job.id,
@@ -56,16 +60,16 @@ export function toRow(job: JobDto): JobRow {
     salary_max_yearly: c ? yearly(c.max, c.period) : null,
     apply_url: job.apply_url,
     updated_at: job.updated_at,
-    data: JSON.stringify(job),
+    data: lean ? JSON.stringify({ ...job, description: undefined }) : JSON.stringify(job),
   };
 }
 
 /** One row per id (PostgreSQL rejects a batch that touches a row twice); the latest updated_at wins. */
-export function toUniqueRows(jobs: readonly JobDto[]): JobRow[] {
+export function toUniqueRows(jobs: readonly JobDto[], lean = false): JobRow[] {
   const byId = new Map<string, JobRow>();
   for (const job of jobs) {
     const prev = byId.get(job.id);
-    if (!prev || Date.parse(job.updated_at) >= Date.parse(prev.updated_at)) byId.set(job.id, toRow(job));
+    if (!prev || Date.parse(job.updated_at) >= Date.parse(prev.updated_at)) byId.set(job.id, toRow(job, lean));
   }
   return [...byId.values()];
 }

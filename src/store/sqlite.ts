@@ -192,7 +192,7 @@ export class SqliteJobStore implements JobStore {
       const now = new Date().toISOString();
       const pass = opts.seenInRun;
       const result: UpsertResult = { upserted: 0, skipped: 0, older: 0, revived: 0 };
-      const rows = toUniqueRows(jobs);
+      const rows = toUniqueRows(jobs, true);
       const stored = new Map(
         (getPageStmt.all(JSON.stringify(rows.map((r) => r.id))) as { id: string; updated_at: string; expired_at: string | null }[]).map(
           (r) => [r.id, r],
@@ -240,10 +240,14 @@ export class SqliteJobStore implements JobStore {
   }
 
   async getJob(id: string): Promise<StoredJob | null> {
-    const r = this.db.prepare(`SELECT data, expired_at FROM jobs WHERE id = ?`).get(id) as
-      | { data: string; expired_at: string | null }
+    const r = this.db.prepare(`SELECT data, description, expired_at FROM jobs WHERE id = ?`).get(id) as
+      | { data: string; description: string; expired_at: string | null }
       | undefined;
-    return r ? { job: JSON.parse(r.data) as JobDto, expiredAt: r.expired_at } : null;
+    if (!r) return null;
+    // Rows written since the lean data column keep the description only in its own column.
+    const job = JSON.parse(r.data) as JobDto;
+    if (job.description === undefined) job.description = r.description;
+    return { job, expiredAt: r.expired_at };
   }
 
   async searchJobs(f: JobSearchFilters = {}): Promise<JobSummary[]> {
