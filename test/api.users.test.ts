@@ -12,13 +12,15 @@ import { createActivities } from '../src/activities';
 import type { ZodApp } from '../src/api/context';
 import { buildApi, type ApiDeps } from '../src/api/server';
 import type { JoboClient } from '../src/jobo/client';
+import { analyticsFor } from '../src/store/analytics';
 import { profileOwnersFor, type ProfileOwners } from '../src/store/profileOwners';
 import { keyDigest, usersFor, type Users } from '../src/store/users';
-import { APPLICANT } from './application.fixtures';
+import { APPLICANT, CALLER_ANSWERS, corpusJobs, submissionsOf } from './application.fixtures';
 import { testConfig } from './support/config';
 import { startSandboxWorker, type SandboxWorker } from './support/sandboxWorker';
 import { openTempStore, type TempStore } from './support/tempStore';
 import { startDevEnv } from './support/temporal';
+import { waitFor } from './support/waitFor';
 
 const taskQueue = 'api-users';
 const OP_A = 'af_operator_a_111111111111';
@@ -67,6 +69,8 @@ async function startApp(over: Partial<ApiDeps> = {}): Promise<string> {
     ledger: async () => temp!.ledger,
     profileOwners: async () => owners,
     users: async () => users,
+    jobStore: async () => temp!.store,
+    analytics: async () => analyticsFor(temp!.store),
     ...over,
   });
   apps.push(app);
@@ -246,5 +250,178 @@ describe('limit headers and 429s', () => {
     expect(last.body.error).toBe('rate_limited');
     expect(last.body.retryAfter).toBeGreaterThan(0);
     expect(String(last.body.retryAfter)).toBe(last.headers['retry-after']);
+  });
+});
+
+describe('limits that hold under concurrency, and usage from the ledger', () => {
+  test('monthly limit 10, three concurrent campaigns of 10 jobs: exactly 10 go upstream, 20 limit_reached that never do; headers, usage and analytics agree with ground truth after a mixed run', async () => {
+    const id = (await call('POST', '/api/v1/users', { body: { externalUserId: 'crm-limits', maxJobApplicationsPerMonth: 10 } })).body.userId as string;
+    const key = (await call('POST', `/api/v1/users/${id}/api-keys`, { body: {} })).body.secret as string;
+    const profileId = (await call('POST', '/api/v1/profiles', { key, body: APPLICANT })).body.id as string;
+    const upload = await request(`${base}/api/v1/profiles/${profileId}/resume?import=false`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'text/plain', 'x-file-name': 'cv.txt' },
+      body: 'Ada Lovelace\nada@example.org\nSenior engineer, 2019-2024\n',
+    });
+    expect(upload.statusCode).toBeLessThan(300);
+    await upload.body.text();
+    const jobs = await corpusJobs(sandbox.admin, temp!.store, 33);
+    expect(new Set(jobs.map((j) => j.url)).size).toBe(33);
+    const before = await call('GET', '/api/v1/profiles', { key });
+    expect([before.headers['x-ratelimit-user-monthly-remaining'], before.headers['x-ratelimit-user-total-remaining']]).toEqual(['10', '1000']);
+
+    const created = await Promise.all(
+      [0, 1, 2].map((c) =>
+        call('POST', '/api/v1/sessions/apply', {
+          key,
+          body: {
+            candidateProfileId: profileId,
+            jobs: jobs.slice(c * 10, c * 10 + 10).map((j, i) => ({ companyName: 'Acme', title: 'Engineer', jobId: `c${c}-${i}`, link: j.url })),
+            answers: CALLER_ANSWERS,
+          },
+        }),
+      ),
+    );
+    expect(created.map((r) => r.status)).toEqual([201, 201, 201]);
+    const sessions = created.map((r) => r.body.sessionId as string);
+    const views = await waitFor(
+      'the three campaigns to complete',
+      async () => {
+        const vs = await Promise.all(sessions.map(async (s) => (await call('GET', `/api/v1/sessions/${s}`, { key })).body));
+        return vs.every((v) => v.status === 'completed') && vs;
+      },
+      240_000,
+    );
+
+    // Ground truth: the sandbox's submissions for this profile.
+    const submitted = await submissionsOf(sandbox.admin, profileId);
+    const submissions = [...submitted.values()].reduce((a, b) => a + b, 0);
+    expect(submissions).toBeLessThanOrEqual(10);
+    const rows = await temp!.ledger.list({ profileId });
+    expect(rows).toHaveLength(30);
+    const refused = rows.filter((r) => r.status === 'FAILED' && r.error?.startsWith('limit_reached:'));
+    expect(refused).toHaveLength(20);
+    // Every refused job was never sent upstream; every submitted one is a claimed row.
+    for (const r of refused) expect(submitted.get(r.jobUrl) ?? 0).toBe(0);
+    const succeeded = rows.filter((r) => r.status === 'SUCCESS');
+    expect(succeeded.length).toBe([...submitted.values()].filter((n) => n > 0).length);
+    expect(rows.filter((r) => !r.error?.startsWith('limit_reached:')).every((r) => ['SUCCESS', 'FAILED'].includes(r.status))).toBe(true);
+    // No refused job opened an upstream session (the limit counts starts, not outcomes).
+    const upstreamSessions = (await sandbox.admin.sessions()).filter((s) => s.profile_id === profileId);
+    expect(new Set(upstreamSessions.map((s) => s.job_url)).size).toBe(10); // each of the ten claimed jobs went upstream
+    // Each claimed job was submitted unless its form failed it (the sandbox's corpus has such jobs).
+    const k = succeeded.length;
+    expect(submissions).toBe(k);
+    expect(k).toBeGreaterThan(5);
+    for (const r of refused) expect(upstreamSessions.some((s) => s.job_url === r.jobUrl)).toBe(false);
+
+    const stats = views.map((v) => v.stats);
+    expect(stats.reduce((a, s) => a + s.limitReachedApplications, 0)).toBe(20);
+    expect(stats.reduce((a, s) => a + s.successfulApplications, 0)).toBe(succeeded.length);
+    expect(stats.reduce((a, s) => a + s.failedApplications, 0)).toBe(10 - k);
+    expect(stats.reduce((a, s) => a + s.totalApplications, 0)).toBe(10);
+
+    // A mixed run on top: two more allowed, one of them for a second profile without a resume (the form
+    // fails it), and one refused.
+    expect((await call('PATCH', `/api/v1/users/${id}`, { body: { maxJobApplicationsPerMonth: 12 } })).status).toBe(200);
+    const noResume = (await call('POST', '/api/v1/profiles', { key, body: APPLICANT })).body.id as string;
+    const runOnce = async (profile: string, links: string[]) => {
+      const made = await call('POST', '/api/v1/sessions/apply', {
+        key,
+        body: {
+          candidateProfileId: profile,
+          jobs: links.map((link, i) => ({ companyName: 'Acme', title: 'Engineer', jobId: `m-${i}`, link })),
+          answers: CALLER_ANSWERS,
+          limits: { concurrency: 1 }, // in list order, so which one the limit refuses is known
+        },
+      });
+      expect(made.status).toBe(201);
+      return waitFor('the campaign', async () => {
+        const v = (await call('GET', `/api/v1/sessions/${made.body.sessionId}`, { key })).body;
+        return v.status === 'completed' && v;
+      }, 120_000);
+    };
+    const failing = await runOnce(noResume, [jobs[32].url]);
+    expect(failing.stats).toMatchObject({ successfulApplications: 0, failedApplications: 1 });
+    const last = await runOnce(profileId, [jobs[30].url, jobs[31].url]);
+    expect(last.stats).toMatchObject({ successfulApplications: 1, failedApplications: 0, limitReachedApplications: 1 });
+    const truth = await submissionsOf(sandbox.admin, profileId);
+    expect([...truth.values()].reduce((a, b) => a + b, 0)).toBe(k + 1);
+    expect([truth.get(jobs[30].url), truth.get(jobs[31].url) ?? 0]).toEqual([1, 0]);
+    expect((await submissionsOf(sandbox.admin, noResume)).size).toBe(0);
+    const mixed = { body: { sessionId: last.sessionId as string } };
+    const failedSession = failing.sessionId as string;
+
+    const after = await call('GET', `/api/v1/users/${id}/usage?period=all`, { key });
+    expect(after.headers['x-ratelimit-user-monthly-remaining']).toBe('0');
+    expect(after.headers['x-ratelimit-user-total-remaining']).toBe('988');
+    // Usage agrees with the ground truth: k + 1 submitted upstream, the other claimed ones failed, 21 refused by the limit.
+    expect(after.body).toMatchObject({
+      userId: id,
+      monthly: { limit: 12, used: 12, remaining: 0 },
+      total: { limit: 1000, used: 12, remaining: 988 },
+      applications: { total: 33, successful: k + 1, failed: 11 - k, limitReached: 21, inProgress: 0, cancelled: 0 },
+    });
+    expect((await call('GET', '/api/v1/usage', { key })).body.applications).toEqual(after.body.applications);
+    const summary = (await call('GET', '/api/v1/analytics/summary?period=7d', { key })).body;
+    expect(summary.overview).toMatchObject({ total: 33, successful: k + 1, failed: 11 - k, limitReached: 21 });
+    expect(summary.overview.successRate).toBeCloseTo((k + 1) / 12, 4);
+    expect(summary.byProvider.reduce((a: number, p: { total: number }) => a + p.total, 0)).toBe(33);
+    expect(summary.byProvider.reduce((a: number, p: { failed: number }) => a + p.failed, 0)).toBe(11 - k);
+    expect(summary.dailyTrend.reduce((a: number, d: { successful: number }) => a + d.successful, 0)).toBe(k + 1);
+    // Top five sessions by applications: the three of ten first.
+    expect(summary.topSessions.map((t: { sessionId: string }) => t.sessionId).slice(0, 3).sort()).toEqual([...sessions].sort());
+    expect(summary.topSessions.map((t: { sessionId: string }) => t.sessionId).sort()).toEqual([...sessions, mixed.body.sessionId, failedSession].sort());
+    // The operator's account includes its users; another operator sees none of it.
+    expect((await call('GET', '/api/v1/usage?period=all')).body.applications.limitReached).toBeGreaterThanOrEqual(20);
+    expect((await call('GET', '/api/v1/analytics/summary?period=all', { key: OP_B })).body.overview.total).toBe(0);
+    expect((await call('GET', `/api/v1/users/${id}/usage`, { key: OP_B })).status).toBe(404);
+  }, 300_000);
+});
+
+describe('job search and search records', () => {
+  test('POST /jobs/search pages the store with the autopilot filters; its searchId fills a session searchContext; unknown or another user\'s searchId is a 400 naming it', async () => {
+    const jobs = await corpusJobs(sandbox.admin, temp!.store, 40);
+    const id = (await call('POST', '/api/v1/users', { body: { externalUserId: 'crm-search' } })).body.userId as string;
+    const key = (await call('POST', `/api/v1/users/${id}/api-keys`, { body: {} })).body.secret as string;
+    // Ground truth: the same filters through the store's own query.
+    const all = await temp!.store.searchJobs({ limit: 1000 });
+    const first = await call('POST', '/api/v1/jobs/search', { key, body: { limit: 5 } });
+    expect(first.status).toBe(200);
+    expect(first.body.data.map((j: { jobId: string }) => j.jobId)).toEqual(all.slice(0, 5).map((j) => j.id));
+    expect(first.body.pagination).toEqual({ page: 1, limit: 5, hasMore: all.length > 5 });
+    const second = await call('POST', '/api/v1/jobs/search', { key, body: { limit: 5, page: 2 } });
+    expect(second.body.data.map((j: { jobId: string }) => j.jobId)).toEqual(all.slice(5, 10).map((j) => j.id));
+    const company = jobs[0] && (await temp!.store.getJob(jobs[0].id))!.job.company.name;
+    const byCompany = await call('POST', '/api/v1/jobs/search', { key, body: { companyInclude: [company.toUpperCase()], location: ['a'], jobTitle: 'engineer' } });
+    const expected = await temp!.store.searchJobs({ companiesInclude: [company.toUpperCase()], locations: ['a'], text: 'engineer', limit: 21 });
+    expect(byCompany.body.data.map((j: { jobId: string }) => j.jobId)).toEqual(expected.slice(0, 20).map((j) => j.id));
+    expect(byCompany.body.searchContext).toEqual({ titles: ['engineer'], locations: ['a'] });
+    const bad = await call('POST', '/api/v1/jobs/search', { key, body: { limit: 101, workType: ['Moon'] } });
+    expect(bad.body.fields.map((f: { field: string }) => f.field).sort()).toEqual(['limit', 'workType[0]']);
+
+    const profileId = (await call('POST', '/api/v1/profiles', { key, body: APPLICANT })).body.id as string;
+    const body = (searchId: string) => ({ candidateProfileId: profileId, searchId, jobs: [{ companyName: 'Acme', title: 'Painter', jobId: 'x', link: jobs[0].url }], answers: CALLER_ANSWERS });
+    const made = await call('POST', '/api/v1/sessions/apply', { key, body: body(byCompany.body.searchId) });
+    expect(made.status).toBe(201);
+    expect(made.body.searchContext).toEqual({ titles: ['engineer'], locations: ['a'] });
+    expect(made.body.searchId).toBe(byCompany.body.searchId);
+
+    // The made session and its application are in visibility before the count is taken.
+    await waitFor('the session to complete', async () => (await call('GET', `/api/v1/sessions/${made.body.sessionId}`, { key })).body.status === 'completed', 120_000);
+    const count = async () => (await env.client.workflow.count()).count;
+    const workflowsBefore = (await waitFor('visibility to settle', async () => {
+      const a = await count();
+      await new Promise((r) => setTimeout(r, 1000));
+      return a === (await count()) && { a };
+    })).a;
+    const unknown = await call('POST', '/api/v1/sessions/apply', { key, body: body('srch_000000000000000000000000') });
+    expect([unknown.status, unknown.body.fields]).toEqual([400, [{ field: 'searchId', message: 'unknown or expired search record srch_000000000000000000000000' }]]);
+    // Another user's search record is as unknown.
+    const others = await call('POST', '/api/v1/jobs/search', { body: {} });
+    const foreign = await call('POST', '/api/v1/sessions/apply', { key, body: body(others.body.searchId) });
+    expect([foreign.status, foreign.body.fields[0].field]).toEqual([400, 'searchId']);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await count()).toBe(workflowsBefore);
   });
 });

@@ -96,7 +96,7 @@ export function createApplicationActivities(deps: ApplicationActivityDeps) {
      * The claim before anything goes upstream: this run owns the (profile, job key) row, or learns who does
      * (a SUCCESS already recorded, another workflow applying, an unconfirmed submit to settle first).
      */
-    async claimApplication(update: LedgerUpdate & { retryOf?: string | null }): Promise<{ kind: Claim['kind']; row: LedgerSummary }> {
+    async claimApplication(update: LedgerUpdate & { retryOf?: string | null; enforceLimits?: boolean }): Promise<{ kind: Claim['kind']; row: LedgerSummary }> {
       const claim = await (await ledger()).claim({ ...update, runId: runId() });
       return { kind: claim.kind, row: summaryOf(claim.row) };
     },

@@ -89,6 +89,8 @@ const ledger = proxyActivities<ApplicationActivities>({ startToCloseTimeout: '10
  * session, no UNCONFIRMED); every run started since takes the paths described at the top.
  */
 export const NEVER_TWICE_PATCH = 'never-twice-by-job';
+/** The claim reserves one application of the profile owner's limits and may answer limit_reached. */
+export const USER_LIMITS_PATCH = 'user-limits';
 
 /** How long an unknown submit outcome is asked about before the application ends UNCONFIRMED. */
 export const RECONCILE_WINDOW_MS = 24 * 60 * 60_000;
@@ -500,8 +502,14 @@ export async function application(input: ApplicationInput): Promise<ApplicationV
 
   /** v2: the claim decides whether this run applies, attaches, settles an unconfirmed submit or is done. */
   async function claim(): Promise<boolean> {
-    const { kind, row } = await ledger.claimApplication({ ...ledgerUpdate(), retryOf: input.retryOf ?? null });
+    const enforceLimits = patched(USER_LIMITS_PATCH);
+    const { kind, row } = await ledger.claimApplication({ ...ledgerUpdate(), retryOf: input.retryOf ?? null, ...(enforceLimits ? { enforceLimits } : {}) });
     if (kind === 'claimed') return true;
+    if (kind === 'limit_reached') {
+      // The user's total or monthly limit is used up: FAILED `limit_reached: …`, nothing went upstream.
+      report(row, false);
+      return false;
+    }
     if (kind === 'succeeded') report(row, true);
     else if (kind === 'owned') await attach(row);
     else if (!(await settleClaimed(row))) {
