@@ -425,3 +425,14 @@ describe('job search and search records', () => {
     expect(await count()).toBe(workflowsBefore);
   });
 });
+
+test('the OpenAPI document has the users, keys, usage, analytics and job search routes with their schemas', async () => {
+  const res = await call('GET', '/api/v1/openapi.json', { key: null });
+  expect(res.status).toBe(200);
+  const paths = Object.keys(res.body.paths);
+  for (const p of ['/api/v1/users', '/api/v1/users/{userId}', '/api/v1/users/{userId}/api-keys', '/api/v1/users/{userId}/api-keys/{keyId}', '/api/v1/users/{userId}/usage', '/api/v1/usage', '/api/v1/analytics/summary', '/api/v1/jobs/search']) {
+    expect(paths).toContain(p);
+  }
+  expect(Object.keys(res.body.components.schemas)).toEqual(expect.arrayContaining(['User', 'CreatedUserApiKey', 'UserUsage', 'Usage', 'AnalyticsSummary', 'JobSearchRequest', 'JobSearchResponse']));
+  expect(res.body.components.schemas.Error.properties.retryAfter).toBeDefined();
+});
