@@ -238,6 +238,7 @@ describe('the OpenAPI document', () => {
         'POST /api/v1/sessions/{sessionId}/stop',
         'GET /api/v1/sessions/{sessionId}/runs',
         'GET /api/v1/applications',
+        'POST /api/v1/applications/{applicationId}/retry',
         'POST /api/v1/interactive-sessions',
         'GET /api/v1/interactive-sessions/{id}',
         'POST /api/v1/interactive-sessions/{id}/answers',
