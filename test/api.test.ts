@@ -249,6 +249,18 @@ describe('the OpenAPI document', () => {
         'PATCH /api/v1/profiles/{profileId}',
         'PUT /api/v1/profiles/{profileId}/resume',
         'GET /api/v1/profiles/{profileId}/resume/import',
+        'POST /api/v1/users',
+        'GET /api/v1/users',
+        'GET /api/v1/users/{userId}',
+        'PATCH /api/v1/users/{userId}',
+        'DELETE /api/v1/users/{userId}',
+        'POST /api/v1/users/{userId}/api-keys',
+        'GET /api/v1/users/{userId}/api-keys',
+        'DELETE /api/v1/users/{userId}/api-keys/{keyId}',
+        'GET /api/v1/users/{userId}/usage',
+        'GET /api/v1/usage',
+        'GET /api/v1/analytics/summary',
+        'POST /api/v1/jobs/search',
       ].sort(),
     );
     const apply = doc.paths['/api/v1/sessions/apply'].post;
