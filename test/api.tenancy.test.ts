@@ -14,7 +14,9 @@ import { createActivities } from '../src/activities';
 import type { ZodApp } from '../src/api/context';
 import { buildApi, type ApiDeps } from '../src/api/server';
 import type { JoboClient } from '../src/jobo/client';
+import { analyticsFor } from '../src/store/analytics';
 import { profileOwnersFor, type ProfileOwners } from '../src/store/profileOwners';
+import { usersFor, type Users } from '../src/store/users';
 import { APPLICANT, CALLER_ANSWERS, corpusJobs, type CorpusJob } from './application.fixtures';
 import { testConfig } from './support/config';
 import { startSandboxWorker, type SandboxWorker } from './support/sandboxWorker';
@@ -34,6 +36,7 @@ let env: TestWorkflowEnvironment;
 let sandbox: SandboxHandle;
 let jobo: JoboClient;
 let owners: ProfileOwners;
+let users: Users;
 let jobs: CorpusJob[];
 const apps: ZodApp[] = [];
 let base: string;
@@ -75,6 +78,9 @@ async function startApp(over: Partial<ApiDeps> = {}): Promise<string> {
     rateLimit: { max: 10_000, windowSeconds: 60 },
     ledger: async () => temp!.ledger,
     profileOwners: async () => owners,
+    users: async () => users,
+    jobStore: async () => temp!.store,
+    analytics: async () => analyticsFor(temp!.store),
     interactiveWaitMs: 5_000,
     ...over,
   });
@@ -95,6 +101,7 @@ beforeAll(async () => {
   });
   ({ env, sandbox, jobo } = rig);
   owners = await profileOwnersFor(store);
+  users = await usersFor(store);
   jobs = await corpusJobs(sandbox.admin, store, 20);
   base = await startApp();
 });
@@ -373,5 +380,44 @@ describe('file answers of a campaign are stored once', () => {
     });
     expect([res.status, res.body.fields?.map((f: { field: string }) => f.field)]).toEqual([400, ['answers.resume']]);
     expect((await env.client.workflow.count()).count).toBe(before);
+  });
+});
+
+describe("users, keys, usage and searches are the operator's or the user's alone", () => {
+  test("bob gets the unknown-id 404 for alice's users and keys, sees none of her usage, and cannot use her search records", async () => {
+    const made = await call('POST', '/api/v1/users', { body: { externalUserId: 'tenancy-1' } });
+    expect(made.status).toBe(201);
+    const id = made.body.userId as string;
+    const key = await call('POST', `/api/v1/users/${id}/api-keys`, { body: {} });
+    const before = JSON.stringify([await users.byId(id), await users.listKeys(id)]);
+    const asBob = { key: BOB };
+    const attempts = [
+      await call('GET', `/api/v1/users/${id}`, asBob),
+      await call('PATCH', `/api/v1/users/${id}`, { ...asBob, body: { maxTotalJobApplications: 1 } }),
+      await call('DELETE', `/api/v1/users/${id}`, asBob),
+      await call('GET', `/api/v1/users/${id}/api-keys`, asBob),
+      await call('POST', `/api/v1/users/${id}/api-keys`, { ...asBob, body: {} }),
+      await call('DELETE', `/api/v1/users/${id}/api-keys/${key.body.keyId}`, asBob),
+      await call('GET', `/api/v1/users/${id}/usage`, asBob),
+    ];
+    expect(attempts.map((r) => [r.status, r.body.error])).toEqual(Array(attempts.length).fill([404, 'not_found']));
+    expect(JSON.stringify([await users.byId(id), await users.listKeys(id)])).toBe(before);
+    expect((await call('GET', '/api/v1/users', asBob)).body.data).toEqual([]);
+
+    // alice's account has applications (the session above); bob's has none of them.
+    expect((await call('GET', '/api/v1/usage?period=all')).body.applications.total).toBeGreaterThan(0);
+    expect((await call('GET', '/api/v1/usage?period=all', asBob)).body.applications.total).toBe(0);
+    expect((await call('GET', '/api/v1/analytics/summary?period=all', asBob)).body.recentActivity).toEqual([]);
+
+    const search = await call('POST', '/api/v1/jobs/search', { body: { limit: 1 } });
+    expect(search.status).toBe(200);
+    const workflowsBefore = (await env.client.workflow.count()).count;
+    const bobProfile = (await call('POST', '/api/v1/profiles', { ...asBob, body: APPLICANT })).body.id as string;
+    const withAlicesSearch = await call('POST', '/api/v1/sessions/apply', {
+      ...asBob,
+      body: { candidateProfileId: bobProfile, searchId: search.body.searchId, jobs: [{ companyName: 'Acme', title: 'Engineer', jobId: 'b', link: jobs[2].url }] },
+    });
+    expect([withAlicesSearch.status, withAlicesSearch.body.fields]).toEqual([400, [{ field: 'searchId', message: `unknown or expired search record ${search.body.searchId}` }]]);
+    expect((await env.client.workflow.count()).count).toBe(workflowsBefore);
   });
 });
