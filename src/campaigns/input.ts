@@ -99,7 +99,7 @@ export interface CampaignStats {
   totalApplications: number;
   successfulApplications: number;
   failedApplications: number;
-  /** Jobs not started because the user's total or monthly limit was used up (not counted as applications). */
+  /** Jobs not started because the user's total or monthly limit was used up (not counted as applications); absent until one is. */
   limitReachedApplications?: number;
   /** Jobs found and waiting to start now. */
   jobsQueued: number;

@@ -104,7 +104,6 @@ function freshState(createdAt: string): CampaignState {
       totalApplications: 0,
       successfulApplications: 0,
       failedApplications: 0,
-      limitReachedApplications: 0,
       jobsQueued: 0,
       lastRunAt: null,
       nextRunAt: null,
@@ -337,7 +336,7 @@ export async function campaign(input: CampaignInput): Promise<CampaignView> {
       completedAt: null,
       scheduledAt,
       status: 'in_progress',
-      stats: { jobsFound: 0, applicationsAttempted: 0, applicationsSuccessful: 0, applicationsFailed: 0, applicationsLimitReached: 0 },
+      stats: { jobsFound: 0, applicationsAttempted: 0, applicationsSuccessful: 0, applicationsFailed: 0 },
       error: null,
     };
     current = run;
