@@ -3,7 +3,8 @@
  * (BENCH_JOBS, default 200,000 jobs) into an empty SQLite store, over the same JoboClient and store code:
  *  - workflow: the feedSync workflow on a dev server, one syncFeedPage activity per page;
  *  - bare: a plain loop, feed page → upsertJobs, no Temporal (the practical limit).
- * Both read one page ahead through the same FeedPager, so the only difference is Temporal.
+ * The bare loop reads one page ahead through FeedPager; the workflow's syncFeedPage pipelines up to 20 pages
+ * inside each activity, so the difference is Temporal plus how each side overlaps fetch and write.
  * BENCH_ROUNDS (default 2) rounds alternate which side goes first, each into fresh stores, so both sides see
  * the same mix of machine load (two shared cores). Prints jobs/s for each (total jobs / total time), the
  * workflow/bare ratio (target >= 0.9) and the peak RSS of this process (sandbox, worker and store together;
