@@ -117,7 +117,11 @@ test('backfill under faults with the worker SIGKILLed mid-way ends equal to the 
   expect(result.mode).toBe('backfill');
   expect(result.restarts).toBe(1);
   expect(result.pages).toBeGreaterThan(JOBS / INPUT.batchSize!);
-  expect(result.jobsUpserted).toBe(JOBS);
+  // Counters are at-least-once across a SIGKILL: pages an attempt wrote after its last delivered heartbeat
+  // are written again by the retry, which finds them identical and counts them skipped. So: never more
+  // writes than jobs (a second identical copy is never written), every job seen, and the store exact.
+  expect(result.jobsUpserted).toBeLessThanOrEqual(JOBS);
+  expect(result.jobsUpserted + result.skipped).toBeGreaterThanOrEqual(JOBS);
   expect(result.creditsBalance).toBeGreaterThan(0);
   const stats = await sandbox.admin.stats();
   expect(stats.unavailable).toBeGreaterThan(0);
