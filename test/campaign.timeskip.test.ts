@@ -225,6 +225,15 @@ describe('outcomes that wait for the truth', () => {
     // The application runs elsewhere (a day-long stand-in holds its workflow id on its own queue).
     const clock = await createTestWorker(env, { taskQueue: 'timeskip-clock', workflowsPath: require.resolve('./workflows'), activities: {} });
     const clockRunning = clock.run();
+    try {
+      await waitsThreeHours(jobUrl);
+    } finally {
+      clock.shutdown();
+      await clockRunning;
+    }
+  });
+
+  async function waitsThreeHours(jobUrl: string): Promise<void> {
     await env.client.workflow.start('sleepADay', { taskQueue: 'timeskip-clock', workflowId: applicationWorkflowId({ profileId: PROFILE, jobUrl }) });
     const until = new Date(Date.parse('2030-01-01T00:00:00Z')).toISOString();
     const entry = async () => (await campaignApplications(env.client, 'waits-3h')).data[0];
@@ -254,7 +263,7 @@ describe('outcomes that wait for the truth', () => {
       awaiting_until: null,
       result: { confirmationUrl: 'https://jobs.lever.co/acme/confirm' },
     });
-  });
+  }
 
   it('an autopilot-once whose store search fails ends failed, saying why', async () => {
     searchFails.add('search-fails');

@@ -487,7 +487,7 @@ export async function application(input: ApplicationInput): Promise<ApplicationV
         // Wakes an update waiting for this page's outcome, whatever it was.
         submissions++;
       }
-      const samePage = !state.is_terminal && state.validation_errors.length > 0;
+      const samePage = !state.is_terminal && state.validation_errors.length > 0 && !movedOn(state);
       rejected.clear();
       if (samePage) {
         const known = new Set(state.fields.map((f) => f.name));
@@ -498,6 +498,18 @@ export async function application(input: ApplicationInput): Promise<ApplicationV
         pagesAnswered++;
       }
     }
+  }
+
+  /**
+   * v2: answers sent again after a lost response (the upstream ignores Idempotency-Key) meet the upstream on
+   * the next page, which refuses them as fields it does not have. That page is the one to answer now.
+   */
+  function movedOn(state: LiveSessionState): boolean {
+    if (!v2) return false;
+    const sent = new Set(current.fields.map((f) => f.name));
+    const shown = new Set(state.fields.map((f) => f.name));
+    const samePageShown = sent.size === shown.size && [...sent].every((n) => shown.has(n));
+    return !samePageShown && state.validation_errors.every((p) => !shown.has(p.field));
   }
 
   /** v2: the claim decides whether this run applies, attaches, settles an unconfirmed submit or is done. */
