@@ -10,8 +10,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { storeFilters } from '../src/activities/campaign';
-import type { CampaignFilters } from '../src/campaigns/input';
+import { storeFilters } from '../src/campaign/activities';
+import type { CampaignFilters } from '../src/campaign/input';
 import { analyticsFor } from '../src/store/analytics';
 import { ledgerFor } from '../src/store/ledger';
 import { PostgresJobStore } from '../src/store/postgres';

@@ -12,7 +12,7 @@ import { Agent, request } from 'undici';
 import { createActivities } from '../src/activities';
 import { buildApi } from '../src/api/server';
 import { profileOwnersFor } from '../src/store/profileOwners';
-import { createAutopilotRecurring, getCampaign } from '../src/campaigns/client';
+import { createAutopilotRecurring, getCampaign } from '../src/campaign/client';
 import { createApplicant } from '../test/application.fixtures';
 import { testConfig } from '../test/support/config';
 import { startSandboxWorker } from '../test/support/sandboxWorker';

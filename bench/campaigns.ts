@@ -10,9 +10,9 @@
  *     (target >= 0.9; only meaningful when the baseline rate exceeds N) and the number of 429s received.
  * Real dev server, real sandbox over HTTP, real SQLite store and ledger.
  */
-import { createApplicationActivities } from '../src/activities/application';
-import { createCampaignActivities } from '../src/activities/campaign';
-import { createAutopilotRecurring, createRunOnce, getCampaign } from '../src/campaigns/client';
+import { createApplicationActivities } from '../src/application/activities';
+import { createCampaignActivities } from '../src/campaign/activities';
+import { createAutopilotRecurring, createRunOnce, getCampaign } from '../src/campaign/client';
 import { JoboClient } from '../src/jobo/client';
 import { TokenBucket } from '../src/jobo/rateLimit';
 import { SA } from '../src/searchAttributes';

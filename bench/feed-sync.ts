@@ -13,7 +13,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createFeedSyncActivities } from '../src/activities/feedSync';
+import { createFeedSyncActivities } from '../src/feedSync/activities';
 import { startFeedSync } from '../src/feedSync/client';
 import { FEED_MAX_BATCH } from '../src/feedSync/input';
 import { FeedPager } from '../src/feedSync/pager';

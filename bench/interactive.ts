@@ -7,7 +7,7 @@
  * Prints p50/p99 for both and the overhead, and for scale a `state` query (client → server → worker → back). BENCH_SESSIONS (default 25) sessions per side, after 3 warm-ups.
  */
 import { randomBytes } from 'node:crypto';
-import { createInteractiveSessionActivities } from '../src/activities/interactiveSession';
+import { createInteractiveSessionActivities } from '../src/interactiveSession/activities';
 import { InteractiveSessionClient } from '../src/interactiveSession/client';
 import type { AnswerValue, FormField } from '../src/jobo/schemas';
 import { validAnswersFor } from '../test/support/formAnswers';

@@ -1,5 +1,5 @@
 /**
- * The applyflow worker: one task queue, every workflow (bundled from src/workflows) and every activity
+ * The applyflow worker: one task queue, every workflow (bundled from src/workflows.ts) and every activity
  * (built from configuration). `npm run worker` runs it against an existing Temporal server and Jobo API;
  * `npm start` (src/main.ts) runs it next to an embedded dev server and the sandbox.
  */

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import type { CampaignView } from '../src/campaigns/input';
+import type { CampaignView } from '../src/campaign/input';
 import { CAMPAIGN_COLUMNS, renderCampaign, RUN_COLUMNS } from '../src/cli/campaignViews';
 import { feedFraction, ProgressLine, renderBar } from '../src/cli/progress';
 import { pageLine, renderPage, renderTable } from '../src/cli/table';

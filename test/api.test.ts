@@ -7,7 +7,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { SandboxHandle } from '../sandbox/server';
 import { createActivities } from '../src/activities';
-import { jobKeyOf } from '../src/applications/input';
+import { jobKeyOf } from '../src/application/input';
 import { buildApi, OPENAPI_PATH } from '../src/api/server';
 import type { ZodApp } from '../src/api/context';
 import { JoboClient } from '../src/jobo/client';

@@ -7,14 +7,14 @@ import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/clie
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { SandboxHandle } from '../sandbox/server';
-import { createApplicationActivities } from '../src/activities/application';
-import { ApplicationNotRetryableError, InvalidApplicationInputError, answerApplication, applicationView, retryApplication, startApplication } from '../src/applications/client';
-import { canonicalJobUrl, jobKeyOf, type ApplicationInput, type ApplicationView } from '../src/applications/input';
+import { createApplicationActivities } from '../src/application/activities';
+import { ApplicationNotRetryableError, InvalidApplicationInputError, answerApplication, applicationView, retryApplication, startApplication } from '../src/application/client';
+import { canonicalJobUrl, jobKeyOf, type ApplicationInput, type ApplicationView } from '../src/application/input';
 import { JoboClient } from '../src/jobo/client';
 import { SA } from '../src/searchAttributes';
 import type { ApplicationsLedger } from '../src/store/ledger';
 import type { SqliteJobStore } from '../src/store/sqlite';
-import { application } from '../src/workflows/application';
+import { application } from '../src/application/workflow';
 import { CALLER_ANSWERS, corpusJobs, createApplicant, submissionsOf, type CorpusJob } from './application.fixtures';
 import { startSandbox } from './support/sandbox';
 import { startSandboxWorker, type SandboxWorker } from './support/sandboxWorker';

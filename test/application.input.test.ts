@@ -1,4 +1,4 @@
-import { applicationWorkflowId, jobKeyOf, validateApplicationInput } from '../src/applications/input';
+import { applicationWorkflowId, jobKeyOf, validateApplicationInput } from '../src/application/input';
 
 const profileId = '8c5e6d0a-9f2b-4c1e-b7a3-2f4d5e6a7b8c';
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import type { CampaignActivities } from '../src/activities/campaign';
+import type { CampaignActivities } from '../src/campaign/activities';
 import { captureCli } from './support/cli';
 import { startDevEnv } from './support/temporal';
 import { createTestWorker } from './support/worker';

@@ -6,8 +6,8 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { SandboxHandle } from '../sandbox/server';
-import { createApplicationActivities } from '../src/activities/application';
-import { createCampaignActivities } from '../src/activities/campaign';
+import { createApplicationActivities } from '../src/application/activities';
+import { createCampaignActivities } from '../src/campaign/activities';
 import {
   campaignApplications,
   campaignRuns,
@@ -17,8 +17,8 @@ import {
   InvalidCampaignInputError,
   listCampaigns,
   stopCampaign,
-} from '../src/campaigns/client';
-import type { CampaignJob } from '../src/campaigns/input';
+} from '../src/campaign/client';
+import type { CampaignJob } from '../src/campaign/input';
 import { JoboClient } from '../src/jobo/client';
 import { SA } from '../src/searchAttributes';
 import type { ApplicationsLedger } from '../src/store/ledger';

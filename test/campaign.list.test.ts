@@ -1,7 +1,7 @@
 // listCampaigns against a stand-in visibility API: count and page at once, only the page needed, no workflow queried.
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
-import { listCampaigns } from '../src/campaigns/client';
+import { listCampaigns } from '../src/campaign/client';
 import { SA } from '../src/searchAttributes';
 
 function execution(i: number, userId: string): WorkflowExecutionInfo {

@@ -5,12 +5,12 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { SandboxHandle } from '../sandbox/server';
-import { createApplicationActivities } from '../src/activities/application';
-import { createCampaignActivities } from '../src/activities/campaign';
-import { startApplication } from '../src/applications/client';
-import { canonicalJobUrl } from '../src/applications/jobKey';
-import { campaignApplications, createRunOnce } from '../src/campaigns/client';
-import type { CampaignApplication, CampaignJob } from '../src/campaigns/input';
+import { createApplicationActivities } from '../src/application/activities';
+import { createCampaignActivities } from '../src/campaign/activities';
+import { startApplication } from '../src/application/client';
+import { canonicalJobUrl } from '../src/shared/jobKey';
+import { campaignApplications, createRunOnce } from '../src/campaign/client';
+import type { CampaignApplication, CampaignJob } from '../src/campaign/input';
 import type { JoboClient } from '../src/jobo/client';
 import type { ApplicationsLedger } from '../src/store/ledger';
 import type { SqliteJobStore } from '../src/store/sqlite';

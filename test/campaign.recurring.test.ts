@@ -5,9 +5,9 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { SandboxHandle } from '../sandbox/server';
-import { createApplicationActivities } from '../src/activities/application';
-import { createCampaignActivities } from '../src/activities/campaign';
-import { campaignApplications, campaignRuns, createAutopilotRecurring, getCampaign, stopCampaign } from '../src/campaigns/client';
+import { createApplicationActivities } from '../src/application/activities';
+import { createCampaignActivities } from '../src/campaign/activities';
+import { campaignApplications, campaignRuns, createAutopilotRecurring, getCampaign, stopCampaign } from '../src/campaign/client';
 import { JoboClient } from '../src/jobo/client';
 import { CALLER_ANSWERS, corpusJobs, createApplicant, submissionsOf } from './application.fixtures';
 import { startSandboxWorker, type SandboxWorker } from './support/sandboxWorker';

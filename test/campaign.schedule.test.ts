@@ -1,6 +1,6 @@
 // Pure: campaign schedules across daylight-saving changes, and campaign input validation.
-import { validateCampaignInput } from '../src/campaigns/input';
-import { nextRunAt, type CampaignSchedule } from '../src/campaigns/schedule';
+import { validateCampaignInput } from '../src/campaign/input';
+import { nextRunAt, type CampaignSchedule } from '../src/campaign/schedule';
 
 const H = 3_600_000;
 

@@ -1,9 +1,9 @@
-import { jobKeyOfUrl } from '../src/applications/jobKey';
+import { jobKeyOfUrl } from '../src/shared/jobKey';
 // The autopilot search activity over a real SQLite store filled from the sandbox corpus, and its ledger exclusions.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCampaignActivities, type SearchCampaignJobsRequest } from '../src/activities/campaign';
+import { createCampaignActivities, type SearchCampaignJobsRequest } from '../src/campaign/activities';
 import { ledgerFor, type ApplicationsLedger, type LedgerWrite } from '../src/store/ledger';
 import { SqliteJobStore } from '../src/store/sqlite';
 import { startSandbox } from './support/sandbox';

@@ -5,11 +5,11 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import type { CampaignActivities, SearchCampaignJobsRequest } from '../src/activities/campaign';
+import type { CampaignActivities, SearchCampaignJobsRequest } from '../src/campaign/activities';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { LedgerOutcome } from '../src/activities/campaign';
-import { applicationWorkflowId } from '../src/applications/input';
+import type { LedgerOutcome } from '../src/campaign/activities';
+import { applicationWorkflowId } from '../src/application/input';
 import {
   campaignApplications,
   campaignRuns,
@@ -20,10 +20,10 @@ import {
   pauseCampaign,
   resumeCampaign,
   stopCampaign,
-} from '../src/campaigns/client';
-import { MAX_RUNS_KEPT, type CampaignSchedule } from '../src/campaigns/input';
+} from '../src/campaign/client';
+import { MAX_RUNS_KEPT, type CampaignSchedule } from '../src/campaign/input';
 import { SA } from '../src/searchAttributes';
-import { RUNS_PER_GENERATION } from '../src/workflows/campaign';
+import { RUNS_PER_GENERATION } from '../src/campaign/workflow';
 import { startTimeSkippingEnv } from './support/temporal';
 import { createTestWorker } from './support/worker';
 

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import { createFeedSyncActivities } from '../src/activities/feedSync';
+import { createFeedSyncActivities } from '../src/feedSync/activities';
 import {
   feedSyncProgress,
   startFeedSync,
@@ -25,7 +25,7 @@ import { feedSyncWorkflowId, type FeedSyncInput, type FeedSyncProgress } from '.
 import { JoboClient } from '../src/jobo/client';
 import { SqliteJobStore } from '../src/store/sqlite';
 import type { Config } from '../src/config';
-import type { FeedSyncTickResult } from '../src/workflows/feedSync';
+import type { FeedSyncTickResult } from '../src/feedSync/workflow';
 import { captureCli } from './support/cli';
 import { mirrorProblems } from './support/feedMirror';
 import { startSandbox } from './support/sandbox';

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createFeedSyncActivities } from '../src/activities/feedSync';
+import { createFeedSyncActivities } from '../src/feedSync/activities';
 import { startFeedSync } from '../src/feedSync/client';
 import { checkpointKey, type FeedCheckpoint } from '../src/feedSync/input';
 import { JoboClient } from '../src/jobo/client';

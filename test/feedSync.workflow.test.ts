@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createFeedSyncActivities, type FeedSyncActivities } from '../src/activities/feedSync';
+import { createFeedSyncActivities, type FeedSyncActivities } from '../src/feedSync/activities';
 import {
   describeFeedSchedule,
   FeedSyncInputError,
@@ -21,7 +21,7 @@ import { checkpointKey, type FeedCheckpoint, type FeedSyncInput } from '../src/f
 import type { Config } from '../src/config';
 import { JoboClient } from '../src/jobo/client';
 import { SqliteJobStore } from '../src/store/sqlite';
-import { FeedSyncFailure } from '../src/workflows/feedSync';
+import { FeedSyncFailure } from '../src/feedSync/workflow';
 import { mirrorProblems } from './support/feedMirror';
 import { startSandbox } from './support/sandbox';
 import { startDevEnv } from './support/temporal';

@@ -4,7 +4,7 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { SandboxHandle } from '../sandbox/server';
-import { createInteractiveSessionActivities } from '../src/activities/interactiveSession';
+import { createInteractiveSessionActivities } from '../src/interactiveSession/activities';
 import { InteractiveSessionClient } from '../src/interactiveSession/client';
 import { validAnswersFor } from './support/formAnswers';
 import { startSandboxWorker, type SandboxWorker } from './support/sandboxWorker';

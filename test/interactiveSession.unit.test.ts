@@ -9,8 +9,8 @@ import {
   shortHash,
   validateSessionInput,
 } from '../src/interactiveSession/input';
-import { AnswerInputError, answersFromPairs, coerceAnswers, parseAnswersFile, renderSessionView } from '../src/cli/session';
-import type { SessionView } from '../src/workflows/interactiveSession';
+import { AnswerInputError, answersFromPairs, coerceAnswers, parseAnswersFile, renderSessionView } from '../src/cli/interactiveSession';
+import type { SessionView } from '../src/interactiveSession/workflow';
 
 const f = (name: string, type: FormField['type'], extra: Partial<FormField> = {}): FormField => ({
   name,

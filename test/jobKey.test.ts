@@ -1,4 +1,4 @@
-import { TRACKING_PARAMS, canonicalJobUrl, jobKeyOfUrl } from '../src/applications/jobKey';
+import { TRACKING_PARAMS, canonicalJobUrl, jobKeyOfUrl } from '../src/shared/jobKey';
 
 /** Each row: spellings of one job, all of which must share the first one's canonical URL. */
 const SAME_JOB: Record<string, string[]> = {

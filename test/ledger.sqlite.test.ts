@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jobKeyOfUrl } from '../src/applications/jobKey';
+import { jobKeyOfUrl } from '../src/shared/jobKey';
 import { ledgerFor } from '../src/store/ledger';
 import { SqliteJobStore } from '../src/store/sqlite';
 import { ledgerSuite } from './ledger.suite';

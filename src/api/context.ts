@@ -10,7 +10,7 @@ import type { JobSearches } from '../store/searches';
 import type { JobStore } from '../store/types';
 import type { ApiUser } from './auth';
 import { ErrorResponse } from './schemas';
-import type { ProfileAccess } from './profiles';
+import type { ProfileAccess } from './profile';
 import type { VisibilityReads } from './visibility';
 
 export type ZodApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;

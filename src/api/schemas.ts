@@ -21,9 +21,9 @@ import {
   MAX_JOBS_PER_RUN,
   RUN_STATUSES,
   WORK_TYPES,
-} from '../campaigns/input';
-import { DAYS_OF_WEEK, TIME_OF_DAY, timezoneProblem } from '../campaigns/schedule';
-import { JOB_ID } from '../applications/input';
+} from '../campaign/input';
+import { DAYS_OF_WEEK, TIME_OF_DAY, timezoneProblem } from '../campaign/schedule';
+import { JOB_ID } from '../application/input';
 import { jobUrlProblem, JOB_URL_MAX_LENGTH, MAX_IDLE_TIMEOUT_MINUTES } from '../interactiveSession/input';
 import { AnswerValue, FieldProblem, LiveSessionState } from '../jobo/schemas';
 

@@ -9,7 +9,7 @@ import type { Analytics, UsageScope } from '../store/analytics';
 import type { ApiUser } from './auth';
 import { ERRORS, type ApiContext, type ZodApp } from './context';
 import { ApiError, invalidRequest } from './errors';
-import { limitUsage, UserUsageOut, usersOf, visibleUser } from './users';
+import { limitUsage, UserUsageOut, usersOf, visibleUser } from './user';
 
 export const PERIODS = ['7d', '30d', '90d', 'all'] as const;
 const DAY_MS = 86_400_000;

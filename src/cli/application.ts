@@ -6,15 +6,15 @@
 import { readFileSync } from 'node:fs';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Command } from 'commander';
-import { answerApplication, applicationView, InvalidApplicationInputError, retryApplication, startApplication } from '../applications/client';
-import { APPLICATION_WORKFLOW_PREFIX, type ApplicationView, type UnansweredPolicy } from '../applications/input';
-import { listApplications } from '../applications/list';
+import { answerApplication, applicationView, InvalidApplicationInputError, retryApplication, startApplication } from '../application/client';
+import { APPLICATION_WORKFLOW_PREFIX, type ApplicationView, type UnansweredPolicy } from '../application/input';
+import { listApplications } from '../application/list';
 import { loadConfig, type Config } from '../config';
 import { problemText } from '../interactiveSession/input';
 import { openStore } from '../store';
 import { APPLICATION_STATUSES, ledgerFor, type ApplicationsLedger, type ApplicationStatus, type LedgerRow } from '../store/ledger';
 import { withClient } from './client';
-import { answersFromPairs, coerceAnswers, parseAnswersFile } from './session';
+import { answersFromPairs, coerceAnswers, parseAnswersFile } from './interactiveSession';
 import { renderPage, renderTable } from './table';
 
 

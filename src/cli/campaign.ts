@@ -7,8 +7,8 @@
 import { readFileSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
 import type { Command } from 'commander';
-import { storeAnswerFiles } from '../applications/answerFiles';
-import type { ApplicationStatus } from '../applications/input';
+import { storeAnswerFiles } from '../application/answerFiles';
+import type { ApplicationStatus } from '../application/input';
 import { loadConfig } from '../config';
 import { openStore } from '../store';
 import { ledgerFor } from '../store/ledger';
@@ -24,8 +24,8 @@ import {
   resumeCampaign,
   stopCampaign,
   type NewCampaign,
-} from '../campaigns/client';
-import { CAMPAIGN_TYPES, validateCampaignInput, type CampaignStatus, type CampaignType, type RunStatus } from '../campaigns/input';
+} from '../campaign/client';
+import { CAMPAIGN_TYPES, validateCampaignInput, type CampaignStatus, type CampaignType, type RunStatus } from '../campaign/input';
 import { CAMPAIGN_APPLICATION_COLUMNS, CAMPAIGN_COLUMNS, renderCampaign, RUN_COLUMNS } from './campaignViews';
 import { withClient } from './client';
 import { renderPage } from './table';

@@ -2,8 +2,8 @@
  * Readable views of campaigns for `applyflow campaign ...` (tables for lists, a summary for one campaign),
  * kept apart from the commands so they can be tested without a server. `--json` prints the raw objects.
  */
-import type { CampaignListItem } from '../campaigns/client';
-import type { CampaignApplication, CampaignRun, CampaignView } from '../campaigns/input';
+import type { CampaignListItem } from '../campaign/client';
+import type { CampaignApplication, CampaignRun, CampaignView } from '../campaign/input';
 import type { Column } from './table';
 
 const when = (iso: string | null | undefined) => (iso ? iso.replace(/\.\d+Z$/, 'Z') : null);

@@ -6,8 +6,8 @@
  */
 import type { Command } from 'commander';
 import { DEMO_PROFILES } from '../../sandbox/demoProfiles';
-import type { CampaignApplication, CampaignView } from '../campaigns/input';
-import { campaignApplications, createCampaign, getCampaign } from '../campaigns/client';
+import type { CampaignApplication, CampaignView } from '../campaign/input';
+import { campaignApplications, createCampaign, getCampaign } from '../campaign/client';
 import { loadConfig } from '../config';
 import { mainStatePath, readMainState } from '../mainState';
 import { openStore } from '../store';

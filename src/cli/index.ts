@@ -11,7 +11,7 @@ import * as configCli from './config';
 import * as demoCli from './demo';
 import * as feedSyncCli from './feedSync';
 import * as profileCli from './profile';
-import * as sessionCli from './session';
+import * as sessionCli from './interactiveSession';
 import * as temporalCli from './temporal';
 import * as userCli from './user';
 

@@ -9,8 +9,8 @@ import { loadConfig } from '../config';
 import { JoboClient } from '../jobo/client';
 import { findJoboFailure, JoboFailure, type JoboFailureDetails } from '../jobo/failures';
 import type { Profile } from '../jobo/schemas';
-import { ProfileInputError, parseCreateProfileFile, parsePatchProfileFile } from '../profiles/input';
-import { importResume, resumeFile } from '../profiles/resume';
+import { ProfileInputError, parseCreateProfileFile, parsePatchProfileFile } from '../profile/input';
+import { importResume, resumeFile } from '../profile/resume';
 import { openStore } from '../store';
 import { profileOwnersFor } from '../store/profileOwners';
 

@@ -14,7 +14,7 @@ import {
 } from '@temporalio/client';
 import type { Config } from '../config';
 import { SA } from '../searchAttributes';
-import { feedSync, feedSyncTick, progressQuery } from '../workflows/feedSync';
+import { feedSync, feedSyncTick, progressQuery } from './workflow';
 import {
   DEFAULT_FEED,
   feedScheduleId,

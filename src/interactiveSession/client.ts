@@ -17,7 +17,7 @@ import {
   submitAnswersUpdate,
   type InteractiveSessionResult,
   type SessionView,
-} from '../workflows/interactiveSession';
+} from './workflow';
 import {
   SESSION_WORKFLOW_PREFIX,
   InvalidInputError,

@@ -1,6 +1,6 @@
 /**
  * The applications ledger: one row per (profile, job key), beside the job store and on the same database.
- * The job key is the canonical apply URL's (src/applications/jobKey.ts), never a caller's label.
+ * The job key is the canonical apply URL's (src/shared/jobKey.ts), never a caller's label.
  *
  * A row is claimed by one workflow run before anything goes upstream (`claim`), and only its owner writes
  * it afterwards. Writes are idempotent upserts that follow the status order and never leave SUCCESS, so
@@ -8,7 +8,7 @@
  * submit whose outcome is not known: it is never submitted again blindly, only reconciled with the
  * upstream's word on the session.
  */
-import { jobKeyOfUrl } from '../applications/jobKey';
+import { jobKeyOfUrl } from '../shared/jobKey';
 import type { JobStore } from './types';
 import { LIMIT_REACHED } from './users';
 
@@ -27,7 +27,7 @@ export interface ApplicationAttempt {
 
 export interface LedgerWrite {
   profileId: string;
-  /** The job key: the canonical apply URL's (src/applications/jobKey.ts). */
+  /** The job key: the canonical apply URL's (src/shared/jobKey.ts). */
   jobId: string;
   jobUrl: string;
   /** The caller's own reference for the job (002's jobId, or the Jobo id for autopilot): shown, never a key. */
@@ -110,7 +110,7 @@ export interface ApplicationsLedger {
   getFile(sha256: string): Promise<AnswerFile | null>;
 }
 
-/** A caller's file answer as stored: what src/applications/answerFiles.ts turns into a StoredFileAnswer. */
+/** A caller's file answer as stored: what src/application/answerFiles.ts turns into a StoredFileAnswer. */
 export interface AnswerFile {
   sha256: string;
   fileName: string;

@@ -4,7 +4,7 @@
  * 30 days, is as unknown as one never made. Expired records are deleted as new ones are made.
  */
 import { randomBytes } from 'node:crypto';
-import type { SearchContext } from '../campaigns/input';
+import type { SearchContext } from '../campaign/input';
 import type { JobStore } from './types';
 import type { SqlRunner } from './users';
 

@@ -9,12 +9,12 @@ import { bundleWorkflowCode, Worker, type WorkerOptions } from '@temporalio/work
 import { dataConverterForKeys } from '../../src/codec';
 import type { CodecKey } from '../../src/config';
 
-export const PRODUCT_WORKFLOWS_PATH = resolve(__dirname, '..', '..', 'src', 'workflows', 'index.ts');
+export const PRODUCT_WORKFLOWS_PATH = resolve(__dirname, '..', '..', 'src', 'workflows.ts');
 
 export interface TestWorkerOptions
   extends Partial<Omit<WorkerOptions, 'connection' | 'namespace' | 'taskQueue' | 'workflowsPath' | 'workflowBundle'>> {
   taskQueue: string;
-  /** Default: src/workflows/index.ts. A test may bring its own tiny workflows (test/workflows/). */
+  /** Default: src/workflows.ts. A test may bring its own tiny workflows (test/workflows/). */
   workflowsPath?: string;
   /** The codec keys to run with (the project's data converter for them); default: codec off. */
   codecKeys?: CodecKey[];

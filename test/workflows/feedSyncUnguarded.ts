@@ -1,7 +1,7 @@
 // The control for feedSync.replay.test.ts: feedSync with one command added in front and no patched() guard,
 // as a careless change would do. Replaying a recorded history on it must fail.
 import { sleep } from '@temporalio/workflow';
-import { feedSync as current } from '../../src/workflows/feedSync';
+import { feedSync as current } from '../../src/feedSync/workflow';
 import type { FeedSyncInput } from '../../src/feedSync/input';
 
 export async function feedSync(input: FeedSyncInput = {}) {

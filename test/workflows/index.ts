@@ -1,4 +1,4 @@
-// Tiny workflows for platform tests (codec, test environments); the product workflows live in src/workflows.
+// Tiny workflows for platform tests (codec, test environments); the product workflows live in src/<capability>/workflow.ts.
 import { ApplicationFailure, sleep } from '@temporalio/workflow';
 
 export interface CandidateInput {

@@ -16,7 +16,7 @@ import {
   resumeSignal,
   runsQuery,
   stopSignal,
-} from '../workflows/campaign';
+} from './workflow';
 import {
   CAMPAIGN_MEMO_KEY,
   CAMPAIGN_STATUSES,
@@ -37,7 +37,7 @@ import {
   type RunStatus,
   type SearchContext,
 } from './input';
-import type { ApplicationStatus } from '../applications/input';
+import type { ApplicationStatus } from '../application/input';
 
 export class InvalidCampaignInputError extends InvalidInputError {
   constructor(problems: InputProblem[]) {

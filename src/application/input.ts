@@ -7,12 +7,12 @@ import { formatProblems, jobUrlProblem, shortHash, type InputProblem } from '../
 import type { AnswerValue, FormField } from '../jobo/schemas';
 import { SA } from '../searchAttributes';
 import type { ApplicationAttempt, ApplicationStatus } from '../store/ledger';
-import { canonicalJobUrl, jobKeyOfUrl } from './jobKey';
+import { canonicalJobUrl, jobKeyOfUrl } from '../shared/jobKey';
 
 export type { ApplicationAttempt, ApplicationStatus, InputProblem };
 
 /**
- * A file answer stored once in applyflow's database (src/applications/answerFiles.ts) and named by its
+ * A file answer stored once in applyflow's database (src/application/answerFiles.ts) and named by its
  * SHA-256: what a campaign hands each of its applications instead of the bytes, so a 2 MiB upload enters
  * no history. Only the activity that submits the page turns it back into an upload.
  */

@@ -2,14 +2,14 @@
  * GET /api/v1/applications (reference 002): by session from the campaign's own state (titles, companies,
  * runs), with attempts from the applications ledger; without a session, every application from the ledger.
  */
-import { listApplications } from '../applications/list';
-import { allCampaigns, campaignApplications } from '../campaigns/client';
-import type { CampaignApplication } from '../campaigns/input';
+import { listApplications } from '../application/list';
+import { allCampaigns, campaignApplications } from '../campaign/client';
+import type { CampaignApplication } from '../campaign/input';
 import type { ApplicationsLedger, LedgerRow } from '../store/ledger';
-import { ownedRead } from './campaigns';
+import { ownedRead } from './campaign';
 import { ERRORS, userOf, type ApiContext, type ZodApp } from './context';
 import { ApiError } from './errors';
-import { ApplicationNotRetryableError, retryApplication } from '../applications/client';
+import { ApplicationNotRetryableError, retryApplication } from '../application/client';
 import { ApplicationIdParams, ApplicationList, ApplicationsQuery, ErrorResponse, RetryBody, RetryStarted, type ApplicationT } from './schemas';
 
 function fromLedger(r: LedgerRow, candidateEmail: string | null): ApplicationT {

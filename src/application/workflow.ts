@@ -3,7 +3,7 @@
  *
  * "At most once" rests on the job itself, never on the upstream honouring Idempotency-Keys (the documents
  * do not say it does; the keys are still sent):
- * - the job key is the canonical apply URL's (src/applications/jobKey.ts), so the workflow id
+ * - the job key is the canonical apply URL's (src/shared/jobKey.ts), so the workflow id
  *   `application/<profile>/<job key>` started with REJECT_DUPLICATE + USE_EXISTING attaches every start for
  *   the same job, however the caller names it;
  * - before anything goes upstream the run claims the ledger row of (profile, job key); a row owned by
@@ -36,7 +36,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { ApplicationActivities, LedgerSummary, LedgerUpdate } from '../activities/application';
+import type { ApplicationActivities, LedgerSummary, LedgerUpdate } from './activities';
 import {
   DEFAULT_ANSWER_DEADLINE_MINUTES,
   MAX_ATTEMPTS,
@@ -51,13 +51,13 @@ import {
   type ApplicationStatus,
   type CallerAnswer,
   type ApplicationView,
-} from '../applications/input';
+} from './input';
 import { validateAnswers } from '../forms/validate';
 import { JoboFailure } from '../jobo/failureTypes';
 import type { AnswerValue, FieldProblem, FormField, LiveSessionState } from '../jobo/schemas';
 import { SA } from '../searchAttributes';
-import { answersSignal, invalidAnswers, submitAnswersUpdate, type SessionAnswers, type SessionView } from './interactiveSession';
-import { OpenUpstreamSessions, expiredUpstream, invalidFailure, redirectProblem, sessionCreateKey, upstreamRetry } from './upstreamSession';
+import { answersSignal, invalidAnswers, submitAnswersUpdate, type SessionAnswers, type SessionView } from '../interactiveSession/workflow';
+import { OpenUpstreamSessions, expiredUpstream, invalidFailure, redirectProblem, sessionCreateKey, upstreamRetry } from '../shared/upstreamSession';
 
 export type { ApplicationInput, ApplicationView };
 // The same update and signal as an interactive session, so a person answers both the same way.

@@ -8,8 +8,8 @@ import { InvalidInputError } from '../interactiveSession/input';
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import type { AnswerValue } from '../jobo/schemas';
-import { answersSignal, application, applicationQuery, submitAnswersUpdate } from '../workflows/application';
-import type { SessionView } from '../workflows/interactiveSession';
+import { answersSignal, application, applicationQuery, submitAnswersUpdate } from './workflow';
+import type { SessionView } from '../interactiveSession/workflow';
 import {
   APPLICATION_WORKFLOW_PREFIX,
   applicationStartOptions,

@@ -1,6 +1,6 @@
 /**
  * Candidate profiles belong to API users. The profile endpoints proxy the Jobo profiles API (003) with the
- * CLI's validation (src/profiles/input.ts, src/profiles/resume.ts) and record the creator as the owner;
+ * CLI's validation (src/profile/input.ts, src/profile/resume.ts) and record the creator as the owner;
  * campaigns and interactive sessions may use only the caller's profiles. An unknown profile and another
  * user's answer the same 404 (existence is not disclosed), and nothing is sent upstream for either.
  */
@@ -8,8 +8,8 @@ import { z } from 'zod';
 import { findJoboFailure, JoboFailure, type JoboFailureDetails } from '../jobo/failures';
 import type { JoboClient } from '../jobo/client';
 import { CreateProfileRequest, PatchProfileRequest, Profile, RESUME_CONTENT_TYPES, RESUME_FILE_NAME_HEADER, RESUME_MAX_BYTES } from '../jobo/schemas';
-import { parseCreateProfile, parsePatchProfile } from '../profiles/input';
-import { resumeFile } from '../profiles/resume';
+import { parseCreateProfile, parsePatchProfile } from '../profile/input';
+import { resumeFile } from '../profile/resume';
 import type { ProfileOwners } from '../store/profileOwners';
 import { ERRORS, userOf, type ApiContext, type ZodApp } from './context';
 import { ApiError, invalidRequest } from './errors';

@@ -26,13 +26,13 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { InteractiveSessionActivities } from '../activities/interactiveSession';
+import type { InteractiveSessionActivities } from './activities';
 import { validateAnswers } from '../forms/validate';
-import { DEFAULT_IDLE_TIMEOUT_MINUTES, formatProblems, validateSessionInput, type InteractiveSessionInput } from '../interactiveSession/input';
+import { DEFAULT_IDLE_TIMEOUT_MINUTES, formatProblems, validateSessionInput, type InteractiveSessionInput } from './input';
 import { JoboFailure } from '../jobo/failureTypes';
 import type { AnswerValue, FieldProblem, FormField, LiveSessionState } from '../jobo/schemas';
 import { SA } from '../searchAttributes';
-import { OpenUpstreamSessions, expiredUpstream, invalidFailure, redirectProblem, sessionCreateKey, upstreamRetry } from './upstreamSession';
+import { OpenUpstreamSessions, expiredUpstream, invalidFailure, redirectProblem, sessionCreateKey, upstreamRetry } from '../shared/upstreamSession';
 
 export type { InteractiveSessionInput };
 

@@ -2,14 +2,14 @@
  * Every activity the worker registers. Activities are built from their dependencies (configuration, the
  * Jobo client, the job store) so tests can hand in a sandbox-backed client and a throwaway store.
  */
-import type { Config } from '../config';
-import type { JoboClient } from '../jobo/client';
-import { lazyStore } from '../store';
-import type { JobStore } from '../store/types';
-import { createApplicationActivities } from './application';
-import { createCampaignActivities } from './campaign';
-import { createFeedSyncActivities } from './feedSync';
-import { createInteractiveSessionActivities } from './interactiveSession';
+import type { Config } from './config';
+import type { JoboClient } from './jobo/client';
+import { lazyStore } from './store';
+import type { JobStore } from './store/types';
+import { createApplicationActivities } from './application/activities';
+import { createCampaignActivities } from './campaign/activities';
+import { createFeedSyncActivities } from './feedSync/activities';
+import { createInteractiveSessionActivities } from './interactiveSession/activities';
 
 export interface ActivityDeps {
   config: Config;

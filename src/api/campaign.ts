@@ -1,12 +1,12 @@
 /**
- * Reference 002's sessions API over the `campaign` workflow (src/campaigns/client.ts): create the three
+ * Reference 002's sessions API over the `campaign` workflow (src/campaign/client.ts): create the three
  * types, get, list, pause/resume/stop and runs. Input is checked in full (schema, the campaign validator,
  * the profile upstream) before the workflow starts, so a 400 never leaves anything running.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
-import { storeAnswerFiles } from '../applications/answerFiles';
+import { storeAnswerFiles } from '../application/answerFiles';
 import {
   CampaignExistsError,
   campaignOwner,
@@ -18,10 +18,10 @@ import {
   resumeCampaign,
   stopCampaign,
   type NewCampaign,
-} from '../campaigns/client';
-import { campaignWorkflowId, validateCampaignInput, type CampaignStatus, type CampaignType, type CampaignView } from '../campaigns/input';
+} from '../campaign/client';
+import { campaignWorkflowId, validateCampaignInput, type CampaignStatus, type CampaignType, type CampaignView } from '../campaign/input';
 import { ERRORS, userOf, type ApiContext, type ZodApp } from './context';
-import { searchContextFor } from './jobs';
+import { searchContextFor } from './job';
 import { conflict, invalidRequest, notFound } from './errors';
 import {
   AutopilotOnceBody,

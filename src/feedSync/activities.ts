@@ -7,8 +7,8 @@
  */
 import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { checkpointKey, FEED_ACTIVITY_BUDGET_MS, type FeedCheckpoint } from '../feedSync/input';
-import { FeedPager } from '../feedSync/pager';
+import { checkpointKey, FEED_ACTIVITY_BUDGET_MS, type FeedCheckpoint } from './input';
+import { FeedPager } from './pager';
 import type { FeedPage, JoboClient } from '../jobo/client';
 import { JoboFailure } from '../jobo/failureTypes';
 import type { JobStore } from '../store/types';

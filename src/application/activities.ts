@@ -5,13 +5,13 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { answerFields, type Unanswered } from '../answers';
-import { AnswerFileMissingError, resolveAnswerFiles } from '../applications/answerFiles';
-import { isStoredFile, type CallerAnswer } from '../applications/input';
+import { AnswerFileMissingError, resolveAnswerFiles } from './answerFiles';
+import { isStoredFile, type CallerAnswer } from './input';
 import type { JoboClient } from '../jobo/client';
 import type { AnswerValue, FormField, LiveSessionState, SessionMetadata } from '../jobo/schemas';
 import { ledgerFor, type ApplicationsLedger, type ApplicationStatus, type ApplicationAttempt, type Claim, type LedgerRow, type LedgerWrite } from '../store/ledger';
 import type { JobStore } from '../store/types';
-import { createInteractiveSessionActivities, type StartSessionRequest, type SubmitAnswersRequest } from './interactiveSession';
+import { createInteractiveSessionActivities, type StartSessionRequest, type SubmitAnswersRequest } from '../interactiveSession/activities';
 
 export interface ApplicationActivityDeps {
   jobo: Pick<JoboClient, 'createSession' | 'submitAnswers' | 'getSession' | 'endSession' | 'getProfile'>;

@@ -24,7 +24,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { FeedSyncActivities } from '../activities/feedSync';
+import type { FeedSyncActivities } from './activities';
 import {
   chooseMode,
   DEFAULT_FEED,
@@ -41,7 +41,7 @@ import {
   type FeedSyncProgress,
   type FeedSyncResult,
   type FeedSyncRunState,
-} from '../feedSync/input';
+} from './input';
 import { JoboFailure, NON_RETRYABLE_JOBO_FAILURES } from '../jobo/failureTypes';
 import { SA } from '../searchAttributes';
 

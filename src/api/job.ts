@@ -5,9 +5,9 @@
  * searchContext.
  */
 import { z } from 'zod';
-import { storeFilters } from '../activities/campaign';
-import type { CampaignFilters, SearchContext } from '../campaigns/input';
-import { searchContextOf } from '../campaigns/input';
+import { storeFilters } from '../campaign/activities';
+import type { CampaignFilters, SearchContext } from '../campaign/input';
+import { searchContextOf } from '../campaign/input';
 import type { JobSearches } from '../store/searches';
 import type { JobStore } from '../store/types';
 import { ERRORS, type ApiContext, type ZodApp } from './context';

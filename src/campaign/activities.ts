@@ -3,10 +3,10 @@
  * profile already applied to, by the ledger) and the ledger's word on an application some other workflow
  * owns. They return small summaries only: job pages stay in the store, never in history.
  */
-import { jobKeyOfUrl } from '../applications/jobKey';
+import { jobKeyOfUrl } from '../shared/jobKey';
 import type { JoboClient } from '../jobo/client';
 import { findJoboFailure, JoboFailure } from '../jobo/failures';
-import { WORK_TYPES, type CampaignFilters, type CandidateJob } from '../campaigns/input';
+import { WORK_TYPES, type CampaignFilters, type CandidateJob } from './input';
 import { ledgerFor, type ApplicationsLedger, type ApplicationStatus } from '../store/ledger';
 import { MAX_SEARCH_LIMIT } from '../store/rows';
 import type { JobSearchFilters, JobStore } from '../store/types';

@@ -2,7 +2,7 @@
  * A campaign's input, state and views (reference 002's sessions): pure checks with no zod and no Node APIs,
  * shared by the typed client, the CLI and the workflow (which re-checks raw JSON from the `temporal` CLI).
  */
-import { EMAIL, JOB_ID, answersSizeProblems, type ApplicationStatus, type CallerAnswer } from '../applications/input';
+import { EMAIL, JOB_ID, answersSizeProblems, type ApplicationStatus, type CallerAnswer } from '../application/input';
 import { formatProblems, jobUrlProblem, type InputProblem } from '../interactiveSession/input';
 import { DAYS_OF_WEEK, TIME_OF_DAY, timezoneProblem, type CampaignSchedule, type DayOfWeek } from './schedule';
 

@@ -34,8 +34,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { CampaignActivities, LedgerOutcome } from '../activities/campaign';
-import { APPLICATION_WORKFLOW_PREFIX, applicationStartOptions, jobKeyOf, legacyJobKeyOf, type ApplicationInput, type ApplicationStatus } from '../applications/input';
+import type { CampaignActivities, LedgerOutcome } from './activities';
+import { APPLICATION_WORKFLOW_PREFIX, applicationStartOptions, jobKeyOf, legacyJobKeyOf, type ApplicationInput, type ApplicationStatus } from '../application/input';
 import {
   MAX_APPLICATIONS_KEPT,
   MAX_RUNS_KEPT,
@@ -50,10 +50,10 @@ import {
   type CampaignStatus,
   type CampaignView,
   type CandidateJob,
-} from '../campaigns/input';
-import { nextRunAt } from '../campaigns/schedule';
+} from './input';
+import { nextRunAt } from './schedule';
 import { SA } from '../searchAttributes';
-import { application } from './application';
+import { application } from '../application/workflow';
 
 export type { CampaignInput, CampaignView };
 
