@@ -11,7 +11,8 @@ import type { CampaignView } from '../src/campaign/input';
 import { CAMPAIGN_COLUMNS, renderCampaign, RUN_COLUMNS } from '../src/cli/campaignViews';
 import { feedFraction, ProgressLine, renderBar } from '../src/cli/progress';
 import { pageLine, renderPage, renderTable } from '../src/cli/table';
-import { ledgerFor, type ApplicationStatus } from '../src/store/ledger';
+import { ledgerFor } from '../src/store/ledger';
+import { type ApplicationStatus } from '../src/shared/applicationStatus';
 import { SqliteJobStore } from '../src/store/sqlite';
 
 describe('renderTable', () => {

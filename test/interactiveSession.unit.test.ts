@@ -2,13 +2,8 @@
 import { JOB_URL_MAX } from '../src/jobo/schemas';
 import { JobUrl } from '../src/jobo/schemas';
 import type { FormField } from '../src/jobo/schemas';
-import {
-  JOB_URL_MAX_LENGTH,
-  jobUrlProblem,
-  sessionWorkflowId,
-  shortHash,
-  validateSessionInput,
-} from '../src/interactiveSession/input';
+import { sessionWorkflowId, validateSessionInput } from '../src/interactiveSession/input';
+import { JOB_URL_MAX_LENGTH, jobUrlProblem, shortHash } from '../src/shared/input';
 import { AnswerInputError, answersFromPairs, coerceAnswers, parseAnswersFile, renderSessionView } from '../src/cli/interactiveSession';
 import type { SessionView } from '../src/interactiveSession/workflow';
 

@@ -6,7 +6,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyError, FastifyInstance, FastifySchemaCompiler } from 'fastify';
 import { safeParse, type $ZodIssue, type $ZodType } from 'zod/v4/core';
 import { CampaignExistsError } from '../campaign/client';
-import { InvalidInputError } from '../interactiveSession/input';
+import { InvalidInputError } from '../shared/input';
 import { findJoboFailure, JoboFailure } from '../jobo/failures';
 import type { FieldProblem } from '../jobo/schemas';
 import { ProfileInputError } from '../profile/input';

@@ -10,7 +10,7 @@
  * live there once.
  */
 import { z } from 'zod';
-import { APPLICATION_STATUSES } from '../store/ledger';
+import { APPLICATION_STATUSES } from '../shared/applicationStatus';
 import {
   CAMPAIGN_STATUSES,
   CAMPAIGN_TYPES,
@@ -24,7 +24,8 @@ import {
 } from '../campaign/input';
 import { DAYS_OF_WEEK, TIME_OF_DAY, timezoneProblem } from '../campaign/schedule';
 import { JOB_ID } from '../application/input';
-import { jobUrlProblem, JOB_URL_MAX_LENGTH, MAX_IDLE_TIMEOUT_MINUTES } from '../interactiveSession/input';
+import { MAX_IDLE_TIMEOUT_MINUTES } from '../interactiveSession/input';
+import { jobUrlProblem, JOB_URL_MAX_LENGTH } from '../shared/input';
 import { AnswerValue, FieldProblem, LiveSessionState } from '../jobo/schemas';
 
 // ------------------------------------------------------------------------------------------------

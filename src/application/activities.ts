@@ -9,7 +9,8 @@ import { AnswerFileMissingError, resolveAnswerFiles } from './answerFiles';
 import { isStoredFile, type CallerAnswer } from './input';
 import type { JoboClient } from '../jobo/client';
 import type { AnswerValue, FormField, LiveSessionState, SessionMetadata } from '../jobo/schemas';
-import { ledgerFor, type ApplicationsLedger, type ApplicationStatus, type ApplicationAttempt, type Claim, type LedgerRow, type LedgerWrite } from '../store/ledger';
+import { ledgerFor, type ApplicationsLedger, type ApplicationAttempt, type Claim, type LedgerRow, type LedgerWrite } from '../store/ledger';
+import { type ApplicationStatus } from '../shared/applicationStatus';
 import type { JobStore } from '../store/types';
 import { createInteractiveSessionActivities, type StartSessionRequest, type SubmitAnswersRequest } from '../interactiveSession/activities';
 

@@ -4,7 +4,7 @@
  * one, USE_EXISTING so a concurrent start attaches to the running one. Either way the caller gets a
  * handle whose result is the first run's.
  */
-import { InvalidInputError } from '../interactiveSession/input';
+import { InvalidInputError } from '../shared/input';
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import type { AnswerValue } from '../jobo/schemas';

@@ -3,10 +3,11 @@
  * the workflow (which re-checks, as the `temporal` CLI can start it with raw JSON) and the activities.
  */
 import { WorkflowIdReusePolicy, type SearchAttributePair } from '@temporalio/common';
-import { formatProblems, jobUrlProblem, shortHash, type InputProblem } from '../interactiveSession/input';
+import { formatProblems, jobUrlProblem, shortHash, type InputProblem } from '../shared/input';
 import type { AnswerValue, FormField } from '../jobo/schemas';
 import { SA } from '../searchAttributes';
-import type { ApplicationAttempt, ApplicationStatus } from '../store/ledger';
+import type { ApplicationAttempt } from '../store/ledger';
+import type { ApplicationStatus } from '../shared/applicationStatus';
 import { canonicalJobUrl, jobKeyOfUrl } from '../shared/jobKey';
 
 export type { ApplicationAttempt, ApplicationStatus, InputProblem };

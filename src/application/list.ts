@@ -2,7 +2,8 @@
  * Applications from the ledger, newest first and paged: one implementation for the API
  * (GET /api/v1/applications) and the CLI (`applyflow application list`).
  */
-import type { ApplicationsLedger, ApplicationStatus, LedgerRow } from '../store/ledger';
+import type { ApplicationsLedger, LedgerRow } from '../store/ledger';
+import type { ApplicationStatus } from '../shared/applicationStatus';
 
 export interface ApplicationListRequest {
   profileId?: string;

@@ -54,6 +54,7 @@ import {
 } from './input';
 import { validateAnswers } from '../forms/validate';
 import { JoboFailure } from '../jobo/failureTypes';
+import { applicationFailureIn, describeFailure } from '../shared/failures';
 import type { AnswerValue, FieldProblem, FormField, LiveSessionState } from '../jobo/schemas';
 import { SA } from '../searchAttributes';
 import { answersSignal, invalidAnswers, submitAnswersUpdate, type SessionAnswers, type SessionView } from '../interactiveSession/workflow';
@@ -108,18 +109,10 @@ const REFUSED: readonly string[] = [JoboFailure.BadRequest, JoboFailure.Unauthor
 
 /** The upstream failure behind an ActivityFailure, if any. */
 function joboType(err: unknown): string | undefined {
-  for (let e: unknown = err; e instanceof Error; e = (e as { cause?: unknown }).cause) {
-    if (e instanceof ApplicationFailure && e.type) return e.type;
-  }
-  return undefined;
+  return applicationFailureIn(err, (f) => !!f.type)?.type ?? undefined;
 }
 
-function describe(err: unknown): string {
-  for (let e: unknown = err; e instanceof Error; e = (e as { cause?: unknown }).cause) {
-    if (e instanceof ApplicationFailure) return e.type ? `${e.type}: ${e.message}` : e.message;
-  }
-  return err instanceof Error ? err.message : String(err);
-}
+const describe = describeFailure;
 
 export async function application(input: ApplicationInput): Promise<ApplicationView> {
   const inputProblems = validateApplicationInput(input);

@@ -7,7 +7,8 @@ import { jobKeyOfUrl } from '../shared/jobKey';
 import type { JoboClient } from '../jobo/client';
 import { findJoboFailure, JoboFailure } from '../jobo/failures';
 import { WORK_TYPES, type CampaignFilters, type CandidateJob } from './input';
-import { ledgerFor, type ApplicationsLedger, type ApplicationStatus } from '../store/ledger';
+import { ledgerFor, type ApplicationsLedger } from '../store/ledger';
+import { type ApplicationStatus } from '../shared/applicationStatus';
 import { MAX_SEARCH_LIMIT } from '../store/rows';
 import type { JobSearchFilters, JobStore } from '../store/types';
 

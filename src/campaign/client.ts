@@ -3,7 +3,7 @@
  * three types, get, list by status and type with pagination (visibility, by search attributes), pause,
  * resume, stop, runs and applications. Bad input throws InvalidCampaignInputError and starts nothing.
  */
-import { InvalidInputError } from '../interactiveSession/input';
+import { InvalidInputError } from '../shared/input';
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowExecutionInfo, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';

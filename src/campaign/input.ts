@@ -3,7 +3,7 @@
  * shared by the typed client, the CLI and the workflow (which re-checks raw JSON from the `temporal` CLI).
  */
 import { EMAIL, JOB_ID, answersSizeProblems, type ApplicationStatus, type CallerAnswer } from '../application/input';
-import { formatProblems, jobUrlProblem, type InputProblem } from '../interactiveSession/input';
+import { formatProblems, jobUrlProblem, type InputProblem } from '../shared/input';
 import { DAYS_OF_WEEK, TIME_OF_DAY, timezoneProblem, type CampaignSchedule, type DayOfWeek } from './schedule';
 
 export type { CampaignSchedule, DayOfWeek, InputProblem };

@@ -53,6 +53,7 @@ import {
 } from './input';
 import { nextRunAt } from './schedule';
 import { SA } from '../searchAttributes';
+import { describeFailure } from '../shared/failures';
 import { application } from '../application/workflow';
 
 export type { CampaignInput, CampaignView };
@@ -88,12 +89,7 @@ const FINAL: readonly ApplicationStatus[] = ['SUCCESS', 'FAILED', 'CANCELLED'];
 /** The ledger's refusal by a user's limit (src/store/users.ts LIMIT_REACHED; not imported: workflow code). */
 const isLimitRefusal = (error: string | null | undefined) => error?.startsWith('limit_reached:') ?? false;
 
-function describe(err: unknown): string {
-  for (let e: unknown = err; e instanceof Error; e = (e as { cause?: unknown }).cause) {
-    if (e instanceof ApplicationFailure) return e.type ? `${e.type}: ${e.message}` : e.message;
-  }
-  return err instanceof Error ? err.message : String(err);
-}
+const describe = describeFailure;
 
 function freshState(createdAt: string): CampaignState {
   return {

@@ -10,9 +10,10 @@ import { answerApplication, applicationView, InvalidApplicationInputError, retry
 import { APPLICATION_WORKFLOW_PREFIX, type ApplicationView, type UnansweredPolicy } from '../application/input';
 import { listApplications } from '../application/list';
 import { loadConfig, type Config } from '../config';
-import { problemText } from '../interactiveSession/input';
+import { problemText } from '../shared/input';
 import { openStore } from '../store';
-import { APPLICATION_STATUSES, ledgerFor, type ApplicationsLedger, type ApplicationStatus, type LedgerRow } from '../store/ledger';
+import { ledgerFor, type ApplicationsLedger, type LedgerRow } from '../store/ledger';
+import { APPLICATION_STATUSES, type ApplicationStatus } from '../shared/applicationStatus';
 import { withClient } from './client';
 import { answersFromPairs, coerceAnswers, parseAnswersFile } from './interactiveSession';
 import { renderPage, renderTable } from './table';

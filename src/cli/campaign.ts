@@ -12,7 +12,7 @@ import type { ApplicationStatus } from '../application/input';
 import { loadConfig } from '../config';
 import { openStore } from '../store';
 import { ledgerFor } from '../store/ledger';
-import { problemText } from '../interactiveSession/input';
+import { problemText } from '../shared/input';
 import {
   campaignApplications,
   campaignRuns,

@@ -6,7 +6,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import type { Command } from 'commander';
 import { InteractiveSessionClient, InvalidSessionInputError, SessionAnswerError } from '../interactiveSession/client';
-import { problemText } from '../interactiveSession/input';
+import { problemText } from '../shared/input';
 import type { AnswerValue, FormField } from '../jobo/schemas';
 import type { InteractiveSessionResult, SessionView } from '../interactiveSession/workflow';
 import { withClient } from './client';

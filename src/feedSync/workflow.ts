@@ -43,6 +43,7 @@ import {
   type FeedSyncRunState,
 } from './input';
 import { JoboFailure, NON_RETRYABLE_JOBO_FAILURES } from '../jobo/failureTypes';
+import { applicationFailureIn } from '../shared/failures';
 import { SA } from '../searchAttributes';
 
 export type { FeedSyncInput, FeedSyncProgress, FeedSyncResult };
@@ -76,11 +77,7 @@ const { beginFeedSync, syncFeedPage, sweepExpiredPage, reconcileFullSync, commit
   });
 
 function isInvalidCursor(err: unknown): boolean {
-  return (
-    err instanceof ActivityFailure &&
-    err.cause instanceof ApplicationFailure &&
-    err.cause.type === JoboFailure.InvalidCursor
-  );
+  return err instanceof ActivityFailure && applicationFailureIn(err.cause)?.type === JoboFailure.InvalidCursor;
 }
 
 export async function feedSync(input: FeedSyncInput = {}): Promise<FeedSyncResult> {

@@ -18,15 +18,8 @@ import {
   type InteractiveSessionResult,
   type SessionView,
 } from './workflow';
-import {
-  SESSION_WORKFLOW_PREFIX,
-  InvalidInputError,
-  idSuffixProblem,
-  sessionWorkflowId,
-  validateSessionInput,
-  type InputProblem,
-  type InteractiveSessionInput,
-} from './input';
+import { SESSION_WORKFLOW_PREFIX, idSuffixProblem, sessionWorkflowId, validateSessionInput, type InteractiveSessionInput } from './input';
+import { InvalidInputError, type InputProblem } from '../shared/input';
 
 /** Bad input to start(): nothing was started. `problems` names each field. */
 export class InvalidSessionInputError extends InvalidInputError {

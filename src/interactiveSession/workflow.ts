@@ -28,7 +28,9 @@ import {
 } from '@temporalio/workflow';
 import type { InteractiveSessionActivities } from './activities';
 import { validateAnswers } from '../forms/validate';
-import { DEFAULT_IDLE_TIMEOUT_MINUTES, formatProblems, validateSessionInput, type InteractiveSessionInput } from './input';
+import { DEFAULT_IDLE_TIMEOUT_MINUTES, validateSessionInput, type InteractiveSessionInput } from './input';
+import { formatProblems } from '../shared/input';
+import { applicationFailureIn } from '../shared/failures';
 import { JoboFailure } from '../jobo/failureTypes';
 import type { AnswerValue, FieldProblem, FormField, LiveSessionState } from '../jobo/schemas';
 import { SA } from '../searchAttributes';
@@ -132,13 +134,10 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 /** The upstream ApplicationFailure behind an ActivityFailure (the client's typed Jobo* failures). */
 function joboCause(err: unknown): { type: string; message: string; fields: FieldProblem[] } | undefined {
-  for (let e: unknown = err; e instanceof Error; e = (e as { cause?: unknown }).cause) {
-    if (e instanceof ApplicationFailure && e.type?.startsWith('Jobo')) {
-      const d = e.details?.[0];
-      return { type: e.type, message: e.message, fields: isObject(d) && Array.isArray(d.fields) ? d.fields : [] };
-    }
-  }
-  return undefined;
+  const e = applicationFailureIn(err, (f) => f.type?.startsWith('Jobo') ?? false);
+  if (!e?.type) return undefined;
+  const d = e.details?.[0];
+  return { type: e.type, message: e.message, fields: isObject(d) && Array.isArray(d.fields) ? d.fields : [] };
 }
 
 function describe(err: unknown): string {

@@ -5,6 +5,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorCodes, readErrorBody, type FieldProblem } from './schemas';
 import { JoboFailure, NON_RETRYABLE_JOBO_FAILURES, type JoboFailureType } from './failureTypes';
+import { applicationFailureIn } from '../shared/failures';
 
 export { JoboFailure, NON_RETRYABLE_JOBO_FAILURES, type JoboFailureType };
 
@@ -102,8 +103,5 @@ export function invalidResponse(request: string, status: number, problem: string
 
 /** The ApplicationFailure of a given Jobo type, found in an error's cause chain (ActivityFailure → cause). */
 export function findJoboFailure(err: unknown, type?: JoboFailureType): ApplicationFailure | undefined {
-  for (let e: unknown = err; e instanceof Error; e = (e as { cause?: unknown }).cause) {
-    if (e instanceof ApplicationFailure && (type ? e.type === type : e.type?.startsWith('Jobo'))) return e;
-  }
-  return undefined;
+  return applicationFailureIn(err, (e) => (type ? e.type === type : (e.type?.startsWith('Jobo') ?? false)));
 }

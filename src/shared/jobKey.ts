@@ -10,7 +10,7 @@
  * form's address with everything that does not change the form taken away. The rules below are ours: no
  * reference document or published client speaks about URL equivalence.
  */
-import { shortHash } from '../interactiveSession/input';
+import { shortHash } from './input';
 
 /**
  * Query parameters that only say where a visitor came from; dropping them never changes which form opens.

@@ -4,9 +4,11 @@
  * that every path out must end. Deterministic: @temporalio/workflow and pure helpers only.
  */
 import { ApplicationFailure, CancellationScope, log, workflowInfo, type RetryPolicy } from '@temporalio/workflow';
-import { MAX_REDIRECT_HOPS, formatProblems, jobUrlProblem } from '../interactiveSession/input';
+import { formatProblems, jobUrlProblem } from './input';
 import { NON_RETRYABLE_JOBO_FAILURES } from '../jobo/failureTypes';
 import type { FieldProblem } from '../jobo/schemas';
+
+export const MAX_REDIRECT_HOPS = 3;
 
 /**
  * The retry policy for activities that call the upstream: back off up to 30 s, and never retry what the

@@ -8,12 +8,10 @@
  * submit whose outcome is not known: it is never submitted again blindly, only reconciled with the
  * upstream's word on the session.
  */
+import { APPLICATION_STATUSES, FINAL_STATUSES, statusRank, type ApplicationStatus } from '../shared/applicationStatus';
 import { jobKeyOfUrl } from '../shared/jobKey';
 import type { JobStore } from './types';
 import { LIMIT_REACHED } from './users';
-
-export const APPLICATION_STATUSES = ['QUEUED', 'PROCESSING', 'UNCONFIRMED', 'SUCCESS', 'FAILED', 'CANCELLED'] as const;
-export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
 
 /** One try at the upstream form (a new upstream session), as reference 002 lists them. */
 export interface ApplicationAttempt {
@@ -118,15 +116,9 @@ export interface AnswerFile {
   contentBase64: string;
 }
 
-export const FINAL_STATUSES: readonly ApplicationStatus[] = ['SUCCESS', 'FAILED', 'CANCELLED'];
-
 /** SQL for the status order (QUEUED 0 < PROCESSING 1 < UNCONFIRMED 2 < final 3), shared by both backends. */
 export function statusRankSql(column: string): string {
   return `(CASE ${column} WHEN 'QUEUED' THEN 0 WHEN 'PROCESSING' THEN 1 WHEN 'UNCONFIRMED' THEN 2 ELSE 3 END)`;
-}
-
-export function statusRank(status: ApplicationStatus): number {
-  return status === 'QUEUED' ? 0 : status === 'PROCESSING' ? 1 : status === 'UNCONFIRMED' ? 2 : 3;
 }
 
 /**
