@@ -21,7 +21,7 @@ import { checkpointKey, type FeedCheckpoint, type FeedSyncInput } from '../src/f
 import type { Config } from '../src/config';
 import { JoboClient } from '../src/jobo/client';
 import { SqliteJobStore } from '../src/store/sqlite';
-import { FeedSyncFailure } from '../src/feedSync/workflow';
+import { FeedSyncFailure } from '../src/feedSync/messages';
 import { mirrorProblems } from './support/feedMirror';
 import { startSandbox } from './support/sandbox';
 import { startDevEnv } from './support/temporal';

@@ -12,7 +12,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { SandboxHandle } from '../sandbox/server';
 import { createInteractiveSessionActivities } from '../src/interactiveSession/activities';
 import { sessionWorkflowId } from '../src/interactiveSession/input';
-import type { SessionView } from '../src/interactiveSession/workflow';
+import type { SessionView } from '../src/interactiveSession/messages';
 import { validAnswersFor } from './support/formAnswers';
 import { startSandboxWorker, type SandboxWorker } from './support/sandboxWorker';
 import { startDevEnv, TEMPORAL_CLI_PATH } from './support/temporal';

@@ -11,7 +11,7 @@ import { createInteractiveSessionActivities } from '../src/interactiveSession/ac
 import { JoboClient } from '../src/jobo/client';
 import { InteractiveSessionClient, InvalidSessionInputError, SessionAnswerError } from '../src/interactiveSession/client';
 import { SA } from '../src/searchAttributes';
-import type { SessionView } from '../src/interactiveSession/workflow';
+import type { SessionView } from '../src/interactiveSession/messages';
 import { validAnswersFor } from './support/formAnswers';
 import { startSandbox } from './support/sandbox';
 import { startSandboxWorker, type SandboxWorker } from './support/sandboxWorker';

@@ -5,7 +5,7 @@ import type { FormField } from '../src/jobo/schemas';
 import { sessionWorkflowId, validateSessionInput } from '../src/interactiveSession/input';
 import { JOB_URL_MAX_LENGTH, jobUrlProblem, shortHash } from '../src/shared/input';
 import { AnswerInputError, answersFromPairs, coerceAnswers, parseAnswersFile, renderSessionView } from '../src/cli/interactiveSession';
-import type { SessionView } from '../src/interactiveSession/workflow';
+import type { SessionView } from '../src/interactiveSession/messages';
 
 const f = (name: string, type: FormField['type'], extra: Partial<FormField> = {}): FormField => ({
   name,

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { SessionAnswerError } from '../interactiveSession/client';
 import { SESSION_WORKFLOW_PREFIX } from '../interactiveSession/input';
 import { SA } from '../searchAttributes';
-import { isSettled, SessionFailure, type SessionView } from '../interactiveSession/workflow';
+import { isSettled, SessionFailure, type SessionView } from '../interactiveSession/messages';
 import { ERRORS, userOf, type ApiContext, type ZodApp } from './context';
 import { ApiError, conflict, invalidRequest, notFound } from './errors';
 import {

@@ -8,8 +8,9 @@ import { InvalidInputError } from '../shared/input';
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import type { AnswerValue } from '../jobo/schemas';
-import { answersSignal, application, applicationQuery, submitAnswersUpdate } from './workflow';
-import type { SessionView } from '../interactiveSession/workflow';
+import { application } from './workflow';
+import { answersSignal, applicationQuery, submitAnswersUpdate } from './messages';
+import type { SessionView } from '../interactiveSession/messages';
 import {
   APPLICATION_WORKFLOW_PREFIX,
   applicationStartOptions,

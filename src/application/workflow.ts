@@ -25,7 +25,6 @@ import {
   CancelledFailure,
   allHandlersFinished,
   condition,
-  defineQuery,
   isCancellation,
   log,
   patched,
@@ -57,16 +56,12 @@ import { JoboFailure } from '../jobo/failureTypes';
 import { applicationFailureIn, describeFailure } from '../shared/failures';
 import type { AnswerValue, FieldProblem, FormField, LiveSessionState } from '../jobo/schemas';
 import { SA } from '../searchAttributes';
-import { answersSignal, invalidAnswers, submitAnswersUpdate, type SessionAnswers, type SessionView } from '../interactiveSession/workflow';
+import { ApplicationFailureType, applicationQuery } from './messages';
+import { invalidAnswers } from '../interactiveSession/workflow';
+import { answersSignal, submitAnswersUpdate, type SessionAnswers, type SessionView } from '../interactiveSession/messages';
 import { OpenUpstreamSessions, expiredUpstream, invalidFailure, redirectProblem, sessionCreateKey, upstreamRetry } from '../shared/upstreamSession';
 
 export type { ApplicationInput, ApplicationView };
-// The same update and signal as an interactive session, so a person answers both the same way.
-export { answersSignal, submitAnswersUpdate };
-
-export const applicationQuery = defineQuery<ApplicationView>('application');
-
-export const ApplicationFailureType = { InvalidInput: 'InvalidApplicationInput' } as const;
 
 const retry = upstreamRetry('ProfileNotReady', 'NotInWorkflow');
 // Heartbeating activities: a worker killed mid-call is noticed after 10 s, not after start-to-close.

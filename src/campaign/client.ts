@@ -8,15 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowExecutionInfo, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { SA } from '../searchAttributes';
-import {
-  applicationsQuery,
-  campaign,
-  campaignQuery,
-  pauseSignal,
-  resumeSignal,
-  runsQuery,
-  stopSignal,
-} from './workflow';
+import { campaign } from './workflow';
+import { applicationsQuery, campaignQuery, pauseSignal, resumeSignal, runsQuery, stopSignal } from './messages';
 import {
   CAMPAIGN_MEMO_KEY,
   CAMPAIGN_STATUSES,

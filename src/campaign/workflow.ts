@@ -20,8 +20,6 @@ import {
   ParentClosePolicy,
   allHandlersFinished,
   condition,
-  defineQuery,
-  defineSignal,
   isCancellation,
   log,
   makeContinueAsNewFunc,
@@ -53,19 +51,12 @@ import {
 } from './input';
 import { nextRunAt } from './schedule';
 import { SA } from '../searchAttributes';
+import { CampaignFailureType, applicationsQuery, campaignQuery, pauseSignal, resumeSignal, runsQuery, stopSignal } from './messages';
 import { describeFailure } from '../shared/failures';
 import { application } from '../application/workflow';
 
 export type { CampaignInput, CampaignView };
 
-export const campaignQuery = defineQuery<CampaignView>('campaign');
-export const runsQuery = defineQuery<CampaignRun[]>('runs');
-export const applicationsQuery = defineQuery<CampaignApplication[]>('applications');
-export const pauseSignal = defineSignal('pause');
-export const resumeSignal = defineSignal('resume');
-export const stopSignal = defineSignal('stop');
-
-export const CampaignFailureType = { InvalidInput: 'InvalidCampaignInput' } as const;
 
 /** Runs per workflow run before continuing as new (each run is a few hundred events at most). */
 export const RUNS_PER_GENERATION = 10;

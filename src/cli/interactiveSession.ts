@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { InteractiveSessionClient, InvalidSessionInputError, SessionAnswerError } from '../interactiveSession/client';
 import { problemText } from '../shared/input';
 import type { AnswerValue, FormField } from '../jobo/schemas';
-import type { InteractiveSessionResult, SessionView } from '../interactiveSession/workflow';
+import type { InteractiveSessionResult, SessionView } from '../interactiveSession/messages';
 import { withClient } from './client';
 
 /** Inline uploads travel in the update payload (and history); keep them well under Temporal's 2 MB limit. */

@@ -14,7 +14,8 @@ import {
 } from '@temporalio/client';
 import type { Config } from '../config';
 import { SA } from '../searchAttributes';
-import { feedSync, feedSyncTick, progressQuery } from './workflow';
+import { feedSync, feedSyncTick } from './workflow';
+import { progressQuery } from './messages';
 import {
   DEFAULT_FEED,
   feedScheduleId,

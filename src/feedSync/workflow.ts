@@ -12,7 +12,6 @@ import {
   ActivityFailure,
   ApplicationFailure,
   continueAsNew,
-  defineQuery,
   executeChild,
   log,
   ParentClosePolicy,
@@ -45,20 +44,15 @@ import {
 import { JoboFailure, NON_RETRYABLE_JOBO_FAILURES } from '../jobo/failureTypes';
 import { applicationFailureIn } from '../shared/failures';
 import { SA } from '../searchAttributes';
+import { FeedSyncFailure, progressQuery } from './messages';
 
 export type { FeedSyncInput, FeedSyncProgress, FeedSyncResult };
-
-export const progressQuery = defineQuery<FeedSyncProgress>('progress');
 
 /** patched() ids: every change to feedSync's commands since its first release. */
 const PASS_ID_PER_RUN = 'feed-pass-id-per-run';
 /** syncFeedPage writes up to FEED_PAGES_PER_ACTIVITY pages per activity, pipelined inside the attempt. */
 const PAGES_PER_ACTIVITY = 'feed-pages-per-activity';
 
-export const FeedSyncFailure = {
-  InvalidInput: 'InvalidFeedSyncInput',
-  CursorRestartsExhausted: 'FeedCursorRestartsExhausted',
-} as const;
 
 const { beginFeedSync, syncFeedPage, sweepExpiredPage, reconcileFullSync, commitFeedCheckpoint } =
   proxyActivities<FeedSyncActivities>({

@@ -8,16 +8,8 @@ import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@te
 import type { Config } from '../config';
 import type { AnswerValue, FieldProblem } from '../jobo/schemas';
 import { SA } from '../searchAttributes';
-import {
-  answersSignal,
-  endSignal,
-  interactiveSession,
-  isSettled,
-  stateQuery,
-  submitAnswersUpdate,
-  type InteractiveSessionResult,
-  type SessionView,
-} from './workflow';
+import { interactiveSession } from './workflow';
+import { answersSignal, endSignal, isSettled, stateQuery, submitAnswersUpdate, type InteractiveSessionResult, type SessionView } from './messages';
 import { SESSION_WORKFLOW_PREFIX, idSuffixProblem, sessionWorkflowId, validateSessionInput, type InteractiveSessionInput } from './input';
 import { InvalidInputError, type InputProblem } from '../shared/input';
 

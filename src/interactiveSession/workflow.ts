@@ -13,9 +13,6 @@ import {
   CancellationScope,
   allHandlersFinished,
   condition,
-  defineQuery,
-  defineSignal,
-  defineUpdate,
   isCancellation,
   log,
   patched,
@@ -33,78 +30,28 @@ import { formatProblems } from '../shared/input';
 import { applicationFailureIn } from '../shared/failures';
 import { JoboFailure } from '../jobo/failureTypes';
 import type { AnswerValue, FieldProblem, FormField, LiveSessionState } from '../jobo/schemas';
+import {
+  SessionFailure,
+  answersSignal,
+  endSignal,
+  isSettled,
+  stateQuery,
+  submitAnswersUpdate,
+  type InteractiveSessionResult,
+  type SessionAnswers,
+  type SessionOutcome,
+  type SessionView,
+} from './messages';
 import { SA } from '../searchAttributes';
 import { OpenUpstreamSessions, expiredUpstream, invalidFailure, redirectProblem, sessionCreateKey, upstreamRetry } from '../shared/upstreamSession';
 
 export type { InteractiveSessionInput };
 
-/** How the session ended: captcha, login and other blocked flows are `error` with the status kept. */
 /**
  * Sessions started since: a submit whose response was lost (409 after a retry, or out of retries) asks the
  * upstream's session state, and `completed` finishes as submitted instead of as an error to be re-sent.
  */
 export const SUBMITTED_TRUTH_PATCH = 'interactive-submitted-truth';
-
-export type SessionOutcome = 'submitted' | 'error' | 'expired' | 'ended';
-
-/** The payload of the `submitAnswers` update and the `answers` signal. */
-export interface SessionAnswers {
-  /** The current page's answers, keyed by field name. */
-  answers: Record<string, AnswerValue>;
-  /** Optional guard: the page these answers are for (view.page); answers for another page are refused. */
-  page?: number;
-}
-
-/** The live state shown by the `state` query, in the upstream's (snake_case) vocabulary. */
-export interface SessionView {
-  job_url: string;
-  session_id: string | null;
-  /** The upstream flow status; `starting` before the first response, `expired`/`ended`/`cancelled` when we close it. */
-  status: string;
-  is_terminal: boolean;
-  provider_id: string | null;
-  provider_name: string | null;
-  current_url: string | null;
-  fields: FormField[];
-  validation_errors: FieldProblem[];
-  error: string | null;
-  /** 1-based page of the current upstream session. */
-  page: number;
-  pages_answered: number;
-  hops: number;
-  outcome: SessionOutcome | null;
-}
-
-export interface InteractiveSessionResult {
-  outcome: SessionOutcome;
-  status: string;
-  detail: string | null;
-  job_url: string;
-  session_id: string | null;
-  provider_id: string | null;
-  current_url: string | null;
-  hops: number;
-  pages_answered: number;
-}
-
-/** True once the view shows a page to answer or the end: not while starting or following a redirect. */
-export function isSettled(view: SessionView): boolean {
-  return view.is_terminal || (view.status !== 'starting' && view.status !== 'redirect_required');
-}
-
-export const stateQuery = defineQuery<SessionView>('state');
-export const submitAnswersUpdate = defineUpdate<SessionView, [SessionAnswers]>('submitAnswers');
-export const answersSignal = defineSignal<[SessionAnswers]>('answers');
-export const endSignal = defineSignal<[{ reason?: string }?]>('end');
-
-/** Failure types this workflow raises (to update callers, or as the workflow failure for bad input). */
-export const SessionFailure = {
-  InvalidInput: 'InvalidSessionInput',
-  InvalidAnswers: 'InvalidAnswers',
-  AnswersRejected: 'AnswersRejectedUpstream',
-  SubmitFailed: 'SubmitFailed',
-  SessionClosed: 'SessionClosed',
-} as const;
 
 const retry = upstreamRetry();
 // A person is waiting on start and submit: give up after a few minutes and show the error instead.
