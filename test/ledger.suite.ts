@@ -1,16 +1,21 @@
 // The ApplicationsLedger contract, run against each backend (test/ledger.sqlite.test.ts, ledger.postgres.test.ts).
-import type { ApplicationsLedger, LedgerWrite } from '../src/store/ledger';
+import { InvalidCursorError, type ApplicationsLedger, type LedgerRow, type LedgerWrite } from '../src/store/ledger';
+import type { ProfileOwners } from '../src/store/profileOwners';
 
-export function ledgerSuite(name: string, open: () => Promise<{ ledger: ApplicationsLedger; close(): Promise<void> }>): void {
+export function ledgerSuite(
+  name: string,
+  open: () => Promise<{ ledger: ApplicationsLedger; owners: ProfileOwners; close(): Promise<void> }>,
+): void {
   describe(`ApplicationsLedger (${name})`, () => {
     let ledger: ApplicationsLedger;
+    let owners: ProfileOwners;
     let close: () => Promise<void>;
     let n = 0;
     // Each test works on its own profile, so tests share one database without seeing each other's rows.
     let profileId: string;
 
     beforeAll(async () => {
-      ({ ledger, close } = await open());
+      ({ ledger, owners, close } = await open());
     });
     afterAll(async () => close());
     beforeEach(() => {
@@ -148,5 +153,72 @@ export function ledgerSuite(name: string, open: () => Promise<{ ledger: Applicat
       expect(await ledger.jobKeys(profileId)).toEqual(['job-1', 'job-2', 'job-3']);
       expect(await ledger.jobKeys('someone-else')).toEqual([]);
     });
+
+    it('NEEDS_PERSON is final for the automation: no write moves it, only an explicit retry starts it again', async () => {
+      await ledger.record(write({ status: 'PROCESSING' }));
+      const parked = await ledger.record(write({ status: 'NEEDS_PERSON', awaitingKind: 'needs_person', error: 'captcha_required' }));
+      expect(parked).toMatchObject({ status: 'NEEDS_PERSON', awaitingKind: 'needs_person', error: 'captcha_required' });
+      expect(parked.completedAt).not.toBeNull();
+      for (const status of ['QUEUED', 'PROCESSING', 'UNCONFIRMED', 'SUCCESS', 'FAILED', 'CANCELLED'] as const) {
+        expect(await ledger.record(write({ status, awaitingKind: null, error: null }))).toMatchObject({ status: 'NEEDS_PERSON', awaitingKind: 'needs_person' });
+      }
+      // A reset of the same workflow, or another workflow, attaches; the retry that names it takes over.
+      expect((await ledger.claim(write({ workflowId: 'application/hand-made', runId: 'run-x' }))).kind).toBe('owned');
+      const retry = await ledger.claim({ ...write({ workflowId: 'application/retry', runId: 'run-r' }), retryOf: `application/${profileId}/job-1` });
+      expect(retry).toMatchObject({ kind: 'claimed', row: { workflowId: 'application/retry', status: 'QUEUED', awaitingKind: null, error: null, completedAt: null } });
+    });
+
+    it('writes awaitingKind beside awaitingUntil, and clears it with the next write that leaves it out', async () => {
+      const asked = await ledger.record(write({ status: 'PROCESSING', awaitingKind: 'question', awaitingUntil: '2026-01-04T00:00:00.000Z' }));
+      expect(asked).toMatchObject({ awaitingKind: 'question', awaitingUntil: '2026-01-04T00:00:00.000Z' });
+      expect(await ledger.record(write({ status: 'PROCESSING', awaitingKind: 'review', awaitingUntil: null }))).toMatchObject({ awaitingKind: 'review' });
+      expect(await ledger.record(write({ status: 'PROCESSING' }))).toMatchObject({ awaitingKind: null, awaitingUntil: null });
+      expect((await ledger.get(profileId, 'job-1'))!.awaitingKind).toBeNull();
+    });
+
+    it('personTasks: the owners\' waiting rows (NEEDS_PERSON included, finished ones not), newest first, by campaign, in pages', async () => {
+      const user = `user-${profileId}`;
+      const otherProfile = `${profileId}-other`;
+      await owners.assign(profileId, user);
+      await owners.assign(otherProfile, `someone-else-${profileId}`);
+      const job = (i: number, over: Partial<LedgerWrite>) =>
+        ledger.record(write({ jobId: `job-${i}`, jobUrl: `https://jobs.lever.co/acme/${i}`, workflowId: `application/${profileId}/job-${i}`, ...over }));
+      await job(1, { status: 'PROCESSING', awaitingKind: 'question', campaignId: 'c1' });
+      await job(2, { status: 'PROCESSING', awaitingKind: 'review', campaignId: 'c2' });
+      await job(3, { status: 'NEEDS_PERSON', awaitingKind: 'needs_person', campaignId: 'c1' });
+      await job(4, { status: 'PROCESSING', campaignId: 'c1' }); // nobody asked
+      await job(5, { status: 'PROCESSING', awaitingKind: 'question', campaignId: 'c1' });
+      await job(5, { status: 'FAILED', awaitingKind: 'question', error: 'deadline' }); // finished: not a task
+      await job(6, { status: 'QUEUED', awaitingKind: 'question' });
+      await ledger.record(write({ profileId: otherProfile, status: 'PROCESSING', awaitingKind: 'question', campaignId: 'c1' }));
+
+      const stored = await Promise.all([1, 2, 3, 6].map((i) => ledger.get(profileId, `job-${i}`)));
+      const newestFirst = (stored as LedgerRow[])
+        .sort((a, b) => (a.updatedAt === b.updatedAt ? (a.profileId === b.profileId ? cmp(a.jobId, b.jobId) : cmp(a.profileId, b.profileId)) : cmp(b.updatedAt, a.updatedAt)))
+        .map((r) => r.jobId);
+      const all = await ledger.personTasks({ userIds: [user] }, { limit: 50 });
+      expect(all.rows.map((r) => r.jobId)).toEqual(newestFirst);
+      expect(all.nextCursor).toBeNull();
+      expect(all.rows.find((r) => r.jobId === 'job-3')).toMatchObject({ status: 'NEEDS_PERSON', awaitingKind: 'needs_person' });
+
+      const paged: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: { rows: LedgerRow[]; nextCursor: string | null } = await ledger.personTasks({ userIds: [user] }, { limit: 1, cursor });
+        expect(page.rows.length).toBeLessThanOrEqual(1);
+        paged.push(...page.rows.map((r) => r.jobId));
+        cursor = page.nextCursor;
+      } while (cursor);
+      expect(paged).toEqual(newestFirst);
+
+      const c1 = await ledger.personTasks({ userIds: [user] }, { campaignId: 'c1', limit: 50 });
+      expect(c1.rows.map((r) => r.jobId).sort()).toEqual(['job-1', 'job-3']);
+      // Tenancy by profile owner: another user's rows never show, and no user ids means nothing.
+      expect((await ledger.personTasks({ userIds: [`someone-else-${profileId}`] }, { limit: 50 })).rows.map((r) => r.profileId)).toEqual([otherProfile]);
+      expect((await ledger.personTasks({ userIds: [] }, { limit: 50 })).rows).toEqual([]);
+      await expect(ledger.personTasks({ userIds: [user] }, { limit: 5, cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(InvalidCursorError);
+    });
   });
 }
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

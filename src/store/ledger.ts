@@ -8,7 +8,7 @@
  * submit whose outcome is not known: it is never submitted again blindly, only reconciled with the
  * upstream's word on the session.
  */
-import { APPLICATION_STATUSES, FINAL_STATUSES, statusRank, type ApplicationStatus } from '../shared/applicationStatus';
+import { APPLICATION_STATUSES, AWAITING_KINDS, FINAL_STATUSES, statusRank, type ApplicationStatus, type AwaitingKind } from '../shared/applicationStatus';
 import { jobKeyOfUrl } from '../shared/jobKey';
 import type { JobStore } from './types';
 import { LIMIT_REACHED } from './users';
@@ -32,6 +32,11 @@ export interface LedgerWrite {
   jobRef: string | null;
   /** While a person is asked for answers: until when (the application is PROCESSING meanwhile). */
   awaitingUntil: string | null;
+  /**
+   * What the person is asked for (a question, a review before the final submit, or a captcha/login wall
+   * only a person can pass); unset or null when nobody is asked. Rows with it are the inbox (personTasks).
+   */
+  awaitingKind?: AwaitingKind | null;
   status: ApplicationStatus;
   attempts: ApplicationAttempt[];
   error: string | null;
@@ -45,6 +50,7 @@ export interface LedgerWrite {
 }
 
 export interface LedgerRow extends LedgerWrite {
+  awaitingKind: AwaitingKind | null;
   createdAt: string;
   updatedAt: string;
   completedAt: string | null;
@@ -103,10 +109,56 @@ export interface ApplicationsLedger {
    * except jobs a limit refused: nothing was tried, so a later run may pick them up.
    */
   jobKeys(profileId: string): Promise<string[]>;
+  /**
+   * The inbox: rows waiting for a person (awaiting_kind set) that are not SUCCESS, FAILED or CANCELLED
+   * (NEEDS_PERSON ones included), of profiles the given users own, most recently updated first. `cursor` is
+   * the `nextCursor` of the page before (opaque).
+   */
+  personTasks(owners: PersonTaskOwners, page: PersonTaskPage): Promise<{ rows: LedgerRow[]; nextCursor: string | null }>;
   /** Stores a file answer once, by its content's SHA-256 (storing it again is a no-op). */
   putFile(file: AnswerFile): Promise<void>;
   getFile(sha256: string): Promise<AnswerFile | null>;
 }
+
+/** Whose tasks: rows of profiles these API users own (profile_owners); no user ids, no rows. */
+export interface PersonTaskOwners {
+  userIds: string[];
+}
+
+export interface PersonTaskPage {
+  campaignId?: string;
+  cursor?: string | null;
+  limit: number;
+}
+
+/** The keyset of the last row of a page (updated_at, profile_id, job_id), base64url JSON: opaque to callers. */
+export function personTaskCursor(row: Pick<LedgerRow, 'updatedAt' | 'profileId' | 'jobId'>): string {
+  return Buffer.from(JSON.stringify([row.updatedAt, row.profileId, row.jobId])).toString('base64url');
+}
+
+export class InvalidCursorError extends Error {
+  readonly field = 'cursor';
+  constructor() {
+    super('cursor: not a cursor this list returned');
+  }
+}
+
+export function parsePersonTaskCursor(cursor: string): [updatedAt: string, profileId: string, jobId: string] {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(v) && v.length === 3 && v.every((x) => typeof x === 'string') && !Number.isNaN(Date.parse(v[0] as string))) {
+      return v as [string, string, string];
+    }
+  } catch {
+    // fall through: the same error for every malformed cursor
+  }
+  throw new InvalidCursorError();
+}
+
+/** The statuses an inbox row may have: waiting ones and NEEDS_PERSON (final for automation, not for a person). */
+export const PERSON_TASK_STATUSES: readonly ApplicationStatus[] = APPLICATION_STATUSES.filter((s) => !['SUCCESS', 'FAILED', 'CANCELLED'].includes(s));
+
+export const PERSON_TASKS_MAX_LIMIT = 200;
 
 /** A caller's file answer as stored: what src/application/answerFiles.ts turns into a StoredFileAnswer. */
 export interface AnswerFile {
@@ -116,7 +168,10 @@ export interface AnswerFile {
   contentBase64: string;
 }
 
-/** SQL for the status order (QUEUED 0 < PROCESSING 1 < UNCONFIRMED 2 < final 3), shared by both backends. */
+/**
+ * SQL for the status order (QUEUED 0 < PROCESSING 1 < UNCONFIRMED 2 < final 3: SUCCESS, FAILED, CANCELLED,
+ * NEEDS_PERSON), shared by both backends.
+ */
 export function statusRankSql(column: string): string {
   return `(CASE ${column} WHEN 'QUEUED' THEN 0 WHEN 'PROCESSING' THEN 1 WHEN 'UNCONFIRMED' THEN 2 ELSE 3 END)`;
 }
@@ -133,7 +188,7 @@ export function ledgerUpdateGuard(table: string): string {
 }
 
 /** Statuses an explicit retry may start again: nothing was submitted. */
-export const RETRYABLE_STATUSES: readonly ApplicationStatus[] = ['FAILED', 'CANCELLED'];
+export const RETRYABLE_STATUSES: readonly ApplicationStatus[] = ['FAILED', 'CANCELLED', 'NEEDS_PERSON'];
 
 /**
  * The claim's decision on the row as found (after an insert that did nothing if a row was there). Pure, so
@@ -167,7 +222,7 @@ export function takeOverSql(table: string, param: (name: LedgerParam) => string,
     job_ref = COALESCE(${param('job_ref')}, job_ref), updated_at = ${param('now')},
     status = CASE WHEN status = 'UNCONFIRMED' THEN status ELSE 'QUEUED' END,
     error = CASE WHEN status = 'UNCONFIRMED' THEN error ELSE NULL END,
-    completed_at = NULL, awaiting_until = NULL
+    completed_at = NULL, awaiting_until = NULL, awaiting_kind = NULL
     WHERE ${where}`;
 }
 
@@ -192,6 +247,8 @@ export interface RawLedgerRow {
   job_url: string;
   job_ref: string | null;
   awaiting_until: string | Date | null;
+  /** Absent in rows read from a table before the column (the legacy re-key). */
+  awaiting_kind?: AwaitingKind | null;
   status: ApplicationStatus;
   attempts: string | ApplicationAttempt[];
   error: string | null;
@@ -215,6 +272,7 @@ export function toLedgerRow(r: RawLedgerRow): LedgerRow {
     jobUrl: r.job_url,
     jobRef: r.job_ref,
     awaitingUntil: r.awaiting_until === null ? null : isoOf(r.awaiting_until),
+    awaitingKind: r.awaiting_kind ?? null,
     status: r.status,
     attempts: typeof r.attempts === 'string' ? (JSON.parse(r.attempts) as ApplicationAttempt[]) : r.attempts,
     error: r.error,
@@ -238,6 +296,7 @@ export function ledgerParams(w: LedgerWrite, now: string) {
     job_url: w.jobUrl,
     job_ref: w.jobRef,
     awaiting_until: w.awaitingUntil,
+    awaiting_kind: w.awaitingKind ?? null,
     status: w.status,
     attempts: JSON.stringify(w.attempts),
     error: w.error,
@@ -258,6 +317,7 @@ export const LEDGER_COLUMNS = [
   'job_url',
   'job_ref',
   'awaiting_until',
+  'awaiting_kind',
   'status',
   'attempts',
   'error',
@@ -288,7 +348,8 @@ export function ledgerSchemaSql(t: LedgerSqlTypes): string {
     job_url          ${t.text} NOT NULL,
     job_ref          ${t.text},
     awaiting_until   ${t.time},
-    status           ${t.text} NOT NULL CHECK (status IN (${APPLICATION_STATUSES.map((x) => `'${x}'`).join(', ')})),
+    awaiting_kind    ${t.text} CHECK (awaiting_kind IN (${AWAITING_KINDS.map((x) => `'${x}'`).join(', ')})),
+    status           ${t.text} NOT NULL CHECK (${STATUS_CHECK_SQL}),
     attempts         ${t.json} NOT NULL,          -- JSON array of ApplicationAttempt
     error            ${t.text},
     confirmation_url ${t.text},
@@ -311,7 +372,41 @@ export function ledgerSchemaSql(t: LedgerSqlTypes): string {
     created_at     ${t.time} NOT NULL
   );
   CREATE INDEX IF NOT EXISTS applications_campaign ON applications (campaign_id) WHERE campaign_id IS NOT NULL;
-`;
+${PERSON_TASKS_INDEX}`;
+}
+
+/** The inbox's index: only rows waiting for a person, in the order personTasks reads them. */
+const PERSON_TASKS_INDEX = `
+  CREATE INDEX IF NOT EXISTS applications_person_tasks ON applications (updated_at DESC, profile_id, job_id) WHERE awaiting_kind IS NOT NULL;`;
+
+/** The status CHECK as this version writes it: a table whose CHECK lacks a status is migrated (NEEDS_PERSON). */
+export const STATUS_CHECK_SQL = `status IN (${APPLICATION_STATUSES.map((x) => `'${x}'`).join(', ')})`;
+
+/**
+ * personTasks' statement, both backends (`?` placeholders; PostgreSQL numbers them): owner rows through
+ * profile_owners, newest first, keyset after the cursor, one row more than the page to know if one follows.
+ */
+export function personTasksSql(owners: PersonTaskOwners, page: PersonTaskPage): { sql: string; params: unknown[] } {
+  const params: unknown[] = [...owners.userIds];
+  let sql = `SELECT * FROM applications WHERE awaiting_kind IS NOT NULL
+    AND status IN (${PERSON_TASK_STATUSES.map((s) => `'${s}'`).join(', ')})
+    AND profile_id IN (SELECT profile_id FROM profile_owners WHERE user_id IN (${owners.userIds.map(() => '?').join(', ') || 'NULL'}))`;
+  if (page.campaignId !== undefined) (sql += ` AND campaign_id = ?`), params.push(page.campaignId);
+  if (page.cursor) {
+    const [updatedAt, profileId, jobId] = parsePersonTaskCursor(page.cursor);
+    sql += ` AND (updated_at < ? OR (updated_at = ? AND (profile_id > ? OR (profile_id = ? AND job_id > ?))))`;
+    params.push(updatedAt, updatedAt, profileId, profileId, jobId);
+  }
+  sql += ` ORDER BY updated_at DESC, profile_id, job_id LIMIT ?`;
+  params.push(Math.min(Math.max(1, page.limit), PERSON_TASKS_MAX_LIMIT) + 1);
+  return { sql, params };
+}
+
+/** A page of personTasks from the rows the statement returned (one more than the page when another follows). */
+export function personTasksPage(rows: LedgerRow[], page: PersonTaskPage): { rows: LedgerRow[]; nextCursor: string | null } {
+  const limit = Math.min(Math.max(1, page.limit), PERSON_TASKS_MAX_LIMIT);
+  const shown = rows.slice(0, limit);
+  return { rows: shown, nextCursor: rows.length > limit ? personTaskCursor(shown[shown.length - 1]!) : null };
 }
 
 export type LedgerParam = (typeof LEDGER_COLUMNS)[number] | 'now' | 'completed_at';
@@ -332,7 +427,7 @@ export function rekeyLegacyRows(rows: (Omit<RawLedgerRow, 'job_ref' | 'awaiting_
   const best = new Map<string, RawLedgerRow>();
   for (const r of rows) {
     const key = jobKeyOfUrl(r.job_url);
-    const row: RawLedgerRow = { ...r, job_id: key, job_ref: r.job_ref ?? (r.job_id.startsWith('u-') ? null : r.job_id), awaiting_until: null };
+    const row: RawLedgerRow = { ...r, job_id: key, job_ref: r.job_ref ?? (r.job_id.startsWith('u-') ? null : r.job_id), awaiting_until: null, awaiting_kind: null };
     const held = best.get(`${r.profile_id}/${key}`);
     // Two old rows for one job (the double application this key prevents): SUCCESS wins, then the furthest along.
     const score = (x: RawLedgerRow) => (x.status === 'SUCCESS' ? 10 : statusRank(x.status));

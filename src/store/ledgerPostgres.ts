@@ -4,10 +4,13 @@ import {
   LEDGER_COLUMNS,
   LEDGER_LIST_DEFAULT_LIMIT,
   NOT_LIMIT_REFUSAL,
+  STATUS_CHECK_SQL,
   claimDecision,
   ledgerParams,
   ledgerSchemaSql,
   ledgerUpsertSql,
+  personTasksPage,
+  personTasksSql,
   rekeyLegacyRows,
   takeOverSql,
   toLedgerRow,
@@ -19,8 +22,11 @@ import {
   type LedgerParam,
   type LedgerRow,
   type LedgerWrite,
+  type PersonTaskOwners,
+  type PersonTaskPage,
   type RawLedgerRow,
 } from './ledger';
+import { AWAITING_KINDS } from '../shared/applicationStatus';
 import { PROFILE_OWNERS_SCHEMA } from './profileOwners';
 import { limitReached, limitReachedError, monthOf, RESERVATION_SQL, toUser } from './users';
 import { createUsersSchema, numbered } from './usersPostgres';
@@ -73,6 +79,21 @@ async function migrateLegacy(c: PoolClient): Promise<void> {
   }
 }
 
+/** A ledger from before NEEDS_PERSON and awaiting_kind: the column added, the status CHECK replaced. */
+async function migrateNeedsPerson(c: PoolClient): Promise<void> {
+  const { rows: exists } = await c.query<{ t: string | null }>(`SELECT to_regclass('applications')::text AS t`);
+  if (!exists[0]?.t) return;
+  await c.query(
+    `ALTER TABLE applications ADD COLUMN IF NOT EXISTS awaiting_kind text CHECK (awaiting_kind IN (${AWAITING_KINDS.map((k) => `'${k}'`).join(', ')}))`,
+  );
+  const { rows: checks } = await c.query<{ conname: string; def: string }>(
+    `SELECT conname, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = 'applications'::regclass AND contype = 'c'`,
+  );
+  const old = checks.filter((k) => /\bstatus\b/.test(k.def) && !k.def.includes('NEEDS_PERSON'));
+  for (const k of old) await c.query(`ALTER TABLE applications DROP CONSTRAINT "${k.conname.replace(/"/g, '""')}"`);
+  if (old.length) await c.query(`ALTER TABLE applications ADD CONSTRAINT applications_status_check CHECK (${STATUS_CHECK_SQL})`);
+}
+
 /**
  * One unit of the profile owner's limits for this job, or the refusal (null also for a profile without a
  * limited user). The user's row lock makes concurrent claims of one user count one after another.
@@ -102,6 +123,7 @@ export class PostgresLedger implements ApplicationsLedger {
       await c.query('BEGIN');
       await c.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
       await migrateLegacy(c);
+      await migrateNeedsPerson(c);
       await c.query(SCHEMA);
       // The claim reserves against users' limits; their tables may not have been opened yet (locks in this order only).
       await c.query('SELECT pg_advisory_xact_lock($1)', [OWNERS_SCHEMA_LOCK]);
@@ -189,6 +211,12 @@ export class PostgresLedger implements ApplicationsLedger {
       ORDER BY created_at, profile_id, job_id LIMIT $${params.length}`;
     const { rows } = await this.pool.query<RawLedgerRow>(sql, params);
     return rows.map(toLedgerRow);
+  }
+
+  async personTasks(owners: PersonTaskOwners, page: PersonTaskPage): Promise<{ rows: LedgerRow[]; nextCursor: string | null }> {
+    const { sql, params } = personTasksSql(owners, page);
+    const { rows } = await this.pool.query<RawLedgerRow>(numbered(sql), params);
+    return personTasksPage(rows.map(toLedgerRow), page);
   }
 
   async putFile(f: AnswerFile): Promise<void> {

@@ -4,10 +4,13 @@ import {
   LEDGER_COLUMNS,
   LEDGER_LIST_DEFAULT_LIMIT,
   NOT_LIMIT_REFUSAL,
+  STATUS_CHECK_SQL,
   claimDecision,
   ledgerParams,
   ledgerSchemaSql,
   ledgerUpsertSql,
+  personTasksPage,
+  personTasksSql,
   rekeyLegacyRows,
   takeOverSql,
   toLedgerRow,
@@ -18,6 +21,8 @@ import {
   type LedgerFilter,
   type LedgerRow,
   type LedgerWrite,
+  type PersonTaskOwners,
+  type PersonTaskPage,
   type RawLedgerRow,
 } from './ledger';
 import { PROFILE_OWNERS_SCHEMA } from './profileOwners';
@@ -44,6 +49,32 @@ function migrateLegacy(db: Database.Database): void {
   })();
 }
 
+/**
+ * A ledger from before NEEDS_PERSON and awaiting_kind: SQLite cannot change a CHECK in place, so the table
+ * is rebuilt in one transaction (rows copied, every index on it, the analytics' too, made again).
+ */
+function migrateNeedsPerson(db: Database.Database): void {
+  const current = () => db.prepare(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'applications'`).get() as { sql: string } | undefined;
+  const t = current();
+  if (!t || t.sql.includes(STATUS_CHECK_SQL)) return;
+  db.transaction(() => {
+    const again = current(); // another process may have migrated meanwhile
+    if (!again || again.sql.includes(STATUS_CHECK_SQL)) return;
+    const indexes = db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'applications' AND sql IS NOT NULL`).all() as {
+      name: string;
+      sql: string;
+    }[];
+    const had = new Set((db.prepare(`PRAGMA table_info(applications)`).all() as { name: string }[]).map((c) => c.name));
+    db.exec(`ALTER TABLE applications RENAME TO applications_before_needs_person`);
+    for (const i of indexes) db.exec(`DROP INDEX "${i.name.replace(/"/g, '""')}"`);
+    db.exec(SCHEMA);
+    const cols = [...LEDGER_COLUMNS, 'created_at', 'updated_at', 'completed_at'].filter((c) => had.has(c));
+    db.exec(`INSERT INTO applications (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM applications_before_needs_person`);
+    db.exec(`DROP TABLE applications_before_needs_person`);
+    for (const i of indexes) db.exec(i.sql.replace(/^CREATE\s+(UNIQUE\s+)?INDEX\s+(IF\s+NOT\s+EXISTS\s+)?/i, 'CREATE $1INDEX IF NOT EXISTS '));
+  }).immediate();
+}
+
 export class SqliteLedger implements ApplicationsLedger {
   private readonly upsert: Database.Statement;
   private readonly insertNew: Database.Statement;
@@ -52,6 +83,7 @@ export class SqliteLedger implements ApplicationsLedger {
 
   constructor(private readonly db: Database.Database) {
     migrateLegacy(db);
+    migrateNeedsPerson(db);
     db.exec(SCHEMA);
     // The claim reserves against users' limits; their tables may not have been opened yet.
     db.exec(PROFILE_OWNERS_SCHEMA('TEXT'));
@@ -126,6 +158,11 @@ export class SqliteLedger implements ApplicationsLedger {
     const sql = `SELECT * FROM applications ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY created_at, profile_id, job_id LIMIT ?`;
     return (this.db.prepare(sql).all(...params, f.limit ?? LEDGER_LIST_DEFAULT_LIMIT) as RawLedgerRow[]).map(toLedgerRow);
+  }
+
+  async personTasks(owners: PersonTaskOwners, page: PersonTaskPage): Promise<{ rows: LedgerRow[]; nextCursor: string | null }> {
+    const { sql, params } = personTasksSql(owners, page);
+    return personTasksPage((this.db.prepare(sql).all(...params) as RawLedgerRow[]).map(toLedgerRow), page);
   }
 
   async putFile(f: AnswerFile): Promise<void> {
