@@ -10,6 +10,7 @@ import { createApplicationActivities } from './application/activities';
 import { createCampaignActivities } from './campaign/activities';
 import { createFeedSyncActivities } from './feedSync/activities';
 import { createInteractiveSessionActivities } from './interactiveSession/activities';
+import { createNotificationActivities } from './notification/activities';
 
 export interface ActivityDeps {
   config: Config;
@@ -26,6 +27,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createInteractiveSessionActivities(deps),
     ...createApplicationActivities({ jobo: deps.jobo, store }),
     ...createCampaignActivities({ store, jobo: deps.jobo }),
+    ...createNotificationActivities({ store, codecKeys: deps.config.codecKeys }),
   };
 }
 
