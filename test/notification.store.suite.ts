@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { JobStore } from '../src/store/types';
 import { webhooksFor, type Webhooks } from '../src/store/webhooks';
 import { secretBoxFor } from '../src/notification/secrets';
+import type { CampaignEventType } from '../src/notification/messages';
 
 export interface OpenedStore {
   store: JobStore;
@@ -28,8 +29,8 @@ export function webhooksSuite(name: string, open: () => Promise<OpenedStore>): v
       campaignId = `camp_store_${++n}`;
     });
 
-    const add = (url: string, events = ['question.waiting', 'run.completed'] as const, secret = 'whsec_test_secret_0123456789') =>
-      webhooks.create(campaignId, 'alice', { url, events: [...events], secret });
+    const add = (url: string, events: CampaignEventType[] = ['question.waiting', 'run.completed'], secret = 'whsec_test_secret_0123456789') =>
+      webhooks.create(campaignId, 'alice', { url, events, secret });
 
     it('creates, lists, gets and removes webhooks within their campaign only', async () => {
       const a = await add('https://hooks.example.org/a');
