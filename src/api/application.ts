@@ -72,7 +72,7 @@ export function registerApplicationRoutes(app: ZodApp, ctx: ApiContext): void {
     '/api/v1/applications',
     {
       schema: {
-        tags: ['applications'],
+        tags: ['application'],
         summary: "The caller's applications, newest first: of one session (sessionId) or of all their sessions; by status",
         querystring: ApplicationsQuery,
         response: { 200: ApplicationList, ...ERRORS, 501: ErrorResponse },
@@ -106,7 +106,7 @@ export function registerApplicationRoutes(app: ZodApp, ctx: ApiContext): void {
     '/api/v1/applications/:applicationId/retry',
     {
       schema: {
-        tags: ['applications'],
+        tags: ['application'],
         summary: 'Retry a FAILED or CANCELLED application (the id URL-encoded); never SUCCESS, PROCESSING or UNCONFIRMED',
         params: ApplicationIdParams,
         body: RetryBody.nullish(),

@@ -175,7 +175,7 @@ export function registerCampaignRoutes(app: ZodApp, ctx: ApiContext): void {
       .optional()
       .meta({ description: 'Makes the create safe to retry: the same key (per API user) answers with the session it made (200)' }),
   });
-  const tags = ['sessions'];
+  const tags = ['campaign'];
 
   const routes = [
     ['apply', 'run_once', RunOnceBody, 'Create a run-once session (up to 100 jobs)'],

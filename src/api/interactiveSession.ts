@@ -59,7 +59,7 @@ function stateOf(v: SessionView): InteractiveSessionT['state'] {
 }
 
 export function registerInteractiveSessionRoutes(app: ZodApp, ctx: ApiContext): void {
-  const tags = ['interactive-sessions'];
+  const tags = ['interactiveSession'];
 
   /**
    * The caller's session: its description (no workflow task) and, after the owner is checked, its state.

@@ -60,7 +60,7 @@ export function registerJobRoutes(app: ZodApp, ctx: ApiContext): void {
     '/api/v1/jobs/search',
     {
       schema: {
-        tags: ['jobs'],
+        tags: ['job'],
         summary: 'Search the job store (title/description text, location, work type, employment type, experience level, posted within, salary, companies)',
         body: SearchBody,
         response: { 200: SearchOut, ...ERRORS },

@@ -108,7 +108,7 @@ const ResumeHeaders = z.object({
 });
 
 export function registerProfileRoutes(app: ZodApp, ctx: ApiContext): void {
-  const tags = ['profiles'];
+  const tags = ['profile'];
   const access = ctx.profiles;
 
   // Resumes arrive as the raw file (003's upload convention); the route checks type and size.

@@ -106,7 +106,7 @@ export async function visibleUser(users: Users, caller: ApiUser, userId: string)
 }
 
 export function registerUserRoutes(app: ZodApp, ctx: ApiContext): void {
-  const tags = ['users'];
+  const tags = ['user'];
   const store = usersOf(ctx);
   const caller = (req: { apiUser: ApiUser | null }) => req.apiUser!;
 

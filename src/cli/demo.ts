@@ -51,7 +51,7 @@ async function jobsFromStore(n: number, waitMs: number, say: (line: string) => v
       const jobs = await store.searchJobs({ limit: 500 });
       // Shuffled, so a second demo mostly applies to other jobs (the same job twice is "already applied").
       if (jobs.length >= n) return pickJobs(jobs.sort(() => Math.random() - 0.5), n);
-      if (Date.now() > deadline) throw new Error(`the job store has ${jobs.length} active jobs after ${waitMs / 1000} s (is feed sync running? npx applyflow feed status)`);
+      if (Date.now() > deadline) throw new Error(`the job store has ${jobs.length} active jobs after ${waitMs / 1000} s (is feed sync running? npx applyflow feed-sync status)`);
       if (!told) say('waiting for the first feed sync to fill the job store ...');
       told = true;
       await sleep(1_000);

@@ -1,5 +1,5 @@
 /**
- * `applyflow feed schedule|run|status`: the recurring feed sync schedule, a one-off sync that waits and prints
+ * `applyflow feed-sync schedule|run|status` (alias `feed`): the recurring feed sync schedule, a one-off sync that waits and prints
  * progress, and what is going on now (schedule, running syncs, the stored checkpoint).
  */
 import { existsSync } from 'node:fs';
@@ -15,7 +15,8 @@ import {
   startOrAttachFeedSync,
   upsertFeedSchedule,
 } from '../feedSync/client';
-import { checkpointKey, DEFAULT_FEED, type FeedSyncInput, type FeedSyncProgress } from '../feedSync/input';
+import { checkpointKey, DEFAULT_FEED, type FeedSyncInput } from '../feedSync/input';
+import type { FeedSyncProgress } from '../feedSync/messages';
 import { openStore } from '../store';
 import { withClient } from './client';
 import { feedFraction, phasesOf, ProgressLine } from './progress';
@@ -177,7 +178,7 @@ export function register(program: Command): void {
       run(() =>
         withClient(async (client, config) => {
           const schedule = await describeFeedSchedule(client, flags.feed);
-          if (!schedule) console.log(`schedule: none (create it with \`applyflow feed schedule\`)`);
+          if (!schedule) console.log(`schedule: none (create it with \`applyflow feed-sync schedule\`)`);
           else {
             const every = schedule.spec.intervals?.[0]?.every;
             const next = schedule.info.nextActionTimes[0]?.toISOString() ?? '-';

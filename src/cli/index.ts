@@ -1,6 +1,7 @@
 /**
  * `applyflow` command line (`npm run cli -- <group> <command>`). Each capability owns one file here that
- * exports `register(program)`; add it to `capabilities` below.
+ * exports `register(program)`; add it to `capabilities` below. Groups: application, campaign, profile,
+ * feed-sync (alias feed), interactive-session (alias session), user, and config, temporal, demo.
  */
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config';
@@ -28,7 +29,26 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride(); // errors come back to runCli, which picks the exit code
   for (const capability of capabilities) capability.register(program);
+  nameGroups(program);
   return program;
+}
+
+/**
+ * One form for every group (issue 14): the capability's name in kebab case. The old short names stay as
+ * aliases so existing scripts keep working.
+ */
+export const GROUP_NAMES: Record<string, { name: string; alias?: string }> = {
+  feed: { name: 'feed-sync', alias: 'feed' },
+  session: { name: 'interactive-session', alias: 'session' },
+};
+
+function nameGroups(program: Command): void {
+  for (const group of program.commands) {
+    const renamed = GROUP_NAMES[group.name()];
+    if (!renamed) continue;
+    group.name(renamed.name);
+    if (renamed.alias) group.alias(renamed.alias);
+  }
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * `applyflow session start|show|answer|end`: drive an interactive session from a terminal. Answers given as
+ * `applyflow interactive-session start|show|answer|end` (alias `session`): drive an interactive session from a terminal. Answers given as
  * text (`--field name=value`) are coerced by the field's type from the session's current page.
  */
 import { readFileSync, statSync } from 'node:fs';
@@ -175,7 +175,7 @@ export function renderSessionView(workflowId: string, v: SessionView): string {
   }
   if (!v.is_terminal && v.fields.length) {
     lines.push('', `Fields on this page (* = required):`, ...v.fields.flatMap(renderField));
-    lines.push('', `Answer with: applyflow session answer ${workflowId} --field ${v.fields[0].name}=... (or --file answers.json)`);
+    lines.push('', `Answer with: applyflow interactive-session answer ${workflowId} --field ${v.fields[0].name}=... (or --file answers.json)`);
   }
   return lines.join('\n');
 }
