@@ -15,8 +15,7 @@ import {
   startOrAttachFeedSync,
   upsertFeedSchedule,
 } from '../feedSync/client';
-import { checkpointKey, DEFAULT_FEED, type FeedSyncInput } from '../feedSync/input';
-import type { FeedSyncProgress } from '../feedSync/messages';
+import { checkpointKey, DEFAULT_FEED, type FeedSyncInput, type FeedSyncProgress } from '../feedSync/input';
 import { openStore } from '../store';
 import { withClient } from './client';
 import { feedFraction, phasesOf, ProgressLine } from './progress';
