@@ -2,7 +2,8 @@
  * Keeps the README and docs/ true: the README stays short, every relative link (and its #anchor) resolves,
  * every `npm run X` shown exists and every npm script is documented, every path named under src/ (and the
  * other top-level folders) exists, the configuration table lists exactly the variables src/config.ts reads,
- * every dependency has a reason, and .ci/run runs exactly the Quickstart's test command.
+ * every UPPER_CASE name shown exists in the code, every dependency has a reason, and .ci/run runs exactly the
+ * Quickstart's test command. The walk-through itself is test/walkthrough.test.ts.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -112,6 +113,17 @@ it('lists in docs/configuration.md exactly the variables src/config.ts reads', (
     .map((f) => readFileSync(f, 'utf8'))
     .join('\n');
   expect(others.filter((v) => !sources.includes(v))).toEqual([]);
+});
+
+it('names only variables and constants the code has (no stale names anywhere in the docs)', () => {
+  const named = new Set([...allText.matchAll(/`([A-Z][A-Z0-9]*_[A-Z0-9_]+)(?:=[^`]*)?`/g)].map((m) => m[1]));
+  const code = ['src', 'sandbox', 'bench', 'test', 'scripts', '.ci']
+    .flatMap((d) => walk(resolve(root, d)))
+    .filter((f) => !f.includes('/fixtures/') && !f.includes('/histories/') && !f.endsWith('readme.test.ts'))
+    .concat(['docker-compose.yml', 'Dockerfile'].map((f) => resolve(root, f)))
+    .map((f) => readFileSync(f, 'utf8'))
+    .join('\n');
+  expect([...named].filter((n) => !code.includes(n))).toEqual([]);
 });
 
 it('gives a reason for every dependency', () => {
