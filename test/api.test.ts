@@ -261,6 +261,10 @@ describe('the OpenAPI document', () => {
         'GET /api/v1/usage',
         'GET /api/v1/analytics/summary',
         'POST /api/v1/jobs/search',
+        'POST /api/v1/campaigns/{campaignId}/webhooks',
+        'GET /api/v1/campaigns/{campaignId}/webhooks',
+        'DELETE /api/v1/campaigns/{campaignId}/webhooks/{webhookId}',
+        'POST /api/v1/campaigns/{campaignId}/webhooks/{webhookId}/test',
       ].sort(),
     );
     const apply = doc.paths['/api/v1/sessions/apply'].post;

@@ -35,6 +35,9 @@ import { registerJobRoutes } from './job';
 import { registerUsageRoutes } from './usage';
 import { registerUserRoutes } from './user';
 import { VisibilityReads } from './visibility';
+import { registerWebhookRoutes } from './webhook';
+import { webhooksFor, type Webhooks } from '../store/webhooks';
+import { secretBoxFor } from '../notification/secrets';
 
 export const OPENAPI_PATH = '/api/v1/openapi.json';
 
@@ -57,6 +60,8 @@ export interface ApiDeps {
   analytics?: () => Promise<Analytics>;
   /** The job store, for POST /jobs/search and its search records (the same database). */
   jobStore?: () => Promise<JobStore>;
+  /** Campaign webhooks (the same database; secrets sealed with the codec keys); absent: those routes answer 503. */
+  webhooks?: () => Promise<Webhooks>;
   /** Requests in flight at once per API key (default 10). */
   concurrentRequestLimit?: number;
   /** How long POST /interactive-sessions waits for the first page (default 20 s). */
@@ -141,6 +146,7 @@ export async function buildApi(deps: ApiDeps): Promise<ZodApp> {
   registerUserRoutes(app, ctx);
   registerUsageRoutes(app, ctx);
   registerJobRoutes(app, ctx);
+  registerWebhookRoutes(app, ctx, deps.webhooks);
   app.get(OPENAPI_PATH, { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
   app.get('/api/v1/health', { config: { public: true }, schema: { hide: true } }, async () => ({ ok: true }));
   await app.ready();
@@ -167,6 +173,7 @@ export async function startApi(config: Config, opts: { client?: Client; keys?: A
   let owners: Promise<ProfileOwners> | undefined;
   let users: Promise<Users> | undefined;
   let analytics: Promise<Analytics> | undefined;
+  let webhooks: Promise<Webhooks> | undefined;
   const openLedger = () => (ledger ??= store().then(ledgerFor));
   const app = await buildApi({
     client,
@@ -182,6 +189,7 @@ export async function startApi(config: Config, opts: { client?: Client; keys?: A
     // After the ledger: the analytics read its tables.
     analytics: () => (analytics ??= openLedger().then(async () => analyticsFor(await store()))),
     jobStore: store,
+    webhooks: () => (webhooks ??= store().then((s) => webhooksFor(s, secretBoxFor(config.codecKeys)))),
     logger: { level: config.logLevel === 'TRACE' || config.logLevel === 'DEBUG' ? 'debug' : 'warn' },
   });
   try {

@@ -15,12 +15,13 @@ import * as profileCli from './profile';
 import * as sessionCli from './interactiveSession';
 import * as temporalCli from './temporal';
 import * as userCli from './user';
+import * as webhookCli from './webhook';
 
 export interface CliCapability {
   register(program: Command): void;
 }
 
-export const capabilities: CliCapability[] = [configCli, temporalCli, sessionCli, feedSyncCli, profileCli, campaignCli, applicationCli, demoCli, userCli];
+export const capabilities: CliCapability[] = [configCli, temporalCli, sessionCli, feedSyncCli, profileCli, campaignCli, applicationCli, demoCli, userCli, webhookCli];
 
 export function buildProgram(): Command {
   const program = new Command('applyflow')
