@@ -10,6 +10,8 @@ import { createApplicationActivities } from './application/activities';
 import { createCampaignActivities } from './campaign/activities';
 import { createFeedSyncActivities } from './feedSync/activities';
 import { createInteractiveSessionActivities } from './interactiveSession/activities';
+import { createProfileActivities } from './profile/activities';
+import { lazyRememberedAnswers } from './store/rememberedAnswers';
 import { createNotificationActivities } from './notification/activities';
 
 export interface ActivityDeps {
@@ -22,11 +24,14 @@ export interface ActivityDeps {
 // Each capability adds its factory here, e.g. `...createFeedSyncActivities(deps)`.
 export function createActivities(deps: ActivityDeps) {
   const store = deps.store ?? lazyStore(deps.config);
+  // Sealed at rest with the payload codec's keys (see src/store/rememberedAnswers.ts).
+  const rememberedAnswers = lazyRememberedAnswers(store, { codecKeys: deps.config.codecKeys });
   return {
     ...createFeedSyncActivities({ jobo: deps.jobo, store }),
     ...createInteractiveSessionActivities(deps),
-    ...createApplicationActivities({ jobo: deps.jobo, store }),
+    ...createApplicationActivities({ jobo: deps.jobo, store, rememberedAnswers }),
     ...createCampaignActivities({ store, jobo: deps.jobo }),
+    ...createProfileActivities({ rememberedAnswers }),
     ...createNotificationActivities({ store, codecKeys: deps.config.codecKeys }),
   };
 }

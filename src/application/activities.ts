@@ -4,7 +4,9 @@
  * not after the 45 s start-to-close timeout), and answering a page from the profile with the answer engine.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { answerFields, type Unanswered } from '../answers';
+import { type Unanswered } from '../answers';
+import { answerFieldsRemembering, type RememberedUse } from '../answers/remembered';
+import type { RememberedAnswers } from '../store/rememberedAnswers';
 import { AnswerFileMissingError, resolveAnswerFiles } from './answerFiles';
 import { isStoredFile, type CallerAnswer } from './input';
 import type { JoboClient } from '../jobo/client';
@@ -19,6 +21,8 @@ export interface ApplicationActivityDeps {
   store: () => Promise<JobStore>;
   /** Default: the ledger on the job store's own database. */
   ledger?: () => Promise<ApplicationsLedger>;
+  /** The profiles' remembered answers; absent: none are used. */
+  rememberedAnswers?: () => Promise<RememberedAnswers>;
 }
 
 /** A ledger write from the workflow; the run id is taken from the activity's own context. */
@@ -55,6 +59,8 @@ export interface AnswerPageResult {
   answers: Record<string, AnswerValue>;
   /** Required fields the profile could not answer, with the reason. */
   missing: Unanswered[];
+  /** Fields answered from the profile's remembered answers (reason "remembered answer"); keys only, no values. */
+  remembered?: RememberedUse[];
 }
 
 export const ProfileNotReady = 'ProfileNotReady';
@@ -159,11 +165,17 @@ export function createApplicationActivities(deps: ApplicationActivityDeps) {
         // The caller's jobId may be its own label: the store knows the job only by the Jobo id.
         const stored = req.jobId ? await (await deps.store()).getJob(req.jobId) : null;
         const as = req.overrideEmail && profile.contact ? { ...profile, contact: { ...profile.contact, email: req.overrideEmail } } : profile;
-        const result = answerFields(as, req.fields, {
+        // Remembered answers fill what the profile leaves; the workflow puts a person's and the caller's answers first.
+        const remembered = deps.rememberedAnswers ? await (await deps.rememberedAnswers()).usable(req.profileId) : [];
+        const result = answerFieldsRemembering(as, req.fields, {
           today: new Date().toISOString().slice(0, 10),
           job: { url: req.jobUrl, title: stored?.job.title ?? req.job?.title, companyName: stored?.job.company.name ?? req.job?.companyName },
-        });
-        return { answers: result.answers, missing: result.unanswered.filter((u) => u.required) };
+        }, remembered);
+        return {
+          answers: result.answers,
+          missing: result.unanswered.filter((u) => u.required),
+          ...(result.remembered.length > 0 ? { remembered: result.remembered } : {}),
+        };
       });
     },
   };
