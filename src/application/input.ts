@@ -5,6 +5,7 @@
 import { WorkflowIdReusePolicy, type SearchAttributePair } from '@temporalio/common';
 import { formatProblems, jobUrlProblem, shortHash, type InputProblem } from '../shared/input';
 import type { AnswerValue, FormField } from '../jobo/schemas';
+import type { PersonTaskKind } from './messages';
 import { SA } from '../searchAttributes';
 import type { ApplicationAttempt } from '../store/ledger';
 import type { ApplicationStatus } from '../shared/applicationStatus';
@@ -67,8 +68,12 @@ export const MAX_ANSWER_DEADLINE_MINUTES = 7 * 24 * 60;
 /** Upstream sessions per application: a session that expires or closes under us is started again. */
 export const MAX_ATTEMPTS = 3;
 
-/** What to do when the profile cannot answer a required field. */
-export type UnansweredPolicy = 'ask' | 'skip';
+/**
+ * What to do when the profile cannot answer a required field: `skip` fails naming them, `ask` waits for a
+ * person's answers; `review` asks too, and also waits for a person's approval before the final submit.
+ */
+export type UnansweredPolicy = 'ask' | 'skip' | 'review';
+export const UNANSWERED_POLICIES: readonly UnansweredPolicy[] = ['skip', 'ask', 'review'];
 
 export interface ApplicationInput {
   profileId: string;
@@ -84,7 +89,10 @@ export interface ApplicationInput {
    */
   retryOf?: string;
   campaignId?: string;
-  /** Default `skip`: FAILED naming the fields. `ask` waits for a person's answers until the deadline. */
+  /**
+   * Default `skip`: FAILED naming the fields. `ask` waits for a person's answers until the deadline; `review`
+   * also waits, until the deadline, for a person to approve (or reject) the filled form before the final submit.
+   */
   policy?: UnansweredPolicy;
   answerDeadlineMinutes?: number;
   /**
@@ -117,6 +125,8 @@ export interface ApplicationView {
   attempts: ApplicationAttempt[];
   /** Set while a person is asked for answers (policy `ask`): the fields to answer and until when. */
   awaiting: { page: number; fields: FormField[]; reasons: Record<string, string>; deadline: string } | null;
+  /** What a person is asked for now (the `personTask` query has the details); for needs_person it stays set. */
+  waiting_for: PersonTaskKind | null;
   /** True when the ledger already had this application's SUCCESS and nothing was sent upstream. */
   from_ledger: boolean;
   /** Set when another workflow owns this (profile, job): this one only reports that one's outcome. */
@@ -191,7 +201,9 @@ export function validateApplicationInput(input: unknown): InputProblem[] {
   if (campaignId !== undefined && (typeof campaignId !== 'string' || campaignId.length === 0 || campaignId.length > 200)) {
     problems.push({ field: 'campaignId', message: 'expected 1-200 characters' });
   }
-  if (policy !== undefined && policy !== 'ask' && policy !== 'skip') problems.push({ field: 'policy', message: 'expected "ask" or "skip"' });
+  if (policy !== undefined && !UNANSWERED_POLICIES.includes(policy as UnansweredPolicy)) {
+    problems.push({ field: 'policy', message: 'expected "skip", "ask" or "review"' });
+  }
   if (
     answerDeadlineMinutes !== undefined &&
     (typeof answerDeadlineMinutes !== 'number' ||

@@ -11,7 +11,20 @@ export { answersSignal, submitAnswersUpdate, type SessionAnswers, type SessionVi
 
 export const applicationQuery = defineQuery<ApplicationView>('application');
 
-export const ApplicationFailureType = { InvalidInput: 'InvalidApplicationInput' } as const;
+/** Failure types the application workflow and its activities raise (named in the retry policies). */
+export const ApplicationFailureType = {
+  InvalidInput: 'InvalidApplicationInput',
+  /** The profile cannot be used (its resume import failed). */
+  ProfileNotReady: 'ProfileNotReady',
+  /** The profile is still importing its resume: retried. */
+  ProfileImporting: 'ProfileImporting',
+  /** A ledger activity called from outside an application workflow. */
+  NotInWorkflow: 'NotInWorkflow',
+  /** A stored file answer whose bytes are gone. */
+  AnswerFileMissing: 'AnswerFileMissing',
+  /** The ledger row of the workflow this one attached to is gone. */
+  LedgerRowMissing: 'LedgerRowMissing',
+} as const;
 
 // ---- A person in the loop (issue 16) ----------------------------------------------------------------
 
@@ -28,6 +41,8 @@ export interface AskedField extends FormField {
   reason: string;
   /** The form's rule that an empty or previous answer failed, if any (e.g. "must be one of …"). */
   rule: string | null;
+  /** The upstream page the field is on (a review shows the pages already sent beside the one under review). */
+  page: number;
 }
 
 /** The `personTask` query: what the person is asked for now, or null when nothing is pending. */

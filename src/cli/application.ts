@@ -85,6 +85,7 @@ function renderRow(r: LedgerRow): string {
     error: r.error,
     attempts: r.attempts,
     awaiting: null,
+    waiting_for: r.awaitingKind,
     from_ledger: false,
     attached_to: null,
     created_at: r.createdAt,
