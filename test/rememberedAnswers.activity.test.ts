@@ -47,16 +47,19 @@ afterAll(async () => {
   await sandbox?.close();
 });
 
+/** An activity run in the mock context, typed (MockActivityEnvironment.run infers unknown). */
+const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> => env.run(fn, ...args) as Promise<R>;
+
 /** Drives one upstream session page by page with the engine's answers (plus `extra`), as the workflow does. */
 async function apply(jobUrl: string, extra: Record<string, string> = {}) {
-  let state: LiveSessionState = await env.run(acts.applicationStartSession, { jobUrl, profileId, idempotencyKey: `start-${++n}` });
+  let state: LiveSessionState = await run(acts.applicationStartSession, { jobUrl, profileId, idempotencyKey: `start-${++n}` });
   const pages = [];
   while (!state.is_terminal) {
     // The caller's word on the job, as a campaign passes it (the store has no such job).
-    const page = await env.run(acts.answerApplicationPage, { profileId, jobUrl, job: { companyName: 'Acme', title: 'Engineer' }, fields: state.fields });
+    const page = await run(acts.answerApplicationPage, { profileId, jobUrl, job: { companyName: 'Acme', title: 'Engineer' }, fields: state.fields });
     pages.push(page);
     if (page.missing.some((m) => extra[m.field] === undefined)) return { pages, state, sessionId: state.session_id };
-    state = await env.run(acts.applicationSubmitPage, { sessionId: state.session_id, answers: { ...page.answers, ...extra }, idempotencyKey: `page-${++n}` });
+    state = await run(acts.applicationSubmitPage, { sessionId: state.session_id, answers: { ...page.answers, ...extra }, idempotencyKey: `page-${++n}` });
   }
   return { pages, state, sessionId: state.session_id };
 }
@@ -67,14 +70,14 @@ test('a question answered with remember is answered from it on the next form, an
   const before = await apply(jobUrl);
   expect(before.pages[0].missing.map((m) => m.field)).toEqual(['team']);
   expect(before.state.is_terminal).toBe(false);
-  await env.run(acts.applicationEndSession, { sessionId: before.sessionId });
+  await run(acts.applicationEndSession, { sessionId: before.sessionId });
 
   // A person answers it and asks to remember it (the form's label, type and options come along).
   const field = before.state.fields.find((f) => f.name === 'team')!;
-  const saved = await env.run(acts.rememberAnswers, { profileId, answers: [{ label: field.label, type: field.type, options: field.options, value: 'Product' }] });
+  const saved = await run(acts.rememberAnswers, { profileId, answers: [{ label: field.label, type: field.type, options: field.options, value: 'Product' }] });
   expect(saved).toEqual({ remembered: [{ key: 'select:which-team-are-you-applying-to', changed: true }], skipped: [] });
   // Remembering again (an activity retry) changes nothing.
-  expect((await env.run(acts.rememberAnswers, { profileId, answers: [{ label: field.label, type: field.type, options: field.options, value: 'Product' }] })).remembered).toEqual([
+  expect((await run(acts.rememberAnswers, { profileId, answers: [{ label: field.label, type: field.type, options: field.options, value: 'Product' }] })).remembered).toEqual([
     { key: 'select:which-team-are-you-applying-to', changed: false },
   ]);
 
@@ -91,7 +94,7 @@ test('a question answered with remember is answered from it on the next form, an
 
 test('a multi-page form: the age question on page 3 is answered from a remembered answer (sealed at rest)', async () => {
   const jobUrl = providerJobUrl('workday', 'acme/remembered-3');
-  const saved = await env.run(acts.rememberAnswers, {
+  const saved = await run(acts.rememberAnswers, {
     profileId,
     answers: [
       { label: `${AGE} *`, type: 'select', options: [{ value: 'Yes', label: 'Yes' }, { value: 'No', label: 'No' }], value: 'Yes' },
@@ -102,12 +105,12 @@ test('a multi-page form: the age question on page 3 is answered from a remembere
   expect(saved.remembered).toEqual([{ key: 'select:are-you-at-least-18-years-of-age', changed: true }]);
   expect(saved.skipped).toEqual([{ index: 1, field: 'answers[1].type', message: expect.stringContaining('file answers are not remembered') }]);
 
-  const run = await apply(jobUrl);
-  expect(run.pages.flatMap((p) => p.missing)).toEqual([]);
-  expect(run.state.status).toBe('submitted');
-  const used = run.pages.flatMap((p) => p.remembered ?? []);
+  const applied = await apply(jobUrl);
+  expect(applied.pages.flatMap((p) => p.missing)).toEqual([]);
+  expect(applied.state.status).toBe('submitted');
+  const used = applied.pages.flatMap((p) => p.remembered ?? []);
   expect(used).toEqual([{ field: 'q_age', label: AGE, key: 'select:are-you-at-least-18-years-of-age', reason: 'remembered answer' }]);
-  const session = await sandbox.admin.session(run.sessionId);
+  const session = await sandbox.admin.session(applied.sessionId);
   expect(session.answers.find((page) => 'q_age' in page)?.q_age).toBe('Yes');
   expect((await submissionsOf(sandbox.admin, profileId)).get(jobUrl)).toBe(1);
 
@@ -121,18 +124,18 @@ test("a remembered choice the form no longer offers is not used: the field is as
   const answers = await rememberedAnswersFor(temp.store, { codecKeys: [KEY] });
   await answers.remember(profileId, { label: TEAM, type: 'select', value: 'Research' }); // not among this form's teams
   const jobUrl = providerJobUrl('generic', 'acme/remembered-4');
-  const run = await apply(jobUrl);
-  expect(run.pages[0].missing).toEqual([
+  const applied = await apply(jobUrl);
+  expect(applied.pages[0].missing).toEqual([
     expect.objectContaining({ field: 'team', reason: expect.stringMatching(/; the remembered answer is not one of this form's options$/) }),
   ]);
-  expect(run.pages[0].remembered).toBeUndefined();
-  await env.run(acts.applicationEndSession, { sessionId: run.sessionId });
+  expect(applied.pages[0].remembered).toBeUndefined();
+  await run(acts.applicationEndSession, { sessionId: applied.sessionId });
   expect((await submissionsOf(sandbox.admin, profileId)).get(jobUrl)).toBeUndefined();
-  expect((await sandbox.admin.session(run.sessionId)).answers).toEqual([]);
+  expect((await sandbox.admin.session(applied.sessionId)).answers).toEqual([]);
 });
 
 test('rememberAnswers refuses a request without a profile id, naming the field', async () => {
-  await expect(env.run(acts.rememberAnswers, { profileId: '', answers: [] })).rejects.toMatchObject({
+  await expect(run(acts.rememberAnswers, { profileId: '', answers: [] })).rejects.toMatchObject({
     type: 'InvalidRememberRequest',
     nonRetryable: true,
     message: expect.stringContaining('profileId'),
