@@ -21,7 +21,8 @@ import {
   triggerFeedSchedule,
   upsertFeedSchedule,
 } from '../src/feedSync/client';
-import { feedSyncWorkflowId, type FeedSyncInput, type FeedSyncProgress } from '../src/feedSync/input';
+import { feedSyncWorkflowId, type FeedSyncInput } from '../src/feedSync/input';
+import type { FeedSyncProgress } from '../src/feedSync/messages';
 import { JoboClient } from '../src/jobo/client';
 import { SqliteJobStore } from '../src/store/sqlite';
 import type { Config } from '../src/config';

@@ -15,7 +15,8 @@ import {
   startOrAttachFeedSync,
   upsertFeedSchedule,
 } from '../feedSync/client';
-import { checkpointKey, DEFAULT_FEED, type FeedSyncInput, type FeedSyncProgress } from '../feedSync/input';
+import { checkpointKey, DEFAULT_FEED, type FeedSyncInput } from '../feedSync/input';
+import type { FeedSyncProgress } from '../feedSync/messages';
 import { openStore } from '../store';
 import { withClient } from './client';
 import { feedFraction, phasesOf, ProgressLine } from './progress';

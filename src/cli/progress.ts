@@ -3,7 +3,8 @@
  * into a pipe or a file each changed line is printed once, so logs stay readable. Hand-rolled: a bar is a
  * dozen lines and not worth a dependency.
  */
-import type { FeedSyncMode, FeedSyncPhase, FeedSyncProgress } from '../feedSync/input';
+import type { FeedSyncMode, FeedSyncPhase } from '../feedSync/input';
+import type { FeedSyncProgress } from '../feedSync/messages';
 
 export function renderBar(fraction: number, width = 24): string {
   const f = Math.min(1, Math.max(0, Number.isFinite(fraction) ? fraction : 0));

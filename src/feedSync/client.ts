@@ -15,14 +15,13 @@ import {
 import type { Config } from '../config';
 import { SA } from '../searchAttributes';
 import { feedSync, feedSyncTick } from './workflow';
-import { progressQuery } from './messages';
+import { progressQuery, type FeedSyncProgress } from './messages';
 import {
   DEFAULT_FEED,
   feedScheduleId,
   feedSyncInputProblems,
   feedSyncWorkflowId,
   type FeedSyncInput,
-  type FeedSyncProgress,
 } from './input';
 
 export const MIN_INTERVAL_MINUTES = 15;

@@ -1,6 +1,6 @@
 /**
- * Feed sync's shared vocabulary: workflow input, progress view, checkpoint shape and limits. Pure (no zod,
- * no I/O) so the workflow bundle, the activities, the CLI and the schedule all import the same definitions.
+ * Feed sync's shared vocabulary: workflow input and its checks, run state, checkpoint shape and limits (the
+ * progress view and the result are the contract, in messages.ts). Pure (no zod, no I/O) so the workflow bundle, the activities, the CLI and the schedule all import the same definitions.
  */
 
 /** Upstream limits (004); mirrored from src/jobo/schemas.ts, which the workflow bundle must not import. */
@@ -100,23 +100,6 @@ export interface FeedSyncInput {
   maxCursorRestarts?: number;
   /** Set by continueAsNew only. */
   resume?: FeedSyncRunState;
-}
-
-export interface FeedSyncProgress extends FeedSyncCounters {
-  feed: string;
-  mode: FeedSyncMode | null;
-  phase: FeedSyncPhase;
-  cursorPresent: boolean;
-  creditsBalance: number | null;
-  thisRunStartedAt: string | null;
-  lastRunStartedAt: string | null;
-}
-
-export interface FeedSyncResult extends FeedSyncCounters {
-  feed: string;
-  mode: FeedSyncMode;
-  thisRunStartedAt: string;
-  creditsBalance: number | null;
 }
 
 export const emptyCounters = (): FeedSyncCounters => ({

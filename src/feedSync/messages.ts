@@ -1,9 +1,26 @@
 /**
- * The feed sync's contract: what clients, the CLI and the `temporal` CLI read from a feedSync workflow and
- * the failure types it raises. Imported by both sides; pure definitions only.
+ * The feed sync's contract: what clients, the CLI and the `temporal` CLI read from a feedSync workflow (its
+ * progress query and result) and the failure types it raises. Imported by both sides; pure definitions only.
  */
 import { defineQuery } from '@temporalio/workflow';
-import type { FeedSyncProgress } from './input';
+import type { FeedSyncCounters, FeedSyncMode, FeedSyncPhase } from './input';
+
+export interface FeedSyncProgress extends FeedSyncCounters {
+  feed: string;
+  mode: FeedSyncMode | null;
+  phase: FeedSyncPhase;
+  cursorPresent: boolean;
+  creditsBalance: number | null;
+  thisRunStartedAt: string | null;
+  lastRunStartedAt: string | null;
+}
+
+export interface FeedSyncResult extends FeedSyncCounters {
+  feed: string;
+  mode: FeedSyncMode;
+  thisRunStartedAt: string;
+  creditsBalance: number | null;
+}
 
 export const progressQuery = defineQuery<FeedSyncProgress>('progress');
 
