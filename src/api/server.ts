@@ -29,6 +29,8 @@ import { registerCampaignRoutes } from './campaign';
 import type { ApiContext, ZodApp } from './context';
 import { installErrorHandler, validatorCompiler, type ApiError } from './errors';
 import { registerInteractiveSessionRoutes } from './interactiveSession';
+import { registerInboxRoutes } from './inbox';
+import { registerInboxPage } from './inboxPage';
 import { ConcurrentRequests, setLimitHeaders, userLimitHeaders } from './limits';
 import { ProfileAccess, registerProfileRoutes, type ProfileUpstream } from './profile';
 import { registerJobRoutes } from './job';
@@ -115,7 +117,7 @@ export async function buildApi(deps: ApiDeps): Promise<ZodApp> {
       openapi: '3.0.3',
       info: {
         title: 'applyflow API',
-        version: require('../../package.json').version,
+        version,
         description: 'Campaigns (reference 002 sessions), applications and interactive sessions over durable Temporal workflows.',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
@@ -146,6 +148,8 @@ export async function buildApi(deps: ApiDeps): Promise<ZodApp> {
   registerUserRoutes(app, ctx);
   registerUsageRoutes(app, ctx);
   registerJobRoutes(app, ctx);
+  registerInboxRoutes(app, ctx);
+  registerInboxPage(app, ctx, { authenticate: (key) => keys.authenticate(`Bearer ${key}`, deps.users), failures });
   registerWebhookRoutes(app, ctx, deps.webhooks);
   app.get(OPENAPI_PATH, { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
   app.get('/api/v1/health', { config: { public: true }, schema: { hide: true } }, async () => ({ ok: true }));
