@@ -34,6 +34,12 @@ import { NON_RETRYABLE_JOBO_FAILURES } from '../jobo/failureTypes';
 export type { InteractiveSessionInput };
 export { SUBMITTED_TRUTH_PATCH, invalidAnswers } from './driver';
 
+/**
+ * Sessions started since submit answers as a local activity (8849f72 made the change without a marker;
+ * sessions started before it scheduled a regular activity, and replay them that way).
+ */
+export const LOCAL_SUBMIT_PATCH = 'interactive-submit-local';
+
 // A person is waiting on start and submit: give up after a few minutes and show the error instead. Backs off
 // up to 30 s; what the upstream refused for good (the client's typed 4xx failures) is never retried.
 const upstream = {
@@ -51,7 +57,7 @@ const localSubmit = { ...upstream, localRetryThreshold: '10s' } satisfies LocalA
 // Ending keeps trying for longer: an upstream session left open is the one thing this workflow must avoid.
 const cleanup = { ...upstream, scheduleToCloseTimeout: '15m' } satisfies ActivityOptions;
 
-const { startSession, getSession } = proxyActivities<InteractiveSessionActivities>(upstream);
+const { startSession, getSession, submitAnswers: submitAnswersRemote } = proxyActivities<InteractiveSessionActivities>(upstream);
 const { submitAnswers: submitAnswersLocal } = proxyLocalActivities<InteractiveSessionActivities>(localSubmit);
 const { endSession } = proxyActivities<InteractiveSessionActivities>(cleanup);
 
@@ -60,8 +66,8 @@ function ports(): SessionPorts {
     workflowId: workflowInfo().workflowId,
     createKey: sessionCreateKey,
     startSession: (req) => CancellationScope.nonCancellable(() => startSession(req)),
-    // A retry reuses the idempotency key, so a page is never submitted twice.
-    submitAnswers: submitAnswersLocal,
+    // A retry of either kind reuses the idempotency key, so a page is never submitted twice.
+    submitAnswers: (req) => (patched(LOCAL_SUBMIT_PATCH) ? submitAnswersLocal(req) : submitAnswersRemote(req)),
     getSession,
     sessions: new OpenUpstreamSessions((sessionId) => endSession({ sessionId }), describe),
     publish: (status, provider) =>
