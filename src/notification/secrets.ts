@@ -40,7 +40,7 @@ export function secretBoxFor(keys: CodecKey[]): SecretBox {
       const [p] = await codec.decode([
         { metadata: { encoding: utf8.encode(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: utf8.encode(m[1]) }, data: Buffer.from(m[2], 'base64') },
       ]);
-      return fromUtf8.decode(p.data!);
+      return fromUtf8.decode(p.data ?? new Uint8Array());
     },
   };
 }

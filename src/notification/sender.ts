@@ -41,7 +41,7 @@ export class WebhookSender {
         dispatcher: this.agent,
         headers: {
           'content-type': 'application/json',
-          'user-agent': `applyflow-webhooks/${require('../../package.json').version}`,
+          'user-agent': 'applyflow-webhooks',
           [DELIVERY_HEADER]: event.id,
           [EVENT_HEADER]: event.type,
           [SIGNATURE_HEADER]: signatureHeader(secret, body),

@@ -38,9 +38,9 @@ export function verifySignature(
   let t: number | undefined;
   const signatures: string[] = [];
   for (const part of header.split(',')) {
-    const [k, v] = part.trim().split('=', 2);
-    if (k === 't' && /^\d{1,12}$/.test(v ?? '')) t = Number(v);
-    else if (k === 'v1' && /^[0-9a-f]{64}$/.test(v ?? '')) signatures.push(v!);
+    const [k, v = ''] = part.trim().split('=', 2);
+    if (k === 't' && /^\d{1,12}$/.test(v)) t = Number(v);
+    else if (k === 'v1' && /^[0-9a-f]{64}$/.test(v)) signatures.push(v);
   }
   if (t === undefined || signatures.length === 0) return { ok: false, reason: 'malformed' };
   if (Math.abs(now.getTime() / 1000 - t) > toleranceSeconds) return { ok: false, reason: 'timestamp_out_of_tolerance' };
