@@ -11,6 +11,9 @@ import { CreateProfileRequest, PatchProfileRequest, Profile, RESUME_CONTENT_TYPE
 import { parseCreateProfile, parsePatchProfile } from '../profile/input';
 import { resumeFile } from '../profile/resume';
 import type { ProfileOwners } from '../store/profileOwners';
+import { REMEMBERABLE_TYPES, rememberedKey, type RememberedAnswer } from '../answers/remembered';
+import { parseRememberAnswer } from '../profile/rememberedAnswers';
+import type { RememberedAnswers, StoredRememberedAnswer } from '../store/rememberedAnswers';
 import { ERRORS, userOf, type ApiContext, type ZodApp } from './context';
 import { ApiError, invalidRequest } from './errors';
 import { ErrorResponse, ProfileId } from './schemas';
@@ -36,10 +39,17 @@ export class ProfileAccess {
   constructor(
     readonly jobo: ProfileUpstream,
     private readonly owners: () => Promise<ProfileOwners>,
+    private readonly remembered?: () => Promise<RememberedAnswers>,
   ) {}
 
   ownersStore(): Promise<ProfileOwners> {
     return this.owners();
+  }
+
+  /** The profiles' remembered answers; without a store their routes answer 503. */
+  rememberedAnswers(): Promise<RememberedAnswers> {
+    if (!this.remembered) throw new ApiError(503, 'unavailable', 'remembered answers are not configured on this server');
+    return this.remembered();
   }
 
   /** Throws the 404 unless `userId` owns the profile; the store is asked before anything goes upstream. */
@@ -106,6 +116,46 @@ const ResumeHeaders = z.object({
   [RESUME_FILE_NAME_HEADER]: z.string().min(1).max(255).meta({ description: 'The file name (percent-encoded); its extension picks the type' }),
   'content-type': z.string().optional(),
 });
+
+const AnswerParams = z.strictObject({
+  profileId: ProfileId,
+  key: z.string().min(1).max(1100).meta({ description: 'The question: `<field type>:<normalized-label>`, e.g. `select:are-you-at-least-18-years-of-age`' }),
+});
+const AnswerOption = z.object({ value: z.string(), label: z.string() });
+const AnswerValueSchema = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]);
+const RememberBody = z
+  .strictObject({
+    label: z.string().meta({ description: "The question's label as a form writes it; compared normalized (case, spacing, punctuation, a trailing * or (required))" }),
+    type: z.enum(REMEMBERABLE_TYPES),
+    options: z.array(AnswerOption).nullable().optional().meta({ description: 'select / multi_select: the options the answer was picked from' }),
+    value: AnswerValueSchema,
+  })
+  .meta({ id: 'RememberAnswerRequest' });
+const RememberedAnswerView = z
+  .object({
+    key: z.string(),
+    label: z.string(),
+    type: z.enum(REMEMBERABLE_TYPES),
+    options: z.array(AnswerOption).nullable(),
+    value: AnswerValueSchema.nullable().meta({ description: 'null when unreadable' }),
+    unreadable: z.string().nullable().meta({ description: 'Why the stored value cannot be read (sealed with a codec key this server does not have); never used then' }),
+    created_at: z.string().meta({ format: 'date-time' }),
+    updated_at: z.string().meta({ format: 'date-time' }),
+  })
+  .meta({ id: 'RememberedAnswer' });
+
+const answerView = (a: StoredRememberedAnswer | RememberedAnswer) => ({
+  key: a.key,
+  label: a.label,
+  type: a.type as (typeof REMEMBERABLE_TYPES)[number],
+  options: a.options,
+  value: a.value,
+  unreadable: 'unreadable' in a ? a.unreadable : null,
+  created_at: a.createdAt,
+  updated_at: a.updatedAt,
+});
+
+const answerNotFound = (key: string) => new ApiError(404, 'not_found', `remembered answer ${key} not found`);
 
 export function registerProfileRoutes(app: ZodApp, ctx: ApiContext): void {
   const tags = ['profile'];
@@ -214,5 +264,52 @@ export function registerProfileRoutes(app: ZodApp, ctx: ApiContext): void {
       };
     },
   );
-}
 
+  // Remembered answers: what the profile's person answered once, reused on later forms (src/answers/remembered.ts).
+  const answerTags = ['remembered answers'];
+  app.get(
+    `${PROFILES}/:profileId/answers`,
+    { schema: { tags: answerTags, summary: "The profile's remembered answers, by key", params: ProfileParams, response: { 200: z.object({ data: z.array(RememberedAnswerView) }), ...ERRORS, 503: ErrorResponse } } },
+    async (req) => {
+      const { profileId } = req.params;
+      await access.assertOwnedLocally(profileId, userOf(req));
+      return { data: (await (await access.rememberedAnswers()).list(profileId)).map(answerView) };
+    },
+  );
+
+  app.put(
+    `${PROFILES}/:profileId/answers/:key`,
+    {
+      schema: {
+        tags: answerTags,
+        summary: 'Remember an answer (create or replace); the key must be the one of its label and type',
+        params: AnswerParams,
+        body: RememberBody,
+        response: { 200: RememberedAnswerView, 201: RememberedAnswerView, ...ERRORS, 503: ErrorResponse },
+      },
+    },
+    async (req, reply) => {
+      const { profileId, key } = req.params;
+      await access.assertOwnedLocally(profileId, userOf(req));
+      const answer = parseRememberAnswer(req.body);
+      const expected = rememberedKey(answer.label, answer.type);
+      if (expected !== key) throw invalidRequest([{ field: 'key', message: `must be ${expected} for this label and type` }]);
+      const { answer: stored, created } = await (await access.rememberedAnswers()).remember(profileId, answer);
+      return reply
+        .code(created ? 201 : 200)
+        .header('location', `${PROFILES}/${profileId}/answers/${encodeURIComponent(stored.key)}`)
+        .send(answerView(stored));
+    },
+  );
+
+  app.delete(
+    `${PROFILES}/:profileId/answers/:key`,
+    { schema: { tags: answerTags, summary: 'Forget a remembered answer (the question is asked again)', params: AnswerParams, response: { 204: z.null(), ...ERRORS, 503: ErrorResponse } } },
+    async (req, reply) => {
+      const { profileId, key } = req.params;
+      await access.assertOwnedLocally(profileId, userOf(req));
+      if (!(await (await access.rememberedAnswers()).forget(profileId, key))) throw answerNotFound(key);
+      return reply.code(204).send(null);
+    },
+  );
+}

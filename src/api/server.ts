@@ -18,6 +18,7 @@ import { JoboClient } from '../jobo/client';
 import { lazyStore } from '../store';
 import { ledgerFor, type ApplicationsLedger } from '../store/ledger';
 import { profileOwnersFor, type ProfileOwners } from '../store/profileOwners';
+import { lazyRememberedAnswers, type RememberedAnswers } from '../store/rememberedAnswers';
 import { analyticsFor, type Analytics } from '../store/analytics';
 import { searchesFor, type JobSearches } from '../store/searches';
 import type { JobStore } from '../store/types';
@@ -49,6 +50,8 @@ export interface ApiDeps {
   jobo: ProfileUpstream;
   /** Who owns which profile (the job store's database); campaigns and sessions use only the caller's. */
   profileOwners: () => Promise<ProfileOwners>;
+  /** The profiles' remembered answers (the same database; values sealed with the codec keys); absent: those routes answer 503. */
+  rememberedAnswers?: () => Promise<RememberedAnswers>;
   taskQueue: string;
   keys: ApiKey[];
   rateLimit: { max: number; windowSeconds: number };
@@ -131,7 +134,7 @@ export async function buildApi(deps: ApiDeps): Promise<ZodApp> {
   const ctx: ApiContext = {
     client: deps.client,
     taskQueue: deps.taskQueue,
-    profiles: new ProfileAccess(deps.jobo, deps.profileOwners),
+    profiles: new ProfileAccess(deps.jobo, deps.profileOwners, deps.rememberedAnswers),
     sessions: new InteractiveSessionClient(deps.client, { taskQueue: deps.taskQueue, defaultIdleTimeoutMinutes: deps.sessionIdleTimeoutMinutes }),
     ledger: deps.ledger,
     users: deps.users,
@@ -189,6 +192,7 @@ export async function startApi(config: Config, opts: { client?: Client; keys?: A
     sessionIdleTimeoutMinutes: config.sessionIdleTimeoutMinutes,
     ledger: openLedger,
     profileOwners: () => (owners ??= store().then(profileOwnersFor)),
+    rememberedAnswers: lazyRememberedAnswers(store, { codecKeys: config.codecKeys }),
     users: () => (users ??= store().then(usersFor)),
     // After the ledger: the analytics read its tables.
     analytics: () => (analytics ??= openLedger().then(async () => analyticsFor(await store()))),
