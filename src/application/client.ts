@@ -9,7 +9,19 @@ import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle 
 import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import type { AnswerValue } from '../jobo/schemas';
 import { application } from './workflow';
-import { answersSignal, applicationQuery, submitAnswersUpdate } from './messages';
+import {
+  answerQuestionUpdate,
+  answersSignal,
+  applicationQuery,
+  approveReviewUpdate,
+  personTaskQuery,
+  rejectReviewUpdate,
+  submitAnswersUpdate,
+  type AnswerQuestionRequest,
+  type ApproveReviewRequest,
+  type PersonTaskView,
+  type RejectReviewRequest,
+} from './messages';
 import type { SessionView } from '../interactiveSession/messages';
 import {
   APPLICATION_WORKFLOW_PREFIX,
@@ -137,4 +149,27 @@ export function answerApplication(
 
 export async function signalApplicationAnswers(client: Client, workflowId: string, answers: Record<string, AnswerValue>): Promise<void> {
   await handleOf(client, workflowId).signal(answersSignal, { answers });
+}
+
+/** What a person is asked for now (question, review, needs_person), or null. */
+export function personTask(client: Client, workflowId: string): Promise<PersonTaskView | null> {
+  return handleOf(client, workflowId).query(personTaskQuery);
+}
+
+/**
+ * A person's answers to an open question, some of them remembered for the profile. A bad answer is refused
+ * by the update's validator (WorkflowUpdateFailedError naming the field) and nothing changes.
+ */
+export function answerQuestion(client: Client, workflowId: string, req: AnswerQuestionRequest): Promise<ApplicationView> {
+  return handleOf(client, workflowId).executeUpdate(answerQuestionUpdate, { args: [req] });
+}
+
+/** Approves the filled form under review (with changed answers, if any): it is submitted. */
+export function approveReview(client: Client, workflowId: string, req: ApproveReviewRequest = {}): Promise<ApplicationView> {
+  return handleOf(client, workflowId).executeUpdate(approveReviewUpdate, { args: [req] });
+}
+
+/** Rejects the form under review: the upstream session is ended, nothing is submitted, the application is CANCELLED. */
+export function rejectReview(client: Client, workflowId: string, req: RejectReviewRequest = {}): Promise<ApplicationView> {
+  return handleOf(client, workflowId).executeUpdate(rejectReviewUpdate, { args: [req] });
 }

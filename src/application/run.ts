@@ -28,6 +28,7 @@ import { OpenUpstreamSessions, expiredUpstream, redirectProblem, sessionCreateKe
 import { SA } from '../searchAttributes';
 import { applicationWaitingSignal } from '../campaign/messages';
 import type { ApplicationActivities, LedgerSummary } from './activities';
+import type { ProfileActivities } from '../profile/activities';
 import { MAX_ATTEMPTS, canonicalJobUrl, type ApplicationAttempt, type ApplicationInput, type ApplicationStatus } from './input';
 import { ApplicationFailureType, type AnswerQuestionRequest, type PersonTaskKind } from './messages';
 import { ApplicationState, isFinal, personWall, type AttemptOutcome } from './state';
@@ -67,18 +68,14 @@ const upstream: ActivityOptions = {
 const cleanup: ActivityOptions = { ...upstream, scheduleToCloseTimeout: '15m', retry: upstreamRetry(NotInWorkflow) };
 /** The ledger keeps trying: a ledger that disagrees with the upstream is what we avoid. */
 const ledger: ActivityOptions = { startToCloseTimeout: '10s', retry: upstreamRetry(NotInWorkflow) };
-/** The profile's remembered answers (engineer R's rememberAnswers): a failure there never fails the application. */
-const profileAnswers: ActivityOptions = { startToCloseTimeout: '10s', scheduleToCloseTimeout: '2m', retry: upstreamRetry('InvalidRememberRequest') };
+/** The profile's remembered answers: a failure there never fails the application. */
+const profileAnswers: ActivityOptions = { startToCloseTimeout: '10s', scheduleToCloseTimeout: '2m', retry: upstreamRetry('InvalidRememberRequest') }; // ProfileFailureType (activity code: not bundled)
 
 const { applicationStartSession, applicationSubmitPage, applicationGetSession, answerApplicationPage } = proxyActivities<ApplicationActivities>(upstream);
 const { applicationEndSession } = proxyActivities<ApplicationActivities>(cleanup);
 const { claimApplication, applicationLedgerRow, openApplication, recordApplication } = proxyActivities<ApplicationActivities>(ledger);
 
-/** src/profile/activities.ts (engineer R): stores answers a person asked to remember, by normalized label and type. */
-export interface RememberAnswersActivity {
-  rememberAnswers(req: { profileId: string; answers: ReturnType<ApplicationState['toRemember']> }): Promise<unknown>;
-}
-const { rememberAnswers } = proxyActivities<RememberAnswersActivity>(profileAnswers);
+const { rememberAnswers } = proxyActivities<ProfileActivities>(profileAnswers);
 
 /** Upstream answers that say the request was refused before anything was done: its outcome is known. */
 const REFUSED: readonly string[] = [JoboFailure.BadRequest, JoboFailure.Unauthorized, JoboFailure.Forbidden, JoboFailure.PayloadTooLarge, JoboFailure.RateLimited];
