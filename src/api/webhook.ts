@@ -2,12 +2,14 @@
  * A campaign's webhooks (tag `notification`): add, list, remove, and a signed test event. Only the
  * campaign's owner may manage them; another user's campaign is a 404 like an unknown id, as in the
  * campaign routes, and nothing is read or written for it. The signing secret is in the create answer only.
+ * After an add or a remove the campaign is told how many active webhooks it has (it sends events only
+ * while it has some).
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
-import { campaignOwner } from '../campaign/client';
+import { campaignOwner, tellCampaignWebhooks } from '../campaign/client';
 import { MAX_WEBHOOKS_PER_CAMPAIGN, SECRET_MAX, SECRET_MIN, WEBHOOK_URL_MAX, webhookUrlProblem } from '../notification/input';
-import { addWebhook, pingWebhooks } from '../notification/client';
+import { activeWebhooks, addWebhook, pingWebhooks } from '../notification/client';
 import { CAMPAIGN_EVENT_TYPES } from '../notification/messages';
 import type { WebhookRecord, Webhooks } from '../store/webhooks';
 import { ERRORS, userOf, type ApiContext, type ZodApp } from './context';
@@ -114,7 +116,11 @@ export function registerWebhookRoutes(app: ZodApp, ctx: ApiContext, webhooks?: (
       const { campaignId } = req.params;
       const userId = userOf(req);
       await assertOwned(ctx.client, campaignId, userId);
-      const { webhook, secret } = await addWebhook(await store(), campaignId, userId, req.body);
+      const hooks = await store();
+      const { webhook, secret } = await addWebhook(hooks, campaignId, userId, req.body);
+      // The campaign sends events only while it has webhooks: tell it (a closed one has nothing more to send).
+      await tellCampaignWebhooks(ctx.client, campaignId, await activeWebhooks(hooks, campaignId));
+      await tellCampaignWebhooks(ctx.client, campaignId, (await (await store()).list(campaignId)).filter((w) => w.status === 'active').length);
       return reply.code(201).header('location', `${campaignWebhooksPath(campaignId)}/${webhook.id}`).send({ ...out(webhook), secret });
     },
   );
@@ -134,7 +140,10 @@ export function registerWebhookRoutes(app: ZodApp, ctx: ApiContext, webhooks?: (
     async (req, reply) => {
       const { campaignId, webhookId } = req.params;
       await assertOwned(ctx.client, campaignId, userOf(req));
-      if (!(await (await store()).remove(campaignId, webhookId))) throw notFound(`webhook ${webhookId}`);
+      const hooks = await store();
+      if (!(await hooks.remove(campaignId, webhookId))) throw notFound(`webhook ${webhookId}`);
+      await tellCampaignWebhooks(ctx.client, campaignId, await activeWebhooks(hooks, campaignId));
+      await tellCampaignWebhooks(ctx.client, campaignId, (await (await store()).list(campaignId)).filter((w) => w.status === 'active').length);
       return reply.code(204).send(null);
     },
   );

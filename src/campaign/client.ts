@@ -5,11 +5,11 @@
  */
 import { InvalidInputError } from '../shared/input';
 import { randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowExecutionInfo, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowExecutionInfo, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { SA } from '../searchAttributes';
 import { campaign } from './workflow';
-import { applicationsQuery, campaignQuery, pauseSignal, resumeSignal, runsQuery, stopSignal } from './messages';
+import { applicationsQuery, campaignQuery, pauseSignal, resumeSignal, runsQuery, stopSignal, webhooksSignal } from './messages';
 import {
   CAMPAIGN_MEMO_KEY,
   CAMPAIGN_STATUSES,
@@ -118,6 +118,19 @@ export async function resumeCampaign(client: Client, campaignId: string): Promis
 }
 export async function stopCampaign(client: Client, campaignId: string): Promise<void> {
   await handleOf(client, campaignId).signal(stopSignal);
+}
+
+/**
+ * Tells a campaign how many active webhooks it has now (after an add or a remove): it sends events only
+ * while it has some. A campaign that has closed has nothing more to send: that is not an error.
+ */
+export async function tellCampaignWebhooks(client: Client, campaignId: string, active: number): Promise<void> {
+  try {
+    await handleOf(client, campaignId).signal(webhooksSignal, { active });
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return;
+    throw err;
+  }
 }
 
 export interface PageRequest {

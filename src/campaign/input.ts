@@ -5,6 +5,8 @@
 import { EMAIL, JOB_ID, answersSizeProblems, type ApplicationStatus, type CallerAnswer } from '../application/input';
 import { formatProblems, jobUrlProblem, type InputProblem } from '../shared/input';
 import { DAYS_OF_WEEK, TIME_OF_DAY, timezoneProblem, type CampaignSchedule, type DayOfWeek } from './schedule';
+import { CAMPAIGN_POLICIES, type CampaignPolicy } from './messages';
+import type { PersonTaskKind } from '../application/messages';
 
 export type { CampaignSchedule, DayOfWeek, InputProblem };
 export { formatProblems };
@@ -89,6 +91,10 @@ export interface CampaignInput {
   answers?: Record<string, CallerAnswer>;
   /** The API user who owns the campaign (only they see it through the API); absent when started by an operator. */
   userId?: string;
+  /** What an application that needs a person does (default skip: it fails naming the fields); setPolicy changes it. */
+  policy?: CampaignPolicy;
+  /** ask/review: how long an application waits for a person before it fails naming the fields (default 72). */
+  personDeadlineHours?: number;
   /** Set by continue-as-new only: the state so far. */
   carried?: CampaignState;
 }
@@ -101,6 +107,10 @@ export interface CampaignStats {
   failedApplications: number;
   /** Jobs not started because the user's total or monthly limit was used up (not counted as applications); absent until one is. */
   limitReachedApplications?: number;
+  /** Applications waiting for a person now (they hold no concurrency slot); present once the policy is ask or review. */
+  waitingForPerson?: number;
+  /** Applications parked for a person (captcha or login wall upstream, NEEDS_PERSON); present once the policy is ask or review, or one is. */
+  needsPersonApplications?: number;
   /** Jobs found and waiting to start now. */
   jobsQueued: number;
   lastRunAt: string | null;
@@ -135,6 +145,8 @@ export interface CampaignApplication {
   already_applied: boolean;
   /** While the application waits for a person's answers (it is PROCESSING meanwhile): until when. */
   awaiting_until?: string | null;
+  /** What the application waits for a person for now (applicationWaiting), or null. */
+  waiting_for?: PersonTaskKind | null;
   /** Set when another list entry (or another workflow) is the same job: its application id. */
   same_job_as?: string | null;
   /** The address the application gives for the candidate: the campaign's overrideEmail, else the profile's email. */
@@ -158,6 +170,13 @@ export interface CampaignState {
   generations: number;
   /** When the schedule next counts from (a tick is never replayed). */
   scheduleFrom: string | null;
+  /** The policy now (input, then setPolicy); absent in campaigns started before policies. */
+  policy?: CampaignPolicy;
+  personDeadlineHours?: number;
+  /** Webhook events sent so far (numbers their delivery ids across continue-as-new). */
+  eventSeq?: number;
+  /** Active webhooks, as last told (the webhooks signal); events are sent only while there are some. */
+  webhooks?: number;
 }
 
 /** The `campaign` query: reference 002's session. */
@@ -179,6 +198,9 @@ export interface CampaignView {
   limits: Required<CampaignLimits>;
   createdAt: string;
   generations: number;
+  /** The policy applications start with now, and their wait for a person (absent: started before policies, skip). */
+  policy?: CampaignPolicy;
+  personDeadlineHours?: number;
 }
 
 /** One small summary per job found by a search (never a job page in history). */
@@ -200,6 +222,21 @@ export interface CampaignMemo {
   candidateEmail: string | null;
 }
 export const CAMPAIGN_MEMO_KEY = 'campaign';
+
+/** The longest a campaign's application waits for a person (the application's own limit: 7 days). */
+export const MAX_PERSON_DEADLINE_HOURS = 168;
+
+export function personDeadlineHoursProblem(v: unknown): string | null {
+  if (v === undefined) return null;
+  // Fractions are allowed (a minute is 1/60) so tests and demos can use short deadlines; whole minutes are used.
+  return typeof v === 'number' && Number.isFinite(v) && v * 60 >= 1 && v <= MAX_PERSON_DEADLINE_HOURS
+    ? null
+    : `expected hours from 1/60 (a minute) to ${MAX_PERSON_DEADLINE_HOURS}`;
+}
+
+export function policyProblem(v: unknown): string | null {
+  return v === undefined || CAMPAIGN_POLICIES.includes(v as CampaignPolicy) ? null : `expected one of ${CAMPAIGN_POLICIES.join(', ')}`;
+}
 
 /** The API's user ids (config APPLYFLOW_API_KEYS): safe to quote in a visibility query. */
 export const USER_ID = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -314,7 +351,7 @@ function checkFilters(problems: InputProblem[], filters: unknown): void {
 /** Every problem with a campaign's input, each naming its field (empty when it is valid). */
 export function validateCampaignInput(input: unknown): InputProblem[] {
   if (!isObject(input)) return [{ field: 'input', message: 'expected an object { campaignId, type, candidateProfileId, ... }' }];
-  const { campaignId, type, candidateProfileId, jobs, filters, schedule, limits, overrideEmail, searchId, searchContext, answers, userId, carried, ...rest } = input;
+  const { campaignId, type, candidateProfileId, jobs, filters, schedule, limits, overrideEmail, searchId, searchContext, answers, userId, policy, personDeadlineHours, carried, ...rest } = input;
   const problems: InputProblem[] = [];
   const idProblem = campaignIdProblem(campaignId);
   if (idProblem) problems.push({ field: 'campaignId', message: idProblem });
@@ -354,6 +391,10 @@ export function validateCampaignInput(input: unknown): InputProblem[] {
   if (answers !== undefined && !isObject(answers)) problems.push({ field: 'answers', message: 'expected an object of { "<field name or label>": value }' });
   problems.push(...answersSizeProblems(answers, { inlineUploads: false }));
   if (userId !== undefined && !(typeof userId === 'string' && USER_ID.test(userId))) problems.push({ field: 'userId', message: 'expected 1-64 characters of [A-Za-z0-9_.-]' });
+  const policyBad = policyProblem(policy);
+  if (policyBad) problems.push({ field: 'policy', message: policyBad });
+  const hoursBad = personDeadlineHoursProblem(personDeadlineHours);
+  if (hoursBad) problems.push({ field: 'personDeadlineHours', message: hoursBad });
   if (carried !== undefined && !isObject(carried)) problems.push({ field: 'carried', message: 'set by continue-as-new only' });
   for (const key of Object.keys(rest)) problems.push({ field: key, message: 'unknown input field' });
   return problems;

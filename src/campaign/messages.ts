@@ -42,3 +42,13 @@ export interface SetPolicyRequest {
   personDeadlineHours?: number;
 }
 export const setPolicyUpdate = defineUpdate<CampaignView, [SetPolicyRequest]>('setPolicy');
+
+/**
+ * Sent by whoever adds or removes a campaign's webhook (the API): how many active ones it has now. A
+ * campaign sends events (question.waiting, review.waiting, application.failed, run.completed) only while
+ * it has some, so one without webhooks schedules no delivery activity at all.
+ */
+export interface CampaignWebhooks {
+  active: number;
+}
+export const webhooksSignal = defineSignal<[CampaignWebhooks]>('webhooks');

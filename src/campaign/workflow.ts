@@ -10,9 +10,13 @@
  * new work (no runs, no new applications) and resume picks the schedule up at its next tick, never
  * replaying missed ones; stop cancels the campaign: the run in progress is marked cancelled, jobs still
  * queued are recorded CANCELLED and never started, and applications already started finish on their own
- * (children are abandoned, never cancelled). State is small and bounded: the last MAX_RUNS_KEPT runs and
- * MAX_APPLICATIONS_KEPT application results, the totals in stats; every application stays searchable
- * by its ApplyflowCampaignId search attribute.
+ * (children are abandoned, never cancelled). State is small and bounded (./runner.ts holds it and every
+ * decision); this file holds the awaits: activities, children, timers, continue-as-new.
+ *
+ * A person in the loop (behind patched('campaign-person-in-the-loop')): the policy (skip, ask, review) is
+ * set at create and by the setPolicy update, and given to each application as it starts; an application
+ * waiting for a person signals applicationWaiting and gives its slot up, so the run goes on with other
+ * jobs and completes when every child is final; events go to the campaign's webhooks without holding it up.
  */
 import {
   ApplicationFailure,
@@ -30,78 +34,67 @@ import {
   startChild,
   upsertSearchAttributes,
   workflowInfo,
+  type ActivityOptions,
+  type RetryPolicy,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { CampaignActivities, LedgerOutcome } from './activities';
-import { APPLICATION_WORKFLOW_PREFIX, applicationStartOptions, jobKeyOf, legacyJobKeyOf, type ApplicationInput, type ApplicationStatus } from '../application/input';
-import {
-  MAX_APPLICATIONS_KEPT,
-  MAX_RUNS_KEPT,
-  formatProblems,
-  limitsOf,
-  searchContextOf,
-  validateCampaignInput,
-  type CampaignApplication,
-  type CampaignInput,
-  type CampaignRun,
-  type CampaignState,
-  type CampaignStatus,
-  type CampaignView,
-  type CandidateJob,
-} from './input';
-import { nextRunAt } from './schedule';
+import type { createNotificationActivities } from '../notification/activities';
+import { applicationStartOptions, jobKeyOf, type ApplicationInput, type ApplicationStatus } from '../application/input';
+import { FINAL_STATUSES } from '../shared/applicationStatus';
+import { formatProblems, validateCampaignInput, type CampaignApplication, type CampaignInput, type CampaignRun, type CampaignView, type CandidateJob } from './input';
 import { SA } from '../searchAttributes';
-import { CampaignFailureType, applicationsQuery, campaignQuery, pauseSignal, resumeSignal, runsQuery, stopSignal } from './messages';
-import { describeFailure } from '../shared/failures';
+import {
+  CampaignFailureType,
+  applicationWaitingSignal,
+  applicationsQuery,
+  campaignQuery,
+  pauseSignal,
+  resumeSignal,
+  runsQuery,
+  setPolicyUpdate,
+  stopSignal,
+  webhooksSignal,
+} from './messages';
+import { notificationDelivery, type CampaignEventType, type EventValue } from '../notification/messages';
+import { JoboFailure } from '../jobo/failureTypes';
+import { describeFailure as describe } from '../shared/failures';
 import { application } from '../application/workflow';
+import { CampaignRunner, RUNS_PER_GENERATION, policyProblems } from './runner';
 
 export type { CampaignInput, CampaignView };
+export { RUNS_PER_GENERATION };
 
-
-/** Runs per workflow run before continuing as new (each run is a few hundred events at most). */
-export const RUNS_PER_GENERATION = 10;
-/** How long to keep asking the ledger about an application another workflow owns (backing off to a minute). */
-const OUTCOME_WAIT_MS = 2 * 60 * 60_000;
 /**
  * Campaigns started before job keys keep caller-keyed application ids and the 2-hour outcome wait; those
  * started since key applications by the job, report duplicates, wait for the truth and fail a failed search.
  */
 export const JOB_KEY_PATCH = 'campaign-job-keys';
+/** Policies, waiting applications off the slots, NEEDS_PERSON final, webhook events (issue 16). */
+export const PERSON_PATCH = 'campaign-person-in-the-loop';
+/** How long to keep asking the ledger about an application another workflow owns (backing off to a minute). */
+const OUTCOME_WAIT_MS = 2 * 60 * 60_000;
 /** The longest pause between two looks at the ledger for an application another workflow owns. */
 const OUTCOME_MAX_WAIT_MS = 10 * 60_000;
 
-const acts = proxyActivities<CampaignActivities>({
+const retry = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 } satisfies RetryPolicy;
+/** The job store's search: a StoreError is a search the store refuses (a bad filter), the same on every try. */
+const store = { startToCloseTimeout: '1m', retry: { ...retry, nonRetryableErrorTypes: ['StoreError'] } } satisfies ActivityOptions;
+/** The ledger's row for an application: nothing it throws is final (the database comes back). */
+const ledger = { startToCloseTimeout: '1m', retry: { ...retry, nonRetryableErrorTypes: [] } } satisfies ActivityOptions;
+/** The profile read upstream: a missing or forbidden profile stays so (the activity answers null for NotFound). */
+const upstream = {
   startToCloseTimeout: '1m',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 },
-});
+  retry: { ...retry, nonRetryableErrorTypes: [JoboFailure.Unauthorized, JoboFailure.Forbidden, JoboFailure.BadRequest, JoboFailure.InvalidResponse] },
+} satisfies ActivityOptions;
 
-const FINAL: readonly ApplicationStatus[] = ['SUCCESS', 'FAILED', 'CANCELLED'];
+const { searchCampaignJobs } = proxyActivities<CampaignActivities>(store);
+const { campaignApplicationOutcome } = proxyActivities<CampaignActivities>(ledger);
+const { campaignCandidateEmail } = proxyActivities<CampaignActivities>(upstream);
+const { deliverCampaignEvent } = proxyActivities<ReturnType<typeof createNotificationActivities>>(notificationDelivery);
 
-/** The ledger's refusal by a user's limit (src/store/users.ts LIMIT_REACHED; not imported: workflow code). */
-const isLimitRefusal = (error: string | null | undefined) => error?.startsWith('limit_reached:') ?? false;
-
-const describe = describeFailure;
-
-function freshState(createdAt: string): CampaignState {
-  return {
-    status: 'active',
-    createdAt,
-    stats: {
-      totalRuns: 0,
-      totalApplications: 0,
-      successfulApplications: 0,
-      failedApplications: 0,
-      jobsQueued: 0,
-      lastRunAt: null,
-      nextRunAt: null,
-    },
-    runs: [],
-    applications: [],
-    runSeq: 0,
-    generations: 0,
-    scheduleFrom: null,
-  };
-}
+/** Final for campaigns started before a person could be in the loop (NEEDS_PERSON did not exist). */
+const FINAL_V1: readonly ApplicationStatus[] = ['SUCCESS', 'FAILED', 'CANCELLED'];
 
 export async function campaign(input: CampaignInput): Promise<CampaignView> {
   const problems = validateCampaignInput(input);
@@ -113,98 +106,176 @@ export async function campaign(input: CampaignInput): Promise<CampaignView> {
       details: [problems],
     });
   }
-  const now = () => new Date().toISOString(); // workflow time: deterministic
-  const { carried, ...settings } = input;
-  const state: CampaignState = carried ?? freshState(now());
-  const limits = limitsOf(input);
   const { workflowId } = workflowInfo();
-  const v2 = patched(JOB_KEY_PATCH);
-  let stopped = state.status === 'cancelled';
-  /** The current run's jobs not started yet. */
-  let queue: { entry: CampaignApplication; job: CandidateJob }[] = [];
-  let current: CampaignRun | null = null;
-
-  const view = (): CampaignView => ({
-    sessionId: input.campaignId,
+  const jobKeys = patched(JOB_KEY_PATCH);
+  const person = patched(PERSON_PATCH);
+  const runner = new CampaignRunner(input, {
     workflowId,
-    type: input.type,
-    candidateProfileId: input.candidateProfileId,
-    userId: input.userId ?? null,
-    status: state.status,
-    error: state.error ?? null,
-    stats: state.stats,
-    searchContext: searchContextOf(input),
-    searchId: input.searchId ?? null,
-    schedule: input.schedule ?? null,
-    filters: input.filters ?? null,
-    limits,
-    createdAt: state.createdAt,
-    generations: state.generations,
+    jobKeys,
+    person,
+    now: () => new Date().toISOString(), // workflow time: deterministic
+    onStatus: (status) => upsertSearchAttributes([{ key: SA.status, value: status }]),
   });
-
-  function setStatus(status: CampaignStatus): void {
-    if (state.status === status) return;
-    state.status = status;
-    upsertSearchAttributes([{ key: SA.status, value: status }]);
-  }
+  const c = new CampaignWorkflow(runner, jobKeys, person);
 
   upsertSearchAttributes([
     { key: SA.kind, value: 'campaign' },
     { key: SA.campaignId, value: input.campaignId },
     { key: SA.campaignType, value: input.type },
     { key: SA.profileId, value: input.candidateProfileId },
-    { key: SA.status, value: state.status },
+    { key: SA.status, value: runner.state.status },
     ...(input.userId ? [{ key: SA.userId, value: input.userId }] : []),
   ]);
 
-  setHandler(campaignQuery, view);
-  setHandler(runsQuery, () => state.runs);
-  setHandler(applicationsQuery, () => state.applications);
-  setHandler(pauseSignal, () => {
-    if (state.status === 'active') {
-      setStatus('paused');
-      state.stats.nextRunAt = null;
-    }
+  setHandler(campaignQuery, () => runner.view());
+  setHandler(runsQuery, () => runner.state.runs);
+  setHandler(applicationsQuery, () => runner.state.applications);
+  setHandler(pauseSignal, () => runner.pause());
+  setHandler(resumeSignal, () => runner.resume());
+  setHandler(stopSignal, () => runner.stop());
+  setHandler(applicationWaitingSignal, (msg) => c.applicationWaiting(msg));
+  setHandler(webhooksSignal, ({ active }) => runner.setWebhooks(active));
+  setHandler(setPolicyUpdate, (req) => runner.setPolicy(req), {
+    validator: (req) => {
+      const bad = person ? policyProblems(req) : [{ field: 'policy', message: 'this campaign started before policies: create a new one' }];
+      if (bad.length) throw new Error(`invalid policy: ${formatProblems(bad)}`);
+    },
   });
-  setHandler(resumeSignal, () => {
-    if (state.status === 'paused') setStatus('active');
-  });
-  function stop(): void {
-    if (stopped || state.status === 'completed' || state.status === 'failed') return;
-    stopped = true;
-    setStatus('cancelled');
-    state.stats.nextRunAt = null;
-    // Queued jobs are never started; what is already processing finishes on its own.
-    for (const { entry } of queue) {
-      for (const e of [entry, ...(sameJob.get(entry.applicationId) ?? [])]) Object.assign(e, { status: 'CANCELLED', error: 'campaign stopped', updated_at: now() });
-    }
-    queue = [];
-    state.stats.jobsQueued = 0;
-    if (current?.status === 'in_progress') current.status = 'cancelled';
+
+  try {
+    return await c.runAll();
+  } catch (err) {
+    // A Temporal cancel (UI, `temporal workflow cancel`) is recorded as a stop; the workflow ends Canceled.
+    if (isCancellation(err)) runner.stop();
+    throw err;
   }
-  setHandler(stopSignal, stop);
+}
 
-  /** List entries that are the same job as an earlier entry of the run: they report its outcome. */
-  const sameJob = new Map<string, CampaignApplication[]>();
+/** The campaign's awaits, in the order they were always made (the command sequence is what replay checks). */
+class CampaignWorkflow {
+  /** Webhook deliveries started and not finished: awaited before continue-as-new and the end. */
+  private readonly deliveries = new Set<Promise<void>>();
 
-  function settle(entry: CampaignApplication, run: CampaignRun, status: ApplicationStatus, fields: Partial<CampaignApplication>): void {
-    Object.assign(entry, fields, { status, awaiting_until: null, updated_at: now() });
-    for (const twin of sameJob.get(entry.applicationId) ?? []) {
-      Object.assign(twin, fields, { status, already_applied: twin.already_applied, awaiting_until: null, updated_at: now() });
+  constructor(
+    private readonly runner: CampaignRunner,
+    private readonly jobKeys: boolean,
+    private readonly person: boolean,
+  ) {}
+
+  private get input(): CampaignInput {
+    return this.runner.input;
+  }
+
+  /** Every run of the campaign; returns the final view (or continues as new). */
+  async runAll(): Promise<CampaignView> {
+    const { runner, input } = this;
+    if (input.type !== 'autopilot_recurring') {
+      if (!runner.stopped) await this.runOnce(null);
+      if (!runner.stopped && runner.state.status !== 'failed') runner.setStatus('completed');
+      await this.quiesce();
+      return runner.view();
     }
-    if (status === 'SUCCESS') {
-      state.stats.successfulApplications++;
-      run.stats.applicationsSuccessful++;
-    } else if (status === 'FAILED' && isLimitRefusal(fields.error)) {
-      // Not started: a limit, not a failure, and not an application.
-      state.stats.limitReachedApplications = (state.stats.limitReachedApplications ?? 0) + 1;
-      run.stats.applicationsLimitReached = (run.stats.applicationsLimitReached ?? 0) + 1;
-      state.stats.totalApplications--;
-      run.stats.applicationsAttempted--;
-    } else {
-      state.stats.failedApplications++;
-      run.stats.applicationsFailed++;
+    let runsThisGeneration = 0;
+    while (!runner.stopped) {
+      const due = runner.nextTick(Date.now());
+      const interrupted = await condition(() => runner.stopped || runner.state.status === 'paused', due.getTime() - Date.now());
+      if (runner.stopped) break;
+      if (interrupted) {
+        await condition(() => runner.state.status !== 'paused' || runner.stopped);
+        continue; // count again from now: the next tick after resume
+      }
+      runner.state.scheduleFrom = due.toISOString();
+      await this.runOnce(runner.state.scheduleFrom);
+      runsThisGeneration++;
+      if (runner.shouldContinueAsNew(runsThisGeneration, workflowInfo().continueAsNewSuggested)) {
+        await this.quiesce();
+        // The memo (owner, createdAt: what lists show) goes on with the campaign.
+        await makeContinueAsNewFunc<typeof campaign>({ memo: workflowInfo().memo })(runner.continued());
+      }
     }
+    runner.state.stats.nextRunAt = null;
+    await this.quiesce();
+    return runner.view();
+  }
+
+  /** Handlers done and (person) every webhook delivery settled: nothing is cut off by the end or continue-as-new. */
+  private async quiesce(): Promise<void> {
+    if (this.person) while (this.deliveries.size) await Promise.all([...this.deliveries]);
+    await condition(allHandlersFinished);
+  }
+
+  private async runOnce(scheduledAt: string | null): Promise<void> {
+    const { runner } = this;
+    const run = runner.startRun(scheduledAt);
+    try {
+      const jobs = await this.candidates(run);
+      run.stats.jobsFound = jobs.length;
+      const email = jobs.length > 0 && !runner.stopped ? await this.candidateEmail() : null;
+      if (!runner.stopped) {
+        runner.enqueue(run, jobs, email);
+        if (this.person) await this.dispatch(run);
+        else await this.lanes(run);
+      }
+      if (run.status === 'in_progress') run.status = 'completed';
+    } catch (err) {
+      if (isCancellation(err)) {
+        Object.assign(run, { status: 'cancelled', completedAt: new Date().toISOString() });
+        throw err;
+      }
+      runner.runFailed(run, describe(err));
+      log.warn('campaign run failed', { campaignId: this.input.campaignId, run: run.sessionRunId, error: run.error });
+    }
+    runner.finishRun(run);
+    this.notify('run.completed', { runId: run.sessionRunId, status: run.status, ...run.stats });
+  }
+
+  /** Campaigns before a person could be in the loop: limits.concurrency lanes, each applying to one job at a time. */
+  private async lanes(run: CampaignRun): Promise<void> {
+    const { runner } = this;
+    const lane = async () => {
+      for (;;) {
+        await condition(() => runner.state.status !== 'paused' || runner.stopped);
+        const next = runner.takeNext();
+        if (!next) return;
+        await this.apply(next.entry, next.job, run);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(runner.limits.concurrency, runner.queue.length) }, lane));
+  }
+
+  /** Starts a job whenever a slot is free (an application waiting for a person holds none); done when every one is final. */
+  private async dispatch(run: CampaignRun): Promise<void> {
+    const { runner } = this;
+    const started: Promise<void>[] = [];
+    for (;;) {
+      await condition(() => runner.mayStart());
+      const next = runner.takeNext();
+      if (!next) break;
+      runner.begin(next.entry, run);
+      started.push(this.apply(next.entry, next.job, run, true));
+    }
+    await Promise.all(started);
+  }
+
+  /** An application's applicationWaiting signal: its slot is freed or taken again; a new wait is told to the webhooks. */
+  applicationWaiting(msg: { applicationId: string; waitingFor: 'question' | 'review' | 'needs_person' | null }): void {
+    if (!this.runner.applicationWaiting(msg)) return;
+    if (msg.waitingFor === 'question' || msg.waitingFor === 'review') {
+      const entry = this.runner.state.applications.find((a) => a.applicationId === msg.applicationId);
+      this.notify(`${msg.waitingFor}.waiting`, { applicationId: msg.applicationId, jobUrl: entry?.job_url ?? null, jobTitle: entry?.job_title ?? null });
+    }
+  }
+
+  /** Starts a webhook delivery and goes on: a receiver that is down never holds the campaign up or fails it. */
+  private notify(type: CampaignEventType, data: { [key: string]: EventValue }): void {
+    if (!this.runner.notifying) return;
+    const event = { campaignId: this.input.campaignId, deliveryId: this.runner.nextDeliveryId(), type, occurredAt: new Date().toISOString(), data };
+    const delivery = deliverCampaignEvent(event).then(
+      () => undefined,
+      (err: unknown) => log.warn('webhook delivery failed', { campaignId: event.campaignId, deliveryId: event.deliveryId, error: describe(err) }),
+    );
+    this.deliveries.add(delivery);
+    void delivery.finally(() => this.deliveries.delete(delivery));
   }
 
   /**
@@ -212,43 +283,23 @@ export async function campaign(input: CampaignInput): Promise<CampaignView> {
    * waits as long as it takes (the entry shows PROCESSING, UNCONFIRMED or waiting for a person meanwhile):
    * a long wait is never turned into FAILED.
    */
-  async function outcomeOf(appInput: ApplicationInput, entry: CampaignApplication): Promise<LedgerOutcome | null> {
+  private async outcomeOf(appInput: ApplicationInput, entry: CampaignApplication): Promise<LedgerOutcome | null> {
+    const v2 = this.jobKeys;
+    const final = this.person ? FINAL_STATUSES : FINAL_V1;
     const deadline = Date.now() + OUTCOME_WAIT_MS;
     for (let wait = 2_000; ; wait = Math.min(2 * wait, v2 ? OUTCOME_MAX_WAIT_MS : 60_000)) {
-      const row = await acts.campaignApplicationOutcome({
-        profileId: appInput.profileId,
-        jobId: v2 ? jobKeyOf(appInput) : appInput.jobId!,
-        jobUrl: appInput.jobUrl,
-      });
-      if (row && FINAL.includes(row.status)) return row;
-      if (v2 && row) {
-        Object.assign(entry, { status: row.status === 'UNCONFIRMED' ? 'UNCONFIRMED' : 'PROCESSING', awaiting_until: row.awaitingUntil ?? null, updated_at: now() });
-      }
+      const row = await campaignApplicationOutcome({ profileId: appInput.profileId, jobId: v2 ? jobKeyOf(appInput) : appInput.jobId!, jobUrl: appInput.jobUrl });
+      if (row && final.includes(row.status)) return row;
+      if (v2 && row) this.runner.showPending(entry, row);
       if (!v2 && Date.now() + wait > deadline) return null;
       await sleep(wait);
     }
   }
 
-  /** The application id for a job: the job key's (v2), or the caller's jobId for campaigns started before. */
-  function applicationIdOf(job: CandidateJob): string {
-    const byJob = applicationStartOptions({ profileId: input.candidateProfileId, jobUrl: job.link }).workflowId;
-    return v2 ? byJob : `${APPLICATION_WORKFLOW_PREFIX}${input.candidateProfileId}/${legacyJobKeyOf({ jobId: job.jobId, jobUrl: job.link })}`;
-  }
-
-  async function apply(entry: CampaignApplication, job: CandidateJob, run: CampaignRun): Promise<void> {
-    const appInput: ApplicationInput = {
-      profileId: input.candidateProfileId,
-      jobUrl: job.link,
-      jobId: job.jobId,
-      job: { title: job.title, companyName: job.companyName },
-      campaignId: input.campaignId,
-      policy: 'skip', // nobody is watching an autopilot: fields the profile cannot answer fail the application
-      ...(input.answers ? { answers: input.answers } : {}),
-      ...(input.overrideEmail ? { overrideEmail: input.overrideEmail } : {}),
-    };
-    Object.assign(entry, { status: 'PROCESSING', updated_at: now() });
-    state.stats.totalApplications++;
-    run.stats.applicationsAttempted++;
+  private async apply(entry: CampaignApplication, job: CandidateJob, run: CampaignRun, begun = false): Promise<void> {
+    const { runner } = this;
+    const appInput = runner.applicationInput(job);
+    if (!begun) runner.begin(entry, run);
     try {
       const child = await startChild(application, {
         ...applicationStartOptions(appInput),
@@ -259,189 +310,42 @@ export async function campaign(input: CampaignInput): Promise<CampaignView> {
         cancellationType: ChildWorkflowCancellationType.ABANDON,
       });
       const result = await child.result();
-      if (result.status === 'UNCONFIRMED' || result.status === 'PROCESSING' || result.status === 'QUEUED') {
+      if (runner.childFinished(entry, run, result).kind === 'ask-ledger') {
         // The child ended without the truth (an unconfirmed submit): the ledger will have it.
-        Object.assign(entry, { status: 'UNCONFIRMED', error: result.error, updated_at: now() });
-        const row = await outcomeOf(appInput, entry);
-        if (row) settle(entry, run, row.status, { ats_type: row.provider, result: row.confirmationUrl ? { confirmationUrl: row.confirmationUrl } : null, error: row.error });
-        return;
+        const row = await this.outcomeOf(appInput, entry);
+        if (row) runner.ledgerSettled(entry, run, row);
       }
-      settle(entry, run, result.status, {
-        ats_type: result.provider,
-        result: result.result,
-        error: result.error,
-        already_applied: result.from_ledger,
-      });
     } catch (err) {
       if (isCancellation(err)) throw err; // the campaign was cancelled: the child goes on, unwatched
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
-        settle(entry, run, 'FAILED', { error: describe(err) });
-        return;
-      }
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) runner.settle(entry, run, 'FAILED', { error: describe(err) });
       // REJECT_DUPLICATE: this (profile, job) has its workflow already; never a second one.
-      const row = await outcomeOf(appInput, entry);
-      if (!row) settle(entry, run, 'FAILED', { error: 'already being applied to by another workflow, which did not finish in time' });
-      else {
-        settle(entry, run, row.status === 'SUCCESS' ? 'SUCCESS' : 'FAILED', {
-          ats_type: row.provider,
-          result: row.confirmationUrl ? { confirmationUrl: row.confirmationUrl } : null,
-          error: row.status === 'SUCCESS' ? null : `already attempted: ${row.error ?? row.status}`,
-          already_applied: true,
-        });
-      }
+      else runner.duplicateSettled(entry, run, await this.outcomeOf(appInput, entry));
     }
+    if (runner.failedNotice(entry)) this.notify('application.failed', { applicationId: entry.applicationId, jobUrl: entry.job_url, error: entry.error });
   }
 
   /** The address applications give: overrideEmail, else the profile's (read once per run; informational only). */
-  async function candidateEmail(): Promise<string | null> {
-    if (input.overrideEmail) return input.overrideEmail;
+  private async candidateEmail(): Promise<string | null> {
+    if (this.input.overrideEmail) return this.input.overrideEmail;
     try {
-      return await acts.campaignCandidateEmail({ profileId: input.candidateProfileId });
+      return await campaignCandidateEmail({ profileId: this.input.candidateProfileId });
     } catch (err) {
       if (isCancellation(err)) throw err;
-      log.warn('could not read the profile email', { campaignId: input.campaignId, error: describe(err) });
+      log.warn('could not read the profile email', { campaignId: this.input.campaignId, error: describe(err) });
       return null;
     }
   }
 
-  async function candidates(run: CampaignRun): Promise<CandidateJob[]> {
+  private async candidates(run: CampaignRun): Promise<CandidateJob[]> {
+    const { input, runner } = this;
     if (input.type === 'run_once') return input.jobs!;
-    return acts.searchCampaignJobs({
+    return searchCampaignJobs({
       campaignId: input.campaignId,
       profileId: input.candidateProfileId,
       filters: input.filters!,
-      limit: limits.maxJobsPerRun,
+      limit: runner.limits.maxJobsPerRun,
       now: run.startedAt,
       scheduledAt: run.scheduledAt,
     });
-  }
-
-  async function runOnce(scheduledAt: string | null): Promise<void> {
-    const run: CampaignRun = {
-      sessionRunId: `run-${++state.runSeq}`,
-      startedAt: now(),
-      completedAt: null,
-      scheduledAt,
-      status: 'in_progress',
-      stats: { jobsFound: 0, applicationsAttempted: 0, applicationsSuccessful: 0, applicationsFailed: 0 },
-      error: null,
-    };
-    current = run;
-    state.runs.push(run);
-    state.stats.totalRuns++;
-    state.stats.lastRunAt = run.startedAt;
-    try {
-      const jobs = await candidates(run);
-      run.stats.jobsFound = jobs.length;
-      const email = jobs.length > 0 && !stopped ? await candidateEmail() : null;
-      if (!stopped) {
-        const seen = new Set<string>();
-        sameJob.clear();
-        for (const job of jobs) {
-          const applicationId = applicationIdOf(job);
-          const twin = seen.has(applicationId);
-          // The same job twice in one list is one application; v2 keeps the second entry, reporting the first's outcome.
-          if (twin && !v2) continue;
-          seen.add(applicationId);
-          const entry: CampaignApplication = {
-            applicationId,
-            sessionRunId: run.sessionRunId,
-            jobId: job.jobId,
-            job_url: job.link,
-            job_title: job.title,
-            company_name: job.companyName,
-            ats_type: null,
-            status: 'QUEUED',
-            search_id: input.searchId ?? null,
-            result: null,
-            error: null,
-            already_applied: false,
-            candidate_email: email,
-            created_at: now(),
-            updated_at: now(),
-          };
-          state.applications.push(entry);
-          if (twin) {
-            Object.assign(entry, { status: 'PROCESSING', same_job_as: applicationId });
-            sameJob.set(applicationId, [...(sameJob.get(applicationId) ?? []), entry]);
-          } else queue.push({ entry, job });
-        }
-        state.stats.jobsQueued = queue.length;
-        const lane = async () => {
-          for (;;) {
-            await condition(() => state.status !== 'paused' || stopped);
-            const next = stopped ? undefined : queue.shift();
-            if (!next) return;
-            state.stats.jobsQueued = queue.length;
-            await apply(next.entry, next.job, run);
-          }
-        };
-        await Promise.all(Array.from({ length: Math.min(limits.concurrency, queue.length) }, lane));
-      }
-      if (run.status === 'in_progress') run.status = 'completed';
-    } catch (err) {
-      if (isCancellation(err)) {
-        Object.assign(run, { status: 'cancelled', completedAt: now() });
-        throw err;
-      }
-      run.status = stopped ? 'cancelled' : 'failed';
-      run.error = describe(err);
-      log.warn('campaign run failed', { campaignId: input.campaignId, run: run.sessionRunId, error: run.error });
-      // A one-off campaign whose only run failed (its search, say) did not complete: it failed, and says why.
-      if (v2 && !stopped && input.type !== 'autopilot_recurring') {
-        state.error = `run ${run.sessionRunId} failed: ${run.error}`;
-        setStatus('failed');
-      }
-    }
-    run.completedAt = now();
-    current = null;
-    // Bounded state: older runs are in the totals; older applications are found by SA.campaignId.
-    if (state.runs.length > MAX_RUNS_KEPT) state.runs = state.runs.slice(-MAX_RUNS_KEPT);
-    if (state.applications.length > MAX_APPLICATIONS_KEPT) state.applications = state.applications.slice(-MAX_APPLICATIONS_KEPT);
-  }
-
-  /** Every run of the campaign; returns the final view (or continues as new). */
-  async function runAll(): Promise<CampaignView> {
-    if (input.type !== 'autopilot_recurring') {
-      if (!stopped) await runOnce(null);
-      if (!stopped && state.status !== 'failed') setStatus('completed');
-      await condition(allHandlersFinished);
-      return view();
-    }
-
-    const schedule = input.schedule!;
-    let runsThisGeneration = 0;
-    while (!stopped) {
-      // From the later of now and the last tick run: a tick is never run twice, missed ticks are not replayed.
-      const from = Math.max(Date.now(), state.scheduleFrom ? Date.parse(state.scheduleFrom) : 0);
-      const due = nextRunAt(schedule, new Date(from));
-      state.stats.nextRunAt = state.status === 'paused' ? null : due.toISOString();
-      const interrupted = await condition(() => stopped || state.status === 'paused', due.getTime() - Date.now());
-      if (stopped) break;
-      if (interrupted) {
-        await condition(() => state.status !== 'paused' || stopped);
-        continue; // count again from now: the next tick after resume
-      }
-      state.scheduleFrom = due.toISOString();
-      await runOnce(state.scheduleFrom);
-      runsThisGeneration++;
-      if (!stopped && (runsThisGeneration >= RUNS_PER_GENERATION || workflowInfo().continueAsNewSuggested)) {
-        await condition(allHandlersFinished);
-        state.generations++;
-        // The memo (owner, createdAt: what lists show) goes on with the campaign.
-        await makeContinueAsNewFunc<typeof campaign>({ memo: workflowInfo().memo })({ ...settings, carried: state });
-      }
-    }
-    state.stats.nextRunAt = null;
-    await condition(allHandlersFinished);
-    return view();
-  }
-
-  try {
-    return await runAll();
-  } catch (err) {
-    // A Temporal cancel (UI, `temporal workflow cancel`) is recorded as a stop; the workflow ends Canceled.
-    if (isCancellation(err)) stop();
-    throw err;
   }
 }
