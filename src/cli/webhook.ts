@@ -1,14 +1,15 @@
 /**
  * `applyflow webhook add|list|remove|test`: a campaign's webhooks on the app database directly (the rows
  * the API's /api/v1/campaigns/{id}/webhooks routes use), as an operator at this machine. `add` checks the
- * campaign exists in Temporal and records its owner; its signing secret is printed once. `test` sends a
+ * campaign exists in Temporal and records its owner; its signing secret is printed once. `add` and
+ * `remove` tell the campaign how many active webhooks it has, as the API does. `test` sends a
  * signed `ping` now to the campaign's active webhooks (or `--webhook`) and exits 1 if any refused it.
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Command } from 'commander';
-import { campaignOwner } from '../campaign/client';
+import { campaignOwner, tellCampaignWebhooks } from '../campaign/client';
 import { loadConfig, type Config } from '../config';
-import { addWebhook, pingWebhooks, secretBoxFor } from '../notification/client';
+import { activeWebhooks, addWebhook, pingWebhooks, secretBoxFor } from '../notification/client';
 import { CAMPAIGN_EVENT_TYPES, type CampaignEventType } from '../notification/messages';
 import { formatProblems, InvalidInputError } from '../shared/input';
 import { openStore } from '../store';
@@ -57,14 +58,16 @@ export function register(program: Command): void {
           if (err instanceof WorkflowNotFoundError) throw new Error(`campaign ${campaignId} not found`);
           throw err;
         }
-        const { webhook: w, secret } = await withWebhooks(
-          (webhooks) =>
-            addWebhook(webhooks, campaignId, owner, { url: o.url, events, ...(o.secret !== undefined ? { secret: o.secret } : {}) }).catch((err: unknown) => {
+        const { webhook: w, secret, active } = await withWebhooks(async (webhooks) => {
+          const made = await addWebhook(webhooks, campaignId, owner, { url: o.url, events, ...(o.secret !== undefined ? { secret: o.secret } : {}) }).catch(
+            (err: unknown) => {
               if (err instanceof InvalidInputError) throw new Error(`invalid webhook: ${formatProblems(err.problems)}`);
               throw err;
-            }),
-          config,
-        );
+            },
+          );
+          return { ...made, active: await activeWebhooks(webhooks, campaignId) };
+        }, config);
+        await tellCampaignWebhooks(client, campaignId, active);
         if (o.json) console.log(JSON.stringify({ ...w, secret }, null, 2));
         else console.log(`${show(w)}\nsigning secret (shown once): ${secret}`);
       });
@@ -84,7 +87,13 @@ export function register(program: Command): void {
     .command('remove <campaignId> <webhookId>')
     .description('Remove a webhook')
     .action(async (campaignId: string, webhookId: string) => {
-      if (!(await withWebhooks((w) => w.remove(campaignId, webhookId)))) throw new Error(`webhook ${webhookId} not found for campaign ${campaignId}`);
+      await withClient(async (client, config) => {
+        const active = await withWebhooks(async (w) => {
+          if (!(await w.remove(campaignId, webhookId))) throw new Error(`webhook ${webhookId} not found for campaign ${campaignId}`);
+          return activeWebhooks(w, campaignId);
+        }, config);
+        await tellCampaignWebhooks(client, campaignId, active);
+      });
       console.log(`removed ${webhookId}`);
     });
 

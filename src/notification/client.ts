@@ -30,6 +30,11 @@ export async function addWebhook(
   return { webhook, secret };
 }
 
+/** How many of the campaign's webhooks are active (what the campaign is told after an add or a remove). */
+export async function activeWebhooks(webhooks: Webhooks, campaignId: string): Promise<number> {
+  return (await webhooks.list(campaignId)).filter((w) => w.status === 'active').length;
+}
+
 export interface PingResult {
   webhookId: string;
   deliveryId: string;
