@@ -11,7 +11,12 @@ import { CONFIG_VARIABLES } from '../src/config';
 
 const root = resolve(__dirname, '..');
 const read = (path: string) => readFileSync(resolve(root, path), 'utf8');
-const docFiles = ['README.md', ...readdirSync(resolve(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const docFiles = [
+  'README.md',
+  ...readdirSync(resolve(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 const docs = new Map(docFiles.map((f) => [f, read(f)] as const));
 const allText = [...docs.values()].join('\n');
 const readme = docs.get('README.md')!;
@@ -68,9 +73,7 @@ it('resolves every relative link in the README and docs/, anchors included', () 
 });
 
 it('documents every npm script, and every `npm run X` shown exists', () => {
-  const undocumented = Object.keys(pkg.scripts).filter(
-    (s) => !allText.includes(`npm run ${s}`) && !['start', 'test'].includes(s),
-  );
+  const undocumented = Object.keys(pkg.scripts).filter((s) => !allText.includes(`npm run ${s}`) && !['start', 'test'].includes(s));
   expect(undocumented).toEqual([]);
   const shown = [...allText.matchAll(/npm run (?:-s )?([a-z][a-z:-]*)/g)].map((m) => m[1]);
   expect(shown.length).toBeGreaterThan(5);
