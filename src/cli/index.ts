@@ -1,7 +1,8 @@
 /**
  * `applyflow` command line (`npm run cli -- <group> <command>`). Each capability owns one file here that
  * exports `register(program)`; add it to `capabilities` below. Groups: application, campaign, profile,
- * feed-sync (alias feed), interactive-session (alias session), user, and config, temporal, demo.
+ * feed-sync (alias feed), interactive-session (alias session), notification (alias webhook), user, and
+ * config, temporal, demo.
  */
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config';
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
 export const GROUP_NAMES: Record<string, { name: string; alias?: string }> = {
   feed: { name: 'feed-sync', alias: 'feed' },
   session: { name: 'interactive-session', alias: 'session' },
+  webhook: { name: 'notification', alias: 'webhook' },
 };
 
 function nameGroups(program: Command): void {

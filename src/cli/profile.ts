@@ -2,6 +2,8 @@
  * `applyflow profile create|get|patch|import`: candidate profiles through the Jobo profiles API (003).
  * Files are checked before anything is sent; every problem is printed on its own line, named by field.
  * `applyflow profile assign` is the operator's: it gives a profile made outside the API to an API user.
+ * `applyflow profile answers list|set|delete` manages a profile's remembered answers in the app's database
+ * (values sealed with the payload codec's key, as the worker does: APPLYFLOW_CODEC_KEYS or APPLYFLOW_CODEC=off).
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
@@ -13,6 +15,10 @@ import { ProfileInputError, parseCreateProfileFile, parsePatchProfileFile } from
 import { importResume, resumeFile } from '../profile/resume';
 import { openStore } from '../store';
 import { profileOwnersFor } from '../store/profileOwners';
+import { dataConverterFor } from '../codec';
+import { InvalidRememberedAnswerError, parseRememberAnswer } from '../profile/rememberedAnswers';
+import { rememberedAnswersFor, type RememberedAnswers, type StoredRememberedAnswer } from '../store/rememberedAnswers';
+import { rememberedKey } from '../answers/remembered';
 
 function readText(path: string, flag: string): string {
   try {
@@ -93,8 +99,106 @@ async function assign(profileId: string, o: { user: string; reassign?: boolean }
   }
 }
 
+/** The remembered answers store with the worker's codec keys; refuses without a codec decision, as every client does. */
+async function withAnswers<T>(fn: (answers: RememberedAnswers) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  dataConverterFor(config); // throws the APPLYFLOW_CODEC_KEYS configuration error when there is no key and no APPLYFLOW_CODEC=off
+  const store = await openStore(config);
+  try {
+    return await fn(await rememberedAnswersFor(store, { codecKeys: config.codecKeys }));
+  } finally {
+    await store.close();
+  }
+}
+
+const collect = (v: string, all: string[] = []) => [...all, v];
+
+/** `--value` as the type reads it: numbers and booleans parsed, several values for multi_select. */
+function valueOf(type: string, values: string[]): unknown {
+  if (values.length === 0) return undefined;
+  if (type === 'multi_select') return values;
+  if (values.length > 1) throw new InvalidRememberedAnswerError([{ field: '--value', message: 'give one --value (several only for multi_select)' }]);
+  const [v] = values;
+  if (type === 'number') return v.trim() === '' ? v : Number(v);
+  if (type === 'boolean') return ({ true: true, yes: true, false: false, no: false } as Record<string, boolean>)[v.toLowerCase()] ?? v;
+  return v;
+}
+
+/** `--option value=label` (or just `value`, its own label). */
+const optionOf = (o: string) => {
+  const i = o.indexOf('=');
+  return i < 0 ? { value: o, label: o } : { value: o.slice(0, i), label: o.slice(i + 1) };
+};
+
+/** Problems named by the CLI's flags rather than the body's fields. */
+const FLAG_OF: Record<string, string> = { label: '--label', type: '--type', value: '--value', options: '--option' };
+function asFlags(err: unknown): never {
+  if (err instanceof InvalidRememberedAnswerError) {
+    throw new ProfileInputError(
+      err.problems.map((p) => ({ field: p.field.replace(/^(label|type|value|options)/, (f) => FLAG_OF[f]), message: p.message })),
+      'remembered answer',
+    );
+  }
+  throw err;
+}
+
+function renderAnswer(a: StoredRememberedAnswer): string {
+  const value = a.unreadable !== null ? `(unreadable: ${a.unreadable})` : JSON.stringify(a.value);
+  return `${a.key}\n  label:   ${a.label}\n  value:   ${value}${a.options ? `\n  options: ${a.options.map((o) => (o.label === o.value ? o.value : `${o.value}=${o.label}`)).join(', ')}` : ''}\n  updated: ${a.updatedAt}`;
+}
+
+function registerAnswers(profile: Command): void {
+  const answers = profile.command('answers').description("a profile's remembered answers (used before a question is asked)");
+
+  answers
+    .command('list <profileId>')
+    .description('the remembered answers, by key')
+    .option('--json', 'print them as JSON')
+    .action((profileId: string, o: { json?: boolean }) =>
+      withAnswers(async (store) => {
+        const list = await store.list(profileId);
+        if (o.json) console.log(JSON.stringify(list, null, 2));
+        else console.log(list.length ? list.map(renderAnswer).join('\n') : `no remembered answers for profile ${profileId}`);
+      }),
+    );
+
+  answers
+    .command('set <profileId>')
+    .description("remember an answer for a question (its label as forms write it, and its field type); replaces the question's answer")
+    .requiredOption('--label <label>', "the question's label, e.g. 'Are you at least 18 years of age?'")
+    .requiredOption('--type <type>', 'text, textarea, email, phone, date, number, select, multi_select or boolean')
+    .option('--value <value>', 'the answer (an option value for select; repeat for multi_select; true/false for boolean)', collect, [])
+    .option('--option <value=label>', 'select / multi_select: an option the answer was picked from (repeat)', collect, [])
+    .option('--json', 'print the stored answer as JSON')
+    .action((profileId: string, o: { label: string; type: string; value: string[]; option: string[]; json?: boolean }) =>
+      withAnswers(async (store) => {
+        let answer;
+        try {
+          answer = parseRememberAnswer({ label: o.label, type: o.type, ...(o.option.length ? { options: o.option.map(optionOf) } : {}), value: valueOf(o.type, o.value) });
+        } catch (err) {
+          asFlags(err);
+        }
+        const { answer: stored, created, changed } = await store.remember(profileId, answer);
+        if (o.json) console.log(JSON.stringify(stored, null, 2));
+        else console.log(`${created ? 'remembered' : changed ? 'updated' : 'unchanged'}: ${stored.key}`);
+      }),
+    );
+
+  answers
+    .command('delete <profileId> <key>')
+    .description('forget a remembered answer (the question is asked again); the key as `list` shows it')
+    .action((profileId: string, key: string) =>
+      withAnswers(async (store) => {
+        if (!(await store.forget(profileId, key))) {
+          throw new Error(`no remembered answer ${key} for profile ${profileId}${key.includes(':') ? '' : ` (keys look like ${rememberedKey('Date of birth', 'date')})`}`);
+        }
+        console.log(`forgotten: ${key}`);
+      }),
+    );
+}
+
 export function register(program: Command): void {
-  const profile = program.command('profile').description('candidate profiles (create, read, patch, resume import)');
+  const profile = program.command('profile').description('candidate profiles (create, read, patch, resume import, remembered answers)');
 
   profile
     .command('create')
@@ -132,6 +236,8 @@ export function register(program: Command): void {
     .requiredOption('--user <userId>', 'the API user (as in APPLYFLOW_API_KEYS)')
     .option('--reassign', 'move a profile that already belongs to another user')
     .action((id: string, o: { user: string; reassign?: boolean }) => assign(id, o));
+
+  registerAnswers(profile);
 
   profile
     .command('import <id>')
