@@ -56,11 +56,11 @@ async function startSandboxProcess(port: number) {
   });
   let out = '';
   await new Promise<void>((res, rej) => {
-    child.stdout!.on('data', (c: Buffer) => {
+    child.stdout.on('data', (c: Buffer) => {
       out += c.toString();
       if (out.includes('listening')) res();
     });
-    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
     child.once('exit', (code) => rej(new Error(`sandbox exited (${code}):\n${out}`)));
   });
   return { child, url: `http://127.0.0.1:${port}` };
@@ -171,9 +171,9 @@ async function main(): Promise<void> {
           side === 'reference'
             ? await runReference(sandbox.url, mkdtempSync(join(dir, 'ref-')))
             : await runApplyflow(env, sandbox.url, dir, `lat${latencyMs}`);
-        if (sides[side]!.jobs !== JOBS) throw new Error(`${side} stored ${sides[side]!.jobs} jobs, expected ${JOBS}`);
+        if (sides[side].jobs !== JOBS) throw new Error(`${side} stored ${sides[side].jobs} jobs, expected ${JOBS}`);
       }
-      const [ref, af] = [sides.reference!, sides.applyflow!];
+      const [ref, af] = [sides.reference, sides.applyflow];
       const rate = (s: Side) => s.jobs / s.seconds;
       console.log(`+${latencyMs} ms per page:`);
       console.log(`  reference (004 loop, Python)  ${ref.seconds.toFixed(1).padStart(6)} s ${rate(ref).toFixed(0).padStart(6)} jobs/s`);

@@ -23,8 +23,15 @@ async function main(): Promise<void> {
     await sandbox.close();
     process.exit(0);
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  // A failed close still ends the process, with its reason on stderr.
+  const onSignal = () => {
+    stop().catch((err) => {
+      console.error(err);
+      process.exit(1);
+    });
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 }
 
 main().catch((err) => {

@@ -16,7 +16,7 @@ export class QuietSdkLogger implements Logger {
   }
 
   log(level: LogLevel, message: string, meta?: LogMetadata): void {
-    const component = meta?.sdkComponent;
+    const component: unknown = meta?.sdkComponent;
     const demoted = level === 'INFO' && typeof component === 'string' && CHATTY_COMPONENTS.has(component);
     this.inner.log(demoted ? 'DEBUG' : level, message, meta);
   }

@@ -16,7 +16,7 @@ export const WORKFLOWS_PATH = require.resolve('./workflows');
 export interface AppWorker {
   worker: Worker;
   /** Closes what the worker owns (Jobo client, connection); call after `worker.run()` has returned. */
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 export async function createWorker(

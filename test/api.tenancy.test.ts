@@ -319,7 +319,7 @@ describe('auth details', () => {
         get(`${to}/api/v1/profiles`, { localAddress, headers: key ? { authorization: `Bearer ${key}` } : {} }, (res) => {
           let text = '';
           res.on('data', (c) => (text += c));
-          res.on('end', () => resolve({ status: res.statusCode!, retryAfter: res.headers['retry-after'] as string | undefined, body: JSON.parse(text) }));
+          res.on('end', () => resolve({ status: res.statusCode!, retryAfter: res.headers['retry-after'], body: JSON.parse(text) }));
         }).on('error', reject);
       });
     const guesser = '127.0.0.2';
@@ -376,7 +376,7 @@ describe('file answers of a campaign are stored once', () => {
     const upload = { kind: 'upload', file_name: 'cv.pdf', content_type: 'application/pdf', content_base64: Buffer.from('%PDF-1.4').toString('base64') };
     const res = await call('POST', '/api/v1/sessions/apply', {
       to: bare,
-      body: { candidateProfileId: profile, jobs: [{ companyName: 'Acme', title: 'Engineer', jobId: 'x', link: jobs[0]!.url }], answers: { resume: upload } },
+      body: { candidateProfileId: profile, jobs: [{ companyName: 'Acme', title: 'Engineer', jobId: 'x', link: jobs[0].url }], answers: { resume: upload } },
     });
     expect([res.status, res.body.fields?.map((f: { field: string }) => f.field)]).toEqual([400, ['answers.resume']]);
     expect((await env.client.workflow.count()).count).toBe(before);

@@ -22,8 +22,8 @@ const keys: CodecKey[] = [{ id: 'test-2024', key: randomBytes(32) }];
 const exec = promisify(execFile);
 
 let env: TestWorkflowEnvironment;
-let workers: Worker[] = [];
-let running: Promise<void>[] = [];
+const workers: Worker[] = [];
+const running: Promise<void>[] = [];
 const clients: Record<'on' | 'off', Client> = {} as never;
 
 beforeAll(async () => {
@@ -87,7 +87,10 @@ async function run(mode: 'on' | 'off', reject: boolean) {
   const handle = await clients[mode].workflow.start('candidateEcho', { taskQueue: `codec-${mode}`, workflowId, args: [arg] });
   const outcome = await handle.result().then(
     (r: { applicant: string }) => r.applicant,
-    (err: unknown) => (err instanceof WorkflowFailedError ? String(err.cause?.message) : Promise.reject(err)),
+    (err: unknown) => {
+      if (err instanceof WorkflowFailedError) return String(err.cause?.message);
+      throw err;
+    },
   );
   return { email: arg.profile.email, outcome, ...(await exported(workflowId)) };
 }
@@ -103,8 +106,8 @@ describe('payload codec in workflow history', () => {
         // Every payload the server holds is ours: encrypted under the current key id.
     const started = r.history.events!.find((e) => e.workflowExecutionStartedEventAttributes)!;
     const payload = started.workflowExecutionStartedEventAttributes!.input!.payloads![0];
-    expect(Buffer.from(payload.metadata!.encoding!).toString()).toBe(ENCRYPTED_ENCODING);
-    expect(Buffer.from(payload.metadata![KEY_ID_METADATA]!).toString()).toBe('test-2024');
+    expect(Buffer.from(payload.metadata!.encoding).toString()).toBe(ENCRYPTED_ENCODING);
+    expect(Buffer.from(payload.metadata![KEY_ID_METADATA]).toString()).toBe('test-2024');
   });
 
   it('with the codec on, a failure message quoting the email is encrypted too', async () => {

@@ -40,7 +40,7 @@ async function withWorker<T>(keys: CodecKey[], fn: (client: Client) => Promise<T
   return worker.runUntil(() => fn(client));
 }
 
-const keyIds = (payloads: (Payload | null | undefined)[]) => payloads.filter(Boolean).map((p) => Buffer.from(p!.metadata![KEY_ID_METADATA]!).toString());
+const keyIds = (payloads: (Payload | null | undefined)[]) => payloads.filter(Boolean).map((p) => Buffer.from(p!.metadata![KEY_ID_METADATA]).toString());
 
 test('a campaign started under k1 keeps running, and reads and takes signals, after rotating to [k2, k1]', async () => {
   const created = await withWorker([k1], async (client) => {

@@ -139,15 +139,18 @@ describe('npm run codec-server (standalone, as docker-compose runs it)', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
-    proc.stdout!.on('data', (d) => (out += d));
-    proc.stderr!.on('data', (d) => (out += d));
+    proc.stdout.on('data', (d) => (out += d));
+    proc.stderr.on('data', (d) => (out += d));
     const exited = new Promise<number | null>((res) => proc.once('exit', (code) => res(code)));
     try {
       const url = await new Promise<string>((res, rej) => {
         const timer = setTimeout(() => rej(new Error(`no start line:\n${out}`)), 60_000);
-        proc.stdout!.on('data', () => {
+        proc.stdout.on('data', () => {
           const m = /codec server on (http:\/\/\S+) for http:\/\/localhost:8080;/.exec(out);
-          if (m) (clearTimeout(timer), res(m[1]));
+          if (m) {
+            clearTimeout(timer);
+            res(m[1]);
+          }
         });
       });
       expect(out).not.toContain(SECRET); // the secret is not printed
@@ -155,7 +158,7 @@ describe('npm run codec-server (standalone, as docker-compose runs it)', () => {
       const res = await fetch(`${url}/${SECRET}/decode`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', origin: 'http://localhost:8080' },
-        body: JSON.stringify({ payloads: [{ metadata: Object.fromEntries(Object.entries(encrypted.metadata!).map(([k, v]) => [k, Buffer.from(v!).toString('base64')])), data: Buffer.from(encrypted.data!).toString('base64') }] }),
+        body: JSON.stringify({ payloads: [{ metadata: Object.fromEntries(Object.entries(encrypted.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')])), data: Buffer.from(encrypted.data!).toString('base64') }] }),
       });
       expect([res.status, res.headers.get('access-control-allow-origin')]).toEqual([200, 'http://localhost:8080']);
       expect(Buffer.from(((await res.json()) as { payloads: { data: string }[] }).payloads[0].data, 'base64').toString()).toBe('"standalone"');

@@ -114,7 +114,8 @@ describe('dataConverterFor', () => {
     expect(dc.failureConverterPath).toMatch(/failureConverter/);
     const [enc] = await dc.payloadCodecs![0].encode([toPayload(profile)]);
     expect(text(enc.metadata?.[KEY_ID_METADATA])).toBe('new');
-    const { failureConverter } = require(dc.failureConverterPath!);
+    // Loaded by path, as the worker loads it.
+    const { failureConverter } = (await import(dc.failureConverterPath!)) as { failureConverter: { options: { encodeCommonAttributes: boolean } } };
     expect(failureConverter.options.encodeCommonAttributes).toBe(true);
   });
 

@@ -10,7 +10,7 @@ import { CONFIG_VARIABLES, loadConfig } from '../src/config';
 
 const root = resolve(__dirname, '..');
 const compose = parse(readFileSync(resolve(root, 'docker-compose.yml'), 'utf8'));
-const services: Record<string, any> = compose.services ?? {};
+const services: Record<string, any> = compose.services ?? {}; // eslint-disable-line @typescript-eslint/no-explicit-any -- parsed YAML
 const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8'));
 
 function env(service: string): Record<string, string> {

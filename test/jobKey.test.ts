@@ -48,10 +48,10 @@ const DIFFERENT_JOBS: [string, string][] = [
 describe('canonical job URL', () => {
   for (const [ats, spellings] of Object.entries(SAME_JOB)) {
     it(`${ats}: every spelling of one job is one canonical URL and one key`, () => {
-      const canonical = canonicalJobUrl(spellings[0]!);
+      const canonical = canonicalJobUrl(spellings[0]);
       for (const s of spellings) {
         expect(canonicalJobUrl(s)).toBe(canonical);
-        expect(jobKeyOfUrl(s)).toBe(jobKeyOfUrl(spellings[0]!));
+        expect(jobKeyOfUrl(s)).toBe(jobKeyOfUrl(spellings[0]));
       }
       expect(canonicalJobUrl(canonical)).toBe(canonical); // idempotent
     });

@@ -4,7 +4,7 @@ import type { ProfileOwners } from '../src/store/profileOwners';
 
 export function ledgerSuite(
   name: string,
-  open: () => Promise<{ ledger: ApplicationsLedger; owners: ProfileOwners; close(): Promise<void> }>,
+  open: () => Promise<{ ledger: ApplicationsLedger; owners: ProfileOwners; close: () => Promise<void> }>,
 ): void {
   describe(`ApplicationsLedger (${name})`, () => {
     let ledger: ApplicationsLedger;

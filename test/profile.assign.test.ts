@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
+import { version } from '../package.json';
 import type { SandboxHandle } from '../sandbox/server';
 import { JoboClient } from '../src/jobo/client';
 import { APPLICANT } from './application.fixtures';
@@ -59,7 +60,7 @@ afterAll(async () => {
 
 test('the bin runs the CLI', async () => {
   const r = await applyflow('--version');
-  expect([r.code, r.out.trim()]).toEqual([0, require('../package.json').version]);
+  expect([r.code, r.out.trim()]).toEqual([0, version]);
 });
 
 test('assigns a profile to a user; an owned profile moves only with --reassign; unknown profiles and bad user ids are refused', async () => {

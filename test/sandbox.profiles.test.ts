@@ -225,7 +225,7 @@ describe('resume upload and import', () => {
     ['no content type', { 'x-file-name': 'cv.pdf' }, 415, 'content_type'],
     ['no X-File-Name', { 'content-type': 'application/pdf' }, 400, 'file_name'],
   ])('answers an error naming the field for %s', async (_, headers, status, field) => {
-    const res = await upload(id, Buffer.from('Name: Ada Lovelace'), headers as Record<string, string>);
+    const res = await upload(id, Buffer.from('Name: Ada Lovelace'), headers);
     expect(res.status).toBe(status);
     expect(fieldsOf(res)).toEqual([field]);
     expect((await get(id)).resume).toBeNull();

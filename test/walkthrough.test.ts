@@ -77,8 +77,8 @@ function startMain(command: string): Started {
   // Its own process group, as a terminal gives it: Ctrl-C reaches npm and the main job together.
   const proc = spawn('bash', ['-c', localize(command)], { cwd: root, env: mainEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  proc.stdout!.on('data', (d) => (out += d));
-  proc.stderr!.on('data', (d) => (out += d));
+  proc.stdout.on('data', (d) => (out += d));
+  proc.stderr.on('data', (d) => (out += d));
   // 'close': every process holding its output (npm, the main job) is gone, not just bash.
   const exited = new Promise<number | null>((res) => proc.once('close', (code) => res(code)));
   const s = { proc, exited, output: () => out };
@@ -128,6 +128,7 @@ async function sandboxSubmissions(): Promise<{ profile_id: string; job_url: stri
 }
 
 const apiKey = () => readFileSync(join(dataDir, 'api.key'), 'utf8').trim().split(':')[1];
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the API's JSON, checked by the assertions
 async function api(path: string): Promise<{ status: number; body: any }> {
   const res = await fetch(`http://127.0.0.1:${ports.api}/api/v1${path}`, { headers: { authorization: `Bearer ${apiKey()}` } });
   return { status: res.status, body: await res.json() };

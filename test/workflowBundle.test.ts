@@ -9,7 +9,7 @@ const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() 
 it('bundles only workflow code, pure helpers and the SDK', async () => {
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../src/workflows'),
-    logger: quiet as never,
+    logger: quiet,
   });
   const modules = [...code.matchAll(/\/\*\*\*\/ "\.\/([^"]+)"/g)].map((m) => m[1]);
   expect(modules).toContain('src/campaign/workflow.ts');

@@ -12,6 +12,7 @@ import fastifySwagger from '@fastify/swagger';
 import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { version } from '../../package.json';
 import type { ApiKey, Config } from '../config';
 import { InteractiveSessionClient } from '../interactiveSession/client';
 import { JoboClient } from '../jobo/client';

@@ -5,6 +5,7 @@
  * config, temporal, demo.
  */
 import { Command, CommanderError } from 'commander';
+import { version } from '../../package.json';
 import { ConfigError } from '../config';
 import { applyMainState } from '../mainState';
 import * as applicationCli from './application';
@@ -27,7 +28,7 @@ export const capabilities: CliCapability[] = [configCli, temporalCli, sessionCli
 export function buildProgram(): Command {
   const program = new Command('applyflow')
     .description('Durable job applications on Temporal, driving the Jobo API')
-    .version(require('../../package.json').version)
+    .version(version)
     .showHelpAfterError()
     .exitOverride(); // errors come back to runCli, which picks the exit code
   for (const capability of capabilities) capability.register(program);

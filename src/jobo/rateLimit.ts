@@ -93,6 +93,8 @@ export class TokenBucket implements RateLimiter {
       const onAbort = () => {
         clearTimeout(timer);
         this.tokens += 1; // give the slot back: it was never used
+        // AbortSignal's contract (as in fetch and timers/promises): reject with the signal's reason, whatever it is.
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
         reject(signal!.reason);
       };
       const timer = setTimeout(() => {

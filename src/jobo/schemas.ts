@@ -520,13 +520,15 @@ export function readFieldType(raw: unknown): FieldType {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const orNull = (v: unknown) => (v === undefined ? null : v);
+/** A scalar as text; anything else is left for the strict schema to refuse (not turned into '[object Object]'). */
+const asText = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : v);
 
 /** One form field in either shape (ours, or P3's FormFieldInfo: field_id, is_required, options {value, text}). */
 function normalizeField(raw: unknown): unknown {
   if (!isRecord(raw)) return raw;
   const v3 = 'field_id' in raw && !('name' in raw);
   const options = Array.isArray(raw.options)
-    ? raw.options.map((o) => (isRecord(o) ? { value: String(o.value ?? ''), label: String(o.label ?? o.text ?? o.value ?? '') } : o))
+    ? (raw.options as unknown[]).map((o) => (isRecord(o) ? { value: asText(o.value ?? ''), label: asText(o.label ?? o.text ?? o.value ?? '') } : o))
     : null;
   const type = readFieldType(raw.type);
   return {
@@ -555,7 +557,7 @@ function normalizeLiveState(raw: unknown): unknown {
     redirect_provider_id: orNull(raw.redirect_provider_id),
     is_terminal: raw.is_terminal ?? false,
     validation_errors: Array.isArray(raw.validation_errors)
-      ? raw.validation_errors.map((e) => (isRecord(e) ? { field: String(e.field ?? e.field_id ?? ''), message: e.message } : e))
+      ? (raw.validation_errors as unknown[]).map((e) => (isRecord(e) ? { field: asText(e.field ?? e.field_id ?? ''), message: e.message } : e))
       : [],
     fields: Array.isArray(raw.fields) ? raw.fields.map(normalizeField) : [],
   };

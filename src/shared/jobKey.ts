@@ -91,8 +91,8 @@ function normalizeEscapes(s: string): string {
 export function canonicalJobUrl(url: string): string {
   const m = URL_PARTS.exec(url.trim());
   if (!m) return url.trim();
-  const scheme = m[1]!.toLowerCase();
-  let authority = m[2]!;
+  const scheme = m[1].toLowerCase();
+  let authority = m[2];
   const at = authority.lastIndexOf('@');
   const userinfo = at >= 0 ? authority.slice(0, at + 1) : '';
   let host = (at >= 0 ? authority.slice(at + 1) : authority).toLowerCase().replace(/\.$/, '');
@@ -103,12 +103,12 @@ export function canonicalJobUrl(url: string): string {
   }
   host = HOST_ALIASES[host] ?? host;
   authority = userinfo + host;
-  let path = normalizeEscapes(m[3]!).replace(/\/{2,}/g, '/').replace(/\/+$/, '');
+  let path = normalizeEscapes(m[3]).replace(/\/{2,}/g, '/').replace(/\/+$/, '');
   const bareHost = host.replace(/:\d+$/, '');
   for (const rule of ATS_PATH_RULES) if (rule.host.test(bareHost)) path = rule.rewrite(path);
   const params = (m[4] ?? '')
     .split('&')
-    .filter((p) => p.length > 0 && !isTracking(p.split('=')[0]!))
+    .filter((p) => p.length > 0 && !isTracking(p.split('=')[0]))
     .map(normalizeEscapes)
     .sort();
   return `${scheme}://${authority}${path}${params.length ? `?${params.join('&')}` : ''}`;

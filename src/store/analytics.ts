@@ -73,8 +73,14 @@ export class SqlAnalytics implements Analytics {
   private where(scope: UsageScope): { sql: string; params: unknown[] } {
     const params: unknown[] = [...scope.userIds];
     let sql = `profile_id IN (SELECT profile_id FROM profile_owners WHERE user_id IN (${scope.userIds.map(() => '?').join(', ') || 'NULL'}))`;
-    if (scope.from) (sql += ` AND created_at >= ?`), params.push(scope.from);
-    if (scope.to) (sql += ` AND created_at < ?`), params.push(scope.to);
+    if (scope.from) {
+      sql += ` AND created_at >= ?`;
+      params.push(scope.from);
+    }
+    if (scope.to) {
+      sql += ` AND created_at < ?`;
+      params.push(scope.to);
+    }
     return { sql, params };
   }
 

@@ -146,7 +146,7 @@ export class InvalidCursorError extends Error {
 export function parsePersonTaskCursor(cursor: string): [updatedAt: string, profileId: string, jobId: string] {
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && v.length === 3 && v.every((x) => typeof x === 'string') && !Number.isNaN(Date.parse(v[0] as string))) {
+    if (Array.isArray(v) && v.length === 3 && v.every((x) => typeof x === 'string') && !Number.isNaN(Date.parse(v[0]))) {
       return v as [string, string, string];
     }
   } catch {
@@ -391,7 +391,10 @@ export function personTasksSql(owners: PersonTaskOwners, page: PersonTaskPage): 
   let sql = `SELECT * FROM applications WHERE awaiting_kind IS NOT NULL
     AND status IN (${PERSON_TASK_STATUSES.map((s) => `'${s}'`).join(', ')})
     AND profile_id IN (SELECT profile_id FROM profile_owners WHERE user_id IN (${owners.userIds.map(() => '?').join(', ') || 'NULL'}))`;
-  if (page.campaignId !== undefined) (sql += ` AND campaign_id = ?`), params.push(page.campaignId);
+  if (page.campaignId !== undefined) {
+    sql += ` AND campaign_id = ?`;
+    params.push(page.campaignId);
+  }
   if (page.cursor) {
     const [updatedAt, profileId, jobId] = parsePersonTaskCursor(page.cursor);
     sql += ` AND (updated_at < ? OR (updated_at = ? AND (profile_id > ? OR (profile_id = ? AND job_id > ?))))`;
@@ -406,7 +409,7 @@ export function personTasksSql(owners: PersonTaskOwners, page: PersonTaskPage): 
 export function personTasksPage(rows: LedgerRow[], page: PersonTaskPage): { rows: LedgerRow[]; nextCursor: string | null } {
   const limit = Math.min(Math.max(1, page.limit), PERSON_TASKS_MAX_LIMIT);
   const shown = rows.slice(0, limit);
-  return { rows: shown, nextCursor: rows.length > limit ? personTaskCursor(shown[shown.length - 1]!) : null };
+  return { rows: shown, nextCursor: rows.length > limit ? personTaskCursor(shown[shown.length - 1]) : null };
 }
 
 export type LedgerParam = (typeof LEDGER_COLUMNS)[number] | 'now' | 'completed_at';

@@ -28,7 +28,7 @@ import {
 } from './ledger';
 import { AWAITING_KINDS } from '../shared/applicationStatus';
 import { PROFILE_OWNERS_SCHEMA } from './profileOwners';
-import { limitReached, limitReachedError, monthOf, RESERVATION_SQL, toUser } from './users';
+import { limitReached, limitReachedError, monthOf, RESERVATION_SQL, toUser, type UserRow } from './users';
 import { createUsersSchema, numbered } from './usersPostgres';
 
 const OWNERS_SCHEMA_LOCK = 0x6f776e72; // the profile owners' own lock (profileOwnersPostgres.ts)
@@ -102,12 +102,12 @@ async function reserve(c: PoolClient, req: ClaimRequest): Promise<string | null>
   const now = new Date();
   const owner = (await c.query<{ user_id: string }>(numbered(RESERVATION_SQL.owner), [req.profileId])).rows[0];
   if (!owner) return null;
-  const raw = (await c.query(`SELECT * FROM api_users WHERE id = $1 FOR UPDATE`, [owner.user_id])).rows[0];
+  const raw = (await c.query<UserRow>(`SELECT * FROM api_users WHERE id = $1 FOR UPDATE`, [owner.user_id])).rows[0];
   if (!raw) return null;
   if ((await c.query(numbered(RESERVATION_SQL.held), [req.profileId, req.jobId])).rows.length) return null;
   const user = toUser(raw);
   const month = monthOf(now, user.timezone);
-  const counts = (await c.query<{ total: string; monthly: string | null }>(numbered(RESERVATION_SQL.counts), [month, user.id])).rows[0]!;
+  const counts = (await c.query<{ total: string; monthly: string | null }>(numbered(RESERVATION_SQL.counts), [month, user.id])).rows[0];
   const which = limitReached(user, { total: Number(counts.total), monthly: Number(counts.monthly ?? 0) });
   if (which) return limitReachedError(which, user, month);
   await c.query(numbered(RESERVATION_SQL.insert), [req.profileId, req.jobId, user.id, month, now.toISOString()]);
@@ -151,7 +151,7 @@ export class PostgresLedger implements ApplicationsLedger {
         req.profileId,
         req.jobId,
       ]);
-      let row = toLedgerRow(rows[0]!);
+      let row = toLedgerRow(rows[0]);
       let kind: Claim['kind'] = 'claimed';
       const fresh = inserted.rowCount === 1;
       const decision = fresh ? { kind: 'claimed' as const, take: true } : claimDecision(row, req);
@@ -165,18 +165,18 @@ export class PostgresLedger implements ApplicationsLedger {
              WHERE profile_id = $1 AND job_id = $2 RETURNING *`,
             [req.profileId, req.jobId, refusal],
           );
-          row = toLedgerRow(refused[0]!);
+          row = toLedgerRow(refused[0]);
         }
       } else if (!fresh) {
         kind = decision.kind;
         if (decision.take) {
           await c.query(TAKE_OVER_SQL, TAKE_OVER_ORDER.map((k) => params[k]));
           const again = await c.query<RawLedgerRow>(`SELECT * FROM applications WHERE profile_id = $1 AND job_id = $2`, [req.profileId, req.jobId]);
-          row = toLedgerRow(again.rows[0]!);
+          row = toLedgerRow(again.rows[0]);
         }
       }
       await c.query('COMMIT');
-      return { kind, row } as Claim;
+      return { kind, row };
     } catch (err) {
       await c.query('ROLLBACK').catch(() => undefined);
       throw err;

@@ -115,7 +115,7 @@ export class SqliteLedger implements ApplicationsLedger {
         return { kind: 'claimed', row: this.getSync(req.profileId, req.jobId)! };
       }
       if (decision.take) this.takeOver.run(params);
-      return { kind: decision.kind, row: decision.take ? this.getSync(req.profileId, req.jobId)! : found } as Claim;
+      return { kind: decision.kind, row: decision.take ? this.getSync(req.profileId, req.jobId)! : found };
     }).immediate();
   }
 
@@ -152,9 +152,18 @@ export class SqliteLedger implements ApplicationsLedger {
   async list(f: LedgerFilter = {}): Promise<LedgerRow[]> {
     const where: string[] = [];
     const params: unknown[] = [];
-    if (f.profileId !== undefined) (where.push('profile_id = ?'), params.push(f.profileId));
-    if (f.campaignId !== undefined) (where.push('campaign_id = ?'), params.push(f.campaignId));
-    if (f.status?.length) (where.push(`status IN (${f.status.map(() => '?').join(', ')})`), params.push(...f.status));
+    if (f.profileId !== undefined) {
+      where.push('profile_id = ?');
+      params.push(f.profileId);
+    }
+    if (f.campaignId !== undefined) {
+      where.push('campaign_id = ?');
+      params.push(f.campaignId);
+    }
+    if (f.status?.length) {
+      where.push(`status IN (${f.status.map(() => '?').join(', ')})`);
+      params.push(...f.status);
+    }
     const sql = `SELECT * FROM applications ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY created_at, profile_id, job_id LIMIT ?`;
     return (this.db.prepare(sql).all(...params, f.limit ?? LEDGER_LIST_DEFAULT_LIMIT) as RawLedgerRow[]).map(toLedgerRow);

@@ -300,7 +300,7 @@ export class PostgresJobStore implements JobStore {
       `SELECT (count(*) FILTER (WHERE expired_at IS NULL))::int AS active,
               (count(*) FILTER (WHERE expired_at IS NOT NULL))::int AS expired FROM jobs`,
     );
-    return rows[0]!;
+    return rows[0];
   }
 
   async getCheckpoint(key: string): Promise<string | null> {

@@ -83,7 +83,7 @@ export class AnswerSeal {
       const [plain] = await this.codec.decode([
         { metadata: { encoding: utf8.encode(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: utf8.encode(keyId) }, data: Buffer.from(stored, 'base64') },
       ]);
-      const body = JSON.parse(fromUtf8.decode(plain.data!)) as { profile_id: string; key: string; value: RememberedValue };
+      const body = JSON.parse(fromUtf8.decode(plain.data)) as { profile_id: string; key: string; value: RememberedValue };
       if (body.profile_id !== profileId || body.key !== key) return { unreadable: 'sealed for another profile or question' };
       return { value: body.value };
     } catch (err) {

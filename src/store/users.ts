@@ -158,7 +158,7 @@ export interface SqlRunner {
   isUniqueViolation(err: unknown): boolean;
 }
 
-interface UserRow {
+export interface UserRow {
   id: string;
   operator_id: string;
   external_user_id: string;

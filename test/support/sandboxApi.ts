@@ -1,6 +1,8 @@
 /** Raw HTTP against the sandbox for its own tests: status, headers and parsed body, nothing hidden. */
 import { request } from 'undici';
 
+// The sandbox's JSON bodies are read loosely by its tests (the assertions check them): `any` unless a test says.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export interface ApiResponse<T = any> {
   status: number;
   headers: Record<string, string | string[] | undefined>;
@@ -17,6 +19,7 @@ export interface ApiCall {
 }
 
 export function apiClient(sandbox: { url: string; apiKey: string }) {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as ApiResponse above
   return async function api<T = any>(method: string, path: string, call: ApiCall = {}): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...call.headers };
     const key = call.apiKey === undefined ? sandbox.apiKey : call.apiKey;

@@ -9,7 +9,8 @@ export interface TempStore {
   dir: string;
   store: SqliteJobStore;
   ledger: ApplicationsLedger;
-  close(): Promise<void>;
+  // A property, not a method: callers pass `temp.close` on as a function.
+  close: () => Promise<void>;
 }
 
 export async function openTempStore(prefix: string): Promise<TempStore> {

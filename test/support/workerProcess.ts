@@ -29,8 +29,8 @@ export function spawnWorker(env: Record<string, string>): WorkerProcess {
       out += chunk.toString();
       if (out.includes('READY')) res();
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
     void exited.then((how) => rej(new Error(`worker exited (${how}) before READY:\n${out.slice(-3000)}`)));
   });
   return { child, ready, exited, output: () => out };
