@@ -220,6 +220,14 @@ test('needs_person items with the live URL; filter by campaign; cursor pages; a 
   expect(badCursor).toMatchObject({ status: 400, body: { fields: [{ field: 'cursor' }] } });
   expect((await call('GET', '/api/v1/questions?limit=0')).body.fields).toEqual([expect.objectContaining({ field: 'limit' })]);
   expect((await call('GET', '/api/v1/questions', { key: null })).status).toBe(401);
+
+  // NEEDS_PERSON is final for the automation; an explicit retry takes the row over (here it meets the wall again).
+  const retry = await call('POST', `/api/v1/applications/${encodeURIComponent(wall.workflowId)}/retry`, { body: { answers: { team: 'Engineering' } } });
+  expect(retry).toMatchObject({ status: 202, body: { retry_of: wall.workflowId } });
+  const again = await listed(retry.body.application_id, 'needs_person', '?campaignId=inbox-camp-w');
+  expect(again.id).toBe(inboxIdOf(retry.body.application_id));
+  expect((await call('GET', '/api/v1/questions?campaignId=inbox-camp-w')).body.data.map((i: { id: string }) => i.id)).toEqual([again.id]);
+  expect(await submissionsOf(sandbox.admin, wall.profileId)).toEqual(new Map());
 });
 
 test('the OpenAPI document lists the inbox routes under the inbox tag', async () => {

@@ -107,7 +107,7 @@ export function registerApplicationRoutes(app: ZodApp, ctx: ApiContext): void {
     {
       schema: {
         tags: ['application'],
-        summary: 'Retry a FAILED or CANCELLED application (the id URL-encoded); never SUCCESS, PROCESSING or UNCONFIRMED',
+        summary: 'Retry a FAILED, CANCELLED or NEEDS_PERSON application (the id URL-encoded); never SUCCESS, PROCESSING or UNCONFIRMED',
         params: ApplicationIdParams,
         body: RetryBody.nullish(),
         response: { 202: RetryStarted, ...ERRORS, 409: ErrorResponse, 501: ErrorResponse },

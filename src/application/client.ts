@@ -46,7 +46,7 @@ export class ApplicationNotRetryableError extends Error {
     readonly workflowId: string,
     readonly status: string,
   ) {
-    super(`${workflowId} is ${status}: only a FAILED or CANCELLED application can be retried`);
+    super(`${workflowId} is ${status}: only a FAILED, CANCELLED or NEEDS_PERSON application can be retried`);
     this.name = 'ApplicationNotRetryableError';
   }
 }
@@ -77,7 +77,8 @@ export async function retryApplication(
   row: RetryableRow,
   opts: { taskQueue: string; policy?: ApplicationInput['policy']; answers?: ApplicationInput['answers']; overrideEmail?: string },
 ): Promise<StartedApplication> {
-  if (row.status !== 'FAILED' && row.status !== 'CANCELLED') throw new ApplicationNotRetryableError(row.workflowId, row.status);
+  // NEEDS_PERSON is final for the automation; a person's explicit retry starts it again (the ledger's RETRYABLE_STATUSES).
+  if (row.status !== 'FAILED' && row.status !== 'CANCELLED' && row.status !== 'NEEDS_PERSON') throw new ApplicationNotRetryableError(row.workflowId, row.status);
   const input: ApplicationInput = {
     profileId: row.profileId,
     jobUrl: row.jobUrl,
