@@ -48,7 +48,7 @@ afterAll(async () => {
 });
 
 /** An activity run in the mock context, typed (MockActivityEnvironment.run infers unknown). */
-const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> => env.run(fn, ...args) as Promise<R>;
+const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> => env.run<A, R, typeof fn>(fn, ...args);
 
 /** Drives one upstream session page by page with the engine's answers (plus `extra`), as the workflow does. */
 async function apply(jobUrl: string, extra: Record<string, string> = {}) {

@@ -237,7 +237,7 @@ export function registerProfileRoutes(app: ZodApp, ctx: ApiContext): void {
       }
       let fileName: string;
       try {
-        fileName = decodeURIComponent(req.headers[RESUME_FILE_NAME_HEADER] as string);
+        fileName = decodeURIComponent(req.headers[RESUME_FILE_NAME_HEADER]);
       } catch {
         throw invalidRequest([{ field: RESUME_FILE_NAME_HEADER, message: 'not valid percent-encoding' }]);
       }
