@@ -138,6 +138,15 @@ export function rememberedAnswersSuite(name: string, open: () => Promise<SuiteRi
       await answers.forget(other, row.answer_key);
     });
 
+    test("usable with keys opens only those (a page's questions)", async () => {
+      const answers = await withKeys([k1]);
+      await answers.remember(profileId, DOB);
+      await answers.remember(profileId, AGE);
+      expect((await answers.usable(profileId, ['date:date-of-birth', 'date:date-of-birth', 'text:not-remembered'])).map((a) => a.key)).toEqual(['date:date-of-birth']);
+      expect(await answers.usable(profileId, [])).toEqual([]);
+      expect((await answers.usable(profileId)).map((a) => a.key)).toEqual(['date:date-of-birth', 'select:are-you-at-least-18-years-of-age']);
+    });
+
     test('forget removes one answer of one profile', async () => {
       const answers = await withKeys([k1]);
       const other = `${profileId.slice(0, -1)}d`;

@@ -5,7 +5,7 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { type Unanswered } from '../answers';
-import { answerFieldsRemembering, type RememberedUse } from '../answers/remembered';
+import { answerFieldsRemembering, rememberedKey, type RememberedUse } from '../answers/remembered';
 import type { RememberedAnswers } from '../store/rememberedAnswers';
 import { AnswerFileMissingError, resolveAnswerFiles } from './answerFiles';
 import { isStoredFile, type CallerAnswer } from './input';
@@ -166,7 +166,8 @@ export function createApplicationActivities(deps: ApplicationActivityDeps) {
         const stored = req.jobId ? await (await deps.store()).getJob(req.jobId) : null;
         const as = req.overrideEmail && profile.contact ? { ...profile, contact: { ...profile.contact, email: req.overrideEmail } } : profile;
         // Remembered answers fill what the profile leaves; the workflow puts a person's and the caller's answers first.
-        const remembered = deps.rememberedAnswers ? await (await deps.rememberedAnswers()).usable(req.profileId) : [];
+        const asked = req.fields.filter((f) => f.required).map((f) => rememberedKey(f.label, f.type)).filter((k): k is string => k !== null);
+        const remembered = deps.rememberedAnswers ? await (await deps.rememberedAnswers()).usable(req.profileId, asked) : [];
         const result = answerFieldsRemembering(as, req.fields, {
           today: new Date().toISOString().slice(0, 10),
           job: { url: req.jobUrl, title: stored?.job.title ?? req.job?.title, companyName: stored?.job.company.name ?? req.job?.companyName },

@@ -31,8 +31,8 @@ export type StoredRememberedAnswer = (RememberedAnswer & { unreadable: null }) |
 export interface RememberedAnswers {
   /** The profile's answers by key. */
   list(profileId: string): Promise<StoredRememberedAnswer[]>;
-  /** The readable ones, what the answer engine uses. */
-  usable(profileId: string): Promise<RememberedAnswer[]>;
+  /** The readable ones, what the answer engine uses; with `keys`, only those (a page's questions: fewer values to open). */
+  usable(profileId: string, keys?: readonly string[]): Promise<RememberedAnswer[]>;
   get(profileId: string, key: string): Promise<StoredRememberedAnswer | null>;
   /**
    * Idempotent upsert by (profile, key of label and type): the same answer again changes nothing (not even
@@ -132,8 +132,19 @@ export class SqlRememberedAnswers implements RememberedAnswers {
     return Promise.all(rows.map((r) => this.toAnswer(r)));
   }
 
-  async usable(profileId: string): Promise<RememberedAnswer[]> {
-    return (await this.list(profileId)).filter((a): a is RememberedAnswer & { unreadable: null } => a.unreadable === null).map(({ unreadable: _, ...a }) => a);
+  async usable(profileId: string, keys?: readonly string[]): Promise<RememberedAnswer[]> {
+    let listed: StoredRememberedAnswer[];
+    if (keys === undefined) listed = await this.list(profileId);
+    else {
+      const wanted = [...new Set(keys)];
+      if (wanted.length === 0) return [];
+      const rows = await this.db.all<Row>(
+        `SELECT * FROM remembered_answers WHERE profile_id = ? AND answer_key IN (${wanted.map(() => '?').join(', ')}) ORDER BY answer_key`,
+        [profileId, ...wanted],
+      );
+      listed = await Promise.all(rows.map((r) => this.toAnswer(r)));
+    }
+    return listed.filter((a): a is RememberedAnswer & { unreadable: null } => a.unreadable === null).map(({ unreadable: _, ...a }) => a);
   }
 
   async get(profileId: string, key: string): Promise<StoredRememberedAnswer | null> {
