@@ -217,3 +217,20 @@ test('applyflow webhook add|list|test|remove work on the same rows', async () =>
   expect(await webhooks.get(campaignId, w.id)).toBeNull();
   expect((await captureCli('webhook', 'remove', campaignId, w.id)).code).toBe(1);
 });
+
+test('the OpenAPI document has the webhook routes under the notification tag, the secret only in the create answer', async () => {
+  const res = await request(`${base}/api/v1/openapi.json`);
+  const doc = (await res.body.json()) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const path = '/api/v1/campaigns/{campaignId}/webhooks';
+  for (const op of [doc.paths[path].post, doc.paths[path].get, doc.paths[`${path}/{webhookId}`].delete, doc.paths[`${path}/{webhookId}/test`].post]) {
+    expect(op.tags).toEqual(['notification']);
+  }
+  expect(Object.keys(doc.components.schemas.CreatedWebhook.properties)).toContain('secret');
+  expect(Object.keys(doc.components.schemas.Webhook.properties)).not.toContain('secret');
+  expect(doc.paths[path].post.requestBody.content['application/json'].schema.properties.events.items.enum).toEqual([
+    'question.waiting',
+    'review.waiting',
+    'application.failed',
+    'run.completed',
+  ]);
+});
