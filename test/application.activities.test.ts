@@ -22,6 +22,8 @@ let temp: TempStore;
 let acts: ReturnType<typeof createApplicationActivities>;
 
 const RUN = '7a1f0c3e-0000-4000-8000-000000000001';
+/** env.run with the activity's own result type (the SDK's signature infers unknown). */
+const run = <A extends unknown[], R>(env: MockActivityEnvironment, fn: (...args: A) => Promise<R>, ...args: A): Promise<R> => env.run(fn, ...args);
 /** An activity context as an application workflow's run gives it. */
 const envOf = (workflowId: string, runId = RUN) => new MockActivityEnvironment({ workflowExecution: { workflowId, runId } });
 
@@ -50,22 +52,22 @@ test('the upstream session steps: start, answer from the profile, submit, read a
   let beats = 0;
   env.on('heartbeat', () => beats++);
 
-  const live = await env.run(acts.applicationStartSession, { jobUrl, profileId, idempotencyKey: `k1/${randomBytes(4).toString('hex')}` });
+  const live = await run(env, acts.applicationStartSession, { jobUrl, profileId, idempotencyKey: `k1/${randomBytes(4).toString('hex')}` });
   expect(live).toMatchObject({ status: 'form_ready', is_terminal: false });
   expect(await sandbox.admin.sessions()).toEqual(expect.arrayContaining([expect.objectContaining({ id: live.session_id, profile_id: profileId, ended: false })]));
 
-  const page = await env.run(acts.answerApplicationPage, { profileId, jobUrl, fields: live.fields });
+  const page = await run(env, acts.answerApplicationPage, { profileId, jobUrl, fields: live.fields });
   expect(page.answers).toMatchObject({ full_name: `${APPLICANT.contact.first_name} ${APPLICANT.contact.last_name}`, email: APPLICANT.contact.email });
   expect(page.missing.map((m) => m.field)).toEqual(['team']); // nothing in a profile says which team
 
   const answers = { ...page.answers, team: CALLER_ANSWERS.team as string };
-  const done = await env.run(acts.applicationSubmitPage, { sessionId: live.session_id, answers, idempotencyKey: `k1/${live.session_id}/1` });
+  const done = await run(env, acts.applicationSubmitPage, { sessionId: live.session_id, answers, idempotencyKey: `k1/${live.session_id}/1` });
   expect(done).toMatchObject({ status: 'submitted', is_terminal: true });
   expect(await submissionsOf(sandbox.admin, profileId)).toEqual(new Map([[jobUrl, 1]]));
-  expect((await env.run(acts.applicationGetSession, { sessionId: live.session_id })).state).toBe('completed');
+  expect((await run(env, acts.applicationGetSession, { sessionId: live.session_id })).state).toBe('completed');
 
-  await env.run(acts.applicationEndSession, { sessionId: live.session_id });
-  await env.run(acts.applicationEndSession, { sessionId: live.session_id }); // idempotent
+  await run(env, acts.applicationEndSession, { sessionId: live.session_id });
+  await run(env, acts.applicationEndSession, { sessionId: live.session_id }); // idempotent
   expect((await sandbox.admin.sessions()).find((s) => s.id === live.session_id)).toMatchObject({ ended: true });
   expect(beats).toBeGreaterThanOrEqual(6); // one at the start of each heartbeating call
 });
@@ -77,7 +79,7 @@ test('a profile whose resume import failed is ProfileNotReady (not retried); imp
   const seen = await waitFor(
     'the import to end',
     async () => {
-      const err = await envOf('application/p/k').run(acts.answerApplicationPage, req).then(
+      const err = await run(envOf('application/p/k'), acts.answerApplicationPage, req).then(
         () => null,
         (e: unknown) => failureOf(e),
       );
@@ -94,9 +96,9 @@ test('a stored file answer whose bytes are gone is AnswerFileMissing, and nothin
   const profileId = await createApplicant(jobo);
   const jobUrl = `https://careers.acme.example.org/jobs/${randomBytes(4).toString('hex')}`;
   const env = envOf(`application/${profileId}/k2`);
-  const live = await env.run(acts.applicationStartSession, { jobUrl, profileId, idempotencyKey: `k2/${randomBytes(4).toString('hex')}` });
+  const live = await run(env, acts.applicationStartSession, { jobUrl, profileId, idempotencyKey: `k2/${randomBytes(4).toString('hex')}` });
   const gone = { kind: 'stored_file' as const, sha256: 'f'.repeat(64), file_name: 'cv.pdf', content_type: 'application/pdf', bytes: 10 };
-  const err = failureOf(await env.run(acts.applicationSubmitPage, { sessionId: live.session_id, answers: { resume: gone }, idempotencyKey: 'k2/1' }).catch((e: unknown) => e));
+  const err = failureOf(await run(env, acts.applicationSubmitPage, { sessionId: live.session_id, answers: { resume: gone }, idempotencyKey: 'k2/1' }).catch((e: unknown) => e));
   expect([err.type, err.nonRetryable]).toEqual([ApplicationFailureType.AnswerFileMissing, true]);
   expect((await sandbox.admin.sessions()).find((s) => s.id === live.session_id)).toMatchObject({ answers: [], ended: false });
 });
@@ -124,17 +126,17 @@ describe('the ledger', () => {
   test('a claim takes the row once; another workflow learns it is owned; a person task is written and cleared', async () => {
     const mine = `application/${profileId}/${jobKeyOf({ jobUrl })}`;
     const env = envOf(mine);
-    expect((await env.run(acts.claimApplication, { ...update(mine), retryOf: null })).kind).toBe('claimed');
-    expect((await env.run(acts.claimApplication, { ...update(mine), retryOf: null })).kind).toBe('claimed'); // a retried claim: same answer
-    const other = await envOf('application/hand-made', '7a1f0c3e-0000-4000-8000-000000000002').run(acts.claimApplication, { ...update('application/hand-made'), retryOf: null });
+    expect((await run(env, acts.claimApplication, { ...update(mine), retryOf: null })).kind).toBe('claimed');
+    expect((await run(env, acts.claimApplication, { ...update(mine), retryOf: null })).kind).toBe('claimed'); // a retried claim: same answer
+    const other = await run(envOf('application/hand-made', '7a1f0c3e-0000-4000-8000-000000000002'), acts.claimApplication, { ...update('application/hand-made'), retryOf: null });
     expect(other).toMatchObject({ kind: 'owned', row: { workflowId: mine, status: 'QUEUED' } });
 
     const deadline = '2026-12-01T11:00:00.000Z';
-    await env.run(acts.recordApplication, update(mine, { status: 'PROCESSING', awaitingKind: 'question', awaitingUntil: deadline }));
+    await run(env, acts.recordApplication, update(mine, { status: 'PROCESSING', awaitingKind: 'question', awaitingUntil: deadline }));
     expect(await temp.ledger.get(profileId, jobKeyOf({ jobUrl }))).toMatchObject({ status: 'PROCESSING', awaitingKind: 'question', awaitingUntil: deadline });
-    await env.run(acts.recordApplication, update(mine, { status: 'NEEDS_PERSON', awaitingKind: 'needs_person', error: 'A captcha challenge blocked the submission' }));
-    await env.run(acts.recordApplication, update(mine, { status: 'PROCESSING' })); // a late write never moves a final row back
-    expect(await envOf('x').run(acts.applicationLedgerRow, { profileId, jobKey: jobKeyOf({ jobUrl }) })).toMatchObject({ status: 'NEEDS_PERSON', workflowId: mine });
+    await run(env, acts.recordApplication, update(mine, { status: 'NEEDS_PERSON', awaitingKind: 'needs_person', error: 'A captcha challenge blocked the submission' }));
+    await run(env, acts.recordApplication, update(mine, { status: 'PROCESSING' })); // a late write never moves a final row back
+    expect(await run(envOf('x'), acts.applicationLedgerRow, { profileId, jobKey: jobKeyOf({ jobUrl }) })).toMatchObject({ status: 'NEEDS_PERSON', workflowId: mine });
     expect(await temp.ledger.get(profileId, jobKeyOf({ jobUrl }))).toMatchObject({ awaitingKind: 'needs_person' });
   });
 });

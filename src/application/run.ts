@@ -147,7 +147,7 @@ export class ApplicationRun {
 
   /** A person's answers (submitAnswers, answerQuestion): taken, then the update waits for the page's outcome. */
   async answer(payload: AnswerQuestionRequest): Promise<void> {
-    const before = this.state.submissions;
+    const before = { submissions: this.state.submissions, tasksOpened: this.state.tasksOpened };
     const remember = this.state.toRemember(payload);
     this.state.take(payload);
     if (remember.length && patched(REMEMBER_ANSWERS_PATCH)) {

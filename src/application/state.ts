@@ -82,6 +82,8 @@ export class ApplicationState {
   signalProblems: FieldProblem[] = [];
   /** What a person is asked for now (or, for needs_person, was left with); null when nothing is asked. */
   task: PersonTaskView | null = null;
+  /** Person tasks opened so far (an update waiting on a page's outcome also returns when a new one opens). */
+  tasksOpened = 0;
   /** The review's verdict for the page under review (policy review). */
   verdict: { approved: true } | { approved: false; reason: string } | null = null;
   /** Pages already sent in this attempt (policy review shows them beside the page under review). */
@@ -257,6 +259,7 @@ export class ApplicationState {
     };
     this.view.waiting_for = kind;
     this.view.updated_at = this.now();
+    this.tasksOpened++;
     return this.task;
   }
 
@@ -413,9 +416,9 @@ export class ApplicationState {
     });
   }
 
-  /** Whether the view shows the end of the application (an update waiting on it may return). */
-  settledSince(submissions: number): boolean {
+  /** Whether a person's answers had their effect since `before` (an update waiting on it may return): the page went upstream, a person is asked again, or the application ended. */
+  settledSince(before: { submissions: number; tasksOpened: number }): boolean {
     const v = this.view;
-    return this.submissions !== submissions || v.awaiting !== null || v.result !== null || v.status !== 'PROCESSING';
+    return this.submissions !== before.submissions || this.tasksOpened !== before.tasksOpened || v.awaiting !== null || v.result !== null || v.status !== 'PROCESSING';
   }
 }

@@ -1,13 +1,25 @@
 /**
- * `applyflow application start|get|list|answer|retry`: one application (profile × job) from a terminal. `list`
+ * `applyflow application start|get|list|answer|task|approve|reject|retry`: one application (profile × job)
+ * from a terminal; `task`, `approve` and `reject` are a person's side of policy ask/review. `list`
  * reads the applications ledger; `get` asks the workflow (live state, fields awaiting answers) and falls
  * back to the ledger once the workflow is gone. Tables for people, `--json` for scripts.
  */
 import { readFileSync } from 'node:fs';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Command } from 'commander';
-import { answerApplication, applicationView, InvalidApplicationInputError, retryApplication, startApplication } from '../application/client';
-import { APPLICATION_WORKFLOW_PREFIX, type ApplicationView, type UnansweredPolicy } from '../application/input';
+import {
+  answerApplication,
+  answerQuestion,
+  applicationView,
+  approveReview,
+  InvalidApplicationInputError,
+  personTask,
+  rejectReview,
+  retryApplication,
+  startApplication,
+} from '../application/client';
+import { APPLICATION_WORKFLOW_PREFIX, UNANSWERED_POLICIES, type ApplicationView, type UnansweredPolicy } from '../application/input';
+import type { PersonTaskView } from '../application/messages';
 import { listApplications } from '../application/list';
 import { loadConfig, type Config } from '../config';
 import { problemText } from '../shared/input';
@@ -30,6 +42,8 @@ async function withAppClient<T>(fn: (client: Client, config: Config) => Promise<
     return await withClient(fn);
   } catch (err) {
     if (err instanceof InvalidApplicationInputError) throw new Error(['invalid application:', ...err.problems.map((p) => `  - ${problemText(p)}`)].join('\n'));
+    // An update's validator refused: its message names each field, and nothing changed.
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof Error) throw new Error(`refused: ${err.cause.message}`);
     throw err;
   }
 }
@@ -66,6 +80,21 @@ export function renderApplication(v: ApplicationView): string {
     lines.push('', `Waiting for answers until ${v.awaiting.deadline} (page ${v.awaiting.page}):`);
     for (const f of v.awaiting.fields) lines.push(`  ${f.required ? '*' : ' '} ${f.label}  [${f.name}]  (${f.type})${v.awaiting.reasons[f.name] ? ` — ${v.awaiting.reasons[f.name]}` : ''}`);
     lines.push('', `Answer with: applyflow application answer ${v.workflow_id} --field ${v.awaiting.fields[0]?.name ?? 'name'}=...`);
+  } else if (v.waiting_for === 'review') {
+    lines.push('', `Waiting for a review: applyflow application task ${v.workflow_id}, then approve or reject`);
+  } else if (v.waiting_for === 'needs_person') {
+    lines.push('', `Needs a person (captcha or login): applyflow application task ${v.workflow_id} shows where to finish by hand`);
+  }
+  return lines.join('\n');
+}
+
+export function renderTask(t: PersonTaskView): string {
+  const lines = [`${t.kind} for ${t.application_id} (page ${t.page}), until ${t.deadline}`, `  job: ${t.job_url}${t.job_title ? `  ${t.job_title}` : ''}${t.company_name ? ` at ${t.company_name}` : ''}`];
+  if (t.live_url) lines.push(`  finish by hand at: ${t.live_url}`);
+  for (const f of t.fields) {
+    const answer = t.answers[f.name];
+    const shown = answer === undefined ? '' : ` = ${typeof answer === 'object' && !Array.isArray(answer) ? `(${answer.kind})` : JSON.stringify(answer)}`;
+    lines.push(`  ${f.required ? '*' : ' '} p${f.page} ${f.label}  [${f.name}]  (${f.type})${shown}${t.kind === 'question' ? ` — ${f.reason}` : ''}`);
   }
   return lines.join('\n');
 }
@@ -122,11 +151,12 @@ export function register(program: Command): void {
     .option('--job-id <id>', 'your reference for the job (shown back; the job is keyed by its canonical URL)')
     .option('--title <title>', "the job's title, for answers when the job store does not know the job")
     .option('--company <name>', "the company's name, likewise")
-    .option('--policy <policy>', 'ask (wait for a person) or skip (fail naming the fields) when the profile cannot answer', 'skip')
+    .option('--policy <policy>', 'skip (fail naming the fields the profile cannot answer), ask (wait for a person) or review (ask, and wait for approval before the final submit)', 'skip')
     .option('--no-wait', 'return once started')
     .option('--json', 'print JSON')
     .action((o: { profile: string; url: string; jobId?: string; title?: string; company?: string; policy: UnansweredPolicy; wait: boolean; json?: boolean }) =>
       withAppClient(async (client, config) => {
+        if (!UNANSWERED_POLICIES.includes(o.policy)) throw new Error(`--policy: expected one of ${UNANSWERED_POLICIES.join(', ')}`);
         const started = await startApplication(
           client,
           {
@@ -190,19 +220,65 @@ export function register(program: Command): void {
 
   application
     .command('answer <id>')
-    .description('answer the fields an application (policy ask) is waiting for')
+    .description('answer the fields an application (policy ask or review) is waiting for')
     .option('--field <name=value>', 'an answer (repeatable); @path for files, commas for multi_select', collect, [])
     .option('--file <answers.json>', 'a JSON object of answers keyed by field name')
+    .option('--remember <name>', "remember this field's answer for the profile, so the same question is not asked again (repeatable)", collect, [])
     .option('--json', 'print JSON')
-    .action((id: string, o: { field: string[]; file?: string; json?: boolean }) =>
+    .action((id: string, o: { field: string[]; file?: string; remember: string[]; json?: boolean }) =>
       withAppClient(async (client) => {
         const workflowId = applicationWorkflowIdOf(id);
         const view = await applicationView(client, workflowId);
         if (!view.awaiting) throw new Error(`${workflowId} is not waiting for answers (status ${view.status})`);
         const { fields, page } = view.awaiting;
         const answers = { ...(o.file ? coerceAnswers(fields, parseAnswersFile(readFileSync(o.file, 'utf8'))) : {}), ...answersFromPairs(fields, o.field) };
+        if (o.remember.length) {
+          const next = await answerQuestion(client, workflowId, { answers, remember: o.remember, page });
+          console.log(o.json ? JSON.stringify(next, null, 2) : `answered page ${page} (remembered: ${o.remember.join(', ')}): the application is ${next.status}`);
+          return;
+        }
         const next = await answerApplication(client, workflowId, answers, { page });
         console.log(o.json ? JSON.stringify(next, null, 2) : `answered page ${page}: the session is now ${next.status}`);
+      }),
+    );
+
+  application
+    .command('task <id>')
+    .description('what the application asks a person for now: a question, a review (every field and answer) or a captcha/login wall')
+    .option('--json', 'print JSON')
+    .action((id: string, o: { json?: boolean }) =>
+      withAppClient(async (client) => {
+        const task = await personTask(client, applicationWorkflowIdOf(id));
+        if (o.json) console.log(JSON.stringify(task, null, 2));
+        else console.log(task ? renderTask(task) : 'nothing is asked of a person');
+      }),
+    );
+
+  application
+    .command('approve <id>')
+    .description('approve the filled form under review (policy review), changing answers of the page under review with --field')
+    .option('--field <name=value>', 'a changed answer (repeatable); commas for multi_select', collect, [])
+    .option('--json', 'print JSON')
+    .action((id: string, o: { field: string[]; json?: boolean }) =>
+      withAppClient(async (client) => {
+        const workflowId = applicationWorkflowIdOf(id);
+        const task = await personTask(client, workflowId);
+        if (task?.kind !== 'review') throw new Error(`${workflowId} is not waiting for a review`);
+        const changes = o.field.length ? answersFromPairs(task.fields.filter((f) => f.page === task.page), o.field) : undefined;
+        const view = await approveReview(client, workflowId, changes ? { answers: changes } : {});
+        console.log(o.json ? JSON.stringify(view, null, 2) : renderApplication(view));
+      }),
+    );
+
+  application
+    .command('reject <id>')
+    .description('reject the form under review: nothing is submitted, the application ends CANCELLED')
+    .option('--reason <text>', 'why (kept in the application\'s error)')
+    .option('--json', 'print JSON')
+    .action((id: string, o: { reason?: string; json?: boolean }) =>
+      withAppClient(async (client) => {
+        const view = await rejectReview(client, applicationWorkflowIdOf(id), o.reason ? { reason: o.reason } : {});
+        console.log(o.json ? JSON.stringify(view, null, 2) : renderApplication(view));
       }),
     );
 
