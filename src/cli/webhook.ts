@@ -1,5 +1,5 @@
 /**
- * `applyflow webhook add|list|remove|test`: a campaign's webhooks on the app database directly (the rows
+ * `applyflow notification add|list|remove|test` (alias `webhook`): a campaign's webhooks on the app database directly (the rows
  * the API's /api/v1/campaigns/{id}/webhooks routes use), as an operator at this machine. `add` checks the
  * campaign exists in Temporal and records its owner; its signing secret is printed once. `add` and
  * `remove` tell the campaign how many active webhooks it has, as the API does. `test` sends a
@@ -39,7 +39,8 @@ function eventsOf(values: string[]): CampaignEventType[] {
 const collect = (v: string, prev: string[]) => [...prev, v];
 
 export function register(program: Command): void {
-  const webhook = program.command('webhook').description("A campaign's webhooks: signed notifications of questions, reviews, failures and finished runs");
+  // Named by the capability (as docs/cli.md lists groups); `webhook` is what people type, so both work.
+  const webhook = program.command('notification').alias('webhook').description("A campaign's webhooks: signed notifications of questions, reviews, failures and finished runs");
 
   webhook
     .command('add <campaignId>')
