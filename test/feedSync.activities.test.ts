@@ -7,7 +7,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import type { SandboxHandle } from '../sandbox/server';
-import { createFeedSyncActivities, type SyncFeedPageResult } from '../src/feedSync/activities';
+import { createFeedSyncActivities, type SweepExpiredPageResult, type SyncFeedPageResult } from '../src/feedSync/activities';
 import { checkpointKey } from '../src/feedSync/input';
 import { JoboClient } from '../src/jobo/client';
 import { mirrorProblems } from './support/feedMirror';
@@ -19,9 +19,15 @@ let jobo: JoboClient;
 let temp: TempStore;
 let acts: ReturnType<typeof createFeedSyncActivities>;
 
-/** An activity context; its log lines (expected warnings included) stay out of the test output. */
-const envOf = (info: ConstructorParameters<typeof MockActivityEnvironment>[0] = {}) =>
-  new MockActivityEnvironment(info, { logger: new DefaultLogger('ERROR') });
+/**
+ * An activity context whose log lines (expected warnings included) stay out of the test output, and whose
+ * run() has the activity's own result type (the SDK's signature infers unknown).
+ */
+const envOf = (info: ConstructorParameters<typeof MockActivityEnvironment>[0] = {}) => {
+  const env = new MockActivityEnvironment(info, { logger: new DefaultLogger('ERROR') });
+  const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> => env.run(fn, ...args);
+  return { run, on: env.on.bind(env) };
+};
 
 beforeAll(async () => {
   temp = await openTempStore('applyflow-feed-acts-');
@@ -80,7 +86,7 @@ test('a backfill by hand: begin, pages until the end, reconcile, commit; the sto
   expect(churn.expired).toBeGreaterThan(0);
   let expired = 0;
   for (let c: string | null = null, more = true; more; ) {
-    const page = await env.run(acts.sweepExpiredPage, { cursor: c, expiredSince: begun.now, batchSize: 7 });
+    const page: SweepExpiredPageResult = await env.run(acts.sweepExpiredPage, { cursor: c, expiredSince: begun.now, batchSize: 7 });
     expired += page.expired;
     [c, more] = [page.nextCursor, page.hasMore];
   }

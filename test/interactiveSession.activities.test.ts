@@ -18,7 +18,11 @@ let sandbox: SandboxHandle;
 let jobo: JoboClient;
 let acts: ReturnType<typeof createInteractiveSessionActivities>;
 
-const env = () => new MockActivityEnvironment({}, { logger: new DefaultLogger('ERROR') });
+/** An activity context, quiet, whose run() has the activity's own result type (the SDK's infers unknown). */
+const env = () => {
+  const mock = new MockActivityEnvironment({}, { logger: new DefaultLogger('ERROR') });
+  return { run: <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> => mock.run(fn, ...args) };
+};
 const jobUrl = () => `https://boards.greenhouse.io/acme/jobs/${randomBytes(4).toString('hex')}`;
 const key = () => `interactive-session/test/${randomBytes(4).toString('hex')}`;
 
