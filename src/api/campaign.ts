@@ -16,6 +16,7 @@ import {
   listCampaigns,
   pauseCampaign,
   resumeCampaign,
+  setCampaignPolicy,
   stopCampaign,
   type NewCampaign,
 } from '../campaign/client';
@@ -33,6 +34,7 @@ import {
   RunOnceBody,
   RunsQuery,
   Session,
+  SetPolicyBody,
   SessionList,
   type SessionT,
 } from './schemas';
@@ -54,6 +56,7 @@ export function sessionOut(v: CampaignView): SessionT {
     limits: v.limits,
     workflowId: v.workflowId,
     createdAt: v.createdAt,
+    ...(v.policy ? { policy: v.policy, personDeadlineHours: v.personDeadlineHours } : {}),
   };
 }
 
@@ -240,6 +243,30 @@ export function registerCampaignRoutes(app: ZodApp, ctx: ApiContext): void {
       async (req) => sessionOut(await control(ctx, req.params.sessionId, userOf(req), action)),
     );
   }
+
+  // A route like the controls (not a PATCH of the session): it is an update the workflow validates, not a field edit.
+  app.post(
+    `${SESSIONS}/:sessionId/policy`,
+    {
+      schema: {
+        tags,
+        summary: "Change a session's policy (skip, ask, review) and its wait for a person; applications started from now on get it",
+        params: CampaignIdParams,
+        body: SetPolicyBody,
+        response: { 200: Session, ...ERRORS, 409: ErrorResponse },
+      },
+    },
+    async (req) => {
+      const { sessionId } = req.params;
+      await viewOrNotFound(ctx.client, sessionId, userOf(req));
+      try {
+        return sessionOut(await setCampaignPolicy(ctx.client, sessionId, req.body));
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) throw await missingOrClosed(ctx.client, sessionId);
+        throw err;
+      }
+    },
+  );
 
   app.get(
     `${SESSIONS}/:sessionId/runs`,

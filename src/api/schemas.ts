@@ -19,10 +19,12 @@ import {
   MAX_CONCURRENCY,
   MAX_JOBS,
   MAX_JOBS_PER_RUN,
+  MAX_PERSON_DEADLINE_HOURS,
   RUN_STATUSES,
   WORK_TYPES,
 } from '../campaign/input';
 import { DAYS_OF_WEEK, TIME_OF_DAY, timezoneProblem } from '../campaign/schedule';
+import { CAMPAIGN_POLICIES } from '../campaign/messages';
 import { JOB_ID } from '../application/input';
 import { MAX_IDLE_TIMEOUT_MINUTES } from '../interactiveSession/input';
 import { jobUrlProblem, JOB_URL_MAX_LENGTH } from '../shared/input';
@@ -110,12 +112,24 @@ const Answers = z
   .record(z.string().min(1).max(300), AnswerValue)
   .meta({ description: 'Answers by form field name or label for questions no profile answers (applied to every application)' });
 
+const PersonDeadlineHours = z
+  .number()
+  .min(1 / 60)
+  .max(MAX_PERSON_DEADLINE_HOURS)
+  .meta({ description: 'ask/review: how long an application waits for a person before it fails naming the fields (default 72; fractions allowed, whole minutes used)' });
+
+/** The setPolicy body (POST /api/v1/sessions/{id}/policy). */
+export const SetPolicyBody = z.strictObject({ policy: z.enum(CAMPAIGN_POLICIES), personDeadlineHours: PersonDeadlineHours.optional() }).meta({ id: 'SetSessionPolicy' });
+
 const commonCreate = {
   candidateProfileId: ProfileId,
   searchId: Text(200).optional(),
   overrideEmail: z.email().max(254).optional(),
   limits: z.strictObject(limitsShape).optional(),
   answers: Answers.optional(),
+  // Issue 16: what an application that needs a person does (src/campaign/messages.ts CampaignPolicy).
+  policy: z.enum(CAMPAIGN_POLICIES).optional().meta({ description: 'skip (default): fail naming the fields; ask: wait for a person\'s answers; review: wait for approval before the final submit' }),
+  personDeadlineHours: PersonDeadlineHours.optional(),
 };
 
 export const RunOnceBody = z.strictObject({ ...commonCreate, jobs: z.array(z.strictObject(jobShape)).min(1).max(MAX_JOBS) }).meta({ id: 'CreateRunOnceSession' });
@@ -130,6 +144,8 @@ const CampaignStats = z.object({
   successfulApplications: z.number().int(),
   failedApplications: z.number().int(),
   limitReachedApplications: z.number().int().optional().meta({ description: "Jobs not started: the user's total or monthly limit was used up" }),
+  waitingForPerson: z.number().int().optional().meta({ description: 'Applications waiting for a person now (they hold no concurrency slot); present once the policy is ask or review' }),
+  needsPersonApplications: z.number().int().optional().meta({ description: 'Applications parked for a person (captcha or login wall, NEEDS_PERSON)' }),
   jobsQueued: z.number().int(),
   lastRunAt: NullableTimestamp,
   nextRunAt: NullableTimestamp,
@@ -150,6 +166,8 @@ export const Session = z
     limits: z.object({ maxJobsPerRun: z.number().int(), concurrency: z.number().int() }),
     workflowId: z.string().meta({ description: 'The Temporal workflow id (campaign/<sessionId>)' }),
     createdAt: Timestamp,
+    policy: z.enum(CAMPAIGN_POLICIES).optional().meta({ description: 'The policy applications start with now (absent: a session from before policies, skip)' }),
+    personDeadlineHours: z.number().optional(),
   })
   .meta({ id: 'Session' });
 

@@ -256,7 +256,7 @@ export class ApplicationRun {
           const list = [...missing].map(([field, why]) => `${field} (${why})`).join('; ');
           return { kind: 'failed', error: `required fields the profile cannot answer: ${list}` };
         }
-        if (!(await this.ask(missing))) return { kind: 'failed', error: 'no answer before deadline' };
+        if (!(await this.ask(missing))) return { kind: 'failed', error: `no answer before deadline: ${[...missing.keys()].join(', ')}` };
       }
 
       // Numbered by responses, not attempts: a retried call sends the same key and gets the first response.

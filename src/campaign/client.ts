@@ -4,12 +4,14 @@
  * resume, stop, runs and applications. Bad input throws InvalidCampaignInputError and starts nothing.
  */
 import { InvalidInputError } from '../shared/input';
+import { describeFailure } from '../shared/failures';
 import { randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowExecutionInfo, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowExecutionInfo, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { SA } from '../searchAttributes';
 import { campaign } from './workflow';
-import { applicationsQuery, campaignQuery, pauseSignal, resumeSignal, runsQuery, stopSignal, webhooksSignal } from './messages';
+import { applicationsQuery, campaignQuery, pauseSignal, resumeSignal, runsQuery, setPolicyUpdate, stopSignal, webhooksSignal, type SetPolicyRequest } from './messages';
+import { policyProblems } from './runner';
 import {
   CAMPAIGN_MEMO_KEY,
   CAMPAIGN_STATUSES,
@@ -118,6 +120,22 @@ export async function resumeCampaign(client: Client, campaignId: string): Promis
 }
 export async function stopCampaign(client: Client, campaignId: string): Promise<void> {
   await handleOf(client, campaignId).signal(stopSignal);
+}
+
+/**
+ * Changes the policy applications of the campaign start with from now on (those running keep theirs) and
+ * answers with the campaign. Bad input throws InvalidCampaignInputError naming the field and changes nothing.
+ */
+export async function setCampaignPolicy(client: Client, campaignId: string, req: SetPolicyRequest): Promise<CampaignView> {
+  const problems = policyProblems(req);
+  if (problems.length) throw new InvalidCampaignInputError(problems);
+  try {
+    return await handleOf(client, campaignId).executeUpdate(setPolicyUpdate, { args: [req] });
+  } catch (err) {
+    // The validator refused it (a campaign from before policies): nothing changed.
+    if (err instanceof WorkflowUpdateFailedError) throw new InvalidCampaignInputError([{ field: 'policy', message: describeFailure(err) }]);
+    throw err;
+  }
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * `applyflow campaign create|get|list|pause|resume|stop|runs|applications`: reference 002's sessions API
+ * `applyflow campaign create|policy|get|list|pause|resume|stop|runs|applications`: reference 002's sessions API
  * from a terminal. A campaign's body is JSON (a file, or `-` for stdin) in the reference's shape. Output is
  * for people (a summary for one campaign, tables for lists: src/cli/campaignViews.ts); `--json` prints the
  * objects for scripts.
@@ -22,9 +22,11 @@ import {
   listCampaigns,
   pauseCampaign,
   resumeCampaign,
+  setCampaignPolicy,
   stopCampaign,
   type NewCampaign,
 } from '../campaign/client';
+import { CAMPAIGN_POLICIES, type CampaignPolicy } from '../campaign/messages';
 import { CAMPAIGN_TYPES, validateCampaignInput, type CampaignStatus, type CampaignType, type RunStatus } from '../campaign/input';
 import { CAMPAIGN_APPLICATION_COLUMNS, CAMPAIGN_COLUMNS, renderCampaign, RUN_COLUMNS } from './campaignViews';
 import { withClient } from './client';
@@ -76,12 +78,16 @@ export function register(program: Command): void {
     .requiredOption('--body <file>', 'the campaign as JSON ({ candidateProfileId, jobs | filters, schedule?, limits?, ... }); - for stdin')
     .option('--id <campaignId>', 'the campaign id (default: generated)')
     .option('--profile <id>', 'candidateProfileId (overrides the body)')
+    .option('--policy <policy>', `when a form needs a person: ${CAMPAIGN_POLICIES.join(', ')} (default skip; overrides the body)`)
+    .option('--person-deadline-hours <hours>', 'ask/review: how long an application waits for a person (default 72)', Number)
     .option('--json', 'print JSON (for scripts)')
-    .action(async (rawType: string, opts: { body: string; id?: string; profile?: string; json?: boolean }) => {
+    .action(async (rawType: string, opts: { body: string; id?: string; profile?: string; policy?: string; personDeadlineHours?: number; json?: boolean }) => {
       const type = rawType.replace(/-/g, '_') as CampaignType;
       const body = readBody(opts.body);
       if (opts.id) body.campaignId = opts.id;
       if (opts.profile) body.candidateProfileId = opts.profile;
+      if (opts.policy !== undefined) body.policy = opts.policy as CampaignPolicy;
+      if (opts.personDeadlineHours !== undefined) body.personDeadlineHours = opts.personDeadlineHours;
       // Uploads in answers are stored once in the ledger's database; the campaign carries references.
       if (body.answers && Object.values(body.answers).some((v) => typeof v === 'object' && v !== null && (v as { kind?: string }).kind === 'upload')) {
         const store = await openStore(loadConfig());
@@ -103,6 +109,25 @@ export function register(program: Command): void {
         (c) => `created campaign ${c.campaignId} (workflow ${c.workflowId})`,
       );
     });
+
+  campaign
+    .command('policy')
+    .description('change what applications started from now on do when a form needs a person (running ones keep theirs)')
+    .argument('<campaignId>')
+    .argument('<policy>', CAMPAIGN_POLICIES.join(', '))
+    .option('--person-deadline-hours <hours>', 'ask/review: how long an application waits for a person', Number)
+    .option('--json', 'print JSON (for scripts)')
+    .action((id: string, policy: string, opts: Output & { personDeadlineHours?: number }) =>
+      withCampaignClient(
+        opts,
+        (client) =>
+          setCampaignPolicy(client, id, {
+            policy: policy as CampaignPolicy,
+            ...(opts.personDeadlineHours !== undefined ? { personDeadlineHours: opts.personDeadlineHours } : {}),
+          }),
+        renderCampaign,
+      ),
+    );
 
   campaign
     .command('get')

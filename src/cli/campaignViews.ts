@@ -19,6 +19,11 @@ export function renderCampaign(v: CampaignView): string {
     `  looking for:  ${v.searchContext.titles.join(', ') || '-'}${v.searchContext.locations.length ? ` in ${v.searchContext.locations.join(', ')}` : ''}`,
     `  limits:       ${v.limits.maxJobsPerRun} jobs per run, ${v.limits.concurrency} at once`,
   ];
+  if (v.policy) {
+    const waiting = s.waitingForPerson !== undefined ? `, ${s.waitingForPerson} waiting for a person now` : '';
+    const parked = s.needsPersonApplications ? `, ${s.needsPersonApplications} need a person (captcha/login)` : '';
+    lines.push(`  policy:       ${v.policy}${v.policy === 'skip' ? '' : ` (a person has ${v.personDeadlineHours} h)`}${waiting}${parked}`);
+  }
   if (v.schedule) {
     const sc = v.schedule;
     const days = sc.pattern === 'weekly' ? ` on ${sc.daysOfWeek?.join(', ')}` : sc.pattern === 'monthly' ? ` on day ${sc.dayOfMonth}` : '';
