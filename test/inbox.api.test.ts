@@ -45,13 +45,23 @@ interface Res {
   text: string;
 }
 
-async function call(method: string, path: string, opts: { key?: string | null; body?: unknown; form?: string; cookie?: string } = {}): Promise<Res> {
+async function call(
+  method: string,
+  path: string,
+  opts: { key?: string | null; body?: unknown; form?: string; cookie?: string } = {},
+): Promise<Res> {
   const headers: Record<string, string> = {};
   const key = opts.key === undefined ? ALICE : opts.key;
   if (key !== null) headers.authorization = `Bearer ${key}`;
   let body: string | undefined;
-  if (opts.body !== undefined) (headers['content-type'] = 'application/json'), (body = JSON.stringify(opts.body));
-  if (opts.form !== undefined) (headers['content-type'] = 'application/x-www-form-urlencoded'), (body = opts.form);
+  if (opts.body !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(opts.body);
+  }
+  if (opts.form !== undefined) {
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+    body = opts.form;
+  }
   if (opts.cookie) headers.cookie = opts.cookie;
   const res = await request(`${base}${path}`, { method: method as 'GET', headers, body });
   const text = await res.body.text();
@@ -79,7 +89,12 @@ async function aliceApplication(over: Partial<ApplicationInput>) {
 
 /** Waits until the workflow itself says it asks (ground truth for "pending"), then reads the inbox. */
 async function listed(workflowId: string, kind: string, query = '') {
-  await waitFor(`${workflowId} to wait for a ${kind}`, async () => (await personTask(env.client, workflowId).catch(() => null))?.kind === kind, 30_000, 100);
+  await waitFor(
+    `${workflowId} to wait for a ${kind}`,
+    async () => (await personTask(env.client, workflowId).catch(() => null))?.kind === kind,
+    30_000,
+    100,
+  );
   return waitFor(`${workflowId} in the inbox`, async () => {
     const res = await call('GET', `/api/v1/questions${query}`);
     expect(res.status).toBe(200);
@@ -95,7 +110,10 @@ beforeAll(async () => {
     env: startDevEnv,
     sandbox: { seed: 17, jobs: 50 },
     taskQueue,
-    activities: (j) => ({ ...createApplicationActivities({ jobo: j, store: async () => store, rememberedAnswers }), ...createProfileActivities({ rememberedAnswers }) }),
+    activities: (j) => ({
+      ...createApplicationActivities({ jobo: j, store: async () => store, rememberedAnswers }),
+      ...createProfileActivities({ rememberedAnswers }),
+    }),
   });
   ({ env, sandbox, jobo } = rig);
   owners = await profileOwnersFor(store);
@@ -124,7 +142,14 @@ afterAll(async () => {
 test('a question: listed for its owner with the field from the workflow; a bad answer is a 400 naming the field and changes nothing; the answer submits once', async () => {
   const a = await aliceApplication({ policy: 'ask', campaignId: 'inbox-camp-q' });
   const item = await listed(a.workflowId, 'question');
-  expect(item).toMatchObject({ id: a.id, kind: 'question', campaign_id: 'inbox-camp-q', profile_id: a.profileId, status: 'PROCESSING', details: 'workflow' });
+  expect(item).toMatchObject({
+    id: a.id,
+    kind: 'question',
+    campaign_id: 'inbox-camp-q',
+    profile_id: a.profileId,
+    status: 'PROCESSING',
+    details: 'workflow',
+  });
   const team = item.fields.find((f: { name: string }) => f.name === 'team');
   expect(team).toMatchObject({ type: 'select', required: true, label: 'Which team are you applying to?' });
   expect(team.options.map((o: { value: string }) => o.value)).toEqual(['Engineering', 'Product', 'Design', 'Sales', 'Operations']);
@@ -135,7 +160,9 @@ test('a question: listed for its owner with the field from the workflow; a bad a
   expect(bobs.body.data.map((i: { id: string }) => i.id)).not.toContain(a.id);
   const bob = await call('POST', `/api/v1/questions/${a.id}/answer`, { key: BOB, body: { answers: { team: 'Design' } } });
   expect(bob).toMatchObject({ status: 404, body: { error: 'not_found' } });
-  expect((await call('POST', `/api/v1/questions/${inboxIdOf('application/x/y')}/answer`, { body: { answers: { team: 'Design' } } })).status).toBe(404);
+  expect(
+    (await call('POST', `/api/v1/questions/${inboxIdOf('application/x/y')}/answer`, { body: { answers: { team: 'Design' } } })).status,
+  ).toBe(404);
   expect((await call('POST', `/api/v1/questions/not-an-id!/answer`, { body: { answers: {} } })).status).toBe(404);
   // A review route for a question: it is not waiting for that.
   expect((await call('POST', `/api/v1/reviews/${a.id}/approve`, { body: {} })).status).toBe(409);
@@ -155,7 +182,7 @@ test('a question: listed for its owner with the field from the workflow; a bad a
   expect(await a.handle.result()).toMatchObject({ status: 'SUCCESS' });
   expect(await submissionsOf(sandbox.admin, a.profileId)).toEqual(new Map([[a.jobUrl, 1]]));
   const [session] = (await sandbox.admin.sessions()).filter((s) => s.profile_id === a.profileId);
-  expect(session!.answers[0]!.team).toBe('Design');
+  expect(session.answers[0].team).toBe('Design');
   // Answered: no longer in the inbox; a second answer is a 409, not a second submission.
   expect((await call('GET', '/api/v1/questions')).body.data.map((i: { id: string }) => i.id)).not.toContain(a.id);
   expect((await call('POST', `/api/v1/questions/${a.id}/answer`, { body: { answers: { team: 'Design' } } })).status).toBe(409);
@@ -183,17 +210,24 @@ test('reviews: approve with a change submits that change once; reject submits no
   expect(approved).toMatchObject({ status: 200, body: { status: 'SUCCESS', waiting_for: null } });
   expect(await submissionsOf(sandbox.admin, approveMe.profileId)).toEqual(new Map([[approveMe.jobUrl, 1]]));
   const [session] = (await sandbox.admin.sessions()).filter((s) => s.profile_id === approveMe.profileId);
-  expect(session!.answers[0]!.team).toBe('Product');
+  expect(session.answers[0].team).toBe('Product');
 
   const rejected = await call('POST', `/api/v1/reviews/${rejectMe.id}/reject`, { body: { reason: 'not this one' } });
   expect(rejected).toMatchObject({ status: 200, body: { status: 'CANCELLED' } });
   expect(await rejectMe.handle.result()).toMatchObject({ status: 'CANCELLED' });
   expect(await submissionsOf(sandbox.admin, rejectMe.profileId)).toEqual(new Map());
-  expect(await temp!.ledger.get(rejectMe.profileId, jobKeyOf({ jobUrl: rejectMe.jobUrl }))).toMatchObject({ status: 'CANCELLED', awaitingKind: null });
+  expect(await temp!.ledger.get(rejectMe.profileId, jobKeyOf({ jobUrl: rejectMe.jobUrl }))).toMatchObject({
+    status: 'CANCELLED',
+    awaitingKind: null,
+  });
 });
 
 test('needs_person items with the live URL; filter by campaign; cursor pages; a bad cursor is a 400 naming it', async () => {
-  const wall = await aliceApplication({ jobUrl: `https://careers.example.com/captcha/acme-${randomBytes(4).toString('hex')}`, answers: { team: 'Engineering' }, campaignId: 'inbox-camp-w' });
+  const wall = await aliceApplication({
+    jobUrl: `https://careers.example.com/captcha/acme-${randomBytes(4).toString('hex')}`,
+    answers: { team: 'Engineering' },
+    campaignId: 'inbox-camp-w',
+  });
   expect(await wall.handle.result()).toMatchObject({ status: 'NEEDS_PERSON' });
   const other = await aliceApplication({ policy: 'ask', campaignId: 'inbox-camp-other' });
   await listed(other.workflowId, 'question');
@@ -222,7 +256,9 @@ test('needs_person items with the live URL; filter by campaign; cursor pages; a 
   expect((await call('GET', '/api/v1/questions', { key: null })).status).toBe(401);
 
   // NEEDS_PERSON is final for the automation; an explicit retry takes the row over (here it meets the wall again).
-  const retry = await call('POST', `/api/v1/applications/${encodeURIComponent(wall.workflowId)}/retry`, { body: { answers: { team: 'Engineering' } } });
+  const retry = await call('POST', `/api/v1/applications/${encodeURIComponent(wall.workflowId)}/retry`, {
+    body: { answers: { team: 'Engineering' } },
+  });
   expect(retry).toMatchObject({ status: 202, body: { retry_of: wall.workflowId } });
   const again = await listed(retry.body.application_id, 'needs_person', '?campaignId=inbox-camp-w');
   expect(again.id).toBe(inboxIdOf(retry.body.application_id));
@@ -244,8 +280,8 @@ test('the OpenAPI document lists the inbox routes under the inbox tag', async ()
 });
 
 describe('the page: sessions and CSRF over plain HTTP', () => {
-  const cookieOf = (res: Res) => String(res.headers['set-cookie'] ?? '').split(';')[0]!;
-  const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
+  const cookieOf = (res: Res) => String(res.headers['set-cookie'] ?? '').split(';')[0];
+  const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1];
 
   test('sign-in needs the form token; the cookie is HttpOnly and SameSite=Strict; a bad key is refused; every POST without the token is a 403 and changes nothing', async () => {
     const first = await call('GET', '/inbox', { key: null });
@@ -284,12 +320,20 @@ describe('the page: sessions and CSRF over plain HTTP', () => {
     expect(await submissionsOf(sandbox.admin, a.profileId)).toEqual(new Map());
 
     // A refused answer is shown beside its field (400), and nothing changes.
-    const refused = await call('POST', `/inbox/questions/${a.id}/answer`, { key: null, cookie: session, form: `a%3Ateam=Marketing&_csrf=${csrf}` });
+    const refused = await call('POST', `/inbox/questions/${a.id}/answer`, {
+      key: null,
+      cookie: session,
+      form: `a%3Ateam=Marketing&_csrf=${csrf}`,
+    });
     expect(refused.status).toBe(400);
     expect(refused.text).toMatch(/class="field-error"[^>]*>[^<]+</);
     expect((await personTask(env.client, a.workflowId))?.kind).toBe('question');
 
-    const answered = await call('POST', `/inbox/questions/${a.id}/answer`, { key: null, cookie: session, form: `a%3Ateam=Sales&_csrf=${csrf}` });
+    const answered = await call('POST', `/inbox/questions/${a.id}/answer`, {
+      key: null,
+      cookie: session,
+      form: `a%3Ateam=Sales&_csrf=${csrf}`,
+    });
     expect(answered).toMatchObject({ status: 303, headers: { location: '/inbox?done=answered' } });
     expect(await a.handle.result()).toMatchObject({ status: 'SUCCESS' });
     expect(await submissionsOf(sandbox.admin, a.profileId)).toEqual(new Map([[a.jobUrl, 1]]));

@@ -71,21 +71,37 @@ class Browser {
     const profile = mkdtempSync(join(tmpdir(), 'applyflow-inbox-chromium-'));
     const proc = spawn(
       chromium,
-      ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--window-size=1200,1000', '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'],
+      [
+        '--headless=new',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        '--no-first-run',
+        '--window-size=1200,1000',
+        '--remote-debugging-port=0',
+        `--user-data-dir=${profile}`,
+        'about:blank',
+      ],
       // Its own process group, so its helpers end with it.
       { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
     );
     const url = await new Promise<string>((resolve, reject) => {
       let err = '';
       const timer = setTimeout(() => reject(new Error(`chromium did not start:\n${err}`)), 30_000);
-      proc.stderr!.on('data', (d) => {
+      proc.stderr.on('data', (d) => {
         err += d;
         const m = /DevTools listening on (ws:\/\/\S+)/.exec(err);
-        if (m) (clearTimeout(timer), resolve(m[1]!));
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]);
+        }
       });
       proc.once('exit', (code) => reject(new Error(`chromium exited (${code}):\n${err}`)));
     });
-    const targets = (await (await fetch(`http://${new URL(url).host}/json/list`)).json()) as { type: string; webSocketDebuggerUrl: string }[];
+    const targets = (await (await fetch(`http://${new URL(url).host}/json/list`)).json()) as {
+      type: string;
+      webSocketDebuggerUrl: string;
+    }[];
     const ws = new WebSocket(targets.find((t) => t.type === 'page')!.webSocketDebuggerUrl);
     await new Promise((res, rej) => ((ws.onopen = res), (ws.onerror = rej)));
     const b = new Browser(proc, profile, ws);
@@ -104,7 +120,10 @@ class Browser {
 
   /** Runs in the page's context (CDP evaluates even with the page's scripts disabled). */
   async eval<T>(expression: string): Promise<T> {
-    const r = await this.send<{ result: { value?: T }; exceptionDetails?: unknown }>('Runtime.evaluate', { expression, returnByValue: true });
+    const r = await this.send<{ result: { value?: T }; exceptionDetails?: unknown }>('Runtime.evaluate', {
+      expression,
+      returnByValue: true,
+    });
     if (r.exceptionDetails) throw new Error(`page evaluation failed: ${JSON.stringify(r.exceptionDetails)}`);
     return r.result.value as T;
   }
@@ -119,10 +138,15 @@ class Browser {
 
   /** Waits for the page's text to satisfy `until` (the page settles after a form's redirect). */
   async waitForText(what: string, until: (text: string) => boolean): Promise<string> {
-    return waitFor(what, async () => {
-      const t = await this.text().catch(() => '');
-      return until(t) ? t : null;
-    }, 30_000, 100);
+    return waitFor(
+      what,
+      async () => {
+        const t = await this.text().catch(() => '');
+        return until(t) ? t : null;
+      },
+      30_000,
+      100,
+    );
   }
 
   /** A real mouse click in the middle of the element `selector` names. */
@@ -153,7 +177,9 @@ class Browser {
 
   async close(): Promise<void> {
     this.ws.close();
-    const exited = new Promise((res) => (this.proc.exitCode !== null || this.proc.signalCode !== null ? res(null) : this.proc.once('exit', res)));
+    const exited = new Promise((res) =>
+      this.proc.exitCode !== null || this.proc.signalCode !== null ? res(null) : this.proc.once('exit', res),
+    );
     try {
       process.kill(-this.proc.pid!, 'SIGKILL');
     } catch {
@@ -184,7 +210,12 @@ async function aliceApplication(over: Partial<ApplicationInput>) {
 }
 
 const waitingFor = (workflowId: string, kind: string) =>
-  waitFor(`${workflowId} to wait for a ${kind}`, async () => (await personTask(env.client, workflowId).catch(() => null))?.kind === kind, 30_000, 100);
+  waitFor(
+    `${workflowId} to wait for a ${kind}`,
+    async () => (await personTask(env.client, workflowId).catch(() => null))?.kind === kind,
+    30_000,
+    100,
+  );
 
 async function signIn(b: Browser): Promise<void> {
   await b.goto(`${base}/inbox`);
@@ -203,7 +234,8 @@ beforeAll(async () => {
     sandbox: { seed: 19, jobs: 50 },
     taskQueue,
     // Every activity (campaigns too), as the worker registers them.
-    activities: (j, sb) => createActivities({ config: testConfig({ JOBO_BASE_URL: sb.url, JOBO_API_KEY: sb.apiKey }), jobo: j, store: async () => store }),
+    activities: (j, sb) =>
+      createActivities({ config: testConfig({ JOBO_BASE_URL: sb.url, JOBO_API_KEY: sb.apiKey }), jobo: j, store: async () => store }),
   });
   ({ env, sandbox, jobo } = rig);
   owners = await profileOwnersFor(store);
@@ -227,9 +259,13 @@ afterAll(async () => {
   await temp?.close();
 });
 
-test('sign in, answer a question (remembered), change and approve a review: the sandbox shows both submissions with the person\'s answers', async () => {
+test("sign in, answer a question (remembered), change and approve a review: the sandbox shows both submissions with the person's answers", async () => {
   const question = await aliceApplication({ policy: 'ask', job: { title: XSS, companyName: 'Acme' } });
-  const review = await aliceApplication({ policy: 'review', answers: { team: 'Engineering' }, job: { title: 'Reviewed role', companyName: 'Acme' } });
+  const review = await aliceApplication({
+    policy: 'review',
+    answers: { team: 'Engineering' },
+    job: { title: 'Reviewed role', companyName: 'Acme' },
+  });
   await waitingFor(question.workflowId, 'question');
   await waitingFor(review.workflowId, 'review');
 
@@ -252,10 +288,12 @@ test('sign in, answer a question (remembered), change and approve a review: the 
   expect(await question.handle.result()).toMatchObject({ status: 'SUCCESS' });
   expect(await submissionsOf(sandbox.admin, question.profileId)).toEqual(new Map([[question.jobUrl, 1]]));
   const [asked] = (await sandbox.admin.sessions()).filter((s) => s.profile_id === question.profileId);
-  expect(asked!.answers[0]!.team).toBe('Design');
+  expect(asked.answers[0].team).toBe('Design');
 
   // The review: the filled form, editable; the person changes the team and approves.
-  expect(await browser.eval<boolean>(`document.querySelector('${task(review.id)} input[type=radio][value="Engineering"]').checked`)).toBe(true);
+  expect(await browser.eval<boolean>(`document.querySelector('${task(review.id)} input[type=radio][value="Engineering"]').checked`)).toBe(
+    true,
+  );
   expect(await submissionsOf(sandbox.admin, review.profileId)).toEqual(new Map());
   await browser.click(`${task(review.id)} input[type=radio][value="Operations"]`);
   await browser.click(`${task(review.id)} form[action$="/approve"] button[type=submit]`);
@@ -263,7 +301,7 @@ test('sign in, answer a question (remembered), change and approve a review: the 
   expect(await review.handle.result()).toMatchObject({ status: 'SUCCESS' });
   expect(await submissionsOf(sandbox.admin, review.profileId)).toEqual(new Map([[review.jobUrl, 1]]));
   const [reviewed] = (await sandbox.admin.sessions()).filter((s) => s.profile_id === review.profileId);
-  expect(reviewed!.answers[0]!.team).toBe('Operations');
+  expect(reviewed.answers[0].team).toBe('Operations');
 
   const after = await browser.text();
   expect(after).toContain('No question waits for you.');
@@ -295,7 +333,7 @@ test('with JavaScript off the same forms work: a refusal is shown beside the fie
   expect(await question.handle.result()).toMatchObject({ status: 'SUCCESS' });
   expect(await submissionsOf(sandbox.admin, question.profileId)).toEqual(new Map([[question.jobUrl, 1]]));
   const [asked] = (await sandbox.admin.sessions()).filter((s) => s.profile_id === question.profileId);
-  expect(asked!.answers[0]!.team).toBe('Product');
+  expect(asked.answers[0].team).toBe('Product');
 });
 
 test("a campaign's progress from the campaign query: two applications wait for a person; one answered, the stats and the sandbox agree", async () => {
@@ -308,14 +346,20 @@ test("a campaign's progress from the campaign query: two applications wait for a
       candidateProfileId: profileId,
       userId: 'alice',
       policy: 'ask',
-      jobs: links.map((link, i) => ({ companyName: 'Acme', title: `Campaign job ${i}`, jobId: `inbox-browser-${i}-${randomBytes(3).toString('hex')}`, link })),
+      jobs: links.map((link, i) => ({
+        companyName: 'Acme',
+        title: `Campaign job ${i}`,
+        jobId: `inbox-browser-${i}-${randomBytes(3).toString('hex')}`,
+        link,
+      })),
     },
     { taskQueue },
   );
   await browser?.close();
   browser = await Browser.open();
   await signIn(browser);
-  const stat = (name: string) => browser!.eval<string | null>(`(document.querySelector('dd[data-stat="${name}"]') || {}).textContent || null`);
+  const stat = (name: string) =>
+    browser!.eval<string | null>(`(document.querySelector('dd[data-stat="${name}"]') || {}).textContent || null`);
   // The page shows what the campaign query says; reload until both applications wait.
   await waitFor('the campaign to show two waiting', async () => {
     await browser!.goto(`${base}/inbox?campaignId=${encodeURIComponent(campaignId)}`);
@@ -337,7 +381,7 @@ test("a campaign's progress from the campaign query: two applications wait for a
   expect(submitted.size).toBe(1);
   expect([...submitted.values()]).toEqual([1]);
   const answered = (await sandbox.admin.sessions()).filter((s) => s.profile_id === profileId && s.answers.length > 0);
-  expect(answered.map((s) => s.answers[0]!.team)).toEqual(['Engineering']);
+  expect(answered.map((s) => s.answers[0].team)).toEqual(['Engineering']);
   expect((await browser.text()).includes('Questions (1)')).toBe(true);
   await handle.terminate('test over'); // the other one would wait 72 hours
 });

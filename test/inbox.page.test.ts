@@ -3,7 +3,15 @@
  * values back to typed answers, opaque ids, and the sign-in sessions (CSRF tokens, rotation, expiry).
  */
 import type { AskedField } from '../src/application/messages';
-import { applicationIdOf, formValues, inboxIdOf, ledgerKeyOf, questionFromForm, reviewChangesFromForm, type InboxItem } from '../src/inbox/input';
+import {
+  applicationIdOf,
+  formValues,
+  inboxIdOf,
+  ledgerKeyOf,
+  questionFromForm,
+  reviewChangesFromForm,
+  type InboxItem,
+} from '../src/inbox/input';
 import { esc, fieldInput, inboxPage, safeHref, signInPage } from '../src/inbox/page';
 import { csrfMatches, InboxSessions } from '../src/inbox/sessions';
 
@@ -100,7 +108,10 @@ describe('the inbox page', () => {
     expect(input({ type: 'date' })).toContain('type="date"');
     expect(input({ type: 'number' })).toContain('type="number"');
     expect(input({ type: 'textarea', max_length: 500 })).toMatch(/<textarea[^>]*maxlength="500"/);
-    const few = [{ value: 'y', label: 'Yes' }, { value: 'n', label: 'No' }];
+    const few = [
+      { value: 'y', label: 'Yes' },
+      { value: 'n', label: 'No' },
+    ];
     expect(input({ type: 'select', options: few }, 'n')).toMatch(/type="radio"[^>]*value="n" checked/);
     const many = Array.from({ length: 8 }, (_, i) => ({ value: `v${i}`, label: `L${i}` }));
     expect(input({ type: 'select', options: many }, 'v3')).toMatch(/<select[\s\S]*value="v3" selected/);
@@ -122,7 +133,14 @@ describe('form values to answers', () => {
     const fields = [
       field({ name: 'age', type: 'number' }),
       field({ name: 'ok', type: 'boolean' }),
-      field({ name: 'langs', type: 'multi_select', options: [{ value: 'en', label: 'English' }, { value: 'de', label: 'German' }] }),
+      field({
+        name: 'langs',
+        type: 'multi_select',
+        options: [
+          { value: 'en', label: 'English' },
+          { value: 'de', label: 'German' },
+        ],
+      }),
       field({ name: 'cv', type: 'file' }),
       field({ name: 'note', type: 'textarea' }),
       field({ name: 'dob', type: 'date' }),
@@ -151,7 +169,12 @@ describe('form values to answers', () => {
   test('a review: only changed fields of the page under review', () => {
     const task = {
       page: 2,
-      fields: [field({ name: 'old', page: 1 }), field({ name: 'same', page: 2 }), field({ name: 'changed', page: 2 }), field({ name: 'cv', page: 2, type: 'file' })],
+      fields: [
+        field({ name: 'old', page: 1 }),
+        field({ name: 'same', page: 2 }),
+        field({ name: 'changed', page: 2 }),
+        field({ name: 'cv', page: 2, type: 'file' }),
+      ],
       answers: { old: 'a', same: 'b', changed: 'c', cv: { kind: 'profile_resume' as const, profile_id: 'p' } },
     };
     expect(reviewChangesFromForm(task, formValues('a:old=z&a:same=b&a:changed=d'), 'p')).toEqual({ changed: 'd' });

@@ -18,7 +18,8 @@ export function inboxOf(ctx: ApiContext): Inbox {
 
 /** The inbox's own errors in the API's shape. */
 export function inboxApiError(err: unknown): unknown {
-  if (err instanceof TaskNotFoundError) return new ApiError(404, 'not_found', err.message, [{ field: 'id', message: 'no such question or review' }]);
+  if (err instanceof TaskNotFoundError)
+    return new ApiError(404, 'not_found', err.message, [{ field: 'id', message: 'no such question or review' }]);
   if (err instanceof TaskNotPendingError) return new ApiError(409, 'not_pending', err.message, [{ field: 'id', message: err.message }]);
   if (err instanceof TaskRefusedError) return invalidRequest(err.problems, err.message);
   if (err instanceof InvalidCursorError) return invalidRequest([{ field: 'cursor', message: 'not a cursor this list returned' }]);
@@ -72,7 +73,11 @@ export function registerInboxRoutes(app: ZodApp, ctx: ApiContext): void {
       guarded(async () => {
         const { answers, remember, page } = req.body;
         const named = rememberedFields(answers, remember);
-        return get().answer(userOf(req), req.params.id, { answers, ...(named ? { remember: named } : {}), ...(page !== undefined ? { page } : {}) });
+        return get().answer(userOf(req), req.params.id, {
+          answers,
+          ...(named ? { remember: named } : {}),
+          ...(page !== undefined ? { page } : {}),
+        });
       }),
   );
 
@@ -101,6 +106,7 @@ export function registerInboxRoutes(app: ZodApp, ctx: ApiContext): void {
         response: { 200: TaskDone, ...TASK_ERRORS },
       },
     },
-    async (req) => guarded(async () => get().reject(userOf(req), req.params.id, req.body?.reason !== undefined ? { reason: req.body.reason } : {})),
+    async (req) =>
+      guarded(async () => get().reject(userOf(req), req.params.id, req.body?.reason !== undefined ? { reason: req.body.reason } : {})),
   );
 }

@@ -66,7 +66,12 @@ function html(reply: FastifyReply, status: number, nonce: string, body: string):
 }
 
 const forbidden = (reply: FastifyReply, nonce: string) =>
-  html(reply, 403, nonce, `<!doctype html><title>Forbidden</title><p>This form is out of date or was not sent from the inbox. <a href="/inbox">Open the inbox again</a>.</p>`);
+  html(
+    reply,
+    403,
+    nonce,
+    `<!doctype html><title>Forbidden</title><p>This form is out of date or was not sent from the inbox. <a href="/inbox">Open the inbox again</a>.</p>`,
+  );
 
 export function registerInboxPage(app: ZodApp, ctx: ApiContext, deps: InboxPageDeps): void {
   const sessions = deps.sessions ?? new InboxSessions();
@@ -85,10 +90,13 @@ export function registerInboxPage(app: ZodApp, ctx: ApiContext, deps: InboxPageD
   }
 
   async function campaignsOf(userId: string, items: InboxItem[], filter: string | null): Promise<CampaignProgress[]> {
-    const ids = [...new Set([...(filter ? [filter] : []), ...items.map((i) => i.campaign_id).filter((c): c is string => !!c)])].slice(0, CAMPAIGNS_SHOWN);
+    const ids = [...new Set([...(filter ? [filter] : []), ...items.map((i) => i.campaign_id).filter((c): c is string => !!c)])].slice(
+      0,
+      CAMPAIGNS_SHOWN,
+    );
     const views = await Promise.all(ids.map((id) => getCampaign(ctx.client, id).catch(() => null)));
     // Only the caller's campaigns (the same rule as the campaign routes).
-    return views.flatMap((v, n) => (v && v.userId === userId ? [{ campaignId: ids[n]!, status: v.status, stats: { ...v.stats } }] : []));
+    return views.flatMap((v, n) => (v && v.userId === userId ? [{ campaignId: ids[n], status: v.status, stats: { ...v.stats } }] : []));
   }
 
   async function renderInbox(
@@ -117,11 +125,20 @@ export function registerInboxPage(app: ZodApp, ctx: ApiContext, deps: InboxPageD
     }
     const campaigns = await campaignsOf(user.userId, items, campaignId);
     const notice = (q.done && NOTICES[q.done]) || null;
-    return html(reply, status, nonce, inboxPage({ userId: user.userId, csrf: s.csrf, nonce, items, nextCursor, campaignId, campaigns, errors, notice, pageError }));
+    return html(
+      reply,
+      status,
+      nonce,
+      inboxPage({ userId: user.userId, csrf: s.csrf, nonce, items, nextCursor, campaignId, campaigns, errors, notice, pageError }),
+    );
   }
 
   /** A POST from a signed-in page with its CSRF token, or the 403 / sign-in it gets instead. */
-  async function signedInPost(req: FastifyRequest, reply: FastifyReply, nonce: string): Promise<{ s: InboxSession; user: ApiUser; values: FormValues } | null> {
+  async function signedInPost(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    nonce: string,
+  ): Promise<{ s: InboxSession; user: ApiUser; values: FormValues } | null> {
     const id = cookieOf(req);
     const s = sessions.get(id);
     const values = formValues(req.body);
@@ -153,7 +170,9 @@ export function registerInboxPage(app: ZodApp, ctx: ApiContext, deps: InboxPageD
     } catch (err) {
       if (err instanceof TaskRefusedError) {
         const fields = new Map(err.problems.map((p) => [p.field, p.message]));
-        const errors = new Map([[req.params.id, { message: 'Not sent: please check the fields marked below. Nothing changed.', fields, values: ok.values }]]);
+        const errors = new Map([
+          [req.params.id, { message: 'Not sent: please check the fields marked below. Nothing changed.', fields, values: ok.values }],
+        ]);
         return renderInbox(reply, 400, nonce, ok.s, ok.user, {}, errors);
       }
       if (err instanceof TaskNotPendingError) return reply.redirect('/inbox?done=gone', 303);
@@ -164,7 +183,9 @@ export function registerInboxPage(app: ZodApp, ctx: ApiContext, deps: InboxPageD
 
   app.register(async (scope) => {
     // The page's forms are urlencoded (no multipart: uploads go through the JSON API); only this scope parses them.
-    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_req, body, done) => done(null, body));
+    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_req, body, done) =>
+      done(null, body),
+    );
 
     scope.get('/inbox', { config: { public: true }, schema: { hide: true } }, async (req, reply) => {
       const nonce = randomBytes(16).toString('base64');
@@ -198,7 +219,12 @@ export function registerInboxPage(app: ZodApp, ctx: ApiContext, deps: InboxPageD
       } catch (err) {
         const status = (err as ApiError).statusCode === 403 ? 403 : 401;
         if (status === 401 && key) deps.failures.failed(req.ip);
-        return html(reply, status, nonce, signInPage({ csrf: s!.csrf, nonce, error: status === 403 ? (err as ApiError).message : 'That API key is not valid.' }));
+        return html(
+          reply,
+          status,
+          nonce,
+          signInPage({ csrf: s!.csrf, nonce, error: status === 403 ? (err as ApiError).message : 'That API key is not valid.' }),
+        );
       }
       const signedIn = sessions.signIn(id, key, user.userId);
       setCookie(req, reply, signedIn.id);
@@ -214,42 +240,51 @@ export function registerInboxPage(app: ZodApp, ctx: ApiContext, deps: InboxPageD
       return reply.redirect('/inbox', 303);
     });
 
-    scope.post<{ Params: { id: string } }>('/inbox/questions/:id/answer', { config: { public: true }, schema: { hide: true } }, async (req, reply) =>
-      decide(
-        req,
-        reply,
-        async (inbox, user, values) => {
-          const { task } = await inbox.open(user.userId, req.params.id, 'question');
-          const { answers, remember } = questionFromForm(task.fields, values, task.profile_id);
-          return inbox.answer(user.userId, req.params.id, { answers, ...(remember.length ? { remember } : {}), page: task.page });
-        },
-        'answered',
-      ),
+    scope.post<{ Params: { id: string } }>(
+      '/inbox/questions/:id/answer',
+      { config: { public: true }, schema: { hide: true } },
+      async (req, reply) =>
+        decide(
+          req,
+          reply,
+          async (inbox, user, values) => {
+            const { task } = await inbox.open(user.userId, req.params.id, 'question');
+            const { answers, remember } = questionFromForm(task.fields, values, task.profile_id);
+            return inbox.answer(user.userId, req.params.id, { answers, ...(remember.length ? { remember } : {}), page: task.page });
+          },
+          'answered',
+        ),
     );
 
-    scope.post<{ Params: { id: string } }>('/inbox/reviews/:id/approve', { config: { public: true }, schema: { hide: true } }, async (req, reply) =>
-      decide(
-        req,
-        reply,
-        async (inbox, user, values) => {
-          const { task } = await inbox.open(user.userId, req.params.id, 'review');
-          const changed = reviewChangesFromForm(task, values, task.profile_id);
-          return inbox.approve(user.userId, req.params.id, Object.keys(changed).length ? { answers: changed } : {});
-        },
-        'approved',
-      ),
+    scope.post<{ Params: { id: string } }>(
+      '/inbox/reviews/:id/approve',
+      { config: { public: true }, schema: { hide: true } },
+      async (req, reply) =>
+        decide(
+          req,
+          reply,
+          async (inbox, user, values) => {
+            const { task } = await inbox.open(user.userId, req.params.id, 'review');
+            const changed = reviewChangesFromForm(task, values, task.profile_id);
+            return inbox.approve(user.userId, req.params.id, Object.keys(changed).length ? { answers: changed } : {});
+          },
+          'approved',
+        ),
     );
 
-    scope.post<{ Params: { id: string } }>('/inbox/reviews/:id/reject', { config: { public: true }, schema: { hide: true } }, async (req, reply) =>
-      decide(
-        req,
-        reply,
-        async (inbox, user, values) => {
-          const reason = (values.get('reason')?.[0] ?? '').trim();
-          return inbox.reject(user.userId, req.params.id, reason ? { reason } : {});
-        },
-        'rejected',
-      ),
+    scope.post<{ Params: { id: string } }>(
+      '/inbox/reviews/:id/reject',
+      { config: { public: true }, schema: { hide: true } },
+      async (req, reply) =>
+        decide(
+          req,
+          reply,
+          async (inbox, user, values) => {
+            const reason = (values.get('reason')?.[0] ?? '').trim();
+            return inbox.reject(user.userId, req.params.id, reason ? { reason } : {});
+          },
+          'rejected',
+        ),
     );
   });
 }

@@ -25,7 +25,7 @@ export function applicationIdOf(id: string): string | null {
 /** application/<profileId>/<jobKey>[/retry-<n>] → the ledger key. */
 export function ledgerKeyOf(applicationId: string): { profileId: string; jobId: string } | null {
   const m = /^application\/([^/]+)\/([^/]+)(?:\/retry-\d+)?$/.exec(applicationId);
-  return m ? { profileId: m[1]!, jobId: m[2]! } : null;
+  return m ? { profileId: m[1], jobId: m[2] } : null;
 }
 
 // ---- the JSON API ---------------------------------------------------------------------------------
@@ -98,7 +98,9 @@ export const InboxItem = z
     asked_at: z.string().nullable(),
     deadline: z.string().nullable(),
     /** needs_person rows whose workflow no longer answers: the ledger's word only. */
-    details: z.enum(['workflow', 'ledger']).meta({ description: 'Where the details come from: the workflow (live), or only the ledger (workflow gone)' }),
+    details: z
+      .enum(['workflow', 'ledger'])
+      .meta({ description: 'Where the details come from: the workflow (live), or only the ledger (workflow gone)' }),
     error: z.string().nullable(),
     updated_at: z.string(),
   })
@@ -145,7 +147,7 @@ export function formValues(body: unknown): FormValues {
  */
 export function answerFromForm(field: FormField, values: FormValues, profileId: string): Answer | undefined {
   const raw = values.get(answerInput(field.name)) ?? [];
-  const last = raw.length ? raw[raw.length - 1]! : undefined;
+  const last = raw.length ? raw[raw.length - 1] : undefined;
   switch (field.type) {
     case 'multi_select':
       return raw.filter((v) => v !== '');
@@ -165,7 +167,11 @@ export function answerFromForm(field: FormField, values: FormValues, profileId: 
 }
 
 /** The answers a question form carries, and the fields ticked "remember for this profile". */
-export function questionFromForm(fields: AskedField[], values: FormValues, profileId: string): { answers: Record<string, Answer>; remember: string[] } {
+export function questionFromForm(
+  fields: AskedField[],
+  values: FormValues,
+  profileId: string,
+): { answers: Record<string, Answer>; remember: string[] } {
   const answers: Record<string, Answer> = {};
   const remember: string[] = [];
   for (const f of fields) {

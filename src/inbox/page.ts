@@ -11,7 +11,16 @@ import type { FormField } from '../jobo/schemas';
 import { answerInput, PROFILE_RESUME, rememberInput, type FormValues, type InboxItem } from './input';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
-export const esc = (v: unknown): string => String(v ?? '').replace(/[&<>"'`]/g, (c) => ESCAPES[c]!);
+/** A value as text: scalars as they are, anything else as JSON (never "[object Object]"). */
+const textOf = (v: unknown): string =>
+  v === undefined || v === null
+    ? ''
+    : typeof v === 'string'
+      ? v
+      : typeof v === 'number' || typeof v === 'boolean'
+        ? String(v)
+        : JSON.stringify(v);
+export const esc = (v: unknown): string => textOf(v).replace(/[&<>"'`]/g, (c) => ESCAPES[c]);
 
 /** A URL to link to, or null: only absolute http(s) (a `javascript:` URL is text, never a link). */
 export function safeHref(url: string | null | undefined): string | null {
@@ -134,7 +143,9 @@ function campaignsSection(campaigns: CampaignProgress[]): string {
   if (!campaigns.length) return '';
   return `<section class="campaigns"><h2>Campaign progress</h2>${campaigns
     .map(
-      (c) => `<h3><a href="/inbox?campaignId=${encodeURIComponent(c.campaignId)}">${esc(c.campaignId)}</a> <span class="meta">${esc(c.status)}</span></h3>
+      (
+        c,
+      ) => `<h3><a href="/inbox?campaignId=${encodeURIComponent(c.campaignId)}">${esc(c.campaignId)}</a> <span class="meta">${esc(c.status)}</span></h3>
 <dl>${Object.entries(c.stats)
         .filter(([, n]) => typeof n === 'number')
         .map(([k, n]) => `<dt>${esc(humanize(k))}</dt><dd data-stat="${esc(k)}">${esc(n)}</dd>`)
@@ -227,7 +238,7 @@ function readOnly(f: FormField, value: unknown): string {
           : `file ${String((value as { file_name?: string }).file_name ?? '')}`
         : Array.isArray(value)
           ? value.join(', ')
-          : String(value);
+          : textOf(value);
   return `<label class="name">${esc(f.label || f.name)}</label><p>${esc(shown)}</p>`;
 }
 
@@ -241,8 +252,10 @@ export function fieldInput(f: FormField, typed: string[] | null, current: unknow
   const label = `<label class="name" for="${id}">${esc(f.label || f.name)}${f.required ? ' *' : ''}</label>`;
   const desc = f.description ? `<p class="why">${esc(f.description)}</p>` : '';
   const req = f.required ? ' required' : '';
-  const first = typed ? typed[typed.length - 1] : current === undefined || current === null ? '' : String(current);
-  const chosen = new Set(typed ?? (Array.isArray(current) ? current.map(String) : current === undefined || current === null ? [] : [String(current)]));
+  const first = typed ? typed[typed.length - 1] : textOf(current);
+  const chosen = new Set(
+    typed ?? (Array.isArray(current) ? current.map(textOf) : current === undefined || current === null ? [] : [textOf(current)]),
+  );
   const options = f.options ?? [];
   switch (f.type) {
     case 'textarea':
@@ -250,7 +263,10 @@ export function fieldInput(f: FormField, typed: string[] | null, current: unknow
     case 'select':
       if (options.length && options.length <= 6) {
         return `<fieldset><legend class="name">${esc(f.label || f.name)}${f.required ? ' *' : ''}</legend>${desc}${options
-          .map((o, n) => `<label><input type="radio" id="${id}-${n}" name="${name}" value="${esc(o.value)}"${chosen.has(o.value) ? ' checked' : ''}${req}> ${esc(o.label)}</label>`)
+          .map(
+            (o, n) =>
+              `<label><input type="radio" id="${id}-${n}" name="${name}" value="${esc(o.value)}"${chosen.has(o.value) ? ' checked' : ''}${req}> ${esc(o.label)}</label>`,
+          )
           .join(' ')}</fieldset>`;
       }
       return `${label}${desc}<select id="${id}" name="${name}"${req}><option value="">Choose…</option>${options
@@ -258,7 +274,10 @@ export function fieldInput(f: FormField, typed: string[] | null, current: unknow
         .join('')}</select>`;
     case 'multi_select':
       return `<fieldset><legend class="name">${esc(f.label || f.name)}${f.required ? ' *' : ''}</legend>${desc}${options
-        .map((o, n) => `<label><input type="checkbox" id="${id}-${n}" name="${name}" value="${esc(o.value)}"${chosen.has(o.value) ? ' checked' : ''}> ${esc(o.label)}</label>`)
+        .map(
+          (o, n) =>
+            `<label><input type="checkbox" id="${id}-${n}" name="${name}" value="${esc(o.value)}"${chosen.has(o.value) ? ' checked' : ''}> ${esc(o.label)}</label>`,
+        )
         .join(' ')}</fieldset>`;
     case 'boolean': {
       const on = typed ? typed.includes('true') : current === true;
@@ -270,7 +289,8 @@ export function fieldInput(f: FormField, typed: string[] | null, current: unknow
 <p class="why">Other files: answer through the API (POST /api/v1/questions/{id}/answer with an upload).</p>`;
     }
     default: {
-      const type = f.type === 'email' ? 'email' : f.type === 'phone' ? 'tel' : f.type === 'date' ? 'date' : f.type === 'number' ? 'number' : 'text';
+      const type =
+        f.type === 'email' ? 'email' : f.type === 'phone' ? 'tel' : f.type === 'date' ? 'date' : f.type === 'number' ? 'number' : 'text';
       return `${label}${desc}<input type="${type}" id="${id}" name="${name}" value="${esc(first)}"${f.type === 'number' ? ' step="any"' : ''}${f.max_length ? ` maxlength="${f.max_length}"` : ''}${req}>`;
     }
   }
