@@ -116,6 +116,28 @@ test('create, get, list, pause, resume, runs, applications and stop a recurring 
   expect(cancelled).toMatch(/\ncli-weekly +autopilot_recurring +cancelled +- /);
 });
 
+test('--policy at create and `campaign policy` while running: applications started afterwards get it; bad input names the field', async () => {
+  const file = body('asking.json', {
+    candidateProfileId: PROFILE,
+    schedule: { pattern: 'daily', time: '09:00', timezone: 'UTC' },
+    filters: { jobTitle: 'Engineer' },
+  });
+  expect((await cli('create', 'autopilot-recurring', '--body', file, '--id', 'cli-asks', '--policy', 'ask', '--person-deadline-hours', '48')).code).toBe(0);
+  expect(JSON.parse((await cli('get', 'cli-asks', '--json')).out)).toMatchObject({ policy: 'ask', personDeadlineHours: 48, stats: { waitingForPerson: 0 } });
+  const changed = await cli('policy', 'cli-asks', 'review', '--person-deadline-hours', '24');
+  expect(changed.code).toBe(0);
+  expect(changed.out).toContain('policy:       review (a person has 24 h), 0 waiting for a person now');
+  const bad = await cli('policy', 'cli-asks', 'sometimes');
+  expect(bad.code).toBe(1);
+  expect(bad.err).toContain('policy: expected one of skip, ask, review');
+  expect(JSON.parse((await cli('get', 'cli-asks', '--json')).out)).toMatchObject({ policy: 'review', personDeadlineHours: 24 });
+  const refused = await cli('create', 'autopilot-recurring', '--body', file, '--policy', 'always', '--person-deadline-hours', '500');
+  expect(refused.code).toBe(1);
+  expect(refused.err).toContain('policy: expected one of skip, ask, review');
+  expect(refused.err).toContain('personDeadlineHours: expected hours from 1/60 (a minute) to 168');
+  expect((await cli('stop', 'cli-asks')).code).toBe(0);
+});
+
 test('bad input is refused before connecting, one line per field', async () => {
   process.env.TEMPORAL_ADDRESS = '127.0.0.1:1'; // nothing listens: proves no server was needed
   try {
