@@ -75,7 +75,7 @@ test('start --policy review, task, approve --field: the changed answer is submit
   expect(JSON.parse(approved.out)).toMatchObject({ status: 'SUCCESS' });
   expect(await submissionsOf(sandbox.admin, profileId)).toEqual(new Map([[jobUrl, 1]]));
   const [session] = (await sandbox.admin.sessions()).filter((s) => s.profile_id === profileId);
-  expect(session!.answers[0]!.team).toBe('Product');
+  expect(session.answers[0].team).toBe('Product');
 });
 
 test('reject --reason: CANCELLED, nothing submitted; a bad --policy is refused before anything starts', async () => {

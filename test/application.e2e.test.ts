@@ -281,7 +281,7 @@ test.each(['honour', 'ignore'] as const)(
       const submitted = upstream.filter((s) => s.status === 'submitted');
       expect(submitted).toHaveLength(1);
       expect(submitted[0]).toMatchObject({ job_url: job.url, ended: true });
-      expect(result.attempts[0].session_id).toBe(submitted[0]!.id);
+      expect(result.attempts[0].session_id).toBe(submitted[0].id);
       // Honoured, the retry finds the first session; ignored, the first is an orphan left to the upstream's expiry.
       expect(upstream).toHaveLength(idempotencyKeys === 'honour' ? 1 : 2);
       expect(await submissionsOf(sandbox.admin, profileId)).toEqual(new Map([[job.url, 1]]));

@@ -93,8 +93,8 @@ const STEPS: Step[] = [
 test.each(STEPS.map((s, i) => [s.name, i] as const))(
   'SIGKILL %s, the final response dropped and keys ignored: one submission, the truth recorded',
   async (_name, i) => {
-    const step = STEPS[i]!;
-    const job = jobs[i]!;
+    const step = STEPS[i];
+    const job = jobs[i];
     const profileId = await createApplicant(jobo);
     await sandbox.admin.setFaults({ resetAfterSubmitNext: 1, idempotencyKeys: 'ignore' });
     const { handle } = await startApplication(env.client, { profileId, jobUrl: job.url, jobId: job.id, answers: CALLER_ANSWERS }, { taskQueue });

@@ -121,7 +121,7 @@ test('`review`: nothing is submitted until a person approves; the approved chang
   expect(await submissionsOf(sandbox.admin, profileId)).toEqual(new Map([[jobUrl, 1]]));
   const [session] = await sessionsOf(profileId);
   expect(session).toMatchObject({ status: 'submitted', ended: true });
-  expect(session!.answers[0]!.team).toBe('Design');
+  expect(session.answers[0].team).toBe('Design');
   expect(await rowOf(profileId, jobUrl)).toMatchObject({ status: 'SUCCESS', awaitingKind: null });
   expect(await personTask(env.client, workflowId)).toBeNull();
   await recordAs(workflowId, 'reviewApproved');
@@ -180,7 +180,7 @@ test('answerQuestion: a bad value is refused naming the field and nothing change
   expect(view.status).toMatch(/^(PROCESSING|SUCCESS)$/);
   expect(await handle.result()).toMatchObject({ status: 'SUCCESS' });
   expect(await submissionsOf(sandbox.admin, profileId)).toEqual(new Map([[jobUrl, 1]]));
-  expect((await sessionsOf(profileId))[0]!.answers[0]!.team).toBe('Design');
+  expect((await sessionsOf(profileId))[0].answers[0].team).toBe('Design');
   expect(await rowOf(profileId, jobUrl)).toMatchObject({ status: 'SUCCESS', awaitingKind: null });
   await recordAs(workflowId, 'questionRemembered');
 
@@ -188,7 +188,7 @@ test('answerQuestion: a bad value is refused naming the field and nothing change
   const next = genericJob();
   const again = await (await start({ profileId, jobUrl: next, policy: 'skip' })).handle.result();
   expect(again).toMatchObject({ status: 'SUCCESS' });
-  expect((await sessionsOf(profileId)).find((s) => s.job_url === next)!.answers[0]!.team).toBe('Design');
+  expect((await sessionsOf(profileId)).find((s) => s.job_url === next)!.answers[0].team).toBe('Design');
 });
 
 test('a campaign\'s application tells it when it starts and stops waiting for a person', async () => {

@@ -21,9 +21,9 @@ const campaigns = load('campaign.v1.histories.json');
 beforeAll(() => quietTemporalLogs());
 
 test.each(Object.keys(applications))('the %s application recorded before job keys replays on the current workflow', async (name) => {
-  await Worker.runReplayHistory({ workflowsPath: PRODUCT_WORKFLOWS_PATH }, decode(applications[name]!));
+  await Worker.runReplayHistory({ workflowsPath: PRODUCT_WORKFLOWS_PATH }, decode(applications[name]));
 });
 
 test.each(Object.keys(campaigns))('the %s campaign recorded before job keys replays on the current workflow', async (name) => {
-  await Worker.runReplayHistory({ workflowsPath: PRODUCT_WORKFLOWS_PATH }, decode(campaigns[name]!));
+  await Worker.runReplayHistory({ workflowsPath: PRODUCT_WORKFLOWS_PATH }, decode(campaigns[name]));
 });
