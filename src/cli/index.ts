@@ -23,7 +23,18 @@ export interface CliCapability {
   register(program: Command): void;
 }
 
-export const capabilities: CliCapability[] = [configCli, temporalCli, sessionCli, feedSyncCli, profileCli, campaignCli, applicationCli, demoCli, userCli, webhookCli];
+export const capabilities: CliCapability[] = [
+  configCli,
+  temporalCli,
+  sessionCli,
+  feedSyncCli,
+  profileCli,
+  campaignCli,
+  applicationCli,
+  demoCli,
+  userCli,
+  webhookCli,
+];
 
 export function buildProgram(): Command {
   const program = new Command('applyflow')
@@ -38,12 +49,11 @@ export function buildProgram(): Command {
 
 /**
  * One form for every group (issue 14): the capability's name in kebab case. The old short names stay as
- * aliases so existing scripts keep working.
+ * aliases so existing scripts keep working. (The notification group names itself, alias webhook.)
  */
-export const GROUP_NAMES: Record<string, { name: string; alias?: string }> = {
+const GROUP_NAMES: Record<string, { name: string; alias?: string }> = {
   feed: { name: 'feed-sync', alias: 'feed' },
   session: { name: 'interactive-session', alias: 'session' },
-  webhook: { name: 'notification', alias: 'webhook' },
 };
 
 function nameGroups(program: Command): void {
