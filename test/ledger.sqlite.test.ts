@@ -80,7 +80,7 @@ describe('a ledger written before NEEDS_PERSON and awaiting_kind', () => {
       const write = { ...(await ledger.get('p1', 'k1'))!, runId: 'r' };
       expect(await ledger.record({ ...write, status: 'NEEDS_PERSON', awaitingKind: 'needs_person' })).toMatchObject({ status: 'NEEDS_PERSON', awaitingKind: 'needs_person' });
       const indexes = (store.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'applications' AND sql IS NOT NULL`).all() as { name: string }[]).map((i) => i.name);
-      expect(indexes).toEqual(expect.arrayContaining(['applications_job_url', 'applications_profile_created', 'applications_person_tasks']));
+      expect(indexes).toEqual(expect.arrayContaining(['applications_job_url', 'applications_profile_created', 'applications_waiting']));
       expect(store.db.prepare(`SELECT name FROM sqlite_master WHERE name = 'applications_before_needs_person'`).get()).toBeUndefined();
       await ledgerFor(store); // opening again changes nothing
       expect(await ledger.list({ profileId: 'p1' })).toHaveLength(1);

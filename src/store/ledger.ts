@@ -375,9 +375,12 @@ export function ledgerSchemaSql(t: LedgerSqlTypes): string {
 ${PERSON_TASKS_INDEX}`;
 }
 
-/** The inbox's index: only rows waiting for a person, in the order personTasks reads them. */
+/**
+ * The inbox's index: only rows waiting for a person (few), by profile, since personTasks reads a user's
+ * profiles' rows (tenancy) and sorts those few.
+ */
 const PERSON_TASKS_INDEX = `
-  CREATE INDEX IF NOT EXISTS applications_person_tasks ON applications (updated_at DESC, profile_id, job_id) WHERE awaiting_kind IS NOT NULL;`;
+  CREATE INDEX IF NOT EXISTS applications_waiting ON applications (profile_id, updated_at DESC, job_id) WHERE awaiting_kind IS NOT NULL;`;
 
 /** The status CHECK as this version writes it: a table whose CHECK lacks a status is migrated (NEEDS_PERSON). */
 export const STATUS_CHECK_SQL = `status IN (${APPLICATION_STATUSES.map((x) => `'${x}'`).join(', ')})`;
