@@ -9,6 +9,7 @@ import { answerFieldsRemembering, rememberedKey, type RememberedUse } from '../a
 import type { RememberedAnswers } from '../store/rememberedAnswers';
 import { AnswerFileMissingError, resolveAnswerFiles } from './answerFiles';
 import { isStoredFile, type CallerAnswer } from './input';
+import { ApplicationFailureType } from './messages';
 import type { JoboClient } from '../jobo/client';
 import type { AnswerValue, FormField, LiveSessionState, SessionMetadata } from '../jobo/schemas';
 import { ledgerFor, type ApplicationsLedger, type ApplicationAttempt, type Claim, type LedgerRow, type LedgerWrite } from '../store/ledger';
@@ -63,8 +64,8 @@ export interface AnswerPageResult {
   remembered?: RememberedUse[];
 }
 
-export const ProfileNotReady = 'ProfileNotReady';
-export const ProfileImporting = 'ProfileImporting';
+// The failure types are named once, in the contract (the workflow's retry policies name the same).
+export const { ProfileNotReady, ProfileImporting, NotInWorkflow, AnswerFileMissing } = ApplicationFailureType;
 
 export const HEARTBEAT_INTERVAL_MS = 2_000;
 
@@ -94,7 +95,7 @@ export function createApplicationActivities(deps: ApplicationActivityDeps) {
   const ledger = deps.ledger ?? once(async () => ledgerFor(await deps.store()));
   const runId = () => {
     const run = Context.current().info.workflowExecution;
-    if (!run) throw ApplicationFailure.nonRetryable('the ledger is written from an application workflow only', 'NotInWorkflow');
+    if (!run) throw ApplicationFailure.nonRetryable('the ledger is written from an application workflow only', NotInWorkflow);
     return run.runId;
   };
 
@@ -135,7 +136,7 @@ export function createApplicationActivities(deps: ApplicationActivityDeps) {
       try {
         answers = hasStored ? await resolveAnswerFiles(await ledger(), req.answers) : (req.answers as SubmitAnswersRequest['answers']);
       } catch (err) {
-        if (err instanceof AnswerFileMissingError) throw ApplicationFailure.nonRetryable(err.message, 'AnswerFileMissing');
+        if (err instanceof AnswerFileMissingError) throw ApplicationFailure.nonRetryable(err.message, AnswerFileMissing);
         throw err;
       }
       return heartbeating(() => session.submitAnswers({ ...req, answers }));
