@@ -268,6 +268,10 @@ describe('the OpenAPI document', () => {
         'GET /api/v1/campaigns/{campaignId}/webhooks',
         'DELETE /api/v1/campaigns/{campaignId}/webhooks/{webhookId}',
         'POST /api/v1/campaigns/{campaignId}/webhooks/{webhookId}/test',
+        'GET /api/v1/questions',
+        'POST /api/v1/questions/{id}/answer',
+        'POST /api/v1/reviews/{id}/approve',
+        'POST /api/v1/reviews/{id}/reject',
       ].sort(),
     );
     const apply = doc.paths['/api/v1/sessions/apply'].post;
