@@ -22,11 +22,10 @@ import {
   upsertFeedSchedule,
 } from '../src/feedSync/client';
 import { feedSyncWorkflowId, type FeedSyncInput } from '../src/feedSync/input';
-import type { FeedSyncProgress } from '../src/feedSync/messages';
+import type { FeedSyncProgress, FeedSyncTickResult } from '../src/feedSync/messages';
 import { JoboClient } from '../src/jobo/client';
 import { SqliteJobStore } from '../src/store/sqlite';
 import type { Config } from '../src/config';
-import type { FeedSyncTickResult } from '../src/feedSync/workflow';
 import { captureCli } from './support/cli';
 import { mirrorProblems } from './support/feedMirror';
 import { startSandbox } from './support/sandbox';

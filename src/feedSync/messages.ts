@@ -22,6 +22,14 @@ export interface FeedSyncResult extends FeedSyncCounters {
   creditsBalance: number | null;
 }
 
+/** What a schedule tick (feedSyncTick) returns. */
+export interface FeedSyncTickResult {
+  feed: string;
+  /** false: a pass of this feed was already running (one-off or scheduled), so this tick started none. */
+  started: boolean;
+  result: FeedSyncResult | null;
+}
+
 export const progressQuery = defineQuery<FeedSyncProgress>('progress');
 
 export const FeedSyncFailure = {

@@ -31,9 +31,7 @@ import { DEFAULT_FEED, feedSyncInputProblems, feedSyncWorkflowId, type FeedSyncI
 import { FeedSyncRun, type FeedSyncPorts } from './run';
 import { NON_RETRYABLE_JOBO_FAILURES } from '../jobo/failureTypes';
 import { SA } from '../searchAttributes';
-import { FeedSyncFailure, progressQuery, type FeedSyncProgress, type FeedSyncResult } from './messages';
-
-export type { FeedSyncInput, FeedSyncProgress, FeedSyncResult };
+import { FeedSyncFailure, progressQuery, type FeedSyncResult, type FeedSyncTickResult } from './messages';
 
 // One page: a request (the client gives up after 30 s) and one transaction. Activities heartbeat every 5 s;
 // a killed worker's page is retried elsewhere after 15 s. Retryable failures (503 with Retry-After as
@@ -97,13 +95,6 @@ export async function feedSync(input: FeedSyncInput = {}): Promise<FeedSyncResul
   const run = new FeedSyncRun(input, ports);
   setHandler(progressQuery, () => run.progress());
   return run.run();
-}
-
-export interface FeedSyncTickResult {
-  feed: string;
-  /** false: a pass of this feed was already running (one-off or scheduled), so this tick started none. */
-  started: boolean;
-  result: FeedSyncResult | null;
 }
 
 /**

@@ -26,7 +26,7 @@ import {
  * Sessions started since: a submit whose response was lost (409 after a retry, or out of retries) asks the
  * upstream's session state, and `completed` finishes as submitted instead of as an error to be re-sent.
  */
-export const SUBMITTED_TRUTH_PATCH = 'interactive-submitted-truth';
+const SUBMITTED_TRUTH_PATCH = 'interactive-submitted-truth';
 
 /** What the driver needs from its workflow; each one is a Temporal API or an activity in production. */
 export interface SessionPorts {
@@ -57,7 +57,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** The upstream ApplicationFailure behind an ActivityFailure (the client's typed Jobo* failures). */
-export function joboCause(err: unknown): { type: string; message: string; fields: FieldProblem[] } | undefined {
+function joboCause(err: unknown): { type: string; message: string; fields: FieldProblem[] } | undefined {
   const e = applicationFailureIn(err, (f) => f.type?.startsWith('Jobo') ?? false);
   if (!e?.type) return undefined;
   const d = e.details?.[0];
@@ -70,8 +70,8 @@ export function describe(err: unknown): string {
   return err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
 }
 
-/** Answers refused before they reach history or the upstream (also by the application workflow). */
-export function invalidAnswers(problems: FieldProblem[]): ApplicationFailure {
+/** Answers refused before they reach history or the upstream. */
+function invalidAnswers(problems: FieldProblem[]): ApplicationFailure {
   return invalidFailure(SessionFailure.InvalidAnswers, 'invalid answers', problems);
 }
 

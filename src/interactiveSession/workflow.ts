@@ -31,14 +31,11 @@ import { SA } from '../searchAttributes';
 import { OpenUpstreamSessions, invalidFailure, sessionCreateKey } from '../shared/upstreamSession';
 import { NON_RETRYABLE_JOBO_FAILURES } from '../jobo/failureTypes';
 
-export type { InteractiveSessionInput };
-export { SUBMITTED_TRUTH_PATCH, invalidAnswers } from './driver';
-
 /**
  * Sessions started since submit answers as a local activity (8849f72 made the change without a marker;
  * sessions started before it scheduled a regular activity, and replay them that way).
  */
-export const LOCAL_SUBMIT_PATCH = 'interactive-submit-local';
+const LOCAL_SUBMIT_PATCH = 'interactive-submit-local';
 
 // A person is waiting on start and submit: give up after a few minutes and show the error instead. Backs off
 // up to 30 s; what the upstream refused for good (the client's typed 4xx failures) is never retried.
