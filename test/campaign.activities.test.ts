@@ -20,8 +20,7 @@ let temp: TempStore;
 let acts: CampaignActivities;
 const env = new MockActivityEnvironment();
 
-/** An activity run in the mock context, typed (MockActivityEnvironment.run infers unknown). */
-const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> => env.run(fn, ...args) as Promise<R>;
+const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> => env.run(fn, ...args);
 
 beforeAll(async () => {
   sandbox = await startSandbox({ seed: 7, jobs: 60 });

@@ -65,21 +65,21 @@ async function runCampaign(profileId: string, list: CampaignJob[]): Promise<Camp
 test('one list naming one job many ways (two jobIds, trailing slash, tracking tag, upper-case host, #apply): one submission, every entry its outcome', async () => {
   const profileId = await createApplicant(jobo);
   const [job, other] = take(2);
-  const upper = job!.url.replace(/^https:\/\/([^/]+)/, (_, host: string) => `https://${host.toUpperCase()}`);
+  const upper = job.url.replace(/^https:\/\/([^/]+)/, (_, host: string) => `https://${host.toUpperCase()}`);
   const list = [
-    entry(job!.url, job!.id),
-    entry(job!.url, 'my-own-ref'),
-    entry(`${job!.url}/`, 'ref-slash'),
-    entry(`${job!.url}?utm_source=newsletter`, 'ref-utm'),
+    entry(job.url, job.id),
+    entry(job.url, 'my-own-ref'),
+    entry(`${job.url}/`, 'ref-slash'),
+    entry(`${job.url}?utm_source=newsletter`, 'ref-utm'),
     entry(upper, 'ref-upper'),
-    entry(`${job!.url}#apply`, 'ref-fragment'),
-    entry(other!.url, other!.id, 1),
+    entry(`${job.url}#apply`, 'ref-fragment'),
+    entry(other.url, other.id, 1),
   ];
   const apps = await runCampaign(profileId, list);
   expect(apps.map((a) => [a.jobId, a.status])).toEqual(list.map((j) => [j.jobId, 'SUCCESS']));
   expect(new Set(apps.slice(0, 6).map((a) => a.applicationId)).size).toBe(1);
-  expect(apps.slice(1, 6).every((a) => a.same_job_as === apps[0]!.applicationId)).toBe(true);
-  expect(await submissionsOf(sandbox.admin, profileId)).toEqual(new Map([[job!.url, 1], [other!.url, 1]]));
+  expect(apps.slice(1, 6).every((a) => a.same_job_as === apps[0].applicationId)).toBe(true);
+  expect(await submissionsOf(sandbox.admin, profileId)).toEqual(new Map([[job.url, 1], [other.url, 1]]));
   expect(await ledger.list({ profileId })).toHaveLength(2);
 });
 
@@ -93,7 +93,7 @@ test('two campaigns at once over overlapping lists, under different jobIds, and 
     runCampaign(profileId, b),
     startApplication(
       env.client,
-      { profileId, jobUrl: `${picked[3]!.url}/`, jobId: 'single', job: { title: 'Job 3', companyName: 'Company 3' }, answers: CALLER_ANSWERS },
+      { profileId, jobUrl: `${picked[3].url}/`, jobId: 'single', job: { title: 'Job 3', companyName: 'Company 3' }, answers: CALLER_ANSWERS },
       { taskQueue },
     ).then((s) =>
       s.handle.result(),
@@ -114,10 +114,10 @@ test('two campaigns at once over overlapping lists, under different jobIds, and 
 test("a jobId reused for another link is its own job: campaign B's job is applied to, once", async () => {
   const profileId = await createApplicant(jobo);
   const [first, second] = take(2);
-  const appsA = await runCampaign(profileId, [entry(first!.url, 'job-42')]);
-  const appsB = await runCampaign(profileId, [entry(second!.url, 'job-42')]);
+  const appsA = await runCampaign(profileId, [entry(first.url, 'job-42')]);
+  const appsB = await runCampaign(profileId, [entry(second.url, 'job-42')]);
   expect(appsA.map((x) => [x.status, x.already_applied])).toEqual([['SUCCESS', false]]);
-  expect(appsB.map((x) => [x.status, x.already_applied, x.job_url])).toEqual([['SUCCESS', false, second!.url]]);
-  expect(appsB[0]!.applicationId).not.toBe(appsA[0]!.applicationId);
-  expect(await submissionsOf(sandbox.admin, profileId)).toEqual(new Map([[first!.url, 1], [second!.url, 1]]));
+  expect(appsB.map((x) => [x.status, x.already_applied, x.job_url])).toEqual([['SUCCESS', false, second.url]]);
+  expect(appsB[0].applicationId).not.toBe(appsA[0].applicationId);
+  expect(await submissionsOf(sandbox.admin, profileId)).toEqual(new Map([[first.url, 1], [second.url, 1]]));
 });

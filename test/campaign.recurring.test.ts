@@ -58,13 +58,13 @@ test('a daily autopilot campaign applies to new jobs on every tick and never twi
     },
     { taskQueue },
   );
-  const t0 = (await env.currentTimeMs()) as unknown as number;
+  const t0 = await env.currentTimeMs();
   let tick = Math.floor(t0 / DAY) * DAY + 9 * 3_600_000;
   if (tick <= t0) tick += DAY;
 
   for (let n = 1; n <= 3; n++, tick += DAY) {
     // Skip to just after the tick; the run then happens in real time (time skipping stays locked).
-    await env.sleep(tick - ((await env.currentTimeMs()) as unknown as number) + 1000);
+    await env.sleep(tick - (await env.currentTimeMs()) + 1000);
     await waitFor(`run ${n} to complete`, async () => {
       const view = await getCampaign(env.client, campaignId);
       const [last] = (await campaignRuns(env.client, campaignId)).data;

@@ -123,11 +123,11 @@ const euSummer = (d: number) => {
 };
 
 test('a year of weekly Mon/Wed 09:00 New York and daily 09:00 Berlin runs at the right instants, with bounded history', async () => {
-  const t0 = (await env.currentTimeMs()) as unknown as number;
+  const t0 = await env.currentTimeMs();
   const ny = await start('ny-weekly', { pattern: 'weekly', daysOfWeek: ['monday', 'wednesday'], time: '09:00', timezone: 'America/New_York' });
   const berlin = await start('berlin-daily', { pattern: 'daily', time: '09:00', timezone: 'Europe/Berlin' });
   await env.sleep(366 * DAY);
-  const t1 = (await env.currentTimeMs()) as unknown as number;
+  const t1 = await env.currentTimeMs();
   const [nyView, berlinView] = await Promise.all([getCampaign(env.client, 'ny-weekly'), getCampaign(env.client, 'berlin-daily')]);
   await Promise.all([stopCampaign(env.client, 'ny-weekly'), stopCampaign(env.client, 'berlin-daily')]);
   // One at a time: each result() on the time-skipping client unlocks and relocks time skipping.
@@ -180,7 +180,7 @@ test('a year of weekly Mon/Wed 09:00 New York and daily 09:00 Berlin runs at the
 });
 
 test('pause holds the schedule; resume runs at the next tick, never replaying missed ones; stop ends it', async () => {
-  const t0 = (await env.currentTimeMs()) as unknown as number;
+  const t0 = await env.currentTimeMs();
   const c = await start('paused-daily', { pattern: 'daily', time: '09:00', timezone: 'UTC' });
   const first = Math.floor(t0 / DAY) * DAY + 9 * H + (t0 % DAY >= 9 * H ? DAY : 0);
   await env.sleep(first - t0 + H); // the first tick has run

@@ -187,7 +187,7 @@ export function registerCampaignRoutes(app: ZodApp, ctx: ApiContext): void {
   ] as const;
   for (const [path, type, body, summary] of routes) {
     app.post(`${SESSIONS}/${path}`, { schema: { tags, summary, body, headers, response: created } }, async (req, reply) => {
-      const { view, replayed } = await create(type, req.body as Omit<NewCampaign, 'campaignId'>, userOf(req), req.headers['idempotency-key']);
+      const { view, replayed } = await create(type, req.body, userOf(req), req.headers['idempotency-key']);
       return reply
         .code(replayed ? 200 : 201)
         .header('location', `${SESSIONS}/${view.sessionId}`)

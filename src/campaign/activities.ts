@@ -61,7 +61,7 @@ const EVERY_ROW = 1_000_000;
 
 export function createCampaignActivities(deps: CampaignActivityDeps) {
   let opening: Promise<ApplicationsLedger> | undefined;
-  const ledger = deps.ledger ?? (() => (opening ??= deps.store().then(ledgerFor)).catch((err: unknown) => ((opening = undefined), Promise.reject(err))));
+  const ledger = deps.ledger ?? (() => (opening ??= deps.store().then(ledgerFor)).catch((err: unknown) => ((opening = undefined), Promise.reject(err instanceof Error ? err : new Error(String(err))))));
 
   return {
     async searchCampaignJobs(req: SearchCampaignJobsRequest): Promise<CandidateJob[]> {

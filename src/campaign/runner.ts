@@ -286,7 +286,7 @@ export class CampaignRunner {
       job: { title: job.title, companyName: job.companyName },
       campaignId: input.campaignId,
       // skip: nobody is watching an autopilot, fields the profile cannot answer fail the application.
-      policy: policy as ApplicationInput['policy'],
+      policy,
       ...(policy !== 'skip' ? { answerDeadlineMinutes: Math.max(1, Math.round((this.state.personDeadlineHours ?? DEFAULT_PERSON_DEADLINE_HOURS) * 60)) } : {}),
       ...(input.answers ? { answers: input.answers } : {}),
       ...(input.overrideEmail ? { overrideEmail: input.overrideEmail } : {}),
