@@ -40,7 +40,7 @@ export class InvalidApplicationInputError extends InvalidInputError {
   }
 }
 
-/** A retry of an application that is not FAILED or CANCELLED: nothing was started. */
+/** A retry of an application that is not FAILED, CANCELLED or NEEDS_PERSON: nothing was started. */
 export class ApplicationNotRetryableError extends Error {
   constructor(
     readonly workflowId: string,
@@ -68,7 +68,7 @@ export function retryNumberOf(workflowId: string): number {
 }
 
 /**
- * Retrying is an explicit act, for a FAILED or CANCELLED row only: a new workflow `…/retry-<n>` whose claim
+ * Retrying is an explicit act, for a FAILED, CANCELLED or NEEDS_PERSON row only: a new workflow `…/retry-<n>` whose claim
  * takes the row over from the one it names (src/store/ledger.ts). Two retries at once resolve to the same
  * id and attach; a row that changed meanwhile is attached to by the claim, never applied twice.
  */

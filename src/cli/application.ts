@@ -284,7 +284,7 @@ export function register(program: Command): void {
 
   application
     .command('retry <id>')
-    .description('apply again to a FAILED or CANCELLED application (never SUCCESS, PROCESSING or UNCONFIRMED); waits unless --no-wait')
+    .description('apply again to a FAILED, CANCELLED or NEEDS_PERSON application (never SUCCESS, PROCESSING or UNCONFIRMED); waits unless --no-wait')
     .option('--no-wait', 'return once started')
     .option('--json', 'print JSON')
     .action((id: string, o: { wait: boolean; json?: boolean }) =>
