@@ -125,9 +125,9 @@ export class ApplicationRun {
       await condition(allHandlersFinished);
     } catch (err) {
       if (!isCancellation(err)) throw err;
-      // What the upstream did stands: a SUCCESS or an unconfirmed submit is never recorded as CANCELLED.
+      // What the upstream did stands: a SUCCESS, an unconfirmed submit or a wall a person must pass is never recorded as CANCELLED.
       const view = this.view;
-      if (this.v2 && (view.status === 'SUCCESS' || view.status === 'UNCONFIRMED' || view.attached_to !== null)) return;
+      if (this.v2 && (view.status === 'SUCCESS' || view.status === 'UNCONFIRMED' || view.status === 'NEEDS_PERSON' || view.attached_to !== null)) return;
       await CancellationScope.nonCancellable(async () => {
         await this.openSessions.endAll();
         const last = view.attempts[view.attempts.length - 1];
