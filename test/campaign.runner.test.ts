@@ -83,6 +83,13 @@ describe('a run', () => {
     runner.duplicateSettled(b.entry, run, null);
     expect(a.entry).toMatchObject({ status: 'FAILED', error: 'already attempted: form closed', already_applied: true });
     expect(b.entry.error).toMatch(/did not finish in time/);
+    const c = runnerFor().runner;
+    const run2 = c.startRun(null);
+    c.enqueue(run2, [job(3)], null);
+    const parked = c.takeNext()!;
+    c.duplicateSettled(parked.entry, run2, { status: 'NEEDS_PERSON', error: 'captcha_required', confirmationUrl: null, provider: 'workday', awaitingUntil: null });
+    expect(parked.entry.status).toBe('NEEDS_PERSON');
+    expect(c.state.stats).toMatchObject({ needsPersonApplications: 1, failedApplications: 0 });
   });
 
   it('stop cancels what is queued (twins too), marks the run cancelled and is said once', () => {

@@ -345,7 +345,9 @@ export class CampaignRunner {
       return;
     }
     const ok = row.status === 'SUCCESS';
-    this.settle(entry, run, ok ? 'SUCCESS' : 'FAILED', {
+    // Parked for a person by the workflow that owns it: the same here (only the person-in-the-loop path reads such rows as final).
+    const status = ok ? 'SUCCESS' : row.status === 'NEEDS_PERSON' ? 'NEEDS_PERSON' : 'FAILED';
+    this.settle(entry, run, status, {
       ats_type: row.provider,
       result: row.confirmationUrl ? { confirmationUrl: row.confirmationUrl } : null,
       error: ok ? null : `already attempted: ${row.error ?? row.status}`,
