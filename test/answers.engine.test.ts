@@ -179,7 +179,7 @@ function expectedValue(field: FormField, e: Expect): AnswerValue | undefined {
     });
     return field.type === 'multi_select' ? values : values[0];
   }
-  return e as AnswerValue;
+  return e;
 }
 
 describe.each(PROVIDER_IDS)('%s form', (provider) => {

@@ -315,7 +315,7 @@ describe('auth details', () => {
     const to = await startApp({ authFailureLimit: { max: 3, windowSeconds: 60 } });
     // Two client addresses on the loopback network (Linux routes all of 127.0.0.0/8 to lo).
     const from = (localAddress: string, key: string | null) =>
-      new Promise<{ status: number; retryAfter?: string; body: any }>((resolve, reject) => { // eslint-disable-line @typescript-eslint/no-explicit-any
+      new Promise<Pick<Res, 'status' | 'body'> & { retryAfter?: string }>((resolve, reject) => {
         get(`${to}/api/v1/profiles`, { localAddress, headers: key ? { authorization: `Bearer ${key}` } : {} }, (res) => {
           let text = '';
           res.on('data', (c) => (text += c));

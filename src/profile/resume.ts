@@ -28,7 +28,7 @@ export function resumeFile(path: string, data: Buffer): ResumeFile {
   if (data.length === 0) problems.push({ field: 'resume', message: 'the file is empty' });
   if (data.length > RESUME_MAX_BYTES) problems.push({ field: 'resume', message: `must be at most ${RESUME_MAX_BYTES} bytes (got ${data.length})` });
   if (problems.length) throw new ProfileInputError(problems, 'resume');
-  return { fileName: basename(path), contentType: contentType!, data };
+  return { fileName: basename(path), contentType, data };
 }
 
 export interface ImportOptions {
