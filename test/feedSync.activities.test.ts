@@ -60,7 +60,13 @@ test('a backfill by hand: begin, pages until the end, reconcile, commit; the sto
   let pages = 0;
   let upserted = 0;
   for (;;) {
-    const page: SyncFeedPageResult = await env.run(acts.syncFeedPage, { cursor, postedAfter: null, batchSize: 25, runId: pass, maxPages: 3 });
+    const page: SyncFeedPageResult = await env.run(acts.syncFeedPage, {
+      cursor,
+      postedAfter: null,
+      batchSize: 25,
+      runId: pass,
+      maxPages: 3,
+    });
     expect(page.pages).toBeLessThanOrEqual(3);
     expect(page.pagesFetched).toBe(page.pages); // nothing read ahead and thrown away
     pages += page.pages!;
@@ -85,7 +91,7 @@ test('a backfill by hand: begin, pages until the end, reconcile, commit; the sto
   const churn = await sandbox.admin.advanceClock(120);
   expect(churn.expired).toBeGreaterThan(0);
   let expired = 0;
-  for (let c: string | null = null, more = true; more; ) {
+  for (let c: string | null = null, more = true; more;) {
     const page: SweepExpiredPageResult = await env.run(acts.sweepExpiredPage, { cursor: c, expiredSince: begun.now, batchSize: 7 });
     expired += page.expired;
     [c, more] = [page.nextCursor, page.hasMore];

@@ -14,13 +14,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createFeedSyncActivities } from '../src/feedSync/activities';
-import {
-  feedSyncProgress,
-  startFeedSync,
-  startOrAttachFeedSync,
-  triggerFeedSchedule,
-  upsertFeedSchedule,
-} from '../src/feedSync/client';
+import { feedSyncProgress, startFeedSync, startOrAttachFeedSync, triggerFeedSchedule, upsertFeedSchedule } from '../src/feedSync/client';
 import { feedSyncWorkflowId, type FeedSyncInput } from '../src/feedSync/input';
 import type { FeedSyncProgress, FeedSyncTickResult } from '../src/feedSync/messages';
 import { JoboClient } from '../src/jobo/client';
@@ -95,10 +89,15 @@ async function rig(): Promise<Rig> {
 }
 
 async function waitForProgress(handle: WorkflowHandle, done: (p: FeedSyncProgress) => boolean): Promise<FeedSyncProgress> {
-  return waitFor('feed sync progress', async () => {
-    const p = await feedSyncProgress(handle).catch(() => null);
-    return p && done(p) ? p : null;
-  }, 120_000, 50);
+  return waitFor(
+    'feed sync progress',
+    async () => {
+      const p = await feedSyncProgress(handle).catch(() => null);
+      return p && done(p) ? p : null;
+    },
+    120_000,
+    50,
+  );
 }
 
 /** Every execution of the pass's workflow id, from Temporal's visibility (not from the code under test). */
@@ -118,7 +117,7 @@ async function passExecutions(client: Client, feed: string) {
 /** Continue-as-new chains a pass's runs end to start; two passes at once would overlap. */
 function overlapping(runs: { start: number; close: number }[]): number {
   let count = 0;
-  for (let i = 1; i < runs.length; i++) if (runs[i]!.start < runs[i - 1]!.close) count++;
+  for (let i = 1; i < runs.length; i++) if (runs[i].start < runs[i - 1].close) count++;
   return count;
 }
 
@@ -251,7 +250,7 @@ test('two full passes of different feeds on one store at once: neither expires w
       expect([ra.reconciled, rb.reconciled]).toEqual([0, 0]);
       const [runsA, runsB] = [await passExecutions(env.client, `a-${n}`), await passExecutions(env.client, `b-${n}`)];
       // They did overlap (otherwise this test would prove nothing).
-      expect(runsB[0]!.start).toBeLessThan(runsA.at(-1)!.close);
+      expect(runsB[0].start).toBeLessThan(runsA.at(-1)!.close);
     });
     await expectMirror(r);
     expect((await r.store.counts()).expired).toBe(0); // the sandbox's clock never moved: nothing expired

@@ -12,9 +12,7 @@ const truth = {
 
 test('an exact mirror has no problems, and expired jobs the store never saw are fine', () => {
   expect(mirrorProblems({ active: truth.active, expired: [] }, truth)).toEqual([]);
-  expect(
-    mirrorProblems({ active: truth.active, expired: [{ id: 'x', expired_at: '2025-01-06T00:00:00.000Z' }] }, truth),
-  ).toEqual([]);
+  expect(mirrorProblems({ active: truth.active, expired: [{ id: 'x', expired_at: '2025-01-06T00:00:00.000Z' }] }, truth)).toEqual([]);
 });
 
 test('missing, stale, wrongly expired, still-active and unknown jobs are all reported', () => {

@@ -14,11 +14,8 @@ import { PRODUCT_WORKFLOWS_PATH } from './support/worker';
 
 jest.setTimeout(120_000);
 
-const recorded = JSON.parse(readFileSync(resolve(__dirname, 'fixtures', 'feedSync.v1.histories.json'), 'utf8')) as Record<
-  string,
-  string
->;
-const history = (name: string) => temporal.api.history.v1.History.decode(Buffer.from(recorded[name]!, 'base64'));
+const recorded = JSON.parse(readFileSync(resolve(__dirname, 'fixtures', 'feedSync.v1.histories.json'), 'utf8')) as Record<string, string>;
+const history = (name: string) => temporal.api.history.v1.History.decode(Buffer.from(recorded[name], 'base64'));
 
 beforeAll(() => quietTemporalLogs());
 

@@ -33,7 +33,14 @@ const sweepPage = (next: string | null, expired = 3): SweepExpiredPageResult => 
   creditsBalance: 499,
 });
 const invalidCursor = () =>
-  new ActivityFailure('failed', 'syncFeedPage', '1', RetryState.NON_RETRYABLE_FAILURE, 'w', ApplicationFailure.create({ type: 'JoboInvalidCursor', message: 'invalid cursor', nonRetryable: true }));
+  new ActivityFailure(
+    'failed',
+    'syncFeedPage',
+    '1',
+    RetryState.NON_RETRYABLE_FAILURE,
+    'w',
+    ApplicationFailure.create({ type: 'JoboInvalidCursor', message: 'invalid cursor', nonRetryable: true }),
+  );
 
 class ContinuedAsNew extends Error {
   constructor(readonly resume: FeedSyncRunState) {
@@ -107,7 +114,17 @@ test('no checkpoint: a backfill pages the feed as one pass, reconciles, then com
   ]);
   expect(h.phases).toEqual(['starting', 'feed', 'feed', 'reconcile', 'commit', 'done']);
   expect(h.committed()).toEqual({ lastRunStartedAt: NOW, lastFullSyncStartedAt: NOW });
-  expect(result).toMatchObject({ mode: 'backfill', pages: 4, pagesUsed: 4, pagesFetched: 4, jobsUpserted: 16, skipped: 4, skippedOlder: 2, reconciled: 4, creditsBalance: 500 });
+  expect(result).toMatchObject({
+    mode: 'backfill',
+    pages: 4,
+    pagesUsed: 4,
+    pagesFetched: 4,
+    jobsUpserted: 16,
+    skipped: 4,
+    skippedOlder: 2,
+    reconciled: 4,
+    creditsBalance: 500,
+  });
   expect(run.progress()).toMatchObject({ phase: 'done', pages: 4, thisRunStartedAt: NOW });
 });
 

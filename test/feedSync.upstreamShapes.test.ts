@@ -41,7 +41,9 @@ test('a sync in upstream shapes with odd jobs ends equal to the ground truth and
   const activities = createFeedSyncActivities({ jobo, store: async () => store });
   const sync = async () => {
     const worker = await createTestWorker(env, { taskQueue: 'feed-upstream', activities });
-    return worker.runUntil(async () => (await startFeedSync(env.client, { temporal: { taskQueue: 'feed-upstream' } as never }, { feed: 'up', batchSize: 50 })).result());
+    return worker.runUntil(async () =>
+      (await startFeedSync(env.client, { temporal: { taskQueue: 'feed-upstream' } as never }, { feed: 'up', batchSize: 50 })).result(),
+    );
   };
   const oddCounts = (jobs: { odd_field: string | null }[]) => {
     const out: Record<string, number> = {};

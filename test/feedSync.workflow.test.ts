@@ -10,13 +10,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createFeedSyncActivities, type FeedSyncActivities } from '../src/feedSync/activities';
-import {
-  describeFeedSchedule,
-  FeedSyncInputError,
-  startFeedSync,
-  triggerFeedSchedule,
-  upsertFeedSchedule,
-} from '../src/feedSync/client';
+import { describeFeedSchedule, FeedSyncInputError, startFeedSync, triggerFeedSchedule, upsertFeedSchedule } from '../src/feedSync/client';
 import { checkpointKey, type FeedCheckpoint, type FeedSyncInput } from '../src/feedSync/input';
 import type { Config } from '../src/config';
 import { JoboClient } from '../src/jobo/client';

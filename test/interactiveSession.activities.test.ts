@@ -88,7 +88,12 @@ test('refusals carry the named, non-retryable Jobo types the workflow acts on', 
   // Answers that miss required fields: the same page again, with one validation error per field.
   const again = await env().run(acts.submitAnswers, { sessionId, answers: {}, idempotencyKey: `${sessionId}/1` });
   expect(again).toMatchObject({ status: 'form_ready', is_terminal: false });
-  expect(again.validation_errors.map((p) => p.field).sort()).toEqual(live.fields.filter((f) => f.required).map((f) => f.name).sort());
+  expect(again.validation_errors.map((p) => p.field).sort()).toEqual(
+    live.fields
+      .filter((f) => f.required)
+      .map((f) => f.name)
+      .sort(),
+  );
   expect(await sandbox.admin.session(sessionId)).toMatchObject({ page: 0, answers: [] }); // nothing accepted
 
   // A body the upstream cannot read: 400 naming the field (AnswersRejectedUpstream for the person).
@@ -99,7 +104,9 @@ test('refusals carry the named, non-retryable Jobo types the workflow acts on', 
 
   // A session ended upstream: 409 (the driver then asks getSession what happened).
   await env().run(acts.endSession, { sessionId });
-  const closed = await failureOf(env().run(acts.submitAnswers, { sessionId, answers: validAnswersFor(live.fields), idempotencyKey: `${sessionId}/3` }));
+  const closed = await failureOf(
+    env().run(acts.submitAnswers, { sessionId, answers: validAnswersFor(live.fields), idempotencyKey: `${sessionId}/3` }),
+  );
   expect(['JoboConflict', 'JoboNotFound']).toContain(closed.type);
   expect(closed.nonRetryable).toBe(true);
   expect((await env().run(acts.getSession, { sessionId })).state).toBe('closed');

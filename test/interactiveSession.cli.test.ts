@@ -63,8 +63,16 @@ test('temporal workflow start / query / signal completes a workday form to submi
   const jobUrl = 'https://globex.wd1.myworkdayjobs.com/en-US/External/job/9090';
   const workflowId = sessionWorkflowId(jobUrl, 'cli-1');
   await temporal(
-    'workflow', 'start', '--type', 'interactiveSession', '--task-queue', taskQueue, '--workflow-id', workflowId,
-    '--input', JSON.stringify({ jobUrl, idleTimeoutMinutes: 10 }),
+    'workflow',
+    'start',
+    '--type',
+    'interactiveSession',
+    '--task-queue',
+    taskQueue,
+    '--workflow-id',
+    workflowId,
+    '--input',
+    JSON.stringify({ jobUrl, idleTimeoutMinutes: 10 }),
   );
   let view = await waitFor(workflowId, (v) => v.status !== 'starting');
   expect(view).toMatchObject({ status: 'form_ready', provider_id: 'workday', page: 1 });
@@ -79,16 +87,33 @@ test('temporal workflow start / query / signal completes a workday form to submi
   expect(view).toMatchObject({ page: 1, pages_answered: 0 });
 
   // The same answers by update are refused at once, naming the field.
-  const refused = await temporal('workflow', 'update', 'execute', '--workflow-id', workflowId, '--name', 'submitAnswers', '--input', JSON.stringify({ answers: partial })).catch(
-    (e: { stderr: string }) => e,
-  );
+  const refused = await temporal(
+    'workflow',
+    'update',
+    'execute',
+    '--workflow-id',
+    workflowId,
+    '--name',
+    'submitAnswers',
+    '--input',
+    JSON.stringify({ answers: partial }),
+  ).catch((e: { stderr: string }) => e);
   expect(typeof refused).not.toBe('string');
   expect((refused as { stderr: string }).stderr).toContain(`${dropped} (`);
 
   let pages = 0;
   while (!view.is_terminal) {
     const page = view.page;
-    await temporal('workflow', 'signal', '--workflow-id', workflowId, '--name', 'answers', '--input', JSON.stringify({ answers: validAnswersFor(view.fields), page }));
+    await temporal(
+      'workflow',
+      'signal',
+      '--workflow-id',
+      workflowId,
+      '--name',
+      'answers',
+      '--input',
+      JSON.stringify({ answers: validAnswersFor(view.fields), page }),
+    );
     view = await waitFor(workflowId, (v) => v.page !== page || v.is_terminal);
     pages++;
   }

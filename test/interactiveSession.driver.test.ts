@@ -142,19 +142,24 @@ test('answers on the last page submit once, finish submitted and end the upstrea
 test('validation errors from the upstream keep the page; the next submit has the next idempotency key', async () => {
   const h = harness({
     submit: (n) =>
-      n === 1
-        ? live('s1', 'form_ready', { validation_errors: [{ field: 'email', message: 'taken' }] })
-        : live('s1', 'submitted'),
+      n === 1 ? live('s1', 'form_ready', { validation_errors: [{ field: 'email', message: 'taken' }] }) : live('s1', 'submitted'),
   });
   await h.settled();
   expect(await h.update(good)).toMatchObject({ page: 1, pages_answered: 0, validation_errors: [{ field: 'email', message: 'taken' }] });
   await h.update(good);
   await h.running;
-  expect(h.log.filter((l) => l.startsWith('submit'))).toEqual(['submit interactive-session/abc-1/s1/1', 'submit interactive-session/abc-1/s1/2']);
+  expect(h.log.filter((l) => l.startsWith('submit'))).toEqual([
+    'submit interactive-session/abc-1/s1/1',
+    'submit interactive-session/abc-1/s1/2',
+  ]);
 });
 
 test('invalid answers are refused per field before anything reaches the upstream', () => {
-  const view: SessionView = { ...initialView('https://a.example/1'), status: 'form_ready', fields: [field('name'), field('email', { type: 'email' })] };
+  const view: SessionView = {
+    ...initialView('https://a.example/1'),
+    status: 'form_ready',
+    fields: [field('name'), field('email', { type: 'email' })],
+  };
   expect(answerProblems(view, { answers: { name: 'Ada' } }).map((p) => p.field)).toEqual(['email']);
   expect(answerProblems(view, { answers: good.answers, page: 2 }).map((p) => p.field)).toEqual(['page']);
   expect(answerProblems(view, { nope: 1 }).map((p) => p.field)).toEqual(['answers']);
@@ -165,7 +170,8 @@ test('invalid answers are refused per field before anything reaches the upstream
 
 test('a redirect ends the first upstream session and opens the next with its own key; more than 3 is an error', async () => {
   const chain = harness({
-    start: (url, n) => (n < 3 ? live(`s${n}`, 'redirect_required', { redirect_url: `https://hop.example/${n}` }) : live(`s${n}`, 'form_ready')),
+    start: (url, n) =>
+      n < 3 ? live(`s${n}`, 'redirect_required', { redirect_url: `https://hop.example/${n}` }) : live(`s${n}`, 'form_ready'),
   });
   expect(await chain.settled()).toMatchObject({ status: 'form_ready', hops: 2, session_id: 's3', page: 1 });
   expect(chain.log).toEqual([
@@ -184,7 +190,10 @@ test('a redirect ends the first upstream session and opens the next with its own
 });
 
 test('answers the form refused come back per field and the session goes on', async () => {
-  const h = harness({ submit: (n) => (n === 1 ? Promise.reject(jobo('JoboBadRequest', 'bad', [{ field: 'name', message: 'too short' }])) : live('s1', 'submitted')) });
+  const h = harness({
+    submit: (n) =>
+      n === 1 ? Promise.reject(jobo('JoboBadRequest', 'bad', [{ field: 'name', message: 'too short' }])) : live('s1', 'submitted'),
+  });
   await h.settled();
   const err = await h.update(good).catch((e: unknown) => e);
   expect(err).toMatchObject({ type: 'AnswersRejectedUpstream', details: [[{ field: 'name', message: 'too short' }]] });

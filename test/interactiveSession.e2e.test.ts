@@ -39,7 +39,7 @@ async function submissionsFor(jobUrl: string): Promise<number> {
 /** Answers every page with valid answers until the session is over; returns the views seen. */
 async function completeForm(workflowId: string): Promise<SessionView[]> {
   const views = [await sessions.waitForState(workflowId)];
-  for (let v = views[0]; !v.is_terminal; ) {
+  for (let v = views[0]; !v.is_terminal;) {
     if (views.length > 20) throw new Error(`no end after 20 pages: ${JSON.stringify(v.validation_errors)}`);
     v = await sessions.answer(workflowId, validAnswersFor(v.fields), { page: v.page });
     views.push(v);
@@ -81,7 +81,7 @@ test('a multi-page workday form is completed to submitted, exactly once upstream
 
   // Findable in the UI: memo and search attributes kept current.
   const d = await env.client.workflow.getHandle(workflowId).describe();
-  expect(await d.memo).toEqual({ jobUrl });
+  expect(d.memo).toEqual({ jobUrl });
   expect(d.typedSearchAttributes.get(SA.kind)).toBe('interactive-session');
   expect(d.typedSearchAttributes.get(SA.jobUrl)).toBe(jobUrl);
   expect(d.typedSearchAttributes.get(SA.provider)).toBe('workday');
@@ -97,7 +97,7 @@ test('a multi-page workday form is completed to submitted, exactly once upstream
   expect(markers).toContain('core_patch');
 });
 
-test('the final answers\' response is lost (keys ignored): the session finishes submitted, once, not as an error to re-send', async () => {
+test("the final answers' response is lost (keys ignored): the session finishes submitted, once, not as an error to re-send", async () => {
   const jobUrl = uniqueJob(WORKDAY);
   const { workflowId } = await sessions.start({ jobUrl });
   const resets = (await sandbox.admin.stats()).resets;
@@ -120,7 +120,7 @@ test('invalid answers are rejected to the update caller, per field, without reac
   const answers = validAnswersFor(page1.fields);
   const [missing, mistyped] = required.filter((f) => f.type !== 'file');
   delete answers[missing.name];
-  answers[mistyped.name] = 12345 as never; // a number where text/select is expected
+  answers[mistyped.name] = 12345; // a number where text/select is expected
   const err: unknown = await sessions.answer(workflowId, answers).catch((e) => e);
   expect(err).toBeInstanceOf(SessionAnswerError);
   const refused = err as SessionAnswerError;

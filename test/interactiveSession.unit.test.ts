@@ -41,7 +41,8 @@ describe('job URL check', () => {
       `https://example.com/${'a'.repeat(1980)}`,
       `https://example.com/${'a'.repeat(1981)}`,
     ];
-    for (const url of urls) expect([url.slice(0, 40), jobUrlProblem(url) === null]).toEqual([url.slice(0, 40), JobUrl.safeParse(url).success]);
+    for (const url of urls)
+      expect([url.slice(0, 40), jobUrlProblem(url) === null]).toEqual([url.slice(0, 40), JobUrl.safeParse(url).success]);
   });
 
   test('each problem names its field', () => {
@@ -67,19 +68,34 @@ describe('CLI answers', () => {
     f('name', 'text'),
     f('years', 'number'),
     f('remote', 'boolean'),
-    f('langs', 'multi_select', { options: [{ value: 'ts', label: 'TypeScript' }, { value: 'go', label: 'Go' }, { value: 'rs', label: 'Rust' }] }),
+    f('langs', 'multi_select', {
+      options: [
+        { value: 'ts', label: 'TypeScript' },
+        { value: 'go', label: 'Go' },
+        { value: 'rs', label: 'Rust' },
+      ],
+    }),
     f('resume', 'file', { accept: ['application/pdf'] }),
   ];
   const files = { size: () => 9, read: () => Buffer.from('%PDF-1.4\n') };
 
   test('--field values are coerced by field type', () => {
-    const answers = answersFromPairs(fields, ['name=Ada = Lovelace', 'years=7', 'remote=yes', 'langs=ts, go', 'langs=rs', 'resume=@/tmp/cv.pdf'], files);
+    const answers = answersFromPairs(
+      fields,
+      ['name=Ada = Lovelace', 'years=7', 'remote=yes', 'langs=ts, go', 'langs=rs', 'resume=@/tmp/cv.pdf'],
+      files,
+    );
     expect(answers).toEqual({
       name: 'Ada = Lovelace',
       years: 7,
       remote: true,
       langs: ['ts', 'go', 'rs'],
-      resume: { kind: 'upload', file_name: 'cv.pdf', content_type: 'application/pdf', content_base64: Buffer.from('%PDF-1.4\n').toString('base64') },
+      resume: {
+        kind: 'upload',
+        file_name: 'cv.pdf',
+        content_type: 'application/pdf',
+        content_base64: Buffer.from('%PDF-1.4\n').toString('base64'),
+      },
     });
     expect(answersFromPairs(fields, ['resume=resume:6f1d2b3c-4a5e-4f60-9b7a-8c9d0e1f2a3b'], files)).toEqual({
       resume: { kind: 'profile_resume', profile_id: '6f1d2b3c-4a5e-4f60-9b7a-8c9d0e1f2a3b' },

@@ -99,7 +99,11 @@ export function registerInteractiveSessionRoutes(app: ZodApp, ctx: ApiContext): 
       const { job_url, profile_id, idle_timeout_minutes } = req.body;
       if (profile_id) await ctx.profiles.assertOwned(profile_id, userOf(req), 'profile_id');
       const { workflowId } = await ctx.sessions.start(
-        { jobUrl: job_url, ...(profile_id ? { profileId: profile_id } : {}), ...(idle_timeout_minutes !== undefined ? { idleTimeoutMinutes: idle_timeout_minutes } : {}) },
+        {
+          jobUrl: job_url,
+          ...(profile_id ? { profileId: profile_id } : {}),
+          ...(idle_timeout_minutes !== undefined ? { idleTimeoutMinutes: idle_timeout_minutes } : {}),
+        },
         { id: randomUUID(), userId: userOf(req) },
       );
       const id = idOf(workflowId);
@@ -154,7 +158,10 @@ export function registerInteractiveSessionRoutes(app: ZodApp, ctx: ApiContext): 
       const { v: before } = await view(id, userOf(req));
       if (before.is_terminal || before.outcome) throw conflict(`the session is over (${before.status})`);
       try {
-        return liveOut(id, await ctx.sessions.answer(workflowIdOf(id), req.body.answers, req.body.page !== undefined ? { page: req.body.page } : {}));
+        return liveOut(
+          id,
+          await ctx.sessions.answer(workflowIdOf(id), req.body.answers, req.body.page !== undefined ? { page: req.body.page } : {}),
+        );
       } catch (err) {
         if (err instanceof SessionAnswerError) throw answerError(err);
         if (err instanceof WorkflowNotFoundError) throw conflict('the session is over');

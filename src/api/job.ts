@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { storeFilters } from '../campaign/activities';
-import type { CampaignFilters, SearchContext } from '../campaign/input';
+import type { SearchContext } from '../campaign/input';
 import { searchContextOf } from '../campaign/input';
 import type { JobSearches } from '../store/searches';
 import type { JobStore } from '../store/types';
@@ -30,7 +30,12 @@ const JobResult = z.object({
   employmentType: z.string().nullable(),
   experienceLevel: z.string().nullable(),
   datePosted: z.string().nullable(),
-  salary: z.object({ min: z.number().nullable(), max: z.number().nullable(), currency: z.string().nullable(), period: z.string().nullable() }),
+  salary: z.object({
+    min: z.number().nullable(),
+    max: z.number().nullable(),
+    currency: z.string().nullable(),
+    period: z.string().nullable(),
+  }),
   link: z.string().meta({ description: 'The apply URL: a run_once job link' }),
 });
 const SearchOut = z
@@ -61,7 +66,8 @@ export function registerJobRoutes(app: ZodApp, ctx: ApiContext): void {
     {
       schema: {
         tags: ['job'],
-        summary: 'Search the job store (title/description text, location, work type, employment type, experience level, posted within, salary, companies)',
+        summary:
+          'Search the job store (title/description text, location, work type, employment type, experience level, posted within, salary, companies)',
         body: SearchBody,
         response: { 200: SearchOut, ...ERRORS },
       },
@@ -70,9 +76,9 @@ export function registerJobRoutes(app: ZodApp, ctx: ApiContext): void {
       const { page, limit, ...filters } = req.body;
       const [store, searches]: [JobStore, JobSearches] = await Promise.all([need(ctx.jobStore), need(ctx.searches)]);
       // One row more than the page says whether there is a next one, without counting a million rows.
-      const rows = await store.searchJobs({ ...storeFilters(filters as CampaignFilters), limit: limit + 1, offset: (page - 1) * limit });
+      const rows = await store.searchJobs({ ...storeFilters(filters), limit: limit + 1, offset: (page - 1) * limit });
       const data = rows.slice(0, limit);
-      const context = searchContextOf({ filters: filters as CampaignFilters });
+      const context = searchContextOf({ filters });
       const record = await searches.create(req.apiUser!.userId, filters, context, data.length);
       return {
         searchId: record.id,

@@ -134,40 +134,39 @@ export function register(program: Command): void {
     }),
   );
 
-  withSyncFlags(feed.command('run').description('run one sync now, print progress until it finishes')).action(
-    (flags: SyncFlags) =>
-      run(async () => {
-        const input = checkFeedSyncInput(inputOf(flags)); // bad flags fail before connecting
-        await withClient(async (client, config) => {
-          // One pass per feed: while one runs (scheduled or one-off), this follows it instead of starting another.
-          const { handle, attached } = await startOrAttachFeedSync(client, config, input);
-          console.log(
-            attached
-              ? `feed sync ${handle.workflowId} is already running; showing its progress (these flags do not apply to it)`
-              : `feed sync ${handle.workflowId} started`,
+  withSyncFlags(feed.command('run').description('run one sync now, print progress until it finishes')).action((flags: SyncFlags) =>
+    run(async () => {
+      const input = checkFeedSyncInput(inputOf(flags)); // bad flags fail before connecting
+      await withClient(async (client, config) => {
+        // One pass per feed: while one runs (scheduled or one-off), this follows it instead of starting another.
+        const { handle, attached } = await startOrAttachFeedSync(client, config, input);
+        console.log(
+          attached
+            ? `feed sync ${handle.workflowId} is already running; showing its progress (these flags do not apply to it)`
+            : `feed sync ${handle.workflowId} started`,
+        );
+        const bar = new ProgressLine();
+        let since: { at: number; received: number } | null = null;
+        const timer = setInterval(() => {
+          feedSyncProgress(handle).then(
+            (p) => {
+              if (p.phase === 'feed') since ??= { at: Date.now(), received: p.jobsReceived };
+              const eta = since === null ? null : feedEtaSeconds(p, since, Date.now());
+              bar.update(syncFraction(p), formatProgress(p, eta));
+            },
+            () => undefined, // between runs of a continue-as-new chain the query can miss; the next tick shows it
           );
-          const bar = new ProgressLine();
-          let since: { at: number; received: number } | null = null;
-          const timer = setInterval(() => {
-            feedSyncProgress(handle).then(
-              (p) => {
-                if (p.phase === 'feed') since ??= { at: Date.now(), received: p.jobsReceived };
-                const eta = since === null ? null : feedEtaSeconds(p, since, Date.now());
-                bar.update(syncFraction(p), formatProgress(p, eta));
-              },
-              () => undefined, // between runs of a continue-as-new chain the query can miss; the next tick shows it
-            );
-          }, 1000);
-          try {
-            const result = await handle.result();
-            bar.update(1, formatProgress({ ...result, phase: 'done', cursorPresent: false, lastRunStartedAt: null }));
-            bar.done();
-            console.log(JSON.stringify(result, null, 2));
-          } finally {
-            clearInterval(timer);
-          }
-        });
-      }),
+        }, 1000);
+        try {
+          const result = await handle.result();
+          bar.update(1, formatProgress({ ...result, phase: 'done', cursorPresent: false, lastRunStartedAt: null }));
+          bar.done();
+          console.log(JSON.stringify(result, null, 2));
+        } finally {
+          clearInterval(timer);
+        }
+      });
+    }),
   );
 
   feed

@@ -45,7 +45,8 @@ export function coerceValue(field: FormField, value: unknown, files: FileReader 
   switch (field.type) {
     case 'number': {
       const n = Number(text);
-      if (text === '' || !Number.isFinite(n)) throw new AnswerInputError([{ field: field.name, message: `expected a number, got "${value}"` }]);
+      if (text === '' || !Number.isFinite(n))
+        throw new AnswerInputError([{ field: field.name, message: `expected a number, got "${value}"` }]);
       return n;
     }
     case 'boolean': {
@@ -73,7 +74,10 @@ export function coerceValue(field: FormField, value: unknown, files: FileReader 
       }
       if (size > MAX_UPLOAD_BYTES) {
         throw new AnswerInputError([
-          { field: field.name, message: `${path} is ${size} bytes; inline uploads are limited to ${MAX_UPLOAD_BYTES} (use resume:<profile id>)` },
+          {
+            field: field.name,
+            message: `${path} is ${size} bytes; inline uploads are limited to ${MAX_UPLOAD_BYTES} (use resume:<profile id>)`,
+          },
         ]);
       }
       return {
@@ -109,7 +113,11 @@ export function answersFromPairs(fields: FormField[], pairs: string[], files: Fi
 }
 
 /** A JSON object of answers (or `{ "answers": {...} }`), with string values coerced like --field values. */
-export function coerceAnswers(fields: FormField[], raw: Record<string, unknown>, files: FileReader = diskReader): Record<string, AnswerValue> {
+export function coerceAnswers(
+  fields: FormField[],
+  raw: Record<string, unknown>,
+  files: FileReader = diskReader,
+): Record<string, AnswerValue> {
   const byName = new Map(fields.map((f) => [f.name, f]));
   const answers: Record<string, AnswerValue> = {};
   const problems: { field: string; message: string }[] = [];
@@ -175,7 +183,10 @@ export function renderSessionView(workflowId: string, v: SessionView): string {
   }
   if (!v.is_terminal && v.fields.length) {
     lines.push('', `Fields on this page (* = required):`, ...v.fields.flatMap(renderField));
-    lines.push('', `Answer with: applyflow interactive-session answer ${workflowId} --field ${v.fields[0].name}=... (or --file answers.json)`);
+    lines.push(
+      '',
+      `Answer with: applyflow interactive-session answer ${workflowId} --field ${v.fields[0].name}=... (or --file answers.json)`,
+    );
   }
   return lines.join('\n');
 }
@@ -199,7 +210,11 @@ async function run(action: () => Promise<void>): Promise<void> {
   } catch (err) {
     if (err instanceof InvalidSessionInputError || err instanceof AnswerInputError || err instanceof SessionAnswerError) {
       const title =
-        err instanceof InvalidSessionInputError ? 'invalid session input' : err instanceof AnswerInputError ? 'invalid answers' : `answers refused (${err.type})`;
+        err instanceof InvalidSessionInputError
+          ? 'invalid session input'
+          : err instanceof AnswerInputError
+            ? 'invalid answers'
+            : `answers refused (${err.type})`;
       const problems = err.problems.map((p) => `  - ${problemText(p)}`);
       throw new Error(problems.length ? [`${title}:`, ...problems].join('\n') : `${title}: ${err.message}`);
     }
@@ -221,7 +236,11 @@ export function register(program: Command): void {
       run(() =>
         withSessions(async (sessions) => {
           const { workflowId } = await sessions.start(
-            { jobUrl: url, ...(o.idleMinutes !== undefined ? { idleTimeoutMinutes: o.idleMinutes } : {}), ...(o.profile ? { profileId: o.profile } : {}) },
+            {
+              jobUrl: url,
+              ...(o.idleMinutes !== undefined ? { idleTimeoutMinutes: o.idleMinutes } : {}),
+              ...(o.profile ? { profileId: o.profile } : {}),
+            },
             { id: o.id },
           );
           const view = await sessions.waitForState(workflowId);
@@ -245,14 +264,15 @@ export function register(program: Command): void {
 
   session
     .command('answer <workflowId>')
-    .description("answer the current page and show the next one")
+    .description('answer the current page and show the next one')
     .option('--field <name=value>', 'an answer (repeatable); @path for files, commas for multi_select', collect, [])
     .option('--file <answers.json>', 'a JSON object of answers keyed by field name')
     .option('--json', 'print JSON')
     .action((id: string, o: { field: string[]; file?: string; json?: boolean }) =>
       run(() =>
         withSessions(async (sessions) => {
-          if (!o.field.length && !o.file) throw new AnswerInputError([{ field: '--field', message: 'give --field name=value (repeatable) or --file answers.json' }]);
+          if (!o.field.length && !o.file)
+            throw new AnswerInputError([{ field: '--field', message: 'give --field name=value (repeatable) or --file answers.json' }]);
           const current = await sessions.state(id);
           const answers = {
             ...(o.file ? coerceAnswers(current.fields, parseAnswersFile(readFileSync(o.file, 'utf8'))) : {}),

@@ -172,53 +172,56 @@ export function createFeedSyncActivities(deps: FeedSyncActivityDeps) {
         requireCursor(page.data.has_more, page.data.next_cursor, 'POST /api/jobs/feed');
         return page;
       };
-      return heartbeating(async (signal) => {
-        let next: Promise<FeedPage> | null = fetchPage(acc.nextCursor, signal);
-        while (next) {
-          let page: FeedPage;
-          try {
-            page = await next;
-          } catch (err) {
-            if (!acc.pages) throw err;
-            // The rejected cursor is reported, not sent again: the workflow restarts pagination at once.
-            if (err instanceof ApplicationFailure && err.type === JoboFailure.InvalidCursor) return { ...acc, cursorRejected: true };
-            if (err instanceof ApplicationFailure && err.nonRetryable) throw err;
-            log.info('feed page failed after pages were written; returning those', { pages: acc.pages });
-            return acc;
+      return heartbeating(
+        async (signal) => {
+          let next: Promise<FeedPage> | null = fetchPage(acc.nextCursor, signal);
+          while (next) {
+            let page: FeedPage;
+            try {
+              page = await next;
+            } catch (err) {
+              if (!acc.pages) throw err;
+              // The rejected cursor is reported, not sent again: the workflow restarts pagination at once.
+              if (err instanceof ApplicationFailure && err.type === JoboFailure.InvalidCursor) return { ...acc, cursorRejected: true };
+              if (err instanceof ApplicationFailure && err.nonRetryable) throw err;
+              log.info('feed page failed after pages were written; returning those', { pages: acc.pages });
+              return acc;
+            }
+            next = null;
+            const { data, creditsBalance, oddities, dropped } = page;
+            const more = data.has_more && (acc.pages ?? 0) + 1 < maxPages && Date.now() - started < FEED_ACTIVITY_BUDGET_MS;
+            if (more) {
+              next = fetchPage(data.next_cursor, signal);
+              next.catch(() => undefined); // handled when awaited above
+            }
+            for (const [field, jobs] of Object.entries(oddities)) {
+              acc.oddities![field] = (acc.oddities![field] ?? 0) + jobs;
+              if (oddFieldsLogged.has(field)) continue;
+              oddFieldsLogged.add(field);
+              log.warn('feed job field not readable; stored with its fallback', { field, jobsOnThisPage: jobs });
+            }
+            const { upserted, skipped, older, revived } = await store.upsertJobs(data.jobs, {
+              seenInRun: input.runId ?? undefined,
+            });
+            // Late or lagging copies are expected now and then (overlap window, replicas); many would be news.
+            if (older > 0 || revived > 0) log.info('feed page: older copies kept out, expired jobs revived', { older, revived });
+            if (!acc.pages && !resumed?.pages) acc.estimatedTotal = data.estimated_total;
+            acc.pages = (acc.pages ?? 0) + 1;
+            acc.nextCursor = data.next_cursor;
+            acc.hasMore = data.has_more;
+            acc.received += data.jobs.length + dropped;
+            acc.upserted += upserted;
+            acc.skipped += skipped;
+            acc.skippedOlder += older;
+            acc.revived += revived;
+            acc.dropped = (acc.dropped ?? 0) + dropped;
+            acc.creditsBalance = creditsBalance ?? acc.creditsBalance;
+            ctx.heartbeat(acc);
           }
-          next = null;
-          const { data, creditsBalance, oddities, dropped } = page;
-          const more = data.has_more && (acc.pages ?? 0) + 1 < maxPages && Date.now() - started < FEED_ACTIVITY_BUDGET_MS;
-          if (more) {
-            next = fetchPage(data.next_cursor, signal);
-            next.catch(() => undefined); // handled when awaited above
-          }
-          for (const [field, jobs] of Object.entries(oddities)) {
-            acc.oddities![field] = (acc.oddities![field] ?? 0) + jobs;
-            if (oddFieldsLogged.has(field)) continue;
-            oddFieldsLogged.add(field);
-            log.warn('feed job field not readable; stored with its fallback', { field, jobsOnThisPage: jobs });
-          }
-          const { upserted, skipped, older, revived } = await store.upsertJobs(data.jobs, {
-            seenInRun: input.runId ?? undefined,
-          });
-          // Late or lagging copies are expected now and then (overlap window, replicas); many would be news.
-          if (older > 0 || revived > 0) log.info('feed page: older copies kept out, expired jobs revived', { older, revived });
-          if (!acc.pages && !resumed?.pages) acc.estimatedTotal = data.estimated_total;
-          acc.pages = (acc.pages ?? 0) + 1;
-          acc.nextCursor = data.next_cursor;
-          acc.hasMore = data.has_more;
-          acc.received += data.jobs.length + dropped;
-          acc.upserted += upserted;
-          acc.skipped += skipped;
-          acc.skippedOlder += older;
-          acc.revived += revived;
-          acc.dropped = (acc.dropped ?? 0) + dropped;
-          acc.creditsBalance = creditsBalance ?? acc.creditsBalance;
-          ctx.heartbeat(acc);
-        }
-        return acc;
-      }, () => acc);
+          return acc;
+        },
+        () => acc,
+      );
     },
 
     async sweepExpiredPage(input: SweepExpiredPageInput): Promise<SweepExpiredPageResult> {

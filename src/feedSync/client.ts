@@ -16,13 +16,7 @@ import type { Config } from '../config';
 import { SA } from '../searchAttributes';
 import { feedSync, feedSyncTick } from './workflow';
 import { progressQuery, type FeedSyncProgress } from './messages';
-import {
-  DEFAULT_FEED,
-  feedScheduleId,
-  feedSyncInputProblems,
-  feedSyncWorkflowId,
-  type FeedSyncInput,
-} from './input';
+import { DEFAULT_FEED, feedScheduleId, feedSyncInputProblems, feedSyncWorkflowId, type FeedSyncInput } from './input';
 
 export const MIN_INTERVAL_MINUTES = 15;
 export const MAX_INTERVAL_MINUTES = 60;

@@ -49,12 +49,7 @@ export function isInvalidCursor(err: unknown): boolean {
 }
 
 /** The run's state from its checkpoint and the upstream's clock: mode, watermark and pass id. */
-export function firstState(
-  feed: string,
-  checkpoint: FeedCheckpoint | null,
-  now: string,
-  passId: () => string,
-): FeedSyncRunState {
+export function firstState(feed: string, checkpoint: FeedCheckpoint | null, now: string, passId: () => string): FeedSyncRunState {
   const mode = chooseMode(checkpoint, now);
   const lastRun = checkpoint?.lastRunStartedAt ?? null;
   return {
@@ -63,8 +58,7 @@ export function firstState(
     thisRunStartedAt: now,
     lastRunStartedAt: lastRun,
     lastFullSyncStartedAt: checkpoint?.lastFullSyncStartedAt ?? null,
-    postedAfter:
-      mode === 'incremental' && lastRun ? new Date(Date.parse(lastRun) - INCREMENTAL_OVERLAP_MS).toISOString() : null,
+    postedAfter: mode === 'incremental' && lastRun ? new Date(Date.parse(lastRun) - INCREMENTAL_OVERLAP_MS).toISOString() : null,
     cursor: null,
     // Only a full pass keys seen records (JobStore.reconcile); passId is not asked for otherwise.
     fullSyncRunId: mode === 'incremental' ? null : passId(),
@@ -166,8 +160,7 @@ export class FeedSyncRun {
     const { checkpoint, now } = await this.ports.activities.beginFeedSync({ feed: this.feed });
     // With the run id the pass id is unique even when two passes read the same upstream second; histories
     // from before the patch keep the id they used.
-    const passId = () =>
-      this.ports.patched(PASS_ID_PER_RUN) ? `${this.feed}/${now}/${this.ports.runId}` : `${this.feed}/${now}`;
+    const passId = () => (this.ports.patched(PASS_ID_PER_RUN) ? `${this.feed}/${now}/${this.ports.runId}` : `${this.feed}/${now}`);
     const s = firstState(this.feed, checkpoint, now, passId);
     this.state = s;
     this.ports.publish(s);

@@ -9,7 +9,15 @@ import type { Config } from '../config';
 import type { AnswerValue, FieldProblem } from '../jobo/schemas';
 import { SA } from '../searchAttributes';
 import { interactiveSession } from './workflow';
-import { answersSignal, endSignal, isSettled, stateQuery, submitAnswersUpdate, type InteractiveSessionResult, type SessionView } from './messages';
+import {
+  answersSignal,
+  endSignal,
+  isSettled,
+  stateQuery,
+  submitAnswersUpdate,
+  type InteractiveSessionResult,
+  type SessionView,
+} from './messages';
 import { SESSION_WORKFLOW_PREFIX, idSuffixProblem, sessionWorkflowId, validateSessionInput, type InteractiveSessionInput } from './input';
 import { InvalidInputError, type InputProblem } from '../shared/input';
 
@@ -117,7 +125,7 @@ export class InteractiveSessionClient {
       const cause = err instanceof WorkflowUpdateFailedError ? err.cause : undefined;
       if (cause instanceof ApplicationFailure) {
         const d = cause.details?.[0];
-        throw new SessionAnswerError(cause.type ?? 'ApplicationFailure', cause.message, Array.isArray(d) ? d : []);
+        throw new SessionAnswerError(cause.type ?? 'ApplicationFailure', cause.message, Array.isArray(d) ? (d as FieldProblem[]) : []);
       }
       throw err;
     }

@@ -61,7 +61,7 @@ function joboCause(err: unknown): { type: string; message: string; fields: Field
   const e = applicationFailureIn(err, (f) => f.type?.startsWith('Jobo') ?? false);
   if (!e?.type) return undefined;
   const d = e.details?.[0];
-  return { type: e.type, message: e.message, fields: isObject(d) && Array.isArray(d.fields) ? d.fields : [] };
+  return { type: e.type, message: e.message, fields: isObject(d) && Array.isArray(d.fields) ? (d.fields as FieldProblem[]) : [] };
 }
 
 export function describe(err: unknown): string {
@@ -105,7 +105,7 @@ export function answerProblems(view: SessionView, payload: unknown): FieldProble
     return [{ field: 'answers', message: 'expected { "answers": { "<field name>": value, ... } }' }];
   }
   if (payload.page !== undefined && payload.page !== view.page) {
-    return [{ field: 'page', message: `answers are for page ${String(payload.page)} but the session is on page ${view.page}` }];
+    return [{ field: 'page', message: `answers are for page ${JSON.stringify(payload.page)} but the session is on page ${view.page}` }];
   }
   return validateAnswers(view.fields, payload.answers);
 }
