@@ -236,6 +236,7 @@ describe('the OpenAPI document', () => {
         'POST /api/v1/sessions/{sessionId}/pause',
         'POST /api/v1/sessions/{sessionId}/resume',
         'POST /api/v1/sessions/{sessionId}/stop',
+        'POST /api/v1/sessions/{sessionId}/policy',
         'GET /api/v1/sessions/{sessionId}/runs',
         'GET /api/v1/applications',
         'POST /api/v1/applications/{applicationId}/retry',
