@@ -32,8 +32,9 @@ import { OpenUpstreamSessions, invalidFailure, sessionCreateKey } from '../share
 import { NON_RETRYABLE_JOBO_FAILURES } from '../jobo/failureTypes';
 
 /**
- * Sessions started since submit answers as a local activity (8849f72 made the change without a marker;
- * sessions started before it scheduled a regular activity, and replay them that way).
+ * Marked sessions submit answers as a local activity. Unmarked ones replay with the regular activity they
+ * scheduled before 8849f72 made the switch without a marker (those started between that deploy and this
+ * marker's cannot be told apart: docs/interactiveSession.md, "Code and replay").
  */
 const LOCAL_SUBMIT_PATCH = 'interactive-submit-local';
 
