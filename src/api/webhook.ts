@@ -120,7 +120,6 @@ export function registerWebhookRoutes(app: ZodApp, ctx: ApiContext, webhooks?: (
       const { webhook, secret } = await addWebhook(hooks, campaignId, userId, req.body);
       // The campaign sends events only while it has webhooks: tell it (a closed one has nothing more to send).
       await tellCampaignWebhooks(ctx.client, campaignId, await activeWebhooks(hooks, campaignId));
-      await tellCampaignWebhooks(ctx.client, campaignId, (await (await store()).list(campaignId)).filter((w) => w.status === 'active').length);
       return reply.code(201).header('location', `${campaignWebhooksPath(campaignId)}/${webhook.id}`).send({ ...out(webhook), secret });
     },
   );
@@ -143,7 +142,6 @@ export function registerWebhookRoutes(app: ZodApp, ctx: ApiContext, webhooks?: (
       const hooks = await store();
       if (!(await hooks.remove(campaignId, webhookId))) throw notFound(`webhook ${webhookId}`);
       await tellCampaignWebhooks(ctx.client, campaignId, await activeWebhooks(hooks, campaignId));
-      await tellCampaignWebhooks(ctx.client, campaignId, (await (await store()).list(campaignId)).filter((w) => w.status === 'active').length);
       return reply.code(204).send(null);
     },
   );
