@@ -31,13 +31,6 @@ import { SA } from '../searchAttributes';
 import { OpenUpstreamSessions, invalidFailure, sessionCreateKey } from '../shared/upstreamSession';
 import { NON_RETRYABLE_JOBO_FAILURES } from '../jobo/failureTypes';
 
-/**
- * Marked sessions submit answers as a local activity. Unmarked ones replay with the regular activity they
- * scheduled before 8849f72 made the switch without a marker (those started between that deploy and this
- * marker's cannot be told apart: docs/interactiveSession.md, "Code and replay").
- */
-const LOCAL_SUBMIT_PATCH = 'interactive-submit-local';
-
 // A person is waiting on start and submit: give up after a few minutes and show the error instead. Backs off
 // up to 30 s; what the upstream refused for good (the client's typed 4xx failures) is never retried.
 const upstream = {
@@ -55,8 +48,9 @@ const localSubmit = { ...upstream, localRetryThreshold: '10s' } satisfies LocalA
 // Ending keeps trying for longer: an upstream session left open is the one thing this workflow must avoid.
 const cleanup = { ...upstream, scheduleToCloseTimeout: '15m' } satisfies ActivityOptions;
 
-const { startSession, getSession, submitAnswers: submitAnswersRemote } = proxyActivities<InteractiveSessionActivities>(upstream);
-const { submitAnswers: submitAnswersLocal } = proxyLocalActivities<InteractiveSessionActivities>(localSubmit);
+const { startSession, getSession } = proxyActivities<InteractiveSessionActivities>(upstream);
+// Local since before the first release (8849f72 landed with issues 2-7): no run ever scheduled it as a regular activity.
+const { submitAnswers } = proxyLocalActivities<InteractiveSessionActivities>(localSubmit);
 const { endSession } = proxyActivities<InteractiveSessionActivities>(cleanup);
 
 function ports(): SessionPorts {
@@ -64,8 +58,8 @@ function ports(): SessionPorts {
     workflowId: workflowInfo().workflowId,
     createKey: sessionCreateKey,
     startSession: (req) => CancellationScope.nonCancellable(() => startSession(req)),
-    // A retry of either kind reuses the idempotency key, so a page is never submitted twice.
-    submitAnswers: (req) => (patched(LOCAL_SUBMIT_PATCH) ? submitAnswersLocal(req) : submitAnswersRemote(req)),
+    // A retry reuses the idempotency key, so a page is never submitted twice.
+    submitAnswers,
     getSession,
     sessions: new OpenUpstreamSessions((sessionId) => endSession({ sessionId }), describe),
     publish: (status, provider) =>
