@@ -38,7 +38,15 @@ afterAll(async () => {
 });
 
 const search = (over: Partial<SearchCampaignJobsRequest> = {}) =>
-  run(acts.searchCampaignJobs, { campaignId: 'c', profileId: PROFILE, filters: {}, limit: 10, now: new Date().toISOString(), scheduledAt: null, ...over });
+  run(acts.searchCampaignJobs, {
+    campaignId: 'c',
+    profileId: PROFILE,
+    filters: {},
+    limit: 10,
+    now: new Date().toISOString(),
+    scheduledAt: null,
+    ...over,
+  });
 
 const row = (jobUrl: string, status: LedgerWrite['status'], more: Partial<LedgerWrite> = {}): LedgerWrite => ({
   profileId: PROFILE,
@@ -87,7 +95,10 @@ test('campaignApplicationOutcome: the ledger row by job key, or null; a NEEDS_PE
     awaitingUntil: null,
   });
   // Campaigns before job keys passed their caller's id: the URL's key is tried too.
-  expect(await run(acts.campaignApplicationOutcome, { ...other, jobId: 'ref-from-before', jobUrl: b.link })).toMatchObject({ status: 'PROCESSING', awaitingUntil: until });
+  expect(await run(acts.campaignApplicationOutcome, { ...other, jobId: 'ref-from-before', jobUrl: b.link })).toMatchObject({
+    status: 'PROCESSING',
+    awaitingUntil: until,
+  });
 });
 
 test("campaignCandidateEmail: the sandbox profile's contact email; a deleted profile is null, not a failure", async () => {

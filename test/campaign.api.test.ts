@@ -45,7 +45,11 @@ beforeAll(async () => {
     sandbox: { seed: 3, jobs: 20 },
     taskQueue,
     activities: (jobo, sandbox) => ({
-      ...createActivities({ config: testConfig({ JOBO_BASE_URL: sandbox.url, JOBO_API_KEY: sandbox.apiKey }), jobo, store: async () => store }),
+      ...createActivities({
+        config: testConfig({ JOBO_BASE_URL: sandbox.url, JOBO_API_KEY: sandbox.apiKey }),
+        jobo,
+        store: async () => store,
+      }),
       searchCampaignJobs: async () => [],
     }),
   });
@@ -98,7 +102,11 @@ test('policy at create: 201 with it; a bad policy or deadline is a 400 naming th
 
   const created = await call('POST', '/api/v1/sessions/autopilot/recurring', recurring({ policy: 'ask', personDeadlineHours: 48 }));
   expect(created.status).toBe(201);
-  expect(created.body).toMatchObject({ policy: 'ask', personDeadlineHours: 48, stats: { waitingForPerson: 0, needsPersonApplications: 0 } });
+  expect(created.body).toMatchObject({
+    policy: 'ask',
+    personDeadlineHours: 48,
+    stats: { waitingForPerson: 0, needsPersonApplications: 0 },
+  });
   // Without a policy: skip, and the stats keep their shape.
   const plain = await call('POST', '/api/v1/sessions/autopilot/recurring', recurring());
   expect(plain.body).toMatchObject({ policy: 'skip', personDeadlineHours: 72 });
@@ -126,7 +134,12 @@ test('POST .../policy changes it while running; bad input is a 400 naming the fi
   expect((await call('POST', path, { policy: 'review' }, OTHER_KEY)).status).toBe(404);
   const changed = await call('POST', path, { policy: 'review', personDeadlineHours: 12 });
   expect(changed.status).toBe(200);
-  expect(changed.body).toMatchObject({ sessionId: session.sessionId, policy: 'review', personDeadlineHours: 12, stats: { waitingForPerson: 0 } });
+  expect(changed.body).toMatchObject({
+    sessionId: session.sessionId,
+    policy: 'review',
+    personDeadlineHours: 12,
+    stats: { waitingForPerson: 0 },
+  });
   // The workflow holds it (its own query), and GET shows it.
   expect(await getCampaign(env.client, session.sessionId)).toMatchObject({ policy: 'review', personDeadlineHours: 12 });
   expect((await call('GET', `/api/v1/sessions/${session.sessionId}`)).body).toMatchObject({ policy: 'review' });

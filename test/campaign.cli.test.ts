@@ -98,11 +98,22 @@ test('create, get, list, pause, resume, runs, applications and stop a recurring 
   // The list as a table: a header row, one row per campaign, the page line.
   const table = (await cli('list', '--status', 'paused', '--type', 'autopilot-recurring')).out.split('\n');
   expect(table[0].split(/\s+/)).toEqual(['SESSION', 'TYPE', 'STATUS', 'USER', 'PROFILE', 'CREATED', 'CLOSED']);
-  expect(table[1].split(/\s+/)).toEqual(['cli-weekly', 'autopilot_recurring', 'paused', '-', PROFILE.slice(0, 8), expect.stringMatching(/^\d{4}-\d\d-\d\dT[\d:]+Z$/), '-']);
+  expect(table[1].split(/\s+/)).toEqual([
+    'cli-weekly',
+    'autopilot_recurring',
+    'paused',
+    '-',
+    PROFILE.slice(0, 8),
+    expect.stringMatching(/^\d{4}-\d\d-\d\dT[\d:]+Z$/),
+    '-',
+  ]);
   expect(table[table.length - 1]).toBe('page 1/1 (1 total)');
   expect(JSON.parse((await cli('resume', 'cli-weekly', '--json')).out)).toMatchObject({ status: 'active' });
   expect((await cli('resume', 'cli-weekly')).out).toContain('Campaign cli-weekly (autopilot_recurring), active');
-  expect(JSON.parse((await cli('runs', 'cli-weekly', '--json')).out)).toEqual({ data: [], pagination: { page: 1, limit: 20, total: 0, totalPages: 0 } });
+  expect(JSON.parse((await cli('runs', 'cli-weekly', '--json')).out)).toEqual({
+    data: [],
+    pagination: { page: 1, limit: 20, total: 0, totalPages: 0 },
+  });
   expect((await cli('runs', 'cli-weekly')).out).toBe('(none)\npage 1/1 (0 total)');
   expect(JSON.parse((await cli('applications', 'cli-weekly', '--status', 'SUCCESS', '--json')).out).data).toEqual([]);
   expect((await cli('applications', 'cli-weekly')).out).toBe('(none)\npage 1/1 (0 total)');
@@ -122,8 +133,15 @@ test('--policy at create and `campaign policy` while running: applications start
     schedule: { pattern: 'daily', time: '09:00', timezone: 'UTC' },
     filters: { jobTitle: 'Engineer' },
   });
-  expect((await cli('create', 'autopilot-recurring', '--body', file, '--id', 'cli-asks', '--policy', 'ask', '--person-deadline-hours', '48')).code).toBe(0);
-  expect(JSON.parse((await cli('get', 'cli-asks', '--json')).out)).toMatchObject({ policy: 'ask', personDeadlineHours: 48, stats: { waitingForPerson: 0 } });
+  expect(
+    (await cli('create', 'autopilot-recurring', '--body', file, '--id', 'cli-asks', '--policy', 'ask', '--person-deadline-hours', '48'))
+      .code,
+  ).toBe(0);
+  expect(JSON.parse((await cli('get', 'cli-asks', '--json')).out)).toMatchObject({
+    policy: 'ask',
+    personDeadlineHours: 48,
+    stats: { waitingForPerson: 0 },
+  });
   const changed = await cli('policy', 'cli-asks', 'review', '--person-deadline-hours', '24');
   expect(changed.code).toBe(0);
   expect(changed.out).toContain('policy:       review (a person has 24 h), 0 waiting for a person now');
@@ -148,7 +166,9 @@ test('bad input is refused before connecting, one line per field', async () => {
     expect(res.err).toContain('candidateProfileId: required: a profile UUID');
     expect(res.err).toContain('jobs[0].jobId');
     expect(res.err).toContain('jobs[0].link');
-    expect((await cli('create', 'weekly', '--body', file)).err).toContain('type: expected one of run_once, autopilot_once, autopilot_recurring');
+    expect((await cli('create', 'weekly', '--body', file)).err).toContain(
+      'type: expected one of run_once, autopilot_once, autopilot_recurring',
+    );
   } finally {
     process.env.TEMPORAL_ADDRESS = env.address;
   }

@@ -39,7 +39,12 @@ let store: SqliteJobStore;
 let ledger: ApplicationsLedger;
 let jobs: CorpusJob[];
 
-const asCampaignJob = (j: CorpusJob, i: number): CampaignJob => ({ companyName: `Company ${i}`, title: `Job ${i}`, jobId: j.id, link: j.url });
+const asCampaignJob = (j: CorpusJob, i: number): CampaignJob => ({
+  companyName: `Company ${i}`,
+  title: `Job ${i}`,
+  jobId: j.id,
+  link: j.url,
+});
 
 beforeAll(async () => {
   temp = await openTempStore('applyflow-campaign-e2e-');
@@ -68,7 +73,13 @@ test('a run-once campaign of 100 jobs accounts for 100 applications, each submit
   const hundred = jobs.slice(0, 100);
   const { campaignId, handle } = await createRunOnce(
     env.client,
-    { candidateProfileId: profileId, jobs: hundred.map(asCampaignJob), answers: CALLER_ANSWERS, limits: { concurrency: 10 }, searchId: 'srch_e2e' },
+    {
+      candidateProfileId: profileId,
+      jobs: hundred.map(asCampaignJob),
+      answers: CALLER_ANSWERS,
+      limits: { concurrency: 10 },
+      searchId: 'srch_e2e',
+    },
     { taskQueue },
   );
   const done = await handle.result();
@@ -98,13 +109,23 @@ test('a run-once campaign of 100 jobs accounts for 100 applications, each submit
   await waitFor('visibility to list the applications', async () => (await env.client.workflow.count(query)).count === 100);
   expect((await ledger.list({ campaignId })).filter((r) => r.status === 'SUCCESS')).toHaveLength(100);
   const sa = (await handle.describe()).typedSearchAttributes;
-  expect([sa.get(SA.kind), sa.get(SA.status), sa.get(SA.campaignType), sa.get(SA.profileId)]).toEqual(['campaign', 'completed', 'run_once', profileId]);
+  expect([sa.get(SA.kind), sa.get(SA.status), sa.get(SA.campaignType), sa.get(SA.profileId)]).toEqual([
+    'campaign',
+    'completed',
+    'run_once',
+    profileId,
+  ]);
 });
 
 test('autopilot campaigns skip what the profile applied to; two at once never apply twice', async () => {
   const profileId = await createApplicant(jobo);
   const filters = { companyInclude: [...new Set((await store.searchJobs({ limit: 1000 })).map((j) => j.companyName))].slice(0, 50) };
-  const make = () => createAutopilotOnce(env.client, { candidateProfileId: profileId, filters, answers: CALLER_ANSWERS, limits: { maxJobsPerRun: 12, concurrency: 4 } }, { taskQueue });
+  const make = () =>
+    createAutopilotOnce(
+      env.client,
+      { candidateProfileId: profileId, filters, answers: CALLER_ANSWERS, limits: { maxJobsPerRun: 12, concurrency: 4 } },
+      { taskQueue },
+    );
   // Two at the same time race for the same jobs: the application id (REJECT_DUPLICATE) and the ledger decide.
   const [a, b] = await Promise.all([make(), make()]);
   const [ra, rb] = await Promise.all([a.handle.result(), b.handle.result()]);
@@ -142,7 +163,13 @@ test('stop: the run is cancelled, queued jobs are never started, applications in
   try {
     const { campaignId, handle } = await createRunOnce(
       env.client,
-      { candidateProfileId: profileId, jobs: ten.map(asCampaignJob), answers: CALLER_ANSWERS, limits: { concurrency: 2 }, overrideEmail: 'owner@campaign.example' },
+      {
+        candidateProfileId: profileId,
+        jobs: ten.map(asCampaignJob),
+        answers: CALLER_ANSWERS,
+        limits: { concurrency: 2 },
+        overrideEmail: 'owner@campaign.example',
+      },
       { taskQueue },
     );
     await waitFor('two applications processing', async () => {
@@ -166,7 +193,9 @@ test('stop: the run is cancelled, queued jobs are never started, applications in
     const submitted = await submissionsOf(sandbox.admin, profileId);
     expect(new Set(submitted.keys())).toEqual(new Set(byStatus('SUCCESS').map((x) => x.job_url)));
     // overrideEmail: what was sent upstream carries the campaign's address, not the profile's.
-    const sent = JSON.stringify((await sandbox.admin.sessions()).filter((s) => s.profile_id === profileId && s.status === 'submitted').map((s) => s.answers));
+    const sent = JSON.stringify(
+      (await sandbox.admin.sessions()).filter((s) => s.profile_id === profileId && s.status === 'submitted').map((s) => s.answers),
+    );
     expect(sent).toContain('owner@campaign.example');
     expect(sent).not.toContain('ada@example.com');
     const cancelledUrls = new Set(byStatus('CANCELLED').map((x) => x.job_url));
@@ -187,12 +216,18 @@ test('list by status and type, paginated; bad input names its fields and starts 
   expect(all.data).toHaveLength(2);
   const page2 = await listCampaigns(env.client, { limit: 2, page: 2 });
   expect(page2.data.map((c) => c.workflowId)).not.toContain(all.data[0].workflowId);
-  expect((await listCampaigns(env.client, { type: 'autopilot_once' })).data.every((c) => c.type === 'autopilot_once' && c.status === 'completed')).toBe(true);
+  expect(
+    (await listCampaigns(env.client, { type: 'autopilot_once' })).data.every(
+      (c) => c.type === 'autopilot_once' && c.status === 'completed',
+    ),
+  ).toBe(true);
 
   const before = (await env.client.workflow.count(`${SA.kind.name} = 'campaign'`)).count;
-  const err = await createRunOnce(env.client, { candidateProfileId: 'x', jobs: [{ companyName: 'A', title: 'T', jobId: 'j', link: 'nope' }] }, { taskQueue }).catch(
-    (e: unknown) => e,
-  );
+  const err = await createRunOnce(
+    env.client,
+    { candidateProfileId: 'x', jobs: [{ companyName: 'A', title: 'T', jobId: 'j', link: 'nope' }] },
+    { taskQueue },
+  ).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(InvalidCampaignInputError);
   expect((err as InvalidCampaignInputError).problems.map((p) => p.field)).toEqual(['candidateProfileId', 'jobs[0].link']);
   expect((await env.client.workflow.count(`${SA.kind.name} = 'campaign'`)).count).toBe(before);

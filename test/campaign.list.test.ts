@@ -9,7 +9,14 @@ function execution(i: number, userId: string): WorkflowExecutionInfo {
     workflowId: `campaign/c${i}`,
     startTime: new Date(Date.UTC(2026, 0, 1, 0, i)),
     closeTime: undefined,
-    memo: { campaign: { userId, createdAt: `2025-12-0${(i % 9) + 1}T00:00:00.000Z`, searchContext: { titles: ['T'], locations: [] }, candidateEmail: null } },
+    memo: {
+      campaign: {
+        userId,
+        createdAt: `2025-12-0${(i % 9) + 1}T00:00:00.000Z`,
+        searchContext: { titles: ['T'], locations: [] },
+        candidateEmail: null,
+      },
+    },
     typedSearchAttributes: new TypedSearchAttributes([
       { key: SA.campaignId, value: `c${i}` },
       { key: SA.campaignType, value: 'run_once' },
@@ -62,7 +69,11 @@ test('count and page are asked for at once; the page is pageSize = limit; the it
   expect(seen.pulled).toBe(60); // two pages skipped, the third read, nothing after it
   expect(seen.workflowQueries).toBe(0);
   expect(seen.queries[0]).toBe(`ApplyflowKind = 'campaign' AND ApplyflowCampaignType = 'run_once' AND ApplyflowUserId = 'alice'`);
-  expect(page.data[0]).toMatchObject({ userId: 'alice', startedAt: '2025-12-05T00:00:00.000Z', searchContext: { titles: ['T'], locations: [] } });
+  expect(page.data[0]).toMatchObject({
+    userId: 'alice',
+    startedAt: '2025-12-05T00:00:00.000Z',
+    searchContext: { titles: ['T'], locations: [] },
+  });
 });
 
 test('a count function (the API shares one per second) replaces the server count', async () => {
@@ -75,5 +86,7 @@ test('a count function (the API shares one per second) replaces the server count
 
 test('a user id that could break out of the query is refused, naming the field', async () => {
   const { client } = fakeClient();
-  await expect(listCampaigns(client, { userId: "x' OR ApplyflowKind = 'campaign" })).rejects.toMatchObject({ problems: [{ field: 'userId' }] });
+  await expect(listCampaigns(client, { userId: "x' OR ApplyflowKind = 'campaign" })).rejects.toMatchObject({
+    problems: [{ field: 'userId' }],
+  });
 });

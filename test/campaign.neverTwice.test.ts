@@ -57,7 +57,11 @@ afterAll(async () => {
 });
 
 async function runCampaign(profileId: string, list: CampaignJob[]): Promise<CampaignApplication[]> {
-  const { campaignId, handle } = await createRunOnce(env.client, { candidateProfileId: profileId, jobs: list, answers: CALLER_ANSWERS }, { taskQueue });
+  const { campaignId, handle } = await createRunOnce(
+    env.client,
+    { candidateProfileId: profileId, jobs: list, answers: CALLER_ANSWERS },
+    { taskQueue },
+  );
   await handle.result();
   return (await campaignApplications(env.client, campaignId, { limit: 100 })).data.reverse(); // list order
 }
@@ -79,7 +83,12 @@ test('one list naming one job many ways (two jobIds, trailing slash, tracking ta
   expect(apps.map((a) => [a.jobId, a.status])).toEqual(list.map((j) => [j.jobId, 'SUCCESS']));
   expect(new Set(apps.slice(0, 6).map((a) => a.applicationId)).size).toBe(1);
   expect(apps.slice(1, 6).every((a) => a.same_job_as === apps[0].applicationId)).toBe(true);
-  expect(await submissionsOf(sandbox.admin, profileId)).toEqual(new Map([[job.url, 1], [other.url, 1]]));
+  expect(await submissionsOf(sandbox.admin, profileId)).toEqual(
+    new Map([
+      [job.url, 1],
+      [other.url, 1],
+    ]),
+  );
   expect(await ledger.list({ profileId })).toHaveLength(2);
 });
 
@@ -93,11 +102,15 @@ test('two campaigns at once over overlapping lists, under different jobIds, and 
     runCampaign(profileId, b),
     startApplication(
       env.client,
-      { profileId, jobUrl: `${picked[3].url}/`, jobId: 'single', job: { title: 'Job 3', companyName: 'Company 3' }, answers: CALLER_ANSWERS },
+      {
+        profileId,
+        jobUrl: `${picked[3].url}/`,
+        jobId: 'single',
+        job: { title: 'Job 3', companyName: 'Company 3' },
+        answers: CALLER_ANSWERS,
+      },
       { taskQueue },
-    ).then((s) =>
-      s.handle.result(),
-    ),
+    ).then((s) => s.handle.result()),
   ]);
   expect([...appsA, ...appsB].map((x) => [x.job_url, x.status, x.error])).toEqual([...a, ...b].map((j) => [j.link, 'SUCCESS', null]));
   expect(single.status).toBe('SUCCESS');
@@ -119,5 +132,10 @@ test("a jobId reused for another link is its own job: campaign B's job is applie
   expect(appsA.map((x) => [x.status, x.already_applied])).toEqual([['SUCCESS', false]]);
   expect(appsB.map((x) => [x.status, x.already_applied, x.job_url])).toEqual([['SUCCESS', false, second.url]]);
   expect(appsB[0].applicationId).not.toBe(appsA[0].applicationId);
-  expect(await submissionsOf(sandbox.admin, profileId)).toEqual(new Map([[first.url, 1], [second.url, 1]]));
+  expect(await submissionsOf(sandbox.admin, profileId)).toEqual(
+    new Map([
+      [first.url, 1],
+      [second.url, 1],
+    ]),
+  );
 });

@@ -59,7 +59,12 @@ let others: CorpusJob[];
 let receiver: Server | undefined;
 const received: { deliveryId: string; type: string; data: Record<string, unknown> }[] = [];
 
-const asCampaignJob = (j: CorpusJob, i: number): CampaignJob => ({ companyName: `Company ${i}`, title: `Job ${i}`, jobId: j.id, link: j.url });
+const asCampaignJob = (j: CorpusJob, i: number): CampaignJob => ({
+  companyName: `Company ${i}`,
+  title: `Job ${i}`,
+  jobId: j.id,
+  link: j.url,
+});
 const noBirthday = () => createApplicant(jobo, { contact: { ...APPLICANT.contact, date_of_birth: null } });
 const apps = async (campaignId: string) => (await campaignApplications(env.client, campaignId, { limit: 100 })).data;
 
@@ -87,7 +92,11 @@ beforeAll(async () => {
     sandbox: { seed: 21, jobs: 300 },
     taskQueue,
     activities: (client, sb) => {
-      const config = testConfig({ JOBO_BASE_URL: sb.url, JOBO_API_KEY: sb.apiKey, APPLYFLOW_CODEC_KEYS: `${KEY.id}:${KEY.key.toString('base64')}` });
+      const config = testConfig({
+        JOBO_BASE_URL: sb.url,
+        JOBO_API_KEY: sb.apiKey,
+        APPLYFLOW_CODEC_KEYS: `${KEY.id}:${KEY.key.toString('base64')}`,
+      });
       return createActivities({ config, jobo: client, store: async () => store });
     },
     worker: { maxConcurrentActivityTaskExecutions: 40 },
@@ -123,12 +132,24 @@ test('ask: 15 submit while 5 wait without a slot; two answers (one remembered) s
   const list = [...asking, ...plain];
   const { campaignId, handle } = await createRunOnce(
     env.client,
-    { candidateProfileId: profileId, jobs: list.map(asCampaignJob), answers: CALLER_ANSWERS, policy: 'ask', personDeadlineHours: 4 / 60, limits: { concurrency: 3 } },
+    {
+      candidateProfileId: profileId,
+      jobs: list.map(asCampaignJob),
+      answers: CALLER_ANSWERS,
+      policy: 'ask',
+      personDeadlineHours: 4 / 60,
+      limits: { concurrency: 3 },
+    },
     { taskQueue },
   );
   const idOf = (j: CorpusJob) => async () => (await apps(campaignId)).find((a) => a.job_url === j.url)!.applicationId;
 
-  await waitFor('the five workday applications to wait for a person', async () => (await getCampaign(env.client, campaignId)).stats.waitingForPerson === 5, WAIT_MS, 1000);
+  await waitFor(
+    'the five workday applications to wait for a person',
+    async () => (await getCampaign(env.client, campaignId)).stats.waitingForPerson === 5,
+    WAIT_MS,
+    1000,
+  );
   const [first, second] = [await idOf(asking[0])(), await idOf(asking[1])()];
   const task = await personTask(env.client, first);
   expect(task).toMatchObject({ kind: 'question', campaign_id: campaignId, profile_id: profileId, job_url: asking[0].url });
@@ -158,12 +179,20 @@ test('ask: 15 submit while 5 wait without a slot; two answers (one remembered) s
   // A later job with the same question, in another campaign of the profile: answered from memory, nobody asked.
   const later = await createRunOnce(
     env.client,
-    { candidateProfileId: profileId, jobs: [asCampaignJob(workday[5], 99)], answers: CALLER_ANSWERS, policy: 'ask', personDeadlineHours: 4 / 60 },
+    {
+      candidateProfileId: profileId,
+      jobs: [asCampaignJob(workday[5], 99)],
+      answers: CALLER_ANSWERS,
+      policy: 'ask',
+      personDeadlineHours: 4 / 60,
+    },
     { taskQueue },
   );
   const laterDone = await later.handle.result();
   expect(laterDone.stats).toMatchObject({ successfulApplications: 1, failedApplications: 0, waitingForPerson: 0 });
-  const laterSession = (await sandbox.admin.sessions()).find((s) => s.profile_id === profileId && s.job_url === workday[5].url && s.state === 'completed');
+  const laterSession = (await sandbox.admin.sessions()).find(
+    (s) => s.profile_id === profileId && s.job_url === workday[5].url && s.state === 'completed',
+  );
   expect(JSON.stringify(laterSession?.answers)).toContain(`"${age.name}":"Yes"`);
 
   // The deadline: the three nobody answered fail, naming the field; the campaign completes once they are final.
@@ -198,15 +227,25 @@ test('review: nothing is submitted until approved; a rejected review is CANCELLE
   await tellCampaignWebhooks(env.client, campaignId, 1);
 
   // setPolicy: a bad request names its field and changes nothing; a good one answers with the campaign.
-  const bad = await setCampaignPolicy(env.client, campaignId, { policy: 'maybe' as 'ask', personDeadlineHours: 0 }).catch((e: unknown) => e);
+  const bad = await setCampaignPolicy(env.client, campaignId, { policy: 'maybe' as 'ask', personDeadlineHours: 0 }).catch(
+    (e: unknown) => e,
+  );
   expect(bad).toBeInstanceOf(InvalidCampaignInputError);
   expect((bad as InvalidCampaignInputError).problems.map((p) => p.field)).toEqual(['policy', 'personDeadlineHours']);
-  expect(await setCampaignPolicy(env.client, campaignId, { policy: 'review', personDeadlineHours: 24 })).toMatchObject({ policy: 'review', personDeadlineHours: 24 });
+  expect(await setCampaignPolicy(env.client, campaignId, { policy: 'review', personDeadlineHours: 24 })).toMatchObject({
+    policy: 'review',
+    personDeadlineHours: 24,
+  });
 
-  const entries = await waitFor('both to wait for a review', async () => {
-    const list = await apps(campaignId);
-    return list.length === 2 && list.every((x) => x.waiting_for === 'review') ? list : null;
-  }, WAIT_MS, 1000);
+  const entries = await waitFor(
+    'both to wait for a review',
+    async () => {
+      const list = await apps(campaignId);
+      return list.length === 2 && list.every((x) => x.waiting_for === 'review') ? list : null;
+    },
+    WAIT_MS,
+    1000,
+  );
   expect((await submissionsOf(sandbox.admin, profileId)).size).toBe(0);
   const byUrl = (u: string) => entries.find((x: CampaignApplication) => x.job_url === u)!.applicationId;
   const review = await personTask(env.client, byUrl(a.url));
@@ -217,11 +256,16 @@ test('review: nothing is submitted until approved; a rejected review is CANCELLE
   // A form may be reviewed again before a later final page: approve each review until it is submitted.
   const approved = byUrl(a.url);
   await approveReview(env.client, approved, {});
-  await waitFor('the approved application to finish', async () => {
-    const t = await personTask(env.client, approved).catch(() => null);
-    if (t?.kind === 'review') await approveReview(env.client, approved, {});
-    return (await apps(campaignId)).find((x) => x.applicationId === approved)!.status === 'SUCCESS';
-  }, WAIT_MS, 1000);
+  await waitFor(
+    'the approved application to finish',
+    async () => {
+      const t = await personTask(env.client, approved).catch(() => null);
+      if (t?.kind === 'review') await approveReview(env.client, approved, {});
+      return (await apps(campaignId)).find((x) => x.applicationId === approved)!.status === 'SUCCESS';
+    },
+    WAIT_MS,
+    1000,
+  );
 
   const done = await handle.result();
   await maybeRecord(handle, 'reviewWithWebhook');
@@ -233,8 +277,15 @@ test('review: nothing is submitted until approved; a rejected review is CANCELLE
   expect([...submitted.entries()]).toEqual([[a.url, 1]]);
 
   // Every event the campaign sent reached the receiver, each with its own deterministic delivery id.
-  await waitFor('run.completed at the receiver', async () => received.some((e) => e.type === 'run.completed' && e.deliveryId.startsWith(`campaign/${campaignId}/`)), WAIT_MS, 1000);
+  await waitFor(
+    'run.completed at the receiver',
+    async () => received.some((e) => e.type === 'run.completed' && e.deliveryId.startsWith(`campaign/${campaignId}/`)),
+    WAIT_MS,
+    1000,
+  );
   const mine = received.filter((e) => e.deliveryId.startsWith(`campaign/${campaignId}/event-`));
-  expect(mine.filter((e) => e.type === 'review.waiting').map((e) => e.data.applicationId)).toEqual(expect.arrayContaining([byUrl(a.url), byUrl(b.url)]));
+  expect(mine.filter((e) => e.type === 'review.waiting').map((e) => e.data.applicationId)).toEqual(
+    expect.arrayContaining([byUrl(a.url), byUrl(b.url)]),
+  );
   expect(new Set(mine.map((e) => e.deliveryId)).size).toBe(mine.length);
 });

@@ -76,7 +76,8 @@ describe('against the sandbox limiting to 20 requests/s', () => {
   async function storm(jobo: JoboClient): Promise<number> {
     const results = await Promise.allSettled(Array.from({ length: 80 }, () => jobo.expired({ batch_size: 1 })));
     await jobo.close();
-    return results.filter((r) => r.status === 'rejected' && r.reason instanceof ApplicationFailure && r.reason.type === 'JoboRateLimited').length;
+    return results.filter((r) => r.status === 'rejected' && r.reason instanceof ApplicationFailure && r.reason.type === 'JoboRateLimited')
+      .length;
   }
 
   test('without the bucket a burst of calls meets 429s', async () => {

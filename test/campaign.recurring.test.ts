@@ -65,11 +65,15 @@ test('a daily autopilot campaign applies to new jobs on every tick and never twi
   for (let n = 1; n <= 3; n++, tick += DAY) {
     // Skip to just after the tick; the run then happens in real time (time skipping stays locked).
     await env.sleep(tick - (await env.currentTimeMs()) + 1000);
-    await waitFor(`run ${n} to complete`, async () => {
-      const view = await getCampaign(env.client, campaignId);
-      const [last] = (await campaignRuns(env.client, campaignId)).data;
-      return view.stats.totalRuns === n && last?.status === 'completed';
-    }, WAIT_MS);
+    await waitFor(
+      `run ${n} to complete`,
+      async () => {
+        const view = await getCampaign(env.client, campaignId);
+        const [last] = (await campaignRuns(env.client, campaignId)).data;
+        return view.stats.totalRuns === n && last?.status === 'completed';
+      },
+      WAIT_MS,
+    );
   }
 
   const runs = (await campaignRuns(env.client, campaignId)).data.reverse();
@@ -86,5 +90,8 @@ test('a daily autopilot campaign applies to new jobs on every tick and never twi
 
   await stopCampaign(env.client, campaignId);
   await waitFor('the campaign to close', async () => (await handle.describe()).status.name !== 'RUNNING', WAIT_MS);
-  expect(await handle.result()).toMatchObject({ status: 'cancelled', stats: { totalRuns: 3, totalApplications: 15, successfulApplications: 15 } });
+  expect(await handle.result()).toMatchObject({
+    status: 'cancelled',
+    stats: { totalRuns: 3, totalApplications: 15, successfulApplications: 15 },
+  });
 });

@@ -8,7 +8,12 @@ import type { CampaignInput, CandidateJob } from '../src/campaign/input';
 import { CampaignRunner, RUNS_PER_GENERATION, policyProblems } from '../src/campaign/runner';
 
 const PROFILE = '8b0c3c8e-2f7e-4a43-9d59-0c1a0d6f7a11';
-const job = (n: number, link = `https://jobs.lever.co/acme/job-${n}`): CandidateJob => ({ jobId: `ref-${n}`, title: `Job ${n}`, companyName: 'Acme', link });
+const job = (n: number, link = `https://jobs.lever.co/acme/job-${n}`): CandidateJob => ({
+  jobId: `ref-${n}`,
+  title: `Job ${n}`,
+  companyName: 'Acme',
+  link,
+});
 
 function runnerFor(input: Partial<CampaignInput> = {}, opts: { jobKeys?: boolean; person?: boolean } = {}) {
   const statuses: string[] = [];
@@ -42,7 +47,9 @@ describe('a run', () => {
 
     const first = runner.takeNext()!;
     runner.begin(first.entry, run);
-    expect(runner.childFinished(first.entry, run, view('SUCCESS', { result: { confirmationUrl: 'https://c' } }))).toEqual({ kind: 'settled' });
+    expect(runner.childFinished(first.entry, run, view('SUCCESS', { result: { confirmationUrl: 'https://c' } }))).toEqual({
+      kind: 'settled',
+    });
     expect(twin).toMatchObject({ status: 'SUCCESS', result: { confirmationUrl: 'https://c' } });
     expect(runner.state.stats).toMatchObject({ totalApplications: 1, successfulApplications: 1, jobsQueued: 1 });
   });
@@ -66,12 +73,30 @@ describe('a run', () => {
     runner.childFinished(c.entry, run, view('NEEDS_PERSON', { error: 'captcha_required' }));
     expect(runner.childFinished(d.entry, run, view('UNCONFIRMED'))).toEqual({ kind: 'ask-ledger' });
     expect(d.entry.status).toBe('UNCONFIRMED');
-    runner.ledgerSettled(d.entry, run, { status: 'SUCCESS', error: null, confirmationUrl: 'https://ok', provider: 'lever', awaitingUntil: null });
+    runner.ledgerSettled(d.entry, run, {
+      status: 'SUCCESS',
+      error: null,
+      confirmationUrl: 'https://ok',
+      provider: 'lever',
+      awaitingUntil: null,
+    });
 
     expect(runner.failedNotice(a.entry)).toBe(true);
     expect(runner.failedNotice(b.entry)).toBe(false);
-    expect(runner.state.stats).toMatchObject({ totalApplications: 3, successfulApplications: 1, failedApplications: 1, limitReachedApplications: 1, needsPersonApplications: 1 });
-    expect(run.stats).toEqual({ jobsFound: 0, applicationsAttempted: 3, applicationsSuccessful: 1, applicationsFailed: 1, applicationsLimitReached: 1 });
+    expect(runner.state.stats).toMatchObject({
+      totalApplications: 3,
+      successfulApplications: 1,
+      failedApplications: 1,
+      limitReachedApplications: 1,
+      needsPersonApplications: 1,
+    });
+    expect(run.stats).toEqual({
+      jobsFound: 0,
+      applicationsAttempted: 3,
+      applicationsSuccessful: 1,
+      applicationsFailed: 1,
+      applicationsLimitReached: 1,
+    });
   });
 
   it('a duplicate takes the ledger outcome; none in time is FAILED saying so', () => {
@@ -79,7 +104,13 @@ describe('a run', () => {
     const run = runner.startRun(null);
     runner.enqueue(run, [job(1), job(2)], null);
     const [a, b] = [runner.takeNext()!, runner.takeNext()!];
-    runner.duplicateSettled(a.entry, run, { status: 'FAILED', error: 'form closed', confirmationUrl: null, provider: 'lever', awaitingUntil: null });
+    runner.duplicateSettled(a.entry, run, {
+      status: 'FAILED',
+      error: 'form closed',
+      confirmationUrl: null,
+      provider: 'lever',
+      awaitingUntil: null,
+    });
     runner.duplicateSettled(b.entry, run, null);
     expect(a.entry).toMatchObject({ status: 'FAILED', error: 'already attempted: form closed', already_applied: true });
     expect(b.entry.error).toMatch(/did not finish in time/);
@@ -87,7 +118,13 @@ describe('a run', () => {
     const run2 = c.startRun(null);
     c.enqueue(run2, [job(3)], null);
     const parked = c.takeNext()!;
-    c.duplicateSettled(parked.entry, run2, { status: 'NEEDS_PERSON', error: 'captcha_required', confirmationUrl: null, provider: 'workday', awaitingUntil: null });
+    c.duplicateSettled(parked.entry, run2, {
+      status: 'NEEDS_PERSON',
+      error: 'captcha_required',
+      confirmationUrl: null,
+      provider: 'workday',
+      awaitingUntil: null,
+    });
     expect(parked.entry.status).toBe('NEEDS_PERSON');
     expect(c.state.stats).toMatchObject({ needsPersonApplications: 1, failedApplications: 0 });
   });
@@ -149,7 +186,11 @@ describe('policies and a person in the loop', () => {
 
   it('the setPolicy validator names each bad field', () => {
     expect(policyProblems({ policy: 'ask', personDeadlineHours: 72 })).toEqual([]);
-    expect(policyProblems({ policy: 'maybe', personDeadlineHours: 0, extra: 1 }).map((p) => p.field)).toEqual(['policy', 'personDeadlineHours', 'extra']);
+    expect(policyProblems({ policy: 'maybe', personDeadlineHours: 0, extra: 1 }).map((p) => p.field)).toEqual([
+      'policy',
+      'personDeadlineHours',
+      'extra',
+    ]);
     expect(policyProblems({}).map((p) => p.field)).toEqual(['policy']);
     expect(policyProblems({ policy: 'ask', personDeadlineHours: 169 }).map((p) => p.field)).toEqual(['personDeadlineHours']);
   });
@@ -157,7 +198,11 @@ describe('policies and a person in the loop', () => {
   it('an application waiting for a person gives its slot up and takes it back when it goes on', () => {
     const { runner } = runnerFor({ policy: 'ask', limits: { concurrency: 2 } });
     const run = runner.startRun(null);
-    runner.enqueue(run, [1, 2, 3, 4].map((n) => job(n)), null);
+    runner.enqueue(
+      run,
+      [1, 2, 3, 4].map((n) => job(n)),
+      null,
+    );
     const a = runner.takeNext()!;
     const b = runner.takeNext()!;
     runner.begin(a.entry, run);
@@ -200,13 +245,24 @@ describe('policies and a person in the loop', () => {
     const { runner } = runnerFor();
     expect([runner.nextDeliveryId(), runner.nextDeliveryId()]).toEqual(['campaign/c1/event-1', 'campaign/c1/event-2']);
     const next = runner.continued();
-    const again = new CampaignRunner(next, { workflowId: 'campaign/c1', jobKeys: true, person: true, now: () => '2026-03-02T00:00:00Z', onStatus: () => {} });
+    const again = new CampaignRunner(next, {
+      workflowId: 'campaign/c1',
+      jobKeys: true,
+      person: true,
+      now: () => '2026-03-02T00:00:00Z',
+      onStatus: () => {},
+    });
     expect(again.nextDeliveryId()).toBe('campaign/c1/event-3');
   });
 });
 
 describe('the schedule and continue-as-new', () => {
-  const recurring = { type: 'autopilot_recurring' as const, jobs: undefined, filters: {}, schedule: { pattern: 'daily' as const, time: '09:00', timezone: 'UTC' } };
+  const recurring = {
+    type: 'autopilot_recurring' as const,
+    jobs: undefined,
+    filters: {},
+    schedule: { pattern: 'daily' as const, time: '09:00', timezone: 'UTC' },
+  };
 
   it('the next tick counts from the last tick run, never before it; paused shows none', () => {
     const { runner } = runnerFor(recurring);
@@ -227,7 +283,12 @@ describe('the schedule and continue-as-new', () => {
     expect(runner.shouldContinueAsNew(1, true)).toBe(true);
     runner.setPolicy({ policy: 'review' });
     const next = runner.continued();
-    expect(next).toMatchObject({ campaignId: 'c1', type: 'autopilot_recurring', policy: 'ask', carried: { generations: 1, policy: 'review' } });
+    expect(next).toMatchObject({
+      campaignId: 'c1',
+      type: 'autopilot_recurring',
+      policy: 'ask',
+      carried: { generations: 1, policy: 'review' },
+    });
     runner.stop();
     expect(runner.shouldContinueAsNew(RUNS_PER_GENERATION, true)).toBe(false);
   });

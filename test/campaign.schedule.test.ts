@@ -27,9 +27,19 @@ const from = new Date('2027-01-01T00:00:00Z');
 const to = new Date('2028-01-01T00:00:00Z');
 
 test('weekly Monday/Wednesday 09:00 America/New_York over 2027: 14:00Z in EST, 13:00Z in EDT (Mar 14 .. Nov 7)', () => {
-  const schedule: CampaignSchedule = { pattern: 'weekly', daysOfWeek: ['monday', 'wednesday'], time: '09:00', timezone: 'America/New_York' };
+  const schedule: CampaignSchedule = {
+    pattern: 'weekly',
+    daysOfWeek: ['monday', 'wednesday'],
+    time: '09:00',
+    timezone: 'America/New_York',
+  };
   const edt = (day: Date) => day >= new Date('2027-03-14T00:00:00Z') && day < new Date('2027-11-07T00:00:00Z');
-  const want = expected(from, to, (d) => d.getUTCDay() === 1 || d.getUTCDay() === 3, (d) => (edt(d) ? 13 : 14));
+  const want = expected(
+    from,
+    to,
+    (d) => d.getUTCDay() === 1 || d.getUTCDay() === 3,
+    (d) => (edt(d) ? 13 : 14),
+  );
   const got = chain(schedule, from, to);
   expect(got).toEqual(want);
   expect(got).toHaveLength(104);
@@ -44,7 +54,14 @@ test('daily 09:00 Europe/Berlin over 2027: 08:00Z in CET, 07:00Z in CEST (Mar 28
   const schedule: CampaignSchedule = { pattern: 'daily', time: '09:00', timezone: 'Europe/Berlin' };
   const cest = (day: Date) => day >= new Date('2027-03-28T00:00:00Z') && day < new Date('2027-10-31T00:00:00Z');
   const got = chain(schedule, from, to);
-  expect(got).toEqual(expected(from, to, () => true, (d) => (cest(d) ? 7 : 8)));
+  expect(got).toEqual(
+    expected(
+      from,
+      to,
+      () => true,
+      (d) => (cest(d) ? 7 : 8),
+    ),
+  );
   expect(got).toHaveLength(365);
   expect(got.slice(got.indexOf('2027-03-27T08:00:00.000Z'), got.indexOf('2027-03-27T08:00:00.000Z') + 2)).toEqual([
     '2027-03-27T08:00:00.000Z',
@@ -134,12 +151,16 @@ describe('validateCampaignInput', () => {
     expect(validateCampaignInput({ ...base, jobs: Array.from({ length: 101 }, () => job) }).map((p) => p.field)).toEqual(['jobs']);
     const fields = validateCampaignInput({
       ...base,
-      jobs: [job, { companyName: '', title: 'x', jobId: 'has space', link: 'ftp://x' }, { ...job, link: `https://x.example/${'a'.repeat(2000)}` }],
+      jobs: [
+        job,
+        { companyName: '', title: 'x', jobId: 'has space', link: 'ftp://x' },
+        { ...job, link: `https://x.example/${'a'.repeat(2000)}` },
+      ],
     }).map((p) => p.field);
     expect(fields).toEqual(['jobs[1].companyName', 'jobs[1].jobId', 'jobs[1].link', 'jobs[2].link']);
-    expect(validateCampaignInput({ ...base, jobs: [job], schedule: { pattern: 'daily', time: '09:00', timezone: 'UTC' } }).map((p) => p.field)).toEqual([
-      'schedule',
-    ]);
+    expect(
+      validateCampaignInput({ ...base, jobs: [job], schedule: { pattern: 'daily', time: '09:00', timezone: 'UTC' } }).map((p) => p.field),
+    ).toEqual(['schedule']);
   });
 
   test('schedule: daysOfWeek only and required for weekly, dayOfMonth for monthly', () => {
@@ -147,7 +168,10 @@ describe('validateCampaignInput', () => {
     const fields = (schedule: unknown) => validateCampaignInput({ ...base, schedule }).map((p) => p.field);
     expect(fields({ pattern: 'weekly', time: '09:00', timezone: 'UTC' })).toEqual(['schedule.daysOfWeek']);
     expect(fields({ pattern: 'monthly', time: '09:00', timezone: 'UTC' })).toEqual(['schedule.dayOfMonth']);
-    expect(fields({ pattern: 'daily', daysOfWeek: ['monday'], time: '24:00', timezone: 'UTC' })).toEqual(['schedule.daysOfWeek', 'schedule.time']);
+    expect(fields({ pattern: 'daily', daysOfWeek: ['monday'], time: '24:00', timezone: 'UTC' })).toEqual([
+      'schedule.daysOfWeek',
+      'schedule.time',
+    ]);
     expect(fields({ pattern: 'hourly', time: '09:00', timezone: 'Europe/Berlin' })).toEqual(['schedule.pattern']);
   });
 });

@@ -42,7 +42,8 @@ const runs = new Map<string, { scheduledAt: string; now: string }[]>();
  * What the ledger says of an application another workflow owns (set by the test that needs it); `later`
  * takes over once `after` ms of workflow time have passed since the first look, when `atSwitch` runs.
  */
-let ledgerSays: { first: LedgerOutcome; later: LedgerOutcome; after: number; firstAt?: number; atSwitch: () => Promise<void> } | null = null;
+let ledgerSays: { first: LedgerOutcome; later: LedgerOutcome; after: number; firstAt?: number; atSwitch: () => Promise<void> } | null =
+  null;
 /** Campaigns whose store search fails. */
 const searchFails = new Set<string>();
 
@@ -80,7 +81,11 @@ afterAll(async () => {
 });
 
 const start = (campaignId: string, schedule: CampaignSchedule) =>
-  createAutopilotRecurring(env.client, { campaignId, candidateProfileId: PROFILE, schedule, filters: { jobTitle: 'Engineer' } }, { taskQueue });
+  createAutopilotRecurring(
+    env.client,
+    { campaignId, candidateProfileId: PROFILE, schedule, filters: { jobTitle: 'Engineer' } },
+    { taskQueue },
+  );
 
 /** The result once the workflow has closed by itself (no time skipped while the stop is being handled). */
 async function closed<T>(handle: { describe(): Promise<{ status: { name: string } }>; result(): Promise<T> }): Promise<T> {
@@ -102,7 +107,13 @@ function weekdayOf(year: number, month0: number, weekday: number, n: number): nu
 }
 
 /** 09:00 local on every kept day in (from, to], given the zone's standard offset and its summer-time days. */
-function expectedTicks(from: number, to: number, keep: (d: Date) => boolean, stdOffsetH: number, summer: (dayMs: number) => boolean): string[] {
+function expectedTicks(
+  from: number,
+  to: number,
+  keep: (d: Date) => boolean,
+  stdOffsetH: number,
+  summer: (dayMs: number) => boolean,
+): string[] {
   const out: string[] = [];
   for (let d = Math.floor(from / DAY) * DAY; d <= to; d += DAY) {
     if (!keep(new Date(d))) continue;
@@ -124,7 +135,12 @@ const euSummer = (d: number) => {
 
 test('a year of weekly Mon/Wed 09:00 New York and daily 09:00 Berlin runs at the right instants, with bounded history', async () => {
   const t0 = await env.currentTimeMs();
-  const ny = await start('ny-weekly', { pattern: 'weekly', daysOfWeek: ['monday', 'wednesday'], time: '09:00', timezone: 'America/New_York' });
+  const ny = await start('ny-weekly', {
+    pattern: 'weekly',
+    daysOfWeek: ['monday', 'wednesday'],
+    time: '09:00',
+    timezone: 'America/New_York',
+  });
   const berlin = await start('berlin-daily', { pattern: 'daily', time: '09:00', timezone: 'Europe/Berlin' });
   await env.sleep(366 * DAY);
   const t1 = await env.currentTimeMs();
@@ -175,7 +191,11 @@ test('a year of weekly Mon/Wed 09:00 New York and daily 09:00 Berlin runs at the
     expect(info.typedSearchAttributes.get(SA.status)).toBe('cancelled');
     expect(info.typedSearchAttributes.get(SA.kind)).toBe('campaign');
     // The memo lists read (createdAt of the first run, search context) survives continue-as-new.
-    expect(info.memo?.campaign).toMatchObject({ userId: null, createdAt: expect.any(String), searchContext: { titles: ['Engineer'], locations: [] } });
+    expect(info.memo?.campaign).toMatchObject({
+      userId: null,
+      createdAt: expect.any(String),
+      searchContext: { titles: ['Engineer'], locations: [] },
+    });
   }
 });
 
@@ -197,7 +217,10 @@ test('pause holds the schedule; resume runs at the next tick, never replaying mi
   view = await getCampaign(env.client, 'paused-daily');
   expect(view).toMatchObject({ status: 'active', stats: { nextRunAt: new Date(first + 4 * DAY).toISOString() } });
   await env.sleep(DAY);
-  expect(runs.get('paused-daily')!.map((r) => r.scheduledAt)).toEqual([new Date(first).toISOString(), new Date(first + 4 * DAY).toISOString()]);
+  expect(runs.get('paused-daily')!.map((r) => r.scheduledAt)).toEqual([
+    new Date(first).toISOString(),
+    new Date(first + 4 * DAY).toISOString(),
+  ]);
 
   await stopCampaign(env.client, 'paused-daily');
   const done = await closed(c.handle);
@@ -216,14 +239,21 @@ test('a Temporal cancel (UI, `temporal workflow cancel`) is recorded as a stop',
   const info = await c.handle.describe();
   expect(info.status.name).toBe('CANCELLED');
   expect(info.typedSearchAttributes.get(SA.status)).toBe('cancelled');
-  expect(await getCampaign(env.client, 'cancelled-daily')).toMatchObject({ status: 'cancelled', stats: { totalRuns: runs.get('cancelled-daily')!.length, nextRunAt: null } });
+  expect(await getCampaign(env.client, 'cancelled-daily')).toMatchObject({
+    status: 'cancelled',
+    stats: { totalRuns: runs.get('cancelled-daily')!.length, nextRunAt: null },
+  });
 });
 
 describe('outcomes that wait for the truth', () => {
   it('an application another workflow owns waits 3 hours for a person: shown waiting, never FAILED, then its real outcome', async () => {
     const jobUrl = 'https://jobs.lever.co/acme/waits-for-a-person';
     // The application runs elsewhere (a day-long stand-in holds its workflow id on its own queue).
-    const clock = await createTestWorker(env, { taskQueue: 'timeskip-clock', workflowsPath: require.resolve('./workflows'), activities: {} });
+    const clock = await createTestWorker(env, {
+      taskQueue: 'timeskip-clock',
+      workflowsPath: require.resolve('./workflows'),
+      activities: {},
+    });
     const clockRunning = clock.run();
     try {
       await waitsThreeHours(jobUrl);
@@ -234,14 +264,23 @@ describe('outcomes that wait for the truth', () => {
   });
 
   async function waitsThreeHours(jobUrl: string): Promise<void> {
-    await env.client.workflow.start('sleepADay', { taskQueue: 'timeskip-clock', workflowId: applicationWorkflowId({ profileId: PROFILE, jobUrl }) });
+    await env.client.workflow.start('sleepADay', {
+      taskQueue: 'timeskip-clock',
+      workflowId: applicationWorkflowId({ profileId: PROFILE, jobUrl }),
+    });
     const until = new Date(Date.parse('2030-01-01T00:00:00Z')).toISOString();
     const entry = async () => (await campaignApplications(env.client, 'waits-3h')).data[0];
     // What the campaign shows after 3 hours of waiting, read (by query) just before the person's answer lands.
     let after3h: { entry: unknown; status: string } | null = null;
     ledgerSays = {
       first: { status: 'PROCESSING', error: null, confirmationUrl: null, provider: 'lever', awaitingUntil: until },
-      later: { status: 'SUCCESS', error: null, confirmationUrl: 'https://jobs.lever.co/acme/confirm', provider: 'lever', awaitingUntil: null },
+      later: {
+        status: 'SUCCESS',
+        error: null,
+        confirmationUrl: 'https://jobs.lever.co/acme/confirm',
+        provider: 'lever',
+        awaitingUntil: null,
+      },
       after: 3 * H,
       atSwitch: async () => {
         after3h ??= { entry: await entry(), status: (await getCampaign(env.client, 'waits-3h')).status };
@@ -249,11 +288,18 @@ describe('outcomes that wait for the truth', () => {
     };
     const { handle } = await createRunOnce(
       env.client,
-      { campaignId: 'waits-3h', candidateProfileId: PROFILE, jobs: [{ jobId: 'ref-1', title: 'Engineer', companyName: 'Acme', link: jobUrl }] },
+      {
+        campaignId: 'waits-3h',
+        candidateProfileId: PROFILE,
+        jobs: [{ jobId: 'ref-1', title: 'Engineer', companyName: 'Acme', link: jobUrl }],
+      },
       { taskQueue },
     );
     const view = await handle.result();
-    expect(after3h).toEqual({ entry: expect.objectContaining({ status: 'PROCESSING', awaiting_until: until, error: null }), status: 'active' });
+    expect(after3h).toEqual({
+      entry: expect.objectContaining({ status: 'PROCESSING', awaiting_until: until, error: null }),
+      status: 'active',
+    });
     ledgerSays = null;
     expect(view.status).toBe('completed');
     expect(view.stats).toMatchObject({ successfulApplications: 1, failedApplications: 0 });

@@ -197,7 +197,14 @@ export function registerCampaignRoutes(app: ZodApp, ctx: ApiContext): void {
 
   app.get(
     SESSIONS,
-    { schema: { tags, summary: "The caller's sessions (newest first), by status and type", querystring: ListSessionsQuery, response: { 200: SessionList, ...ERRORS } } },
+    {
+      schema: {
+        tags,
+        summary: "The caller's sessions (newest first), by status and type",
+        querystring: ListSessionsQuery,
+        response: { 200: SessionList, ...ERRORS },
+      },
+    },
     async (req) => {
       const userId = userOf(req);
       const { page, limit, status, type } = req.query;
@@ -270,7 +277,15 @@ export function registerCampaignRoutes(app: ZodApp, ctx: ApiContext): void {
 
   app.get(
     `${SESSIONS}/:sessionId/runs`,
-    { schema: { tags, summary: "A session's runs, newest first", params: CampaignIdParams, querystring: RunsQuery, response: { 200: RunList, ...ERRORS } } },
+    {
+      schema: {
+        tags,
+        summary: "A session's runs, newest first",
+        params: CampaignIdParams,
+        querystring: RunsQuery,
+        response: { 200: RunList, ...ERRORS },
+      },
+    },
     async (req) => {
       const { sessionId } = req.params;
       const page = await ownedRead(ctx.client, sessionId, userOf(req), () => campaignRuns(ctx.client, sessionId, req.query));

@@ -61,7 +61,12 @@ const EVERY_ROW = 1_000_000;
 
 export function createCampaignActivities(deps: CampaignActivityDeps) {
   let opening: Promise<ApplicationsLedger> | undefined;
-  const ledger = deps.ledger ?? (() => (opening ??= deps.store().then(ledgerFor)).catch((err: unknown) => ((opening = undefined), Promise.reject(err instanceof Error ? err : new Error(String(err))))));
+  const ledger =
+    deps.ledger ??
+    (() =>
+      (opening ??= deps.store().then(ledgerFor)).catch(
+        (err: unknown) => ((opening = undefined), Promise.reject(err instanceof Error ? err : new Error(String(err)))),
+      ));
 
   return {
     async searchCampaignJobs(req: SearchCampaignJobsRequest): Promise<CandidateJob[]> {
@@ -102,7 +107,15 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
       const l = await ledger();
       // jobId is the job key (campaigns before job keys passed their caller's id: the URL's key is tried too).
       const row = (await l.get(req.profileId, req.jobId)) ?? (await l.get(req.profileId, jobKeyOfUrl(req.jobUrl)));
-      return row && { status: row.status, error: row.error, confirmationUrl: row.confirmationUrl, provider: row.provider, awaitingUntil: row.awaitingUntil };
+      return (
+        row && {
+          status: row.status,
+          error: row.error,
+          confirmationUrl: row.confirmationUrl,
+          provider: row.provider,
+          awaitingUntil: row.awaitingUntil,
+        }
+      );
     },
   };
 }

@@ -6,11 +6,28 @@
 import { InvalidInputError } from '../shared/input';
 import { describeFailure } from '../shared/failures';
 import { randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowExecutionInfo, type WorkflowHandle } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type WorkflowExecutionInfo,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { SA } from '../searchAttributes';
 import { campaign } from './workflow';
-import { applicationsQuery, campaignQuery, pauseSignal, resumeSignal, runsQuery, setPolicyUpdate, stopSignal, webhooksSignal, type SetPolicyRequest } from './messages';
+import {
+  applicationsQuery,
+  campaignQuery,
+  pauseSignal,
+  resumeSignal,
+  runsQuery,
+  setPolicyUpdate,
+  stopSignal,
+  webhooksSignal,
+  type SetPolicyRequest,
+} from './messages';
 import { policyProblems } from './runner';
 import {
   CAMPAIGN_MEMO_KEY,
@@ -60,7 +77,10 @@ export async function createCampaign(
   client: Client,
   type: CampaignType,
   req: NewCampaign,
-  opts: { taskQueue: string; /** For lists without querying the campaign (the API knows it from its profile check). */ candidateEmail?: string | null },
+  opts: {
+    taskQueue: string;
+    /** For lists without querying the campaign (the API knows it from its profile check). */ candidateEmail?: string | null;
+  },
 ): Promise<CreatedCampaign> {
   const input: CampaignInput = { ...req, type, campaignId: req.campaignId ?? `camp_${randomUUID().replace(/-/g, '').slice(0, 16)}` };
   const problems = validateCampaignInput(input);
@@ -95,7 +115,8 @@ export async function createCampaign(
   }
 }
 
-export const createRunOnce = (client: Client, req: NewCampaign, opts: { taskQueue: string }) => createCampaign(client, 'run_once', req, opts);
+export const createRunOnce = (client: Client, req: NewCampaign, opts: { taskQueue: string }) =>
+  createCampaign(client, 'run_once', req, opts);
 export const createAutopilotOnce = (client: Client, req: NewCampaign, opts: { taskQueue: string }) =>
   createCampaign(client, 'autopilot_once', req, opts);
 export const createAutopilotRecurring = (client: Client, req: NewCampaign, opts: { taskQueue: string }) =>
@@ -174,7 +195,10 @@ function pageOf(req: PageRequest): { page: number; limit: number } {
 
 function paged<T>(all: T[], req: PageRequest): Paged<T> {
   const { page, limit } = pageOf(req);
-  return { data: all.slice((page - 1) * limit, page * limit), pagination: { page, limit, total: all.length, totalPages: Math.ceil(all.length / limit) } };
+  return {
+    data: all.slice((page - 1) * limit, page * limit),
+    pagination: { page, limit, total: all.length, totalPages: Math.ceil(all.length / limit) },
+  };
 }
 
 export interface CampaignListItem {
@@ -207,9 +231,12 @@ export type CountFn = (query: string) => Promise<number>;
 /** The visibility query for a list request (values are validated, so quoting them is safe). */
 export function campaignListQuery(req: Omit<ListCampaignsRequest, 'page' | 'limit'>): string {
   const problems: InputProblem[] = [];
-  if (req.status !== undefined && !CAMPAIGN_STATUSES.includes(req.status)) problems.push({ field: 'status', message: `expected one of ${CAMPAIGN_STATUSES.join(', ')}` });
-  if (req.type !== undefined && !CAMPAIGN_TYPES.includes(req.type)) problems.push({ field: 'type', message: `expected one of ${CAMPAIGN_TYPES.join(', ')}` });
-  if (req.userId !== undefined && !USER_ID.test(req.userId)) problems.push({ field: 'userId', message: 'expected 1-64 characters of [A-Za-z0-9_.-]' });
+  if (req.status !== undefined && !CAMPAIGN_STATUSES.includes(req.status))
+    problems.push({ field: 'status', message: `expected one of ${CAMPAIGN_STATUSES.join(', ')}` });
+  if (req.type !== undefined && !CAMPAIGN_TYPES.includes(req.type))
+    problems.push({ field: 'type', message: `expected one of ${CAMPAIGN_TYPES.join(', ')}` });
+  if (req.userId !== undefined && !USER_ID.test(req.userId))
+    problems.push({ field: 'userId', message: 'expected 1-64 characters of [A-Za-z0-9_.-]' });
   if (problems.length) throw new InvalidCampaignInputError(problems);
   const where = [`${SA.kind.name} = 'campaign'`];
   if (req.status) where.push(`${SA.status.name} = '${req.status}'`);
@@ -241,7 +268,11 @@ function listItem(wf: WorkflowExecutionInfo): CampaignListItem {
  * memo: no workflow is queried or replayed). The count and the page are asked for at once; the page is
  * fetched with pageSize = limit, following nextPageToken only as far as the requested page.
  */
-export async function listCampaigns(client: Client, req: ListCampaignsRequest = {}, opts: { count?: CountFn } = {}): Promise<Paged<CampaignListItem>> {
+export async function listCampaigns(
+  client: Client,
+  req: ListCampaignsRequest = {},
+  opts: { count?: CountFn } = {},
+): Promise<Paged<CampaignListItem>> {
   const { page, limit } = pageOf(req);
   const query = campaignListQuery(req);
   const count: CountFn = opts.count ?? (async (q) => (await client.workflow.count(q)).count);
@@ -260,7 +291,11 @@ export async function listCampaigns(client: Client, req: ListCampaignsRequest = 
 }
 
 /** Every campaign matching the request (e.g. one user's), as list items from visibility, at most `max`. */
-export async function allCampaigns(client: Client, req: Omit<ListCampaignsRequest, 'page' | 'limit'>, max = 100_000): Promise<CampaignListItem[]> {
+export async function allCampaigns(
+  client: Client,
+  req: Omit<ListCampaignsRequest, 'page' | 'limit'>,
+  max = 100_000,
+): Promise<CampaignListItem[]> {
   const out: CampaignListItem[] = [];
   for await (const wf of client.workflow.list({ query: campaignListQuery(req), pageSize: 1000 })) {
     out.push(listItem(wf));
@@ -276,7 +311,11 @@ export async function campaignOwner(client: Client, campaignId: string): Promise
 }
 
 /** The runs kept in the campaign's state (the last 20), newest first. */
-export async function campaignRuns(client: Client, campaignId: string, req: PageRequest & { status?: RunStatus } = {}): Promise<Paged<CampaignRun>> {
+export async function campaignRuns(
+  client: Client,
+  campaignId: string,
+  req: PageRequest & { status?: RunStatus } = {},
+): Promise<Paged<CampaignRun>> {
   const runs = (await handleOf(client, campaignId).query(runsQuery)).slice().reverse();
   return paged(req.status ? runs.filter((r) => r.status === req.status) : runs, req);
 }

@@ -124,7 +124,13 @@ export interface CampaignRun {
   /** For recurring campaigns: the tick this run is for. */
   scheduledAt: string | null;
   status: RunStatus;
-  stats: { jobsFound: number; applicationsAttempted: number; applicationsSuccessful: number; applicationsFailed: number; applicationsLimitReached?: number };
+  stats: {
+    jobsFound: number;
+    applicationsAttempted: number;
+    applicationsSuccessful: number;
+    applicationsFailed: number;
+    applicationsLimitReached?: number;
+  };
   error: string | null;
 }
 
@@ -263,7 +269,8 @@ export function limitsOf(input: Pick<CampaignInput, 'limits'>): Required<Campaig
 export function searchContextOf(input: Pick<CampaignInput, 'filters' | 'jobs' | 'searchContext'>): SearchContext {
   const unique = (xs: string[]) => [...new Set(xs)];
   if (input.searchContext) return { titles: [...input.searchContext.titles], locations: [...input.searchContext.locations] };
-  if (input.filters) return { titles: input.filters.jobTitle ? [input.filters.jobTitle] : [], locations: unique(input.filters.location ?? []) };
+  if (input.filters)
+    return { titles: input.filters.jobTitle ? [input.filters.jobTitle] : [], locations: unique(input.filters.location ?? []) };
   return { titles: unique((input.jobs ?? []).map((j) => j.title)).slice(0, 20), locations: [] };
 }
 
@@ -279,7 +286,8 @@ function stringList(problems: InputProblem[], field: string, v: unknown, allowed
   }
   v.forEach((x, i) => {
     if (!text(x, 200)) problems.push({ field: `${field}[${i}]`, message: 'expected a non-empty string of at most 200 characters' });
-    else if (allowed && !allowed.includes(x as string)) problems.push({ field: `${field}[${i}]`, message: `expected one of ${allowed.join(', ')}` });
+    else if (allowed && !allowed.includes(x as string))
+      problems.push({ field: `${field}[${i}]`, message: `expected one of ${allowed.join(', ')}` });
   });
 }
 
@@ -294,7 +302,8 @@ function checkJobs(problems: InputProblem[], jobs: unknown): void {
     const { companyName, title, jobId, link, ...rest } = job;
     if (!text(companyName, 200)) problems.push({ field: `${at}.companyName`, message: 'required: 1-200 characters' });
     if (!text(title, 300)) problems.push({ field: `${at}.title`, message: 'required: 1-300 characters' });
-    if (typeof jobId !== 'string' || !JOB_ID.test(jobId)) problems.push({ field: `${at}.jobId`, message: 'required: 1-100 characters of [A-Za-z0-9_.:-]' });
+    if (typeof jobId !== 'string' || !JOB_ID.test(jobId))
+      problems.push({ field: `${at}.jobId`, message: 'required: 1-100 characters of [A-Za-z0-9_.:-]' });
     const urlProblem = jobUrlProblem(link);
     if (urlProblem) problems.push({ field: `${at}.link`, message: urlProblem });
     for (const key of Object.keys(rest)) problems.push({ field: `${at}.${key}`, message: 'unknown field' });
@@ -303,7 +312,10 @@ function checkJobs(problems: InputProblem[], jobs: unknown): void {
 
 function checkSchedule(problems: InputProblem[], schedule: unknown): void {
   if (!isObject(schedule)) {
-    problems.push({ field: 'schedule', message: 'required for autopilot_recurring: { pattern, daysOfWeek?, dayOfMonth?, time, timezone }' });
+    problems.push({
+      field: 'schedule',
+      message: 'required for autopilot_recurring: { pattern, daysOfWeek?, dayOfMonth?, time, timezone }',
+    });
     return;
   }
   const { pattern, daysOfWeek, dayOfMonth, time, timezone, ...rest } = schedule;
@@ -311,17 +323,20 @@ function checkSchedule(problems: InputProblem[], schedule: unknown): void {
     problems.push({ field: 'schedule.pattern', message: 'expected daily, weekly or monthly' });
   }
   if (pattern === 'weekly') {
-    if (daysOfWeek === undefined) problems.push({ field: 'schedule.daysOfWeek', message: `required for weekly: some of ${DAYS_OF_WEEK.join(', ')}` });
+    if (daysOfWeek === undefined)
+      problems.push({ field: 'schedule.daysOfWeek', message: `required for weekly: some of ${DAYS_OF_WEEK.join(', ')}` });
     else stringList(problems, 'schedule.daysOfWeek', daysOfWeek, DAYS_OF_WEEK);
   } else if (daysOfWeek !== undefined) {
     problems.push({ field: 'schedule.daysOfWeek', message: 'only for the weekly pattern' });
   }
   if (pattern === 'monthly') {
-    if (!isInt(dayOfMonth, 1, 31)) problems.push({ field: 'schedule.dayOfMonth', message: 'required for monthly: 1..31 (short months run on their last day)' });
+    if (!isInt(dayOfMonth, 1, 31))
+      problems.push({ field: 'schedule.dayOfMonth', message: 'required for monthly: 1..31 (short months run on their last day)' });
   } else if (dayOfMonth !== undefined) {
     problems.push({ field: 'schedule.dayOfMonth', message: 'only for the monthly pattern' });
   }
-  if (typeof time !== 'string' || !TIME_OF_DAY.test(time)) problems.push({ field: 'schedule.time', message: 'required: HH:MM, 24-hour local time' });
+  if (typeof time !== 'string' || !TIME_OF_DAY.test(time))
+    problems.push({ field: 'schedule.time', message: 'required: HH:MM, 24-hour local time' });
   const tz = timezoneProblem(timezone);
   if (tz) problems.push({ field: 'schedule.timezone', message: tz });
   for (const key of Object.keys(rest)) problems.push({ field: `schedule.${key}`, message: 'unknown field' });
@@ -332,14 +347,25 @@ function checkFilters(problems: InputProblem[], filters: unknown): void {
     problems.push({ field: 'filters', message: 'required for autopilot: { jobTitle?, location?, workType?, ... }' });
     return;
   }
-  const { jobTitle, location, workType, employmentType, experienceLevel, postedWithinDays, salaryMin, companyInclude, companyExclude, ...rest } =
-    filters;
+  const {
+    jobTitle,
+    location,
+    workType,
+    employmentType,
+    experienceLevel,
+    postedWithinDays,
+    salaryMin,
+    companyInclude,
+    companyExclude,
+    ...rest
+  } = filters;
   if (jobTitle !== undefined && !text(jobTitle, 200)) problems.push({ field: 'filters.jobTitle', message: 'expected 1-200 characters' });
   stringList(problems, 'filters.location', location);
   stringList(problems, 'filters.workType', workType, Object.keys(WORK_TYPES));
   stringList(problems, 'filters.employmentType', employmentType, EMPLOYMENT_TYPES);
   stringList(problems, 'filters.experienceLevel', experienceLevel, EXPERIENCE_LEVELS);
-  if (postedWithinDays !== undefined && !isInt(postedWithinDays, 1, 365)) problems.push({ field: 'filters.postedWithinDays', message: 'expected 1..365' });
+  if (postedWithinDays !== undefined && !isInt(postedWithinDays, 1, 365))
+    problems.push({ field: 'filters.postedWithinDays', message: 'expected 1..365' });
   if (salaryMin !== undefined && !(typeof salaryMin === 'number' && Number.isFinite(salaryMin) && salaryMin >= 0)) {
     problems.push({ field: 'filters.salaryMin', message: 'expected a yearly amount >= 0' });
   }
@@ -351,11 +377,29 @@ function checkFilters(problems: InputProblem[], filters: unknown): void {
 /** Every problem with a campaign's input, each naming its field (empty when it is valid). */
 export function validateCampaignInput(input: unknown): InputProblem[] {
   if (!isObject(input)) return [{ field: 'input', message: 'expected an object { campaignId, type, candidateProfileId, ... }' }];
-  const { campaignId, type, candidateProfileId, jobs, filters, schedule, limits, overrideEmail, searchId, searchContext, answers, userId, policy, personDeadlineHours, carried, ...rest } = input;
+  const {
+    campaignId,
+    type,
+    candidateProfileId,
+    jobs,
+    filters,
+    schedule,
+    limits,
+    overrideEmail,
+    searchId,
+    searchContext,
+    answers,
+    userId,
+    policy,
+    personDeadlineHours,
+    carried,
+    ...rest
+  } = input;
   const problems: InputProblem[] = [];
   const idProblem = campaignIdProblem(campaignId);
   if (idProblem) problems.push({ field: 'campaignId', message: idProblem });
-  if (!CAMPAIGN_TYPES.includes(type as CampaignType)) problems.push({ field: 'type', message: `expected one of ${CAMPAIGN_TYPES.join(', ')}` });
+  if (!CAMPAIGN_TYPES.includes(type as CampaignType))
+    problems.push({ field: 'type', message: `expected one of ${CAMPAIGN_TYPES.join(', ')}` });
   if (typeof candidateProfileId !== 'string' || !GUID.test(candidateProfileId)) {
     problems.push({ field: 'candidateProfileId', message: 'required: a profile UUID' });
   }
@@ -388,9 +432,11 @@ export function validateCampaignInput(input: unknown): InputProblem[] {
       problems.push({ field: 'searchContext', message: 'expected { titles: string[], locations: string[] }' });
     }
   }
-  if (answers !== undefined && !isObject(answers)) problems.push({ field: 'answers', message: 'expected an object of { "<field name or label>": value }' });
+  if (answers !== undefined && !isObject(answers))
+    problems.push({ field: 'answers', message: 'expected an object of { "<field name or label>": value }' });
   problems.push(...answersSizeProblems(answers, { inlineUploads: false }));
-  if (userId !== undefined && !(typeof userId === 'string' && USER_ID.test(userId))) problems.push({ field: 'userId', message: 'expected 1-64 characters of [A-Za-z0-9_.-]' });
+  if (userId !== undefined && !(typeof userId === 'string' && USER_ID.test(userId)))
+    problems.push({ field: 'userId', message: 'expected 1-64 characters of [A-Za-z0-9_.-]' });
   const policyBad = policyProblem(policy);
   if (policyBad) problems.push({ field: 'policy', message: policyBad });
   const hoursBad = personDeadlineHoursProblem(personDeadlineHours);

@@ -3,7 +3,13 @@
  * plain unit test. The workflow (./workflow.ts) drives it: it owns the awaits (activities, children,
  * timers) and asks the runner what to do and what an outcome means.
  */
-import { APPLICATION_WORKFLOW_PREFIX, applicationStartOptions, legacyJobKeyOf, type ApplicationInput, type ApplicationStatus } from '../application/input';
+import {
+  APPLICATION_WORKFLOW_PREFIX,
+  applicationStartOptions,
+  legacyJobKeyOf,
+  type ApplicationInput,
+  type ApplicationStatus,
+} from '../application/input';
 import type { ApplicationView } from '../application/input';
 import type { LedgerOutcome } from './activities';
 import {
@@ -75,7 +81,8 @@ export function freshState(createdAt: string): CampaignState {
 
 /** Problems with a setPolicy request, each naming its field (the update's validator; empty: valid). */
 export function policyProblems(req: unknown): InputProblem[] {
-  if (typeof req !== 'object' || req === null || Array.isArray(req)) return [{ field: 'policy', message: 'expected { policy, personDeadlineHours? }' }];
+  if (typeof req !== 'object' || req === null || Array.isArray(req))
+    return [{ field: 'policy', message: 'expected { policy, personDeadlineHours? }' }];
   const { policy, personDeadlineHours, ...rest } = req as Record<string, unknown>;
   const problems: InputProblem[] = [];
   const bad = policy === undefined ? 'required: one of skip, ask, review' : policyProblem(policy);
@@ -175,7 +182,8 @@ export class CampaignRunner {
     this.setStatus('cancelled');
     state.stats.nextRunAt = null;
     for (const { entry } of this.queue) {
-      for (const e of [entry, ...(this.sameJob.get(entry.applicationId) ?? [])]) Object.assign(e, { status: 'CANCELLED', error: 'campaign stopped', updated_at: this.now() });
+      for (const e of [entry, ...(this.sameJob.get(entry.applicationId) ?? [])])
+        Object.assign(e, { status: 'CANCELLED', error: 'campaign stopped', updated_at: this.now() });
     }
     this.queue = [];
     state.stats.jobsQueued = 0;
@@ -287,7 +295,9 @@ export class CampaignRunner {
       campaignId: input.campaignId,
       // skip: nobody is watching an autopilot, fields the profile cannot answer fail the application.
       policy,
-      ...(policy !== 'skip' ? { answerDeadlineMinutes: Math.max(1, Math.round((this.state.personDeadlineHours ?? DEFAULT_PERSON_DEADLINE_HOURS) * 60)) } : {}),
+      ...(policy !== 'skip'
+        ? { answerDeadlineMinutes: Math.max(1, Math.round((this.state.personDeadlineHours ?? DEFAULT_PERSON_DEADLINE_HOURS) * 60)) }
+        : {}),
       ...(input.answers ? { answers: input.answers } : {}),
       ...(input.overrideEmail ? { overrideEmail: input.overrideEmail } : {}),
     };
@@ -320,7 +330,11 @@ export class CampaignRunner {
 
   /** The entry as the ledger shows it while another workflow (or an unconfirmed submit) decides. */
   showPending(entry: CampaignApplication, row: LedgerOutcome): void {
-    Object.assign(entry, { status: row.status === 'UNCONFIRMED' ? 'UNCONFIRMED' : 'PROCESSING', awaiting_until: row.awaitingUntil ?? null, updated_at: this.now() });
+    Object.assign(entry, {
+      status: row.status === 'UNCONFIRMED' ? 'UNCONFIRMED' : 'PROCESSING',
+      awaiting_until: row.awaitingUntil ?? null,
+      updated_at: this.now(),
+    });
   }
 
   /** What the child's result means: settled, or an unconfirmed end whose truth the ledger will have. */
@@ -329,13 +343,22 @@ export class CampaignRunner {
       Object.assign(entry, { status: 'UNCONFIRMED', error: result.error, updated_at: this.now() });
       return { kind: 'ask-ledger' };
     }
-    this.settle(entry, run, result.status, { ats_type: result.provider, result: result.result, error: result.error, already_applied: result.from_ledger });
+    this.settle(entry, run, result.status, {
+      ats_type: result.provider,
+      result: result.result,
+      error: result.error,
+      already_applied: result.from_ledger,
+    });
     return { kind: 'settled' };
   }
 
   /** The ledger's final row for an unconfirmed child. */
   ledgerSettled(entry: CampaignApplication, run: CampaignRun, row: LedgerOutcome): void {
-    this.settle(entry, run, row.status, { ats_type: row.provider, result: row.confirmationUrl ? { confirmationUrl: row.confirmationUrl } : null, error: row.error });
+    this.settle(entry, run, row.status, {
+      ats_type: row.provider,
+      result: row.confirmationUrl ? { confirmationUrl: row.confirmationUrl } : null,
+      error: row.error,
+    });
   }
 
   /** REJECT_DUPLICATE: another workflow owns this (profile, job); the ledger's row (null: it did not finish in time) is the outcome. */

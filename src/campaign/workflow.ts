@@ -42,7 +42,15 @@ import type { CampaignActivities, LedgerOutcome } from './activities';
 import type { createNotificationActivities } from '../notification/activities';
 import { applicationStartOptions, jobKeyOf, type ApplicationInput, type ApplicationStatus } from '../application/input';
 import { FINAL_STATUSES } from '../shared/applicationStatus';
-import { formatProblems, validateCampaignInput, type CampaignApplication, type CampaignInput, type CampaignRun, type CampaignView, type CandidateJob } from './input';
+import {
+  formatProblems,
+  validateCampaignInput,
+  type CampaignApplication,
+  type CampaignInput,
+  type CampaignRun,
+  type CampaignView,
+  type CandidateJob,
+} from './input';
 import { SA } from '../searchAttributes';
 import {
   CampaignFailureType,
@@ -85,7 +93,10 @@ const ledger = { startToCloseTimeout: '1m', retry: { ...retry, nonRetryableError
 /** The profile read upstream: a missing or forbidden profile stays so (the activity answers null for NotFound). */
 const upstream = {
   startToCloseTimeout: '1m',
-  retry: { ...retry, nonRetryableErrorTypes: [JoboFailure.Unauthorized, JoboFailure.Forbidden, JoboFailure.BadRequest, JoboFailure.InvalidResponse] },
+  retry: {
+    ...retry,
+    nonRetryableErrorTypes: [JoboFailure.Unauthorized, JoboFailure.Forbidden, JoboFailure.BadRequest, JoboFailure.InvalidResponse],
+  },
 } satisfies ActivityOptions;
 
 const { searchCampaignJobs } = proxyActivities<CampaignActivities>(store);
@@ -262,17 +273,28 @@ class CampaignWorkflow {
     if (!this.runner.applicationWaiting(msg)) return;
     if (msg.waitingFor === 'question' || msg.waitingFor === 'review') {
       const entry = this.runner.state.applications.find((a) => a.applicationId === msg.applicationId);
-      this.notify(`${msg.waitingFor}.waiting`, { applicationId: msg.applicationId, jobUrl: entry?.job_url ?? null, jobTitle: entry?.job_title ?? null });
+      this.notify(`${msg.waitingFor}.waiting`, {
+        applicationId: msg.applicationId,
+        jobUrl: entry?.job_url ?? null,
+        jobTitle: entry?.job_title ?? null,
+      });
     }
   }
 
   /** Starts a webhook delivery and goes on: a receiver that is down never holds the campaign up or fails it. */
   private notify(type: CampaignEventType, data: { [key: string]: EventValue }): void {
     if (!this.runner.notifying) return;
-    const event = { campaignId: this.input.campaignId, deliveryId: this.runner.nextDeliveryId(), type, occurredAt: new Date().toISOString(), data };
+    const event = {
+      campaignId: this.input.campaignId,
+      deliveryId: this.runner.nextDeliveryId(),
+      type,
+      occurredAt: new Date().toISOString(),
+      data,
+    };
     const delivery = deliverCampaignEvent(event).then(
       () => undefined,
-      (err: unknown) => log.warn('webhook delivery failed', { campaignId: event.campaignId, deliveryId: event.deliveryId, error: describe(err) }),
+      (err: unknown) =>
+        log.warn('webhook delivery failed', { campaignId: event.campaignId, deliveryId: event.deliveryId, error: describe(err) }),
     );
     this.deliveries.add(delivery);
     void delivery.finally(() => this.deliveries.delete(delivery));
@@ -288,7 +310,11 @@ class CampaignWorkflow {
     const final = this.person ? FINAL_STATUSES : FINAL_V1;
     const deadline = Date.now() + OUTCOME_WAIT_MS;
     for (let wait = 2_000; ; wait = Math.min(2 * wait, v2 ? OUTCOME_MAX_WAIT_MS : 60_000)) {
-      const row = await campaignApplicationOutcome({ profileId: appInput.profileId, jobId: v2 ? jobKeyOf(appInput) : appInput.jobId!, jobUrl: appInput.jobUrl });
+      const row = await campaignApplicationOutcome({
+        profileId: appInput.profileId,
+        jobId: v2 ? jobKeyOf(appInput) : appInput.jobId!,
+        jobUrl: appInput.jobUrl,
+      });
       if (row && final.includes(row.status)) return row;
       if (v2 && row) this.runner.showPending(entry, row);
       if (!v2 && Date.now() + wait > deadline) return null;
@@ -321,7 +347,8 @@ class CampaignWorkflow {
       // REJECT_DUPLICATE: this (profile, job) has its workflow already; never a second one.
       else runner.duplicateSettled(entry, run, await this.outcomeOf(appInput, entry));
     }
-    if (runner.failedNotice(entry)) this.notify('application.failed', { applicationId: entry.applicationId, jobUrl: entry.job_url, error: entry.error });
+    if (runner.failedNotice(entry))
+      this.notify('application.failed', { applicationId: entry.applicationId, jobUrl: entry.job_url, error: entry.error });
   }
 
   /** The address applications give: overrideEmail, else the profile's (read once per run; informational only). */

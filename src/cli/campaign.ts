@@ -42,7 +42,11 @@ interface Output {
 }
 
 /** Runs `fn` with a client; prints its result as JSON (`--json`) or through `render`. */
-async function withCampaignClient<T>(opts: Output, fn: (client: Client, taskQueue: string) => Promise<T>, render: (out: T) => string): Promise<void> {
+async function withCampaignClient<T>(
+  opts: Output,
+  fn: (client: Client, taskQueue: string) => Promise<T>,
+  render: (out: T) => string,
+): Promise<void> {
   try {
     await withClient(async (client, config) => {
       const out = await fn(client, config.temporal.taskQueue);
@@ -81,34 +85,42 @@ export function register(program: Command): void {
     .option('--policy <policy>', `when a form needs a person: ${CAMPAIGN_POLICIES.join(', ')} (default skip; overrides the body)`)
     .option('--person-deadline-hours <hours>', 'ask/review: how long an application waits for a person (default 72)', Number)
     .option('--json', 'print JSON (for scripts)')
-    .action(async (rawType: string, opts: { body: string; id?: string; profile?: string; policy?: string; personDeadlineHours?: number; json?: boolean }) => {
-      const type = rawType.replace(/-/g, '_') as CampaignType;
-      const body = readBody(opts.body);
-      if (opts.id) body.campaignId = opts.id;
-      if (opts.profile) body.candidateProfileId = opts.profile;
-      if (opts.policy !== undefined) body.policy = opts.policy as CampaignPolicy;
-      if (opts.personDeadlineHours !== undefined) body.personDeadlineHours = opts.personDeadlineHours;
-      // Uploads in answers are stored once in the ledger's database; the campaign carries references.
-      if (body.answers && Object.values(body.answers).some((v) => typeof v === 'object' && v !== null && (v as { kind?: string }).kind === 'upload')) {
-        const store = await openStore(loadConfig());
-        try {
-          body.answers = await storeAnswerFiles(await ledgerFor(store), body.answers);
-        } finally {
-          await store.close();
+    .action(
+      async (
+        rawType: string,
+        opts: { body: string; id?: string; profile?: string; policy?: string; personDeadlineHours?: number; json?: boolean },
+      ) => {
+        const type = rawType.replace(/-/g, '_') as CampaignType;
+        const body = readBody(opts.body);
+        if (opts.id) body.campaignId = opts.id;
+        if (opts.profile) body.candidateProfileId = opts.profile;
+        if (opts.policy !== undefined) body.policy = opts.policy as CampaignPolicy;
+        if (opts.personDeadlineHours !== undefined) body.personDeadlineHours = opts.personDeadlineHours;
+        // Uploads in answers are stored once in the ledger's database; the campaign carries references.
+        if (
+          body.answers &&
+          Object.values(body.answers).some((v) => typeof v === 'object' && v !== null && (v as { kind?: string }).kind === 'upload')
+        ) {
+          const store = await openStore(loadConfig());
+          try {
+            body.answers = await storeAnswerFiles(await ledgerFor(store), body.answers);
+          } finally {
+            await store.close();
+          }
         }
-      }
-      // Checked before connecting: bad input needs no server to be told so.
-      const problems = validateCampaignInput({ campaignId: 'placeholder', ...body, type });
-      if (problems.length) throw invalid(new InvalidCampaignInputError(problems));
-      await withCampaignClient(
-        opts,
-        async (client, taskQueue) => {
-          const { campaignId, workflowId } = await createCampaign(client, type, body, { taskQueue });
-          return { campaignId, workflowId };
-        },
-        (c) => `created campaign ${c.campaignId} (workflow ${c.workflowId})`,
-      );
-    });
+        // Checked before connecting: bad input needs no server to be told so.
+        const problems = validateCampaignInput({ campaignId: 'placeholder', ...body, type });
+        if (problems.length) throw invalid(new InvalidCampaignInputError(problems));
+        await withCampaignClient(
+          opts,
+          async (client, taskQueue) => {
+            const { campaignId, workflowId } = await createCampaign(client, type, body, { taskQueue });
+            return { campaignId, workflowId };
+          },
+          (c) => `created campaign ${c.campaignId} (workflow ${c.workflowId})`,
+        );
+      },
+    );
 
   campaign
     .command('policy')
