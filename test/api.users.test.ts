@@ -360,7 +360,7 @@ describe('limits that hold under concurrency, and usage from the ledger', () => 
       userId: id,
       monthly: { limit: 12, used: 12, remaining: 0 },
       total: { limit: 1000, used: 12, remaining: 988 },
-      applications: { total: 33, successful: k + 1, failed: 11 - k, limitReached: 21, inProgress: 0, cancelled: 0 },
+      applications: { total: 33, successful: k + 1, failed: 11 - k, limitReached: 21, inProgress: 0, cancelled: 0, needsPerson: 0 },
     });
     expect((await call('GET', '/api/v1/usage', { key })).body.applications).toEqual(after.body.applications);
     const summary = (await call('GET', '/api/v1/analytics/summary?period=7d', { key })).body;

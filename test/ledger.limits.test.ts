@@ -133,10 +133,14 @@ describe.each(backends)('limits in the claim (%s)', (_name, open) => {
       await rig.ledger.record({ ...c, status, error: status === 'FAILED' ? 'the form rejected the answers' : null });
     }
     expect((await rig.ledger.claim(claimOf(profiles[0], 200, { campaignId: 'sess_b' }))).kind).toBe('limit_reached');
-    await rig.ledger.claim(claimOf(other.profiles[0], 300));
+    const parked = claimOf(other.profiles[0], 300);
+    await rig.ledger.claim(parked);
     const counts = await rig.analytics.counts({ userIds: [user.id] });
-    expect(counts).toEqual({ total: 4, successful: 2, failed: 1, limitReached: 1, inProgress: 0, cancelled: 0 });
-    expect(await rig.analytics.counts({ userIds: [user.id, other.user.id] })).toMatchObject({ total: 5, inProgress: 1 });
+    expect(counts).toEqual({ total: 4, successful: 2, failed: 1, limitReached: 1, inProgress: 0, cancelled: 0, needsPerson: 0 });
+    expect(await rig.analytics.counts({ userIds: [user.id, other.user.id] })).toMatchObject({ total: 5, inProgress: 1, needsPerson: 0 });
+    // A captcha wall parks it: counted apart, no longer in progress.
+    await rig.ledger.record({ ...parked, status: 'NEEDS_PERSON', error: 'captcha_required' });
+    expect(await rig.analytics.counts({ userIds: [user.id, other.user.id] })).toMatchObject({ total: 5, inProgress: 0, needsPerson: 1 });
     expect(await rig.analytics.counts({ userIds: [user.id], from: new Date(Date.now() + 60_000).toISOString() })).toMatchObject({ total: 0 });
     expect((await rig.analytics.counts({ userIds: [] })).total).toBe(0);
     const s = await rig.analytics.summary({ userIds: [user.id] });

@@ -26,6 +26,7 @@ const Counts = z.object({
   limitReached: z.number().int().meta({ description: "Not started: the user's total or monthly limit was used up" }),
   inProgress: z.number().int(),
   cancelled: z.number().int(),
+  needsPerson: z.number().int().meta({ description: 'Parked at a captcha or login wall upstream: only a person can finish them (NEEDS_PERSON)' }),
 });
 export const UsageOut = z
   .object({

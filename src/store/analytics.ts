@@ -22,6 +22,8 @@ export interface Counts {
   limitReached: number;
   inProgress: number;
   cancelled: number;
+  /** Parked at a captcha or login wall: only a person can finish them. */
+  needsPerson: number;
 }
 
 export interface Summary {
@@ -48,9 +50,10 @@ const COUNT_COLUMNS = `
   SUM(CASE WHEN status = 'FAILED' AND NOT ${LIMIT} THEN 1 ELSE 0 END) AS failed,
   SUM(CASE WHEN ${LIMIT} THEN 1 ELSE 0 END) AS limit_reached,
   SUM(CASE WHEN status IN ('QUEUED', 'PROCESSING', 'UNCONFIRMED') THEN 1 ELSE 0 END) AS in_progress,
-  SUM(CASE WHEN status = 'CANCELLED' THEN 1 ELSE 0 END) AS cancelled`;
+  SUM(CASE WHEN status = 'CANCELLED' THEN 1 ELSE 0 END) AS cancelled,
+  SUM(CASE WHEN status = 'NEEDS_PERSON' THEN 1 ELSE 0 END) AS needs_person`;
 
-type CountRow = Record<'total' | 'successful' | 'failed' | 'limit_reached' | 'in_progress' | 'cancelled', number | string | null>;
+type CountRow = Record<'total' | 'successful' | 'failed' | 'limit_reached' | 'in_progress' | 'cancelled' | 'needs_person', number | string | null>;
 
 const countsOf = (r: CountRow | undefined): Counts => ({
   total: Number(r?.total ?? 0),
@@ -59,6 +62,7 @@ const countsOf = (r: CountRow | undefined): Counts => ({
   limitReached: Number(r?.limit_reached ?? 0),
   inProgress: Number(r?.in_progress ?? 0),
   cancelled: Number(r?.cancelled ?? 0),
+  needsPerson: Number(r?.needs_person ?? 0),
 });
 
 export interface AnalyticsRunner {
