@@ -284,14 +284,20 @@ describe('limits that hold under concurrency, and usage from the ledger', () => 
     );
     expect(created.map((r) => r.status)).toEqual([201, 201, 201]);
     const sessions = created.map((r) => r.body.sessionId as string);
+    // The monthly header as the campaigns run, read between requests: it only ever counts down, to 0.
+    const remaining: number[] = [];
     const views = await waitFor(
       'the three campaigns to complete',
       async () => {
-        const vs = await Promise.all(sessions.map(async (s) => (await call('GET', `/api/v1/sessions/${s}`, { key })).body));
+        const rs = await Promise.all(sessions.map((s) => call('GET', `/api/v1/sessions/${s}`, { key })));
+        remaining.push(Number(rs[0].headers['x-ratelimit-user-monthly-remaining']));
+        const vs = rs.map((r) => r.body);
         return vs.every((v) => v.status === 'completed') && vs;
       },
       240_000,
     );
+    expect(remaining.every((n, i) => i === 0 || n <= remaining[i - 1])).toBe(true);
+    expect(remaining[remaining.length - 1]).toBe(0);
 
     // Ground truth: the sandbox's submissions for this profile.
     const submitted = await submissionsOf(sandbox.admin, profileId);

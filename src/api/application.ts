@@ -64,7 +64,7 @@ function ledgerKey(applicationId: string): { profileId: string; jobId: string } 
 
 async function attemptsRow(ledger: ApplicationsLedger | null, applicationId: string): Promise<LedgerRow | null> {
   const key = ledger && ledgerKey(applicationId);
-  return key ? ledger!.get(key.profileId, key.jobId) : null;
+  return key ? ledger.get(key.profileId, key.jobId) : null;
 }
 
 export function registerApplicationRoutes(app: ZodApp, ctx: ApiContext): void {

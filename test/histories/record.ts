@@ -52,8 +52,8 @@ async function save(handle: { workflowId: string; fetchHistory(): ReturnType<Wor
   const history = await handle.fetchHistory();
   const [workflowType] = name.split('.');
   const fixture: RecordedHistory = {
-    workflowType: workflowType!,
-    path: name.slice(workflowType!.length + 1),
+    workflowType: workflowType,
+    path: name.slice(workflowType.length + 1),
     recordedOn: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(),
     history: Buffer.from(temporal.api.history.v1.History.encode(history).finish()).toString('base64'),
   };
@@ -69,7 +69,7 @@ const PATHS: Record<string, { timeSkipping?: boolean; run(rig: Rig): Promise<voi
     async run({ client, jobo, sandbox, temp }) {
       const profileId = await createApplicant(jobo);
       const [job] = (await corpusJobs(sandbox.admin, temp.store, 40)).filter((j) => j.provider === 'workday');
-      const { handle } = await startApplication(client, { profileId, jobUrl: job!.url, jobId: job!.id, answers: CALLER_ANSWERS }, { taskQueue });
+      const { handle } = await startApplication(client, { profileId, jobUrl: job.url, jobId: job.id, answers: CALLER_ANSWERS }, { taskQueue });
       await handle.result();
       await save(handle, 'application.submitted');
     },
@@ -94,7 +94,7 @@ const PATHS: Record<string, { timeSkipping?: boolean; run(rig: Rig): Promise<voi
       const [job] = (await corpusJobs(sandbox.admin, temp.store, 40)).filter((j) => j.provider === 'lever');
       await sandbox.admin.setFaults({ resetAfterSubmitNext: 1 });
       try {
-        const { handle } = await startApplication(client, { profileId, jobUrl: job!.url, jobId: job!.id, answers: CALLER_ANSWERS }, { taskQueue });
+        const { handle } = await startApplication(client, { profileId, jobUrl: job.url, jobId: job.id, answers: CALLER_ANSWERS }, { taskQueue });
         await handle.result();
         await save(handle, 'application.lostSubmitResponse');
       } finally {
@@ -108,9 +108,9 @@ const PATHS: Record<string, { timeSkipping?: boolean; run(rig: Rig): Promise<voi
       const [a, b] = (await corpusJobs(sandbox.admin, temp.store, 40)).filter((j) => j.provider === 'greenhouse' || j.provider === 'lever');
       // The same job named twice (another reference, a tracking parameter) beside a second job.
       const jobs = [
-        { jobId: 'ref-a', title: 'Engineer', companyName: 'Acme', link: a!.url },
-        { jobId: 'ref-a-again', title: 'Engineer', companyName: 'Acme', link: `${a!.url}?utm_source=newsletter` },
-        { jobId: 'ref-b', title: 'Engineer', companyName: 'Acme', link: b!.url },
+        { jobId: 'ref-a', title: 'Engineer', companyName: 'Acme', link: a.url },
+        { jobId: 'ref-a-again', title: 'Engineer', companyName: 'Acme', link: `${a.url}?utm_source=newsletter` },
+        { jobId: 'ref-b', title: 'Engineer', companyName: 'Acme', link: b.url },
       ];
       const { handle } = await createRunOnce(client, { candidateProfileId: profileId, jobs, answers: CALLER_ANSWERS }, { taskQueue });
       await handle.result();
@@ -204,10 +204,10 @@ async function main(): Promise<void> {
   if (unknown.length) throw new Error(`unknown path(s): ${unknown.join(', ')}; known: ${Object.keys(PATHS).join(', ')}`);
   const names = wanted.length ? wanted : Object.keys(PATHS);
   for (const timeSkipping of [false, true]) {
-    const here = names.filter((n) => !!PATHS[n]!.timeSkipping === timeSkipping);
+    const here = names.filter((n) => !!PATHS[n].timeSkipping === timeSkipping);
     if (!here.length) continue;
     await withRig(timeSkipping, async (rig) => {
-      for (const name of here) await PATHS[name]!.run(rig);
+      for (const name of here) await PATHS[name].run(rig);
     });
   }
 }
