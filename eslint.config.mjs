@@ -26,7 +26,10 @@ function valueImportClosure(entry) {
       const typeOnly =
         (ts.isImportDeclaration(st) && (st.importClause?.isTypeOnly || onlyTypes(st.importClause?.name, st.importClause?.namedBindings))) ||
         (ts.isExportDeclaration(st) && (st.isTypeOnly || onlyTypes(undefined, st.exportClause)));
-      const spec = (ts.isImportDeclaration(st) || ts.isExportDeclaration(st)) && st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier) ? st.moduleSpecifier.text : '';
+      const spec =
+        (ts.isImportDeclaration(st) || ts.isExportDeclaration(st)) && st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier)
+          ? st.moduleSpecifier.text
+          : '';
       if (typeOnly || !spec.startsWith('.')) continue;
       const base = resolve(dirname(file), spec);
       const found = [`${base}.ts`, join(base, 'index.ts')].find((f) => existsSync(f));
@@ -75,7 +78,17 @@ const workflowImportFence = {
       allowTypeImports: true,
     },
     {
-      group: ['**/store', '**/store/*', '**/jobo/http', '**/jobo/client', '**/jobo/schemas', '**/codec', '**/codec/*', '**/config', '**/logging'],
+      group: [
+        '**/store',
+        '**/store/*',
+        '**/jobo/http',
+        '**/jobo/client',
+        '**/jobo/schemas',
+        '**/codec',
+        '**/codec/*',
+        '**/config',
+        '**/logging',
+      ],
       message: `Stores, the upstream client, the codec, config and logging do I/O; this file ${bundleWhy}. Call an activity.`,
       allowTypeImports: true,
     },

@@ -31,7 +31,16 @@ const USERS = 1000;
 const PROFILES_PER_USER = 5;
 const DAY = 86_400_000;
 
-const TITLES = ['Software Engineer', 'Data Scientist', 'Product Manager', 'Designer', 'Site Reliability Engineer', 'Accountant', 'Nurse', 'Sales Manager'];
+const TITLES = [
+  'Software Engineer',
+  'Data Scientist',
+  'Product Manager',
+  'Designer',
+  'Site Reliability Engineer',
+  'Accountant',
+  'Nurse',
+  'Sales Manager',
+];
 const PLACES = ['Berlin, Germany', 'London, UK', 'New York, NY', 'San Francisco, CA', 'Remote', 'Paris, France', 'Toronto, Canada'];
 const WORK = ['onsite', 'remote', 'hybrid'] as const;
 const PROVIDERS = ['greenhouse', 'lever', 'workday', 'ashby', 'smartrecruiters'];
@@ -50,7 +59,17 @@ async function seedJobs(store: JobStore): Promise<void> {
           workplace_type: WORK[n % 3],
           date_posted: new Date(now - (n % 90) * DAY).toISOString().slice(0, 10),
           compensation: { min: 40_000 + (n % 80) * 1000, max: 60_000 + (n % 80) * 1500, currency: 'USD', period: 'year' },
-          locations: [{ location: PLACES[n % PLACES.length], city: null, state: null, country: null, country_code: null, latitude: null, longitude: null }],
+          locations: [
+            {
+              location: PLACES[n % PLACES.length],
+              city: null,
+              state: null,
+              country: null,
+              country_code: null,
+              latitude: null,
+              longitude: null,
+            },
+          ],
           updated_at: new Date(now - (n % 1000) * 1000).toISOString(),
         }),
       );
@@ -68,16 +87,42 @@ async function seedLedger(store: JobStore): Promise<void> {
     const profile = Math.floor(i / perProfile);
     const u = Math.floor(profile / PROFILES_PER_USER);
     const status = i % 20 < 12 ? 'SUCCESS' : i % 20 < 17 ? 'FAILED' : i % 20 < 18 ? 'CANCELLED' : 'FAILED';
-    const error = status === 'FAILED' ? (i % 20 >= 18 ? `limit_reached: user usr_${u} has used its 100 applications for 2026-12` : 'the form rejected the answers') : null;
+    const error =
+      status === 'FAILED'
+        ? i % 20 >= 18
+          ? `limit_reached: user usr_${u} has used its 100 applications for 2026-12`
+          : 'the form rejected the answers'
+        : null;
     const created = new Date(now - (i % 120) * DAY - (i % 86_400) * 1000).toISOString();
     return [
-      profileOf(u, profile % PROFILES_PER_USER), `u-${i.toString(16)}`, `https://boards.greenhouse.io/acme/jobs/${i}`, null, null, status, '[]', error, null,
-      `sess_${u}_${i % 20}`, PROVIDERS[i % PROVIDERS.length], `application/${i}`, 'run', created, created, created, status === 'SUCCESS' || status === 'FAILED' ? created : null,
+      profileOf(u, profile % PROFILES_PER_USER),
+      `u-${i.toString(16)}`,
+      `https://boards.greenhouse.io/acme/jobs/${i}`,
+      null,
+      null,
+      status,
+      '[]',
+      error,
+      null,
+      `sess_${u}_${i % 20}`,
+      PROVIDERS[i % PROVIDERS.length],
+      `application/${i}`,
+      'run',
+      created,
+      created,
+      created,
+      status === 'SUCCESS' || status === 'FAILED' ? created : null,
     ];
   };
-  const cols = 'profile_id, job_id, job_url, job_ref, awaiting_until, status, attempts, error, confirmation_url, campaign_id, provider, workflow_id, run_id, run_started_at, created_at, updated_at, completed_at';
+  const cols =
+    'profile_id, job_id, job_url, job_ref, awaiting_until, status, attempts, error, confirmation_url, campaign_id, provider, workflow_id, run_id, run_started_at, created_at, updated_at, completed_at';
   if (store instanceof SqliteJobStore) {
-    const insert = store.db.prepare(`INSERT INTO applications (${cols}) VALUES (${cols.split(', ').map(() => '?').join(', ')})`);
+    const insert = store.db.prepare(
+      `INSERT INTO applications (${cols}) VALUES (${cols
+        .split(', ')
+        .map(() => '?')
+        .join(', ')})`,
+    );
     store.db.transaction(() => {
       for (let i = 0; i < ROWS; i++) insert.run(...row(i));
     })();
@@ -133,9 +178,13 @@ async function bench(kind: string): Promise<void> {
     else (store as SqliteJobStore).db.exec('ANALYZE');
 
     const from30 = () => new Date(Date.now() - 30 * DAY).toISOString();
-    await time('analytics/summary, one user, 30d', QUERIES, (i) => analytics.summary({ userIds: [ids[(i * 7919) % USERS]], from: from30() }));
+    await time('analytics/summary, one user, 30d', QUERIES, (i) =>
+      analytics.summary({ userIds: [ids[(i * 7919) % USERS]], from: from30() }),
+    );
     await time('analytics/summary, one user, all', QUERIES, (i) => analytics.summary({ userIds: [ids[(i * 7919) % USERS]] }));
-    await time('usage, an account of 100 users, 30d', Math.min(QUERIES, 50), (i) => analytics.counts({ userIds: ids.slice((i * 100) % USERS, ((i * 100) % USERS) + 100), from: from30() }));
+    await time('usage, an account of 100 users, 30d', Math.min(QUERIES, 50), (i) =>
+      analytics.counts({ userIds: ids.slice((i * 100) % USERS, ((i * 100) % USERS) + 100), from: from30() }),
+    );
     const searches: CampaignFilters[] = [
       { jobTitle: 'engineer' },
       { location: ['Berlin'], workType: ['Remote'] },
@@ -144,7 +193,10 @@ async function bench(kind: string): Promise<void> {
     ];
     for (const [k, f] of searches.entries()) {
       await time(`jobs/search ${JSON.stringify(f)}`.slice(0, 44), QUERIES, () => store.searchJobs({ ...storeFilters(f), limit: 21 }));
-      if (k === 0) await time('jobs/search {"jobTitle":"engineer"} page 5', QUERIES, () => store.searchJobs({ ...storeFilters(f), limit: 21, offset: 80 }));
+      if (k === 0)
+        await time('jobs/search {"jobTitle":"engineer"} page 5', QUERIES, () =>
+          store.searchJobs({ ...storeFilters(f), limit: 21, offset: 80 }),
+        );
     }
   } finally {
     await store.close();

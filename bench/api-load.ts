@@ -82,7 +82,11 @@ async function main(): Promise<void> {
     sandbox: { seed: 23, jobs: 100 },
     taskQueue,
     activities: (jobo, sandbox) =>
-      createActivities({ config: testConfig({ JOBO_BASE_URL: sandbox.url, JOBO_API_KEY: sandbox.apiKey }), jobo, store: async () => store }),
+      createActivities({
+        config: testConfig({ JOBO_BASE_URL: sandbox.url, JOBO_API_KEY: sandbox.apiKey }),
+        jobo,
+        store: async () => store,
+      }),
   });
   const { env, jobo } = rig;
   const owners = await profileOwnersFor(store);
@@ -113,11 +117,17 @@ async function main(): Promise<void> {
     const baseElapsed = await drive(CLIENTS, BASELINE_SECONDS, async () => {
       let id = '';
       await timed(base0, 'create', async () => {
-        id = (await createAutopilotRecurring(env.client, { candidateProfileId, filters: { jobTitle: 'Engineer' }, schedule: { ...SCHEDULE, daysOfWeek: ['monday'] } }, { taskQueue })).campaignId;
+        id = (
+          await createAutopilotRecurring(
+            env.client,
+            { candidateProfileId, filters: { jobTitle: 'Engineer' }, schedule: { ...SCHEDULE, daysOfWeek: ['monday'] } },
+            { taskQueue },
+          )
+        ).campaignId;
         await getCampaign(env.client, id); // the API answers create with the session, read by query
         return 201;
       });
-      if (id) await timed(base0, 'get', async () => ((await getCampaign(env.client, id)), 200));
+      if (id) await timed(base0, 'get', async () => (await getCampaign(env.client, id), 200));
     });
 
     console.log(`load: ${CLIENTS} concurrent HTTP clients (create, get x2, list) for ${SECONDS} s on ${base} ...`);
@@ -148,7 +158,9 @@ async function main(): Promise<void> {
       const s = summary(stats, op);
       lines.push(`${op.padEnd(8)} ${String(s.n).padStart(6)} ${fmt(s.p50)} ${fmt(s.p99)}`);
     }
-    lines.push(`throughput: ${(stats.total / elapsed).toFixed(1)} req/s; statuses ${JSON.stringify(stats.statuses)}; network errors/timeouts ${stats.errors}`);
+    lines.push(
+      `throughput: ${(stats.total / elapsed).toFixed(1)} req/s; statuses ${JSON.stringify(stats.statuses)}; network errors/timeouts ${stats.errors}`,
+    );
     lines.push(`5xx: ${stats.fiveXX}`);
     const b = { create: summary(base0, 'create'), get: summary(base0, 'get') };
     lines.push(

@@ -126,7 +126,9 @@ async function main(): Promise<void> {
             env.client,
             {
               candidateProfileId: p,
-              jobs: slice.slice(i * per, (i + 1) * per).map((j, k) => ({ companyName: `Company ${k}`, title: `Job ${k}`, jobId: j.id, link: j.url })),
+              jobs: slice
+                .slice(i * per, (i + 1) * per)
+                .map((j, k) => ({ companyName: `Company ${k}`, title: `Job ${k}`, jobId: j.id, link: j.url })),
               answers: CALLER_ANSWERS,
               limits: { concurrency: 10 },
             },
@@ -148,14 +150,20 @@ async function main(): Promise<void> {
       };
     };
     const base = await applyAll(jobs.slice(APPLICATIONS, APPLICATIONS + 100));
-    console.log(`baseline (no limit anywhere): 100 applications, ${base.ok} SUCCESS, ${base.requests} requests in ${base.elapsed.toFixed(1)} s = ${base.rate.toFixed(1)} req/s`);
+    console.log(
+      `baseline (no limit anywhere): 100 applications, ${base.ok} SUCCESS, ${base.requests} requests in ${base.elapsed.toFixed(1)} s = ${base.rate.toFixed(1)} req/s`,
+    );
 
     await sandbox.admin.setFaults({ rateLimitPerSecond: LIMIT });
     limited = true;
     const run = await applyAll(jobs.slice(0, APPLICATIONS));
     const { count: children } = await env.client.workflow.count(`${SA.kind.name} = 'application'`);
-    console.log(`limited: ${APPLICATIONS} applications in 5 run-once campaigns (concurrency 10 each), sandbox limit N = ${LIMIT} req/s, worker bucket N`);
-    console.log(`  ${run.ok} SUCCESS, ${run.failed} FAILED, ${children} application workflows in visibility, in ${run.elapsed.toFixed(1)} s`);
+    console.log(
+      `limited: ${APPLICATIONS} applications in 5 run-once campaigns (concurrency 10 each), sandbox limit N = ${LIMIT} req/s, worker bucket N`,
+    );
+    console.log(
+      `  ${run.ok} SUCCESS, ${run.failed} FAILED, ${children} application workflows in visibility, in ${run.elapsed.toFixed(1)} s`,
+    );
     console.log(
       `  upstream requests: ${run.requests} → ${run.rate.toFixed(1)} req/s = ${(run.rate / LIMIT).toFixed(3)} of N (target >= 0.9;` +
         ` baseline demand ${(base.rate / LIMIT).toFixed(2)} × N)`,

@@ -151,7 +151,9 @@ async function runApplyflow(env: Awaited<ReturnType<typeof startDevEnv>>, url: s
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'applyflow-bench-feed-deployed-'));
   const load0 = loadavg();
-  console.log(`feed-deployed bench: ${JOBS} jobs, latencies ${LATENCIES.join(', ')} ms; load average ${load0.map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `feed-deployed bench: ${JOBS} jobs, latencies ${LATENCIES.join(', ')} ms; load average ${load0.map((l) => l.toFixed(2)).join(' ')}`,
+  );
   const sandbox = await startSandboxProcess(await freePort());
   const env = await startDevEnv();
   try {
@@ -189,7 +191,11 @@ async function main(): Promise<void> {
     await env.teardown();
     sandbox.child.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
-    console.log(`load average at the end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    console.log(
+      `load average at the end ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
   }
 }
 

@@ -94,7 +94,7 @@ async function main(): Promise<void> {
     // sandbox's lazily built corpus data does not count against whichever side happens to go first.
     await bareSync(jobo, open('warmup'), 'warmup', 5);
     const reader = new FeedPager(jobo);
-    for (let cursor: string | null = null, more = true; more; ) {
+    for (let cursor: string | null = null, more = true; more;) {
       const { data } = await reader.page({ cursor, updatedAfter: null, batchSize: BATCH });
       [cursor, more] = [data.next_cursor, data.has_more];
     }

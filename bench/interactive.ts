@@ -64,7 +64,11 @@ async function main(): Promise<void> {
 
       const live = await jobo.createSession({ job_url: jobUrl() });
       let n = 0;
-      await fillForm(live, (answers) => jobo.submitAnswers(live.session_id, { answers }, { idempotencyKey: `bench-${live.session_id}-${++n}` }), keep ? bare : null);
+      await fillForm(
+        live,
+        (answers) => jobo.submitAnswers(live.session_id, { answers }, { idempotencyKey: `bench-${live.session_id}-${++n}` }),
+        keep ? bare : null,
+      );
       await jobo.endSession(live.session_id);
     }
   } finally {
@@ -79,7 +83,9 @@ async function main(): Promise<void> {
   console.log(`  workflow update (answer in, next fields out)  p50 ${fmt(w.p50)}  p99 ${fmt(w.p99)}`);
   console.log(`  bare upstream submitAnswers                   p50 ${fmt(b.p50)}  p99 ${fmt(b.p99)}`);
   console.log(`  for scale: state query (no upstream call)     p50 ${fmt(q.p50)}  p99 ${fmt(q.p99)}`);
-  console.log(`  overhead                                      p50 +${fmt(w.p50 - b.p50)} (x${(w.p50 / b.p50).toFixed(1)})  p99 +${fmt(w.p99 - b.p99)} (x${(w.p99 / b.p99).toFixed(1)})`);
+  console.log(
+    `  overhead                                      p50 +${fmt(w.p50 - b.p50)} (x${(w.p50 / b.p50).toFixed(1)})  p99 +${fmt(w.p99 - b.p99)} (x${(w.p99 / b.p99).toFixed(1)})`,
+  );
 }
 
 main().catch((err) => {

@@ -41,7 +41,9 @@ async function pullAll(): Promise<number> {
   } while (cursor);
   const seconds = (Date.now() - t) / 1000;
   const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  console.log(`HTTP feed, batch ${batch}: ${delivered} jobs in ${seconds.toFixed(2)} s = ${Math.round(delivered / seconds)} jobs/s (${mb(bytes / seconds)}/s of JSON, ${(bytes / delivered).toFixed(0)} B/job)`);
+  console.log(
+    `HTTP feed, batch ${batch}: ${delivered} jobs in ${seconds.toFixed(2)} s = ${Math.round(delivered / seconds)} jobs/s (${mb(bytes / seconds)}/s of JSON, ${(bytes / delivered).toFixed(0)} B/job)`,
+  );
   console.log(`page latency: first 10 avg ${avg(pageMs.slice(0, 10)).toFixed(1)} ms, last 10 avg ${avg(pageMs.slice(-10)).toFixed(1)} ms`);
   await agent.close();
   await sb.close();

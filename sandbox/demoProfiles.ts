@@ -19,9 +19,19 @@ export const DEMO_PROFILES: DemoProfile[] = [
     id: 'de300000-0000-4000-8000-000000000001',
     summary: 'complete, with a resume',
     body: {
-      contact: { first_name: 'Demo', last_name: 'Complete', email: 'demo.complete@example.com', phone: '+1 415 555 0142', date_of_birth: '1990-04-12' },
+      contact: {
+        first_name: 'Demo',
+        last_name: 'Complete',
+        email: 'demo.complete@example.com',
+        phone: '+1 415 555 0142',
+        date_of_birth: '1990-04-12',
+      },
       location: { address_line1: '1 Demo Way', city: 'Austin', state: 'TX', postal_code: '78701', country: 'United States' },
-      links: { linkedin: 'https://www.linkedin.com/in/demo-complete', github: 'https://github.com/demo-complete', website: 'https://demo-complete.example.com' },
+      links: {
+        linkedin: 'https://www.linkedin.com/in/demo-complete',
+        github: 'https://github.com/demo-complete',
+        website: 'https://demo-complete.example.com',
+      },
       work_experience: [
         {
           company: 'Example Systems',
@@ -33,7 +43,9 @@ export const DEMO_PROFILES: DemoProfile[] = [
           description: 'Runs the event pipeline (Go, Kubernetes, PostgreSQL).',
         },
       ],
-      education: [{ school: 'University of Texas', degree: 'BSc', field_of_study: 'Computer Science', start_date: '2010', end_date: '2014' }],
+      education: [
+        { school: 'University of Texas', degree: 'BSc', field_of_study: 'Computer Science', start_date: '2010', end_date: '2014' },
+      ],
       eligibility: { work_authorized_countries: ['United States'], requires_sponsorship: false },
       preferences: {
         salary_expectation: { amount: 150000, currency: 'USD', period: 'year' },

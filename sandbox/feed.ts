@@ -59,8 +59,7 @@ export function matchesFilters(q: FeedQuery, a: JobAttributes): boolean {
   return true;
 }
 
-const hasFilters = (q: FeedQuery) =>
-  !!(q.locations || q.sources || q.workModels || q.employmentTypes || q.experienceLevels);
+const hasFilters = (q: FeedQuery) => !!(q.locations || q.sources || q.workModels || q.employmentTypes || q.experienceLevels);
 
 const FEED_DEFAULT_BATCH = 100;
 const EXPIRED_DEFAULT_BATCH = 1000;

@@ -198,7 +198,11 @@ function ashby(company: string): FormPage[] {
         field('visa_sponsorship', 'Will you now or in the future require visa sponsorship?', 'boolean', req),
         field('work_arrangements', 'Which work arrangements are you open to?', 'multi_select', {
           ...req,
-          options: [['remote', 'Remote'], ['hybrid', 'Hybrid'], ['onsite', 'On-site']],
+          options: [
+            ['remote', 'Remote'],
+            ['hybrid', 'Hybrid'],
+            ['onsite', 'On-site'],
+          ],
         }),
         field('years_experience', 'How many years of professional experience do you have?', 'select', {
           ...req,
@@ -305,12 +309,10 @@ function workday(company: string): FormPage[] {
       fields: [
         field('q_age', 'Are you at least 18 years of age?', 'select', { ...req, options: yesNo }),
         field('q_authorized', 'Are you legally authorized to work in the United States?', 'select', { ...req, options: yesNo }),
-        field(
-          'q_sponsorship',
-          'Will you now or in the future require sponsorship for employment visa status (e.g., H-1B)?',
-          'select',
-          { ...req, options: yesNo },
-        ),
+        field('q_sponsorship', 'Will you now or in the future require sponsorship for employment visa status (e.g., H-1B)?', 'select', {
+          ...req,
+          options: yesNo,
+        }),
         field('q_salary', 'What are your annual base salary expectations (USD)?', 'number', req),
         field('q_start_date', 'What is your earliest available start date?', 'date', req),
         field('q_relocate', 'Are you willing to relocate?', 'select', { ...req, options: yesNo }),
@@ -339,11 +341,7 @@ function workday(company: string): FormPage[] {
         }),
         field('veteran_status', 'Veteran Status', 'select', {
           ...req,
-          options: [
-            'I am not a protected veteran',
-            'I identify as one or more of the classifications of protected veteran',
-            decline,
-          ],
+          options: ['I am not a protected veteran', 'I identify as one or more of the classifications of protected veteran', decline],
         }),
         field('disability_status', 'Please indicate if you have a disability', 'select', {
           ...req,

@@ -50,8 +50,7 @@ const STATUS_TITLES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
-export const badRequest = (message: string, fields: FieldProblem[]) =>
-  new HttpError(400, ErrorCodes.invalidRequest, message, fields);
+export const badRequest = (message: string, fields: FieldProblem[]) => new HttpError(400, ErrorCodes.invalidRequest, message, fields);
 export const notFound = (what: string) => new HttpError(404, ErrorCodes.notFound, `${what} not found`);
 
 /** One problem per offending field; an unknown key is named itself rather than its parent object. */

@@ -337,6 +337,22 @@ function round(n: number, step: number): number {
 function location(p: Place, remote: boolean) {
   const region = p.state ? `${p.city}, ${p.state}` : p.city;
   return remote
-    ? { location: `Remote - ${p.country}`, city: null, state: null, country: p.country, country_code: p.code, latitude: null, longitude: null }
-    : { location: `${region}, ${p.country}`, city: p.city, state: p.state, country: p.country, country_code: p.code, latitude: p.lat, longitude: p.lng };
+    ? {
+        location: `Remote - ${p.country}`,
+        city: null,
+        state: null,
+        country: p.country,
+        country_code: p.code,
+        latitude: null,
+        longitude: null,
+      }
+    : {
+        location: `${region}, ${p.country}`,
+        city: p.city,
+        state: p.state,
+        country: p.country,
+        country_code: p.code,
+        latitude: p.lat,
+        longitude: p.lng,
+      };
 }

@@ -13,8 +13,11 @@ async function main(): Promise<void> {
   const sandbox = await startSandbox({ host, port, seed, jobs, apiKey: config.jobo.apiKey, churnIntervalMs, demoProfiles: true });
   console.log(`Jobo sandbox listening on ${sandbox.url} (seed ${seed}, ${jobs} jobs)`);
   console.log(`  API key: ${config.jobo.apiKey ? '(JOBO_API_KEY)' : sandbox.apiKey}`);
-  console.log(`  try: curl -s -X POST ${sandbox.url}/api/jobs/feed -H 'X-Api-Key: ${config.jobo.apiKey ? '$JOBO_API_KEY' : sandbox.apiKey}' -H 'Content-Type: application/json' -d '{"batch_size":2}'`);
-  for (const d of DEMO_PROFILES) console.log(`  demo profile ${d.id}  ${d.body.contact.first_name} ${d.body.contact.last_name} (${d.summary})`);
+  console.log(
+    `  try: curl -s -X POST ${sandbox.url}/api/jobs/feed -H 'X-Api-Key: ${config.jobo.apiKey ? '$JOBO_API_KEY' : sandbox.apiKey}' -H 'Content-Type: application/json' -d '{"batch_size":2}'`,
+  );
+  for (const d of DEMO_PROFILES)
+    console.log(`  demo profile ${d.id}  ${d.body.contact.first_name} ${d.body.contact.last_name} (${d.summary})`);
   console.log(`  admin: ${sandbox.url}/__admin/health, /__admin/ground-truth/jobs, /__admin/faults, /__admin/stats`);
   let stopping = false;
   const stop = async () => {

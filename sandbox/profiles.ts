@@ -119,14 +119,20 @@ export class ProfileStore implements ProfileLookup {
     const contentType = upload.contentType?.split(';')[0].trim().toLowerCase();
     if (!contentType || !(RESUME_CONTENT_TYPES as readonly string[]).includes(contentType)) {
       const message = `expected one of ${RESUME_CONTENT_TYPES.join(', ')}`;
-      throw new HttpError(415, 'invalid_request', `Unsupported resume type ${contentType ?? '(none)'}`, [{ field: 'content_type', message }]);
+      throw new HttpError(415, 'invalid_request', `Unsupported resume type ${contentType ?? '(none)'}`, [
+        { field: 'content_type', message },
+      ]);
     }
     const fileName = decodeFileName(upload.fileName);
     if (!fileName || fileName.length > MAX_FILE_NAME) {
-      throw badRequest('X-File-Name is required', [{ field: 'file_name', message: `expected the X-File-Name header (1 to ${MAX_FILE_NAME} characters)` }]);
+      throw badRequest('X-File-Name is required', [
+        { field: 'file_name', message: `expected the X-File-Name header (1 to ${MAX_FILE_NAME} characters)` },
+      ]);
     }
     if (upload.bytes.length > RESUME_MAX_BYTES) {
-      throw new HttpError(413, 'invalid_request', 'Resume too large', [{ field: 'file', message: `must be at most ${RESUME_MAX_BYTES} bytes` }]);
+      throw new HttpError(413, 'invalid_request', 'Resume too large', [
+        { field: 'file', message: `must be at most ${RESUME_MAX_BYTES} bytes` },
+      ]);
     }
     const at = iso(this.now());
     r.resume = { bytes: upload.bytes, fileName, contentType };

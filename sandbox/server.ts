@@ -103,7 +103,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
   const profiles = new ProfileStore(Date.now, opts.importDelayMs);
   if (opts.demoProfiles) {
     for (const d of DEMO_PROFILES) {
-      profiles.seed(d.id, d.body, d.resume && { bytes: Buffer.from(d.resume.text), fileName: d.resume.fileName, contentType: d.resume.contentType });
+      profiles.seed(
+        d.id,
+        d.body,
+        d.resume && { bytes: Buffer.from(d.resume.text), fileName: d.resume.fileName, contentType: d.resume.contentType },
+      );
     }
   }
   const sessions = new SessionStore(corpus, profiles, faults, opts.sessionIdleTimeoutMs);

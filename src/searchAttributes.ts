@@ -23,9 +23,7 @@ export const SA = {
 } as const;
 
 /** name → type, in the form `temporal server start-dev --search-attribute Name=Type` and the test env take. */
-export const SEARCH_ATTRIBUTE_DEFINITIONS: { name: string; type: 'Keyword' | 'Int' | 'Double' }[] = Object.values(
-  SA,
-).map((k) => ({
+export const SEARCH_ATTRIBUTE_DEFINITIONS: { name: string; type: 'Keyword' | 'Int' | 'Double' }[] = Object.values(SA).map((k) => ({
   name: k.name,
   type: k.type === SearchAttributeType.INT ? 'Int' : k.type === SearchAttributeType.DOUBLE ? 'Double' : 'Keyword',
 }));

@@ -39,10 +39,7 @@ const INDEXED_VALUE_TYPE: Record<(typeof SEARCH_ATTRIBUTE_DEFINITIONS)[number]['
  * Registers the missing custom search attributes on a server that was not started by us (a reused dev server,
  * docker-compose). Returns the names it added. Idempotent.
  */
-export async function ensureSearchAttributes(
-  connection: Pick<Connection, 'operatorService'>,
-  namespace: string,
-): Promise<string[]> {
+export async function ensureSearchAttributes(connection: Pick<Connection, 'operatorService'>, namespace: string): Promise<string[]> {
   const existing = await connection.operatorService.listSearchAttributes({ namespace });
   const known = new Set(Object.keys(existing.customAttributes ?? {}));
   const missing = SEARCH_ATTRIBUTE_DEFINITIONS.filter((d) => !known.has(d.name));

@@ -46,9 +46,19 @@ const TABLES: Record<ProviderId, Row[]> = {
     ['question_30005', '120,000 USD per year', SKIP, '120,000 USD per year'],
     ['question_30006', ASK, ASK, LETTER],
     ['job_application[gender]', opt('Female'), opt('Decline To Self Identify'), opt('Female')],
-    ['job_application[hispanic_ethnicity]', opt('Decline To Self Identify'), opt('Decline To Self Identify'), opt('Decline To Self Identify')],
+    [
+      'job_application[hispanic_ethnicity]',
+      opt('Decline To Self Identify'),
+      opt('Decline To Self Identify'),
+      opt('Decline To Self Identify'),
+    ],
     ['job_application[race]', opt('Decline To Self Identify'), opt('Decline To Self Identify'), opt('Decline To Self Identify')],
-    ['job_application[veteran_status]', opt('I am not a protected veteran'), opt("I don't wish to answer"), opt('I am not a protected veteran')],
+    [
+      'job_application[veteran_status]',
+      opt('I am not a protected veteran'),
+      opt("I don't wish to answer"),
+      opt('I am not a protected veteran'),
+    ],
     ['job_application[disability_status]', opt('I do not want to answer'), opt('I do not want to answer'), opt('I do not want to answer')],
   ],
   lever: [
@@ -241,7 +251,11 @@ describe('answers beyond the example profile', () => {
     const p = exampleWith((x) => {
       x.cover_letter_template = 'Dear {{company}} team,\nI am {{ first_name }} and I would love to be your {{title}}.';
     });
-    for (const [provider, name] of [['greenhouse', 'cover_letter'], ['generic', 'cover_letter'], ['lever', 'comments']] as const) {
+    for (const [provider, name] of [
+      ['greenhouse', 'cover_letter'],
+      ['generic', 'cover_letter'],
+      ['lever', 'comments'],
+    ] as const) {
       expect(answer(p, provider, name).answers[name]).toBe('Dear Acme team,\nI am Ada and I would love to be your Backend Engineer.');
     }
   });
@@ -272,7 +286,11 @@ describe('answers beyond the example profile', () => {
     expect(answer(p, 'greenhouse', 'question_30006').answers.question_30006).toBe(`Acme ${'y'.repeat(1495)}`);
     const r = answer(p, 'ashby', 'why_company');
     expect(r.answers).toEqual({});
-    expect(r.unanswered[0]).toMatchObject({ field: 'why_company', required: true, reason: expect.stringContaining('at most 1000 characters') });
+    expect(r.unanswered[0]).toMatchObject({
+      field: 'why_company',
+      required: true,
+      reason: expect.stringContaining('at most 1000 characters'),
+    });
   });
 
   test('a motivation question whose letter needs what the job does not say is left for a person', () => {
@@ -333,7 +351,13 @@ describe('answers beyond the example profile', () => {
 
   test('known EEO values pick their option by meaning', () => {
     const p = exampleWith((x) => {
-      x.self_identification = { gender: 'male', ethnicity: 'hispanic_or_latino', veteran_status: 'protected_veteran', disability_status: 'has_disability', lgbtq_status: 'no' };
+      x.self_identification = {
+        gender: 'male',
+        ethnicity: 'hispanic_or_latino',
+        veteran_status: 'protected_veteran',
+        disability_status: 'has_disability',
+        lgbtq_status: 'no',
+      };
     });
     const r = answerFields(p, formOf('greenhouse').pages[1].fields, CTX).answers;
     expect(r).toEqual({
@@ -363,8 +387,16 @@ describe('answers beyond the example profile', () => {
   });
 
   test('without a date for today, date-dependent questions are left for a person', () => {
-    const r = answerFields(exampleProfile, formOf('workday').pages.flatMap((p) => p.fields), { job: { companyName: 'Acme' } });
-    expect(missingRequired(r).map((u) => u.field).sort()).toEqual(['disclosure_date', 'q_age']);
+    const r = answerFields(
+      exampleProfile,
+      formOf('workday').pages.flatMap((p) => p.fields),
+      { job: { companyName: 'Acme' } },
+    );
+    expect(
+      missingRequired(r)
+        .map((u) => u.field)
+        .sort(),
+    ).toEqual(['disclosure_date', 'q_age']);
   });
 
   test('without the job company, previous employment is not guessed; with it, the history decides', () => {

@@ -46,7 +46,15 @@ describe('campaign views', () => {
     userId: 'alice',
     error: null,
     status: 'paused',
-    stats: { totalRuns: 3, totalApplications: 7, successfulApplications: 5, failedApplications: 2, jobsQueued: 0, lastRunAt: '2026-01-05T14:00:00.000Z', nextRunAt: null },
+    stats: {
+      totalRuns: 3,
+      totalApplications: 7,
+      successfulApplications: 5,
+      failedApplications: 2,
+      jobsQueued: 0,
+      lastRunAt: '2026-01-05T14:00:00.000Z',
+      nextRunAt: null,
+    },
     searchContext: { titles: ['Software Engineer'], locations: ['Austin, TX'] },
     searchId: null,
     schedule: { pattern: 'weekly', daysOfWeek: ['monday', 'wednesday'], time: '09:00', timezone: 'America/New_York' },
@@ -68,12 +76,37 @@ describe('campaign views', () => {
 
   it('lists campaigns and runs as tables with a page line', () => {
     const list = renderPage(CAMPAIGN_COLUMNS, {
-      data: [{ sessionId: 'sess_1', workflowId: 'campaign/sess_1', type: 'run_once', status: 'completed', candidateProfileId: view.candidateProfileId, userId: 'alice', startedAt: view.createdAt, closedAt: null, searchContext: null, candidateEmail: null }],
+      data: [
+        {
+          sessionId: 'sess_1',
+          workflowId: 'campaign/sess_1',
+          type: 'run_once',
+          status: 'completed',
+          candidateProfileId: view.candidateProfileId,
+          userId: 'alice',
+          startedAt: view.createdAt,
+          closedAt: null,
+          searchContext: null,
+          candidateEmail: null,
+        },
+      ],
       pagination: { page: 1, total: 1, totalPages: 1 },
     }).split('\n');
-    expect(lines(list)).toEqual([['SESSION', 'TYPE', 'STATUS', 'USER', 'PROFILE', 'CREATED', 'CLOSED'], ['sess_1', 'run_once', 'completed', 'alice', '3f0c1c9a', '2026-01-01T10:00:00Z', '-'], ['page', '1/1', '(1', 'total)']]);
+    expect(lines(list)).toEqual([
+      ['SESSION', 'TYPE', 'STATUS', 'USER', 'PROFILE', 'CREATED', 'CLOSED'],
+      ['sess_1', 'run_once', 'completed', 'alice', '3f0c1c9a', '2026-01-01T10:00:00Z', '-'],
+      ['page', '1/1', '(1', 'total)'],
+    ]);
     const runs = renderTable(RUN_COLUMNS, [
-      { sessionRunId: 'run-2', startedAt: view.createdAt, completedAt: null, scheduledAt: null, status: 'in_progress', stats: { jobsFound: 4, applicationsAttempted: 2, applicationsSuccessful: 1, applicationsFailed: 0 }, error: null },
+      {
+        sessionRunId: 'run-2',
+        startedAt: view.createdAt,
+        completedAt: null,
+        scheduledAt: null,
+        status: 'in_progress',
+        stats: { jobsFound: 4, applicationsAttempted: 2, applicationsSuccessful: 1, applicationsFailed: 0 },
+        error: null,
+      },
     ]).split('\n');
     expect(lines(runs)[1]).toEqual(['run-2', 'in_progress', '2026-01-01T10:00:00Z', '-', '4', '2', '1', '0', '-']);
   });
@@ -147,7 +180,13 @@ describe('applyflow application list', () => {
         jobRef: null,
         awaitingUntil: null,
         status,
-        attempts: [{ attempt: 1, status: status === 'SUCCESS' ? 'success' : 'failed', timestamp: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString() }],
+        attempts: [
+          {
+            attempt: 1,
+            status: status === 'SUCCESS' ? 'success' : 'failed',
+            timestamp: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString(),
+          },
+        ],
         error: status === 'FAILED' ? 'the form asked for a work permit' : null,
         confirmationUrl: status === 'SUCCESS' ? `https://boards.greenhouse.io/acme/jobs/${i}/confirmation` : null,
         campaignId: 'sess_cli',

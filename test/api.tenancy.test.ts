@@ -97,7 +97,11 @@ beforeAll(async () => {
     sandbox: { seed: 29, jobs: 120 },
     taskQueue,
     activities: (jobo, sandbox) =>
-      createActivities({ config: testConfig({ JOBO_BASE_URL: sandbox.url, JOBO_API_KEY: sandbox.apiKey }), jobo, store: async () => store }),
+      createActivities({
+        config: testConfig({ JOBO_BASE_URL: sandbox.url, JOBO_API_KEY: sandbox.apiKey }),
+        jobo,
+        store: async () => store,
+      }),
   });
   ({ env, sandbox, jobo } = rig);
   owners = await profileOwnersFor(store);
@@ -140,7 +144,11 @@ describe('profiles through the API', () => {
       const s = await call('GET', `/api/v1/profiles/${id}/resume/import`);
       return s.body.status !== 'importing' && s.body;
     });
-    expect(settled).toMatchObject({ profile_id: id, status: expect.stringMatching(/^(ready|import_failed)$/), resume: { file_name: 'ada.txt', content_type: 'text/plain' } });
+    expect(settled).toMatchObject({
+      profile_id: id,
+      status: expect.stringMatching(/^(ready|import_failed)$/),
+      resume: { file_name: 'ada.txt', content_type: 'text/plain' },
+    });
     expect((await jobo.getProfile(id)).resume?.file_name).toBe('ada.txt');
 
     const listed = await call('GET', '/api/v1/profiles');
@@ -154,17 +162,31 @@ describe('profiles through the API', () => {
     expect(noContact.body.fields.map((f: { field: string }) => f.field)).toContain('contact');
     const badEmail = await call('POST', '/api/v1/profiles', { body: { ...APPLICANT, contact: { ...APPLICANT.contact, email: 'nope' } } });
     expect(badEmail.body.fields.map((f: { field: string }) => f.field)).toContain('contact.email');
-    expect((await call('POST', '/api/v1/profiles', { body: { ...APPLICANT, nickname: 'x' } })).body.fields).toEqual([{ field: 'nickname', message: 'unknown field' }]);
+    expect((await call('POST', '/api/v1/profiles', { body: { ...APPLICANT, nickname: 'x' } })).body.fields).toEqual([
+      { field: 'nickname', message: 'unknown field' },
+    ]);
 
     const mine = (await call('POST', '/api/v1/profiles', { body: APPLICANT })).body.id as string;
     const created = await routeCount(PROFILE_ROUTES[0]);
     const emptyPatch = await call('PATCH', `/api/v1/profiles/${mine}`, { body: {} });
-    expect([emptyPatch.status, emptyPatch.body.fields]).toEqual([400, [{ field: '(body)', message: 'nothing to change: give at least one section' }]]);
-    const exe = await call('PUT', `/api/v1/profiles/${mine}/resume`, { raw: Buffer.from('MZ'), headers: { 'content-type': 'text/plain', 'x-file-name': 'run.exe' } });
+    expect([emptyPatch.status, emptyPatch.body.fields]).toEqual([
+      400,
+      [{ field: '(body)', message: 'nothing to change: give at least one section' }],
+    ]);
+    const exe = await call('PUT', `/api/v1/profiles/${mine}/resume`, {
+      raw: Buffer.from('MZ'),
+      headers: { 'content-type': 'text/plain', 'x-file-name': 'run.exe' },
+    });
     expect([exe.status, exe.body.fields[0].field]).toEqual([400, 'resume']);
-    const mismatch = await call('PUT', `/api/v1/profiles/${mine}/resume`, { raw: Buffer.from('%PDF-1.4'), headers: { 'content-type': 'text/plain', 'x-file-name': 'cv.pdf' } });
+    const mismatch = await call('PUT', `/api/v1/profiles/${mine}/resume`, {
+      raw: Buffer.from('%PDF-1.4'),
+      headers: { 'content-type': 'text/plain', 'x-file-name': 'cv.pdf' },
+    });
     expect([mismatch.status, mismatch.body.fields[0].field]).toEqual([400, 'content-type']);
-    const empty = await call('PUT', `/api/v1/profiles/${mine}/resume`, { raw: Buffer.alloc(0), headers: { 'content-type': 'application/pdf', 'x-file-name': 'cv.pdf' } });
+    const empty = await call('PUT', `/api/v1/profiles/${mine}/resume`, {
+      raw: Buffer.alloc(0),
+      headers: { 'content-type': 'application/pdf', 'x-file-name': 'cv.pdf' },
+    });
     expect(empty.status).toBe(400);
     const after = await Promise.all(PROFILE_ROUTES.map(routeCount));
     expect(after).toEqual([created, before[1], before[2]]); // only the one valid create went upstream
@@ -182,15 +204,24 @@ describe("user B can neither use nor see anything of user A's", () => {
     aliceProfile = (await call('POST', '/api/v1/profiles', { body: APPLICANT })).body.id;
     const picked = jobs.filter((j) => j.provider === 'greenhouse').slice(0, 1);
     const created = await call('POST', '/api/v1/sessions/apply', {
-      body: { candidateProfileId: aliceProfile, jobs: picked.map((j) => ({ companyName: 'Acme', title: 'Engineer', jobId: j.id, link: j.url })), answers: CALLER_ANSWERS },
+      body: {
+        candidateProfileId: aliceProfile,
+        jobs: picked.map((j) => ({ companyName: 'Acme', title: 'Engineer', jobId: j.id, link: j.url })),
+        answers: CALLER_ANSWERS,
+      },
     });
     expect(created.status).toBe(201);
     aliceSession = created.body.sessionId;
-    await waitFor("alice's session to complete", async () => (await call('GET', `/api/v1/sessions/${aliceSession}`)).body.status === 'completed');
+    await waitFor(
+      "alice's session to complete",
+      async () => (await call('GET', `/api/v1/sessions/${aliceSession}`)).body.status === 'completed',
+    );
     const listed = await call('GET', `/api/v1/applications?sessionId=${aliceSession}`);
     expect(listed.body.data).toHaveLength(1);
     aliceApplication = listed.body.data[0].application_id;
-    const interactive = await call('POST', '/api/v1/interactive-sessions', { body: { job_url: 'https://jobs.lever.co/acme/tenancy-a', profile_id: aliceProfile } });
+    const interactive = await call('POST', '/api/v1/interactive-sessions', {
+      body: { job_url: 'https://jobs.lever.co/acme/tenancy-a', profile_id: aliceProfile },
+    });
     expect(interactive.status).toBe(201);
     aliceInteractive = interactive.body.session_id;
   });
@@ -210,14 +241,24 @@ describe("user B can neither use nor see anything of user A's", () => {
       ['patch profile', 'PATCH', (p) => `/api/v1/profiles/${p}`, () => ({ memories: ['Mallory was here.'] })],
       ['import status', 'GET', (p) => `/api/v1/profiles/${p}/resume/import`, undefined],
       ['run-once campaign', 'POST', () => '/api/v1/sessions/apply', (p) => ({ candidateProfileId: p, ...jobsBody })],
-      ['autopilot once', 'POST', () => '/api/v1/sessions/autopilot/once', (p) => ({ candidateProfileId: p, filters: { jobTitle: 'Engineer' } })],
+      [
+        'autopilot once',
+        'POST',
+        () => '/api/v1/sessions/autopilot/once',
+        (p) => ({ candidateProfileId: p, filters: { jobTitle: 'Engineer' } }),
+      ],
       [
         'autopilot recurring',
         'POST',
         () => '/api/v1/sessions/autopilot/recurring',
         (p) => ({ candidateProfileId: p, filters: {}, schedule: { pattern: 'daily', time: '09:00', timezone: 'UTC' } }),
       ],
-      ['interactive session', 'POST', () => '/api/v1/interactive-sessions', (p) => ({ job_url: 'https://jobs.lever.co/acme/tenancy-b', profile_id: p })],
+      [
+        'interactive session',
+        'POST',
+        () => '/api/v1/interactive-sessions',
+        (p) => ({ job_url: 'https://jobs.lever.co/acme/tenancy-b', profile_id: p }),
+      ],
       ['applications by profile', 'GET', (p) => `/api/v1/applications?profileId=${p}`, undefined],
     ];
     for (const [what, method, path, body] of attempts) {
@@ -225,9 +266,16 @@ describe("user B can neither use nor see anything of user A's", () => {
       const unknown = await call(method, path(UNKNOWN_PROFILE), { ...asBob, ...(body ? { body: body(UNKNOWN_PROFILE) } : {}) });
       expect([what, theirs.status, theirs.body.error]).toEqual([what, 404, 'not_found']);
       // Byte for byte the unknown id's answer, the id aside: nothing discloses that alice's profile exists.
-      expect([what, JSON.stringify(theirs.body).replaceAll(aliceProfile, '<id>')]).toEqual([what, JSON.stringify(unknown.body).replaceAll(UNKNOWN_PROFILE, '<id>')]);
+      expect([what, JSON.stringify(theirs.body).replaceAll(aliceProfile, '<id>')]).toEqual([
+        what,
+        JSON.stringify(unknown.body).replaceAll(UNKNOWN_PROFILE, '<id>'),
+      ]);
     }
-    const upload = await call('PUT', `/api/v1/profiles/${aliceProfile}/resume`, { ...asBob, raw: Buffer.from('Mallory'), headers: { 'content-type': 'text/plain', 'x-file-name': 'm.txt' } });
+    const upload = await call('PUT', `/api/v1/profiles/${aliceProfile}/resume`, {
+      ...asBob,
+      raw: Buffer.from('Mallory'),
+      headers: { 'content-type': 'text/plain', 'x-file-name': 'm.txt' },
+    });
     expect([upload.status, upload.body.error]).toEqual([404, 'not_found']);
 
     // Alice's campaign session, its runs and applications, her interactive session: the same 404s.
@@ -261,27 +309,42 @@ describe("user B can neither use nor see anything of user A's", () => {
     // Alice's own things are untouched and still hers.
     const hers = await call('GET', `/api/v1/interactive-sessions/${aliceInteractive}`);
     expect([hers.status, hers.body.is_terminal]).toEqual([200, false]);
-    expect((await call('GET', `/api/v1/applications?profileId=${aliceProfile}`)).body.data.map((a: { application_id: string }) => a.application_id)).toEqual([aliceApplication]);
+    expect(
+      (await call('GET', `/api/v1/applications?profileId=${aliceProfile}`)).body.data.map(
+        (a: { application_id: string }) => a.application_id,
+      ),
+    ).toEqual([aliceApplication]);
     expect((await call('DELETE', `/api/v1/interactive-sessions/${aliceInteractive}`)).status).toBe(204);
   });
 
-  test("the owner retries her FAILED application once: 202 and one workflow; the old id is then a 404 naming the new one", async () => {
+  test('the owner retries her FAILED application once: 202 and one workflow; the old id is then a 404 naming the new one', async () => {
     const before = (await env.client.workflow.count()).count;
     const listed = (await call('GET', `/api/v1/applications?sessionId=${aliceSession}`)).body.data[0];
     expect(listed).toMatchObject({ application_id: aliceApplication, status: 'FAILED' }); // her profile has no resume
-    const retry = await call('POST', `/api/v1/applications/${encodeURIComponent(aliceApplication)}/retry`, { body: { answers: { note: 'retry' } } });
-    expect([retry.status, retry.body]).toEqual([202, { application_id: `${aliceApplication}/retry-1`, retry_of: aliceApplication, status: 'QUEUED' }]);
+    const retry = await call('POST', `/api/v1/applications/${encodeURIComponent(aliceApplication)}/retry`, {
+      body: { answers: { note: 'retry' } },
+    });
+    expect([retry.status, retry.body]).toEqual([
+      202,
+      { application_id: `${aliceApplication}/retry-1`, retry_of: aliceApplication, status: 'QUEUED' },
+    ]);
     await env.client.workflow.getHandle(`${aliceApplication}/retry-1`).result();
     const stale = await call('POST', `/api/v1/applications/${encodeURIComponent(aliceApplication)}/retry`);
-    expect([stale.status, stale.body.fields]).toEqual([404, [{ field: 'applicationId', message: `the application of this job is now ${aliceApplication}/retry-1` }]]);
-    const unknown = await call('POST', `/api/v1/applications/${encodeURIComponent(`application/${aliceProfile}/u-0000000000000000`)}/retry`);
+    expect([stale.status, stale.body.fields]).toEqual([
+      404,
+      [{ field: 'applicationId', message: `the application of this job is now ${aliceApplication}/retry-1` }],
+    ]);
+    const unknown = await call(
+      'POST',
+      `/api/v1/applications/${encodeURIComponent(`application/${aliceProfile}/u-0000000000000000`)}/retry`,
+    );
     expect([unknown.status, unknown.body.error]).toEqual([404, 'not_found']);
     const malformed = await call('POST', `/api/v1/applications/${encodeURIComponent('campaign/x')}/retry`);
     expect([malformed.status, malformed.body.fields?.[0]?.field]).toEqual([400, 'applicationId']);
     expect((await env.client.workflow.count()).count).toBe(before + 1);
   });
 
-  test('a profile made outside the API is nobody\'s until an operator assigns it, then only its owner\'s', async () => {
+  test("a profile made outside the API is nobody's until an operator assigns it, then only its owner's", async () => {
     const outside = (await jobo.createProfile(APPLICANT)).id;
     const body = { candidateProfileId: outside, filters: {}, schedule: { pattern: 'daily', time: '09:00', timezone: 'UTC' } };
     const workflowsBefore = (await env.client.workflow.count()).count;
@@ -298,13 +361,18 @@ describe("user B can neither use nor see anything of user A's", () => {
 });
 
 describe('auth details', () => {
-  test('several keys per user; a revoked key is a 401 while the user\'s other key still works', async () => {
+  test("several keys per user; a revoked key is a 401 while the user's other key still works", async () => {
     const one = await call('GET', '/api/v1/profiles', { key: ALICE_1 });
     const two = await call('GET', '/api/v1/profiles', { key: ALICE_2 });
     expect([one.status, two.status]).toEqual([200, 200]);
     expect(two.body).toEqual(one.body); // the same user
     // Rotation done: ALICE_1 is removed from the configured keys.
-    const to = await startApp({ keys: [{ userId: 'alice', key: ALICE_2 }, { userId: 'bob', key: BOB }] });
+    const to = await startApp({
+      keys: [
+        { userId: 'alice', key: ALICE_2 },
+        { userId: 'bob', key: BOB },
+      ],
+    });
     const revoked = await call('GET', '/api/v1/profiles', { key: ALICE_1, to });
     expect([revoked.status, revoked.body.error]).toEqual([401, 'unauthorized']);
     expect(revoked.headers['www-authenticate']).toContain('Bearer');
@@ -356,7 +424,11 @@ describe('file answers of a campaign are stored once', () => {
     expect(created.status).toBe(201);
     const id = created.body.sessionId;
     await waitFor('the session to complete', async () => (await call('GET', `/api/v1/sessions/${id}`)).body.status === 'completed', 60_000);
-    const apps = (await call('GET', `/api/v1/applications?sessionId=${id}`)).body.data as { application_id: string; status: string; error: string | null }[];
+    const apps = (await call('GET', `/api/v1/applications?sessionId=${id}`)).body.data as {
+      application_id: string;
+      status: string;
+      error: string | null;
+    }[];
     expect(apps.map((a) => [a.status, a.error])).toEqual(Array(3).fill(['SUCCESS', null]));
     // The upstream got the file on every form (its ground truth keeps uploads' names, not their bytes)...
     const sent = (await sandbox.admin.sessions()).filter((s) => s.profile_id === profile && s.status === 'submitted');
@@ -373,10 +445,19 @@ describe('file answers of a campaign are stored once', () => {
     const bare = await startApp({ ledger: undefined });
     const profile = (await call('POST', '/api/v1/profiles', { body: APPLICANT, to: bare })).body.id;
     const before = (await env.client.workflow.count()).count;
-    const upload = { kind: 'upload', file_name: 'cv.pdf', content_type: 'application/pdf', content_base64: Buffer.from('%PDF-1.4').toString('base64') };
+    const upload = {
+      kind: 'upload',
+      file_name: 'cv.pdf',
+      content_type: 'application/pdf',
+      content_base64: Buffer.from('%PDF-1.4').toString('base64'),
+    };
     const res = await call('POST', '/api/v1/sessions/apply', {
       to: bare,
-      body: { candidateProfileId: profile, jobs: [{ companyName: 'Acme', title: 'Engineer', jobId: 'x', link: jobs[0].url }], answers: { resume: upload } },
+      body: {
+        candidateProfileId: profile,
+        jobs: [{ companyName: 'Acme', title: 'Engineer', jobId: 'x', link: jobs[0].url }],
+        answers: { resume: upload },
+      },
     });
     expect([res.status, res.body.fields?.map((f: { field: string }) => f.field)]).toEqual([400, ['answers.resume']]);
     expect((await env.client.workflow.count()).count).toBe(before);
@@ -415,9 +496,16 @@ describe("users, keys, usage and searches are the operator's or the user's alone
     const bobProfile = (await call('POST', '/api/v1/profiles', { ...asBob, body: APPLICANT })).body.id as string;
     const withAlicesSearch = await call('POST', '/api/v1/sessions/apply', {
       ...asBob,
-      body: { candidateProfileId: bobProfile, searchId: search.body.searchId, jobs: [{ companyName: 'Acme', title: 'Engineer', jobId: 'b', link: jobs[2].url }] },
+      body: {
+        candidateProfileId: bobProfile,
+        searchId: search.body.searchId,
+        jobs: [{ companyName: 'Acme', title: 'Engineer', jobId: 'b', link: jobs[2].url }],
+      },
     });
-    expect([withAlicesSearch.status, withAlicesSearch.body.fields]).toEqual([400, [{ field: 'searchId', message: `unknown or expired search record ${search.body.searchId}` }]]);
+    expect([withAlicesSearch.status, withAlicesSearch.body.fields]).toEqual([
+      400,
+      [{ field: 'searchId', message: `unknown or expired search record ${search.body.searchId}` }],
+    ]);
     expect((await env.client.workflow.count()).count).toBe(workflowsBefore);
   });
 });

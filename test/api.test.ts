@@ -47,7 +47,11 @@ interface Res {
   body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
-async function call(method: string, path: string, opts: { body?: unknown; raw?: string; auth?: string | null; to?: string } = {}): Promise<Res> {
+async function call(
+  method: string,
+  path: string,
+  opts: { body?: unknown; raw?: string; auth?: string | null; to?: string } = {},
+): Promise<Res> {
   const headers: Record<string, string> = {};
   const auth = opts.auth === undefined ? `Bearer ${KEY}` : opts.auth;
   if (auth !== null) headers.authorization = auth;
@@ -81,7 +85,11 @@ beforeAll(async () => {
     sandbox: { seed: 17, jobs: 200 },
     taskQueue,
     activities: (jobo, sandbox) =>
-      createActivities({ config: testConfig({ JOBO_BASE_URL: sandbox.url, JOBO_API_KEY: sandbox.apiKey }), jobo, store: async () => store }),
+      createActivities({
+        config: testConfig({ JOBO_BASE_URL: sandbox.url, JOBO_API_KEY: sandbox.apiKey }),
+        jobo,
+        store: async () => store,
+      }),
   });
   ({ env, sandbox, jobo } = rig);
   jobs = await corpusJobs(sandbox.admin, store, 30);
@@ -125,27 +133,87 @@ describe('bad requests get a 400 naming the field and start nothing', () => {
     ['wrong type: jobs a string', 'POST', '/api/v1/sessions/apply', () => runOnce({ jobs: 'all of them' }), 'jobs'],
     ['wrong type: title a number', 'POST', '/api/v1/sessions/apply', () => runOnce({ jobs: [job(1, { title: 5 })] }), 'jobs[0].title'],
     ['missing profile id', 'POST', '/api/v1/sessions/apply', () => ({ jobs: [job(1)] }), 'candidateProfileId'],
-    ['missing link', 'POST', '/api/v1/sessions/apply', () => runOnce({ jobs: [job(1), { companyName: 'A', title: 'B', jobId: 'c' }] }), 'jobs[1].link'],
+    [
+      'missing link',
+      'POST',
+      '/api/v1/sessions/apply',
+      () => runOnce({ jobs: [job(1), { companyName: 'A', title: 'B', jobId: 'c' }] }),
+      'jobs[1].link',
+    ],
     ['missing body', 'POST', '/api/v1/sessions/apply', undefined, 'body'],
     ['invalid JSON', 'POST', '/api/v1/sessions/apply', { raw: '{"candidateProfileId": ' }, 'body'],
     ['101 jobs', 'POST', '/api/v1/sessions/apply', () => runOnce({ jobs: Array.from({ length: 101 }, (_, i) => job(i)) }), 'jobs'],
     ['no jobs', 'POST', '/api/v1/sessions/apply', () => runOnce({ jobs: [] }), 'jobs'],
-    ['non-http link', 'POST', '/api/v1/sessions/apply', () => runOnce({ jobs: [job(1, { link: 'ftp://boards.greenhouse.io/acme/1' })] }), 'jobs[0].link'],
-    ['javascript: link', 'POST', '/api/v1/sessions/apply', () => runOnce({ jobs: [job(1), job(2, { link: 'javascript:alert(1)' })] }), 'jobs[1].link'],
+    [
+      'non-http link',
+      'POST',
+      '/api/v1/sessions/apply',
+      () => runOnce({ jobs: [job(1, { link: 'ftp://boards.greenhouse.io/acme/1' })] }),
+      'jobs[0].link',
+    ],
+    [
+      'javascript: link',
+      'POST',
+      '/api/v1/sessions/apply',
+      () => runOnce({ jobs: [job(1), job(2, { link: 'javascript:alert(1)' })] }),
+      'jobs[1].link',
+    ],
     ['2001-character link', 'POST', '/api/v1/sessions/apply', () => runOnce({ jobs: [job(1, { link: long })] }), 'jobs[0].link'],
-    ['bad job id', 'POST', '/api/v1/sessions/apply', () => runOnce({ jobs: [job(1, { jobId: 'has spaces/and slashes' })] }), 'jobs[0].jobId'],
+    [
+      'bad job id',
+      'POST',
+      '/api/v1/sessions/apply',
+      () => runOnce({ jobs: [job(1, { jobId: 'has spaces/and slashes' })] }),
+      'jobs[0].jobId',
+    ],
     ['bad email', 'POST', '/api/v1/sessions/apply', () => runOnce({ overrideEmail: 'not-an-email' }), 'overrideEmail'],
     ['unknown field', 'POST', '/api/v1/sessions/apply', () => runOnce({ priority: 'high' }), 'priority'],
-    ['bad timezone', 'POST', '/api/v1/sessions/autopilot/recurring', () => recurring({ ...WEEKLY, timezone: 'Mars/Olympus_Mons' }), 'schedule.timezone'],
+    [
+      'bad timezone',
+      'POST',
+      '/api/v1/sessions/autopilot/recurring',
+      () => recurring({ ...WEEKLY, timezone: 'Mars/Olympus_Mons' }),
+      'schedule.timezone',
+    ],
     ['bad time', 'POST', '/api/v1/sessions/autopilot/recurring', () => recurring({ ...WEEKLY, time: '25:00' }), 'schedule.time'],
-    ['weekly without days', 'POST', '/api/v1/sessions/autopilot/recurring', () => recurring({ pattern: 'weekly', time: '09:00', timezone: 'UTC' }), 'schedule.daysOfWeek'],
-    ['missing schedule', 'POST', '/api/v1/sessions/autopilot/recurring', () => ({ candidateProfileId: profileId, filters: {} }), 'schedule'],
-    ['unknown work type', 'POST', '/api/v1/sessions/autopilot/once', () => ({ candidateProfileId: profileId, filters: { workType: ['Mars'] } }), 'filters.workType[0]'],
-    ['maxJobsPerRun 101', 'POST', '/api/v1/sessions/autopilot/once', () => ({ candidateProfileId: profileId, filters: {}, limits: { maxJobsPerRun: 101 } }), 'limits.maxJobsPerRun'],
+    [
+      'weekly without days',
+      'POST',
+      '/api/v1/sessions/autopilot/recurring',
+      () => recurring({ pattern: 'weekly', time: '09:00', timezone: 'UTC' }),
+      'schedule.daysOfWeek',
+    ],
+    [
+      'missing schedule',
+      'POST',
+      '/api/v1/sessions/autopilot/recurring',
+      () => ({ candidateProfileId: profileId, filters: {} }),
+      'schedule',
+    ],
+    [
+      'unknown work type',
+      'POST',
+      '/api/v1/sessions/autopilot/once',
+      () => ({ candidateProfileId: profileId, filters: { workType: ['Mars'] } }),
+      'filters.workType[0]',
+    ],
+    [
+      'maxJobsPerRun 101',
+      'POST',
+      '/api/v1/sessions/autopilot/once',
+      () => ({ candidateProfileId: profileId, filters: {}, limits: { maxJobsPerRun: 101 } }),
+      'limits.maxJobsPerRun',
+    ],
     ['interactive: missing job_url', 'POST', '/api/v1/interactive-sessions', () => ({}), 'job_url'],
     ['interactive: non-http job_url', 'POST', '/api/v1/interactive-sessions', () => ({ job_url: 'mailto:jobs@acme.com' }), 'job_url'],
     ['interactive: 2001-character job_url', 'POST', '/api/v1/interactive-sessions', () => ({ job_url: long }), 'job_url'],
-    ['interactive: idle minutes a string', 'POST', '/api/v1/interactive-sessions', () => ({ job_url: GREENHOUSE, idle_timeout_minutes: 'ten' }), 'idle_timeout_minutes'],
+    [
+      'interactive: idle minutes a string',
+      'POST',
+      '/api/v1/interactive-sessions',
+      () => ({ job_url: GREENHOUSE, idle_timeout_minutes: 'ten' }),
+      'idle_timeout_minutes',
+    ],
     ['list: limit 101', 'GET', '/api/v1/sessions?limit=101', undefined, 'limit'],
     ['list: page 0', 'GET', '/api/v1/sessions?page=0', undefined, 'page'],
     ['list: page not a number', 'GET', '/api/v1/sessions?page=two', undefined, 'page'],
@@ -163,20 +231,28 @@ describe('bad requests get a 400 naming the field and start nothing', () => {
     before = { workflows: (await env.client.workflow.count()).count, upstreamSessions: (await sandbox.admin.sessions()).length };
   });
 
-  test.each(cases.map(([name, method, path, body, field]) => ({ name, method, path, body, field })))('$name → 400 naming $field', async ({ method, path, body, field }) => {
-    const res = await call(method, path, typeof body === 'function' ? { body: body() } : body ? { raw: body.raw } : {});
-    expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ error: 'invalid_request', message: expect.any(String) });
-    expect(res.body.fields.map((f: { field: string }) => f.field)).toContain(field);
-    for (const f of res.body.fields) expect(f.message).toEqual(expect.any(String));
-  });
+  test.each(cases.map(([name, method, path, body, field]) => ({ name, method, path, body, field })))(
+    '$name → 400 naming $field',
+    async ({ method, path, body, field }) => {
+      const res = await call(method, path, typeof body === 'function' ? { body: body() } : body ? { raw: body.raw } : {});
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ error: 'invalid_request', message: expect.any(String) });
+      expect(res.body.fields.map((f: { field: string }) => f.field)).toContain(field);
+      for (const f of res.body.fields) expect(f.message).toEqual(expect.any(String));
+    },
+  );
 
   test('one request with several problems lists each field', async () => {
     const res = await call('POST', '/api/v1/sessions/apply', {
       body: { candidateProfileId: 'nope', jobs: [job(1, { link: 'ftp://x' }), job(2, { title: '' })], overrideEmail: 'x' },
     });
     expect(res.status).toBe(400);
-    expect(res.body.fields.map((f: { field: string }) => f.field).sort()).toEqual(['candidateProfileId', 'jobs[0].link', 'jobs[1].title', 'overrideEmail']);
+    expect(res.body.fields.map((f: { field: string }) => f.field).sort()).toEqual([
+      'candidateProfileId',
+      'jobs[0].link',
+      'jobs[1].title',
+      'overrideEmail',
+    ]);
   });
 
   // Unknown profiles: the same 404 another user's profile gets (test/api.tenancy.test.ts), naming the field.
@@ -225,7 +301,9 @@ describe('the OpenAPI document', () => {
     expect(res.status).toBe(200);
     const doc = res.body;
     expect(doc.openapi).toMatch(/^3\./);
-    const routes = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
+    const routes = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([p, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`),
+    );
     expect(routes.sort()).toEqual(
       [
         'POST /api/v1/sessions/apply',
@@ -339,7 +417,13 @@ describe('campaigns (reference 002 sessions)', () => {
       const s = await call('GET', `/api/v1/sessions/${id}`);
       return s.body.status === 'completed' && s.body;
     });
-    expect(done.stats).toMatchObject({ totalRuns: 1, totalApplications: 2, successfulApplications: 2, failedApplications: 0, jobsQueued: 0 });
+    expect(done.stats).toMatchObject({
+      totalRuns: 1,
+      totalApplications: 2,
+      successfulApplications: 2,
+      failedApplications: 0,
+      jobsQueued: 0,
+    });
 
     const runs = await call('GET', `/api/v1/sessions/${id}/runs`);
     expect(runs.status).toBe(200);
@@ -386,12 +470,22 @@ describe('campaigns (reference 002 sessions)', () => {
 
     // With overrideEmail, applications give that address (here both jobs are already applied to: the ledger answers).
     const override = await call('POST', '/api/v1/sessions/apply', {
-      body: { candidateProfileId: profileId, overrideEmail: 'me+ats@example.org', jobs: picked.map((j, i) => ({ companyName: `Company ${i}`, title: `Engineer ${i}`, jobId: j.id, link: j.url })) },
+      body: {
+        candidateProfileId: profileId,
+        overrideEmail: 'me+ats@example.org',
+        jobs: picked.map((j, i) => ({ companyName: `Company ${i}`, title: `Engineer ${i}`, jobId: j.id, link: j.url })),
+      },
     });
     expect(override.status).toBe(201);
-    await waitFor('the override session to complete', async () => (await call('GET', `/api/v1/sessions/${override.body.sessionId}`)).body.status === 'completed');
+    await waitFor(
+      'the override session to complete',
+      async () => (await call('GET', `/api/v1/sessions/${override.body.sessionId}`)).body.status === 'completed',
+    );
     const overridden = await call('GET', `/api/v1/applications?sessionId=${override.body.sessionId}`);
-    expect(overridden.body.data.map((a: { candidate_email: string }) => a.candidate_email)).toEqual(['me+ats@example.org', 'me+ats@example.org']);
+    expect(overridden.body.data.map((a: { candidate_email: string }) => a.candidate_email)).toEqual([
+      'me+ats@example.org',
+      'me+ats@example.org',
+    ]);
 
     const listed = await waitFor('the list to show it', async () => {
       const l = await call('GET', '/api/v1/sessions?type=run_once&status=completed&limit=100');
@@ -413,7 +507,12 @@ describe('campaigns (reference 002 sessions)', () => {
 
   test('a recurring session is paused, resumed and stopped; controls that change nothing are no-ops', async () => {
     const created = await call('POST', '/api/v1/sessions/autopilot/recurring', {
-      body: { candidateProfileId: profileId, schedule: WEEKLY, filters: { jobTitle: 'Engineer', workType: ['Remote'] }, limits: { maxJobsPerRun: 5 } },
+      body: {
+        candidateProfileId: profileId,
+        schedule: WEEKLY,
+        filters: { jobTitle: 'Engineer', workType: ['Remote'] },
+        limits: { maxJobsPerRun: 5 },
+      },
     });
     expect(created.status).toBe(201);
     const id = created.body.sessionId;
@@ -495,13 +594,28 @@ describe('interactive sessions (Jobo document shapes)', () => {
     expect(created.status).toBe(201);
     const id: string = created.body.session_id;
     expect(created.headers.get('location')).toBe(`/api/v1/interactive-sessions/${id}`);
-    expect(created.body).toMatchObject({ status: 'form_ready', is_terminal: false, provider_id: 'greenhouse', error: null, redirect_url: null, page: 1 });
+    expect(created.body).toMatchObject({
+      status: 'form_ready',
+      is_terminal: false,
+      provider_id: 'greenhouse',
+      error: null,
+      redirect_url: null,
+      page: 1,
+    });
     expect(created.body.fields.length).toBeGreaterThan(0);
     expect(created.body.upstream_session_id).toMatch(/^[0-9a-f-]{36}$/);
 
     const got = await call('GET', `/api/v1/interactive-sessions/${id}`);
     expect(got.status).toBe(200);
-    expect(got.body).toMatchObject({ id, session_id: id, state: 'running', mode: 'interactive', job_url: GREENHOUSE, profile_id: null, completed_at: null });
+    expect(got.body).toMatchObject({
+      id,
+      session_id: id,
+      state: 'running',
+      mode: 'interactive',
+      job_url: GREENHOUSE,
+      profile_id: null,
+      completed_at: null,
+    });
     expect(got.body.fields).toEqual(created.body.fields);
     expect(Date.parse(got.body.started_at)).not.toBeNaN();
 
@@ -511,15 +625,21 @@ describe('interactive sessions (Jobo document shapes)', () => {
     const refused = await call('POST', `/api/v1/interactive-sessions/${id}/answers`, { body: { answers: partial } });
     expect(refused.status).toBe(400);
     expect(refused.body.fields.map((f: { field: string }) => f.field)).toContain(required.name);
-    const wrongPage = await call('POST', `/api/v1/interactive-sessions/${id}/answers`, { body: { answers: validAnswersFor(created.body.fields), page: 7 } });
+    const wrongPage = await call('POST', `/api/v1/interactive-sessions/${id}/answers`, {
+      body: { answers: validAnswersFor(created.body.fields), page: 7 },
+    });
     expect(wrongPage.status).toBe(400);
     expect(wrongPage.body.fields.map((f: { field: string }) => f.field)).toEqual(['page']);
-    expect((await call('POST', `/api/v1/interactive-sessions/${id}/answers`, { body: { answers: 'yes' } })).body.fields[0].field).toBe('answers');
+    expect((await call('POST', `/api/v1/interactive-sessions/${id}/answers`, { body: { answers: 'yes' } })).body.fields[0].field).toBe(
+      'answers',
+    );
 
     let state = created.body;
     for (let n = 0; !state.is_terminal; n++) {
       if (n > 10) throw new Error('no end after 10 pages');
-      const res = await call('POST', `/api/v1/interactive-sessions/${id}/answers`, { body: { answers: validAnswersFor(state.fields), page: state.page } });
+      const res = await call('POST', `/api/v1/interactive-sessions/${id}/answers`, {
+        body: { answers: validAnswersFor(state.fields), page: state.page },
+      });
       expect(res.status).toBe(200);
       state = res.body;
     }
@@ -537,7 +657,9 @@ describe('interactive sessions (Jobo document shapes)', () => {
   });
 
   test('DELETE ends the session and the upstream session', async () => {
-    const created = await call('POST', '/api/v1/interactive-sessions', { body: { job_url: 'https://jobs.lever.co/acme/abc-123', idle_timeout_minutes: 5 } });
+    const created = await call('POST', '/api/v1/interactive-sessions', {
+      body: { job_url: 'https://jobs.lever.co/acme/abc-123', idle_timeout_minutes: 5 },
+    });
     expect(created.status).toBe(201);
     const id = created.body.session_id;
     expect((await call('DELETE', `/api/v1/interactive-sessions/${id}`)).status).toBe(204);

@@ -86,7 +86,11 @@ beforeAll(async () => {
     sandbox: { seed: 31, jobs: 60 },
     taskQueue,
     activities: (jobo, sandbox) =>
-      createActivities({ config: testConfig({ JOBO_BASE_URL: sandbox.url, JOBO_API_KEY: sandbox.apiKey }), jobo, store: async () => store }),
+      createActivities({
+        config: testConfig({ JOBO_BASE_URL: sandbox.url, JOBO_API_KEY: sandbox.apiKey }),
+        jobo,
+        store: async () => store,
+      }),
   });
   ({ env, sandbox, jobo } = rig);
   owners = await profileOwnersFor(store);
@@ -104,16 +108,30 @@ describe('users and their keys', () => {
   test('an operator creates, reads, lists, changes and deletes users; bad input names the field', async () => {
     const created = await call('POST', '/api/v1/users', { body: { externalUserId: 'crm-1', name: 'Ann', email: 'ann@example.com' } });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ userId: expect.stringMatching(/^usr_/), externalUserId: 'crm-1', maxTotalJobApplications: 1000, maxJobApplicationsPerMonth: 100, status: 'active', timezone: null });
+    expect(created.body).toMatchObject({
+      userId: expect.stringMatching(/^usr_/),
+      externalUserId: 'crm-1',
+      maxTotalJobApplications: 1000,
+      maxJobApplicationsPerMonth: 100,
+      status: 'active',
+      timezone: null,
+    });
     const id = created.body.userId as string;
     // Ground truth: the store's row.
     expect((await users.byId(id))?.operatorId).toBe('op-a');
 
     const dup = await call('POST', '/api/v1/users', { body: { externalUserId: 'crm-1' } });
     expect([dup.status, dup.body.error]).toEqual([409, 'conflict']);
-    const bad = await call('POST', '/api/v1/users', { body: { externalUserId: 'crm-x', email: 'nope', maxJobApplicationsPerMonth: -1, timezone: 'Mars/Base', role: 'admin' } });
+    const bad = await call('POST', '/api/v1/users', {
+      body: { externalUserId: 'crm-x', email: 'nope', maxJobApplicationsPerMonth: -1, timezone: 'Mars/Base', role: 'admin' },
+    });
     expect(bad.status).toBe(400);
-    expect(bad.body.fields.map((f: { field: string }) => f.field).sort()).toEqual(['email', 'maxJobApplicationsPerMonth', 'role', 'timezone']);
+    expect(bad.body.fields.map((f: { field: string }) => f.field).sort()).toEqual([
+      'email',
+      'maxJobApplicationsPerMonth',
+      'role',
+      'timezone',
+    ]);
     expect((await users.list('op-a', { limit: 100, offset: 0 })).users.map((u) => u.externalUserId)).not.toContain('crm-x');
 
     const patched = await call('PATCH', `/api/v1/users/${id}`, { body: { maxJobApplicationsPerMonth: 10, timezone: 'Europe/Berlin' } });
@@ -167,7 +185,7 @@ describe('users and their keys', () => {
     expect((await users.listKeys(id)).find((k) => k.id === made.body.keyId)?.revokedAt).not.toBeNull();
   });
 
-  test("another operator and another user get the unknown-id 404 for every user, key and usage route", async () => {
+  test('another operator and another user get the unknown-id 404 for every user, key and usage route', async () => {
     const ann = (await call('POST', '/api/v1/users', { body: { externalUserId: 'crm-3' } })).body.userId as string;
     const annKey = (await call('POST', `/api/v1/users/${ann}/api-keys`, { body: {} })).body;
     const bob = (await call('POST', '/api/v1/users', { body: { externalUserId: 'crm-4' } })).body.userId as string;
@@ -198,7 +216,9 @@ describe('users and their keys', () => {
 
 describe('limit headers and 429s', () => {
   test("a user key's responses carry its limits; an operator's only the concurrent limit", async () => {
-    const id = (await call('POST', '/api/v1/users', { body: { externalUserId: 'crm-h', maxTotalJobApplications: 7, maxJobApplicationsPerMonth: 3 } })).body.userId as string;
+    const id = (
+      await call('POST', '/api/v1/users', { body: { externalUserId: 'crm-h', maxTotalJobApplications: 7, maxJobApplicationsPerMonth: 3 } })
+    ).body.userId as string;
     const secret = (await call('POST', `/api/v1/users/${id}/api-keys`, { body: {} })).body.secret as string;
     const mine = await call('GET', '/api/v1/profiles', { key: secret });
     expect(mine.headers).toMatchObject({
@@ -220,7 +240,11 @@ describe('limit headers and 429s', () => {
     const to = await startApp({ concurrentRequestLimit: 1 });
     // A request whose body has not finished arriving holds its key's slot.
     const slow = new PassThrough();
-    const held = request(`${to}/api/v1/users`, { method: 'POST', headers: { authorization: `Bearer ${OP_A}`, 'content-type': 'application/json' }, body: slow });
+    const held = request(`${to}/api/v1/users`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${OP_A}`, 'content-type': 'application/json' },
+      body: slow,
+    });
     slow.write('{"externalUserId":');
     await new Promise((r) => setTimeout(r, 300));
     const res = await request(`${to}/api/v1/users`, { headers: { authorization: `Bearer ${OP_A}` } });
@@ -255,7 +279,8 @@ describe('limit headers and 429s', () => {
 
 describe('limits that hold under concurrency, and usage from the ledger', () => {
   test('monthly limit 10, three concurrent campaigns of 10 jobs: exactly 10 go upstream, 20 limit_reached that never do; headers, usage and analytics agree with ground truth after a mixed run', async () => {
-    const id = (await call('POST', '/api/v1/users', { body: { externalUserId: 'crm-limits', maxJobApplicationsPerMonth: 10 } })).body.userId as string;
+    const id = (await call('POST', '/api/v1/users', { body: { externalUserId: 'crm-limits', maxJobApplicationsPerMonth: 10 } })).body
+      .userId as string;
     const key = (await call('POST', `/api/v1/users/${id}/api-keys`, { body: {} })).body.secret as string;
     const profileId = (await call('POST', '/api/v1/profiles', { key, body: APPLICANT })).body.id as string;
     const upload = await request(`${base}/api/v1/profiles/${profileId}/resume?import=false`, {
@@ -268,7 +293,10 @@ describe('limits that hold under concurrency, and usage from the ledger', () => 
     const jobs = await corpusJobs(sandbox.admin, temp!.store, 33);
     expect(new Set(jobs.map((j) => j.url)).size).toBe(33);
     const before = await call('GET', '/api/v1/profiles', { key });
-    expect([before.headers['x-ratelimit-user-monthly-remaining'], before.headers['x-ratelimit-user-total-remaining']]).toEqual(['10', '1000']);
+    expect([before.headers['x-ratelimit-user-monthly-remaining'], before.headers['x-ratelimit-user-total-remaining']]).toEqual([
+      '10',
+      '1000',
+    ]);
 
     const created = await Promise.all(
       [0, 1, 2].map((c) =>
@@ -276,7 +304,9 @@ describe('limits that hold under concurrency, and usage from the ledger', () => 
           key,
           body: {
             candidateProfileId: profileId,
-            jobs: jobs.slice(c * 10, c * 10 + 10).map((j, i) => ({ companyName: 'Acme', title: 'Engineer', jobId: `c${c}-${i}`, link: j.url })),
+            jobs: jobs
+              .slice(c * 10, c * 10 + 10)
+              .map((j, i) => ({ companyName: 'Acme', title: 'Engineer', jobId: `c${c}-${i}`, link: j.url })),
             answers: CALLER_ANSWERS,
           },
         }),
@@ -342,10 +372,14 @@ describe('limits that hold under concurrency, and usage from the ledger', () => 
         },
       });
       expect(made.status).toBe(201);
-      return waitFor('the campaign', async () => {
-        const v = (await call('GET', `/api/v1/sessions/${made.body.sessionId}`, { key })).body;
-        return v.status === 'completed' && v;
-      }, 120_000);
+      return waitFor(
+        'the campaign',
+        async () => {
+          const v = (await call('GET', `/api/v1/sessions/${made.body.sessionId}`, { key })).body;
+          return v.status === 'completed' && v;
+        },
+        120_000,
+      );
     };
     const failing = await runOnce(noResume, [jobs[32].url]);
     expect(failing.stats).toMatchObject({ successfulApplications: 0, failedApplications: 1 });
@@ -376,8 +410,15 @@ describe('limits that hold under concurrency, and usage from the ledger', () => 
     expect(summary.byProvider.reduce((a: number, p: { failed: number }) => a + p.failed, 0)).toBe(11 - k);
     expect(summary.dailyTrend.reduce((a: number, d: { successful: number }) => a + d.successful, 0)).toBe(k + 1);
     // Top five sessions by applications: the three of ten first.
-    expect(summary.topSessions.map((t: { sessionId: string }) => t.sessionId).slice(0, 3).sort()).toEqual([...sessions].sort());
-    expect(summary.topSessions.map((t: { sessionId: string }) => t.sessionId).sort()).toEqual([...sessions, mixed.body.sessionId, failedSession].sort());
+    expect(
+      summary.topSessions
+        .map((t: { sessionId: string }) => t.sessionId)
+        .slice(0, 3)
+        .sort(),
+    ).toEqual([...sessions].sort());
+    expect(summary.topSessions.map((t: { sessionId: string }) => t.sessionId).sort()).toEqual(
+      [...sessions, mixed.body.sessionId, failedSession].sort(),
+    );
     // The operator's account includes its users; another operator sees none of it.
     expect((await call('GET', '/api/v1/usage?period=all')).body.applications.limitReached).toBeGreaterThanOrEqual(20);
     expect((await call('GET', '/api/v1/analytics/summary?period=all', { key: OP_B })).body.overview.total).toBe(0);
@@ -386,7 +427,7 @@ describe('limits that hold under concurrency, and usage from the ledger', () => 
 });
 
 describe('job search and search records', () => {
-  test('POST /jobs/search pages the store with the autopilot filters; its searchId fills a session searchContext; unknown or another user\'s searchId is a 400 naming it', async () => {
+  test("POST /jobs/search pages the store with the autopilot filters; its searchId fills a session searchContext; unknown or another user's searchId is a 400 naming it", async () => {
     const jobs = await corpusJobs(sandbox.admin, temp!.store, 40);
     const id = (await call('POST', '/api/v1/users', { body: { externalUserId: 'crm-search' } })).body.userId as string;
     const key = (await call('POST', `/api/v1/users/${id}/api-keys`, { body: {} })).body.secret as string;
@@ -399,30 +440,52 @@ describe('job search and search records', () => {
     const second = await call('POST', '/api/v1/jobs/search', { key, body: { limit: 5, page: 2 } });
     expect(second.body.data.map((j: { jobId: string }) => j.jobId)).toEqual(all.slice(5, 10).map((j) => j.id));
     const company = jobs[0] && (await temp!.store.getJob(jobs[0].id))!.job.company.name;
-    const byCompany = await call('POST', '/api/v1/jobs/search', { key, body: { companyInclude: [company.toUpperCase()], location: ['a'], jobTitle: 'engineer' } });
-    const expected = await temp!.store.searchJobs({ companiesInclude: [company.toUpperCase()], locations: ['a'], text: 'engineer', limit: 21 });
+    const byCompany = await call('POST', '/api/v1/jobs/search', {
+      key,
+      body: { companyInclude: [company.toUpperCase()], location: ['a'], jobTitle: 'engineer' },
+    });
+    const expected = await temp!.store.searchJobs({
+      companiesInclude: [company.toUpperCase()],
+      locations: ['a'],
+      text: 'engineer',
+      limit: 21,
+    });
     expect(byCompany.body.data.map((j: { jobId: string }) => j.jobId)).toEqual(expected.slice(0, 20).map((j) => j.id));
     expect(byCompany.body.searchContext).toEqual({ titles: ['engineer'], locations: ['a'] });
     const bad = await call('POST', '/api/v1/jobs/search', { key, body: { limit: 101, workType: ['Moon'] } });
     expect(bad.body.fields.map((f: { field: string }) => f.field).sort()).toEqual(['limit', 'workType[0]']);
 
     const profileId = (await call('POST', '/api/v1/profiles', { key, body: APPLICANT })).body.id as string;
-    const body = (searchId: string) => ({ candidateProfileId: profileId, searchId, jobs: [{ companyName: 'Acme', title: 'Painter', jobId: 'x', link: jobs[0].url }], answers: CALLER_ANSWERS });
+    const body = (searchId: string) => ({
+      candidateProfileId: profileId,
+      searchId,
+      jobs: [{ companyName: 'Acme', title: 'Painter', jobId: 'x', link: jobs[0].url }],
+      answers: CALLER_ANSWERS,
+    });
     const made = await call('POST', '/api/v1/sessions/apply', { key, body: body(byCompany.body.searchId) });
     expect(made.status).toBe(201);
     expect(made.body.searchContext).toEqual({ titles: ['engineer'], locations: ['a'] });
     expect(made.body.searchId).toBe(byCompany.body.searchId);
 
     // The made session and its application are in visibility before the count is taken.
-    await waitFor('the session to complete', async () => (await call('GET', `/api/v1/sessions/${made.body.sessionId}`, { key })).body.status === 'completed', 120_000);
+    await waitFor(
+      'the session to complete',
+      async () => (await call('GET', `/api/v1/sessions/${made.body.sessionId}`, { key })).body.status === 'completed',
+      120_000,
+    );
     const count = async () => (await env.client.workflow.count()).count;
-    const workflowsBefore = (await waitFor('visibility to settle', async () => {
-      const a = await count();
-      await new Promise((r) => setTimeout(r, 1000));
-      return a === (await count()) && { a };
-    })).a;
+    const workflowsBefore = (
+      await waitFor('visibility to settle', async () => {
+        const a = await count();
+        await new Promise((r) => setTimeout(r, 1000));
+        return a === (await count()) && { a };
+      })
+    ).a;
     const unknown = await call('POST', '/api/v1/sessions/apply', { key, body: body('srch_000000000000000000000000') });
-    expect([unknown.status, unknown.body.fields]).toEqual([400, [{ field: 'searchId', message: 'unknown or expired search record srch_000000000000000000000000' }]]);
+    expect([unknown.status, unknown.body.fields]).toEqual([
+      400,
+      [{ field: 'searchId', message: 'unknown or expired search record srch_000000000000000000000000' }],
+    ]);
     // Another user's search record is as unknown.
     const others = await call('POST', '/api/v1/jobs/search', { body: {} });
     const foreign = await call('POST', '/api/v1/sessions/apply', { key, body: body(others.body.searchId) });
@@ -436,9 +499,28 @@ test('the OpenAPI document has the users, keys, usage, analytics and job search 
   const res = await call('GET', '/api/v1/openapi.json', { key: null });
   expect(res.status).toBe(200);
   const paths = Object.keys(res.body.paths);
-  for (const p of ['/api/v1/users', '/api/v1/users/{userId}', '/api/v1/users/{userId}/api-keys', '/api/v1/users/{userId}/api-keys/{keyId}', '/api/v1/users/{userId}/usage', '/api/v1/usage', '/api/v1/analytics/summary', '/api/v1/jobs/search']) {
+  for (const p of [
+    '/api/v1/users',
+    '/api/v1/users/{userId}',
+    '/api/v1/users/{userId}/api-keys',
+    '/api/v1/users/{userId}/api-keys/{keyId}',
+    '/api/v1/users/{userId}/usage',
+    '/api/v1/usage',
+    '/api/v1/analytics/summary',
+    '/api/v1/jobs/search',
+  ]) {
     expect(paths).toContain(p);
   }
-  expect(Object.keys(res.body.components.schemas)).toEqual(expect.arrayContaining(['User', 'CreatedUserApiKey', 'UserUsage', 'Usage', 'AnalyticsSummary', 'JobSearchRequest', 'JobSearchResponse']));
+  expect(Object.keys(res.body.components.schemas)).toEqual(
+    expect.arrayContaining([
+      'User',
+      'CreatedUserApiKey',
+      'UserUsage',
+      'Usage',
+      'AnalyticsSummary',
+      'JobSearchRequest',
+      'JobSearchResponse',
+    ]),
+  );
   expect(res.body.components.schemas.Error.properties.retryAfter).toBeDefined();
 });

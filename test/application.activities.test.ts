@@ -23,7 +23,8 @@ let acts: ReturnType<typeof createApplicationActivities>;
 
 const RUN = '7a1f0c3e-0000-4000-8000-000000000001';
 /** env.run with the activity's own result type (the SDK's signature infers unknown). */
-const run = <A extends unknown[], R>(env: MockActivityEnvironment, fn: (...args: A) => Promise<R>, ...args: A): Promise<R> => env.run(fn, ...args);
+const run = <A extends unknown[], R>(env: MockActivityEnvironment, fn: (...args: A) => Promise<R>, ...args: A): Promise<R> =>
+  env.run(fn, ...args);
 /** An activity context as an application workflow's run gives it. */
 const envOf = (workflowId: string, runId = RUN) => new MockActivityEnvironment({ workflowExecution: { workflowId, runId } });
 
@@ -54,14 +55,23 @@ test('the upstream session steps: start, answer from the profile, submit, read a
 
   const live = await run(env, acts.applicationStartSession, { jobUrl, profileId, idempotencyKey: `k1/${randomBytes(4).toString('hex')}` });
   expect(live).toMatchObject({ status: 'form_ready', is_terminal: false });
-  expect(await sandbox.admin.sessions()).toEqual(expect.arrayContaining([expect.objectContaining({ id: live.session_id, profile_id: profileId, ended: false })]));
+  expect(await sandbox.admin.sessions()).toEqual(
+    expect.arrayContaining([expect.objectContaining({ id: live.session_id, profile_id: profileId, ended: false })]),
+  );
 
   const page = await run(env, acts.answerApplicationPage, { profileId, jobUrl, fields: live.fields });
-  expect(page.answers).toMatchObject({ full_name: `${APPLICANT.contact.first_name} ${APPLICANT.contact.last_name}`, email: APPLICANT.contact.email });
+  expect(page.answers).toMatchObject({
+    full_name: `${APPLICANT.contact.first_name} ${APPLICANT.contact.last_name}`,
+    email: APPLICANT.contact.email,
+  });
   expect(page.missing.map((m) => m.field)).toEqual(['team']); // nothing in a profile says which team
 
   const answers = { ...page.answers, team: CALLER_ANSWERS.team as string };
-  const done = await run(env, acts.applicationSubmitPage, { sessionId: live.session_id, answers, idempotencyKey: `k1/${live.session_id}/1` });
+  const done = await run(env, acts.applicationSubmitPage, {
+    sessionId: live.session_id,
+    answers,
+    idempotencyKey: `k1/${live.session_id}/1`,
+  });
   expect(done).toMatchObject({ status: 'submitted', is_terminal: true });
   expect(await submissionsOf(sandbox.admin, profileId)).toEqual(new Map([[jobUrl, 1]]));
   expect((await run(env, acts.applicationGetSession, { sessionId: live.session_id })).state).toBe('completed');
@@ -74,7 +84,11 @@ test('the upstream session steps: start, answer from the profile, submit, read a
 
 test('a profile whose resume import failed is ProfileNotReady (not retried); importing is ProfileImporting (retried)', async () => {
   const profile = await jobo.createProfile({ ...APPLICANT });
-  await jobo.uploadResume(profile.id, { fileName: 'empty.pdf', contentType: 'application/pdf', data: Buffer.from([0, 1, 2, 3, 254, 255]) }, { import: true }); // binary: nothing to import
+  await jobo.uploadResume(
+    profile.id,
+    { fileName: 'empty.pdf', contentType: 'application/pdf', data: Buffer.from([0, 1, 2, 3, 254, 255]) },
+    { import: true },
+  ); // binary: nothing to import
   const req = { profileId: profile.id, jobUrl: 'https://careers.acme.example.org/jobs/x1', fields: [] };
   const seen = await waitFor(
     'the import to end',
@@ -83,7 +97,9 @@ test('a profile whose resume import failed is ProfileNotReady (not retried); imp
         () => null,
         (e: unknown) => failureOf(e),
       );
-      return err && err.type === ApplicationFailureType.ProfileNotReady ? err : (expect([err?.type, err?.nonRetryable]).toEqual([ApplicationFailureType.ProfileImporting, false]), null);
+      return err && err.type === ApplicationFailureType.ProfileNotReady
+        ? err
+        : (expect([err?.type, err?.nonRetryable]).toEqual([ApplicationFailureType.ProfileImporting, false]), null);
     },
     30_000,
     100,
@@ -98,7 +114,11 @@ test('a stored file answer whose bytes are gone is AnswerFileMissing, and nothin
   const env = envOf(`application/${profileId}/k2`);
   const live = await run(env, acts.applicationStartSession, { jobUrl, profileId, idempotencyKey: `k2/${randomBytes(4).toString('hex')}` });
   const gone = { kind: 'stored_file' as const, sha256: 'f'.repeat(64), file_name: 'cv.pdf', content_type: 'application/pdf', bytes: 10 };
-  const err = failureOf(await run(env, acts.applicationSubmitPage, { sessionId: live.session_id, answers: { resume: gone }, idempotencyKey: 'k2/1' }).catch((e: unknown) => e));
+  const err = failureOf(
+    await run(env, acts.applicationSubmitPage, { sessionId: live.session_id, answers: { resume: gone }, idempotencyKey: 'k2/1' }).catch(
+      (e: unknown) => e,
+    ),
+  );
   expect([err.type, err.nonRetryable]).toEqual([ApplicationFailureType.AnswerFileMissing, true]);
   expect((await sandbox.admin.sessions()).find((s) => s.id === live.session_id)).toMatchObject({ answers: [], ended: false });
 });
@@ -128,15 +148,29 @@ describe('the ledger', () => {
     const env = envOf(mine);
     expect((await run(env, acts.claimApplication, { ...update(mine), retryOf: null })).kind).toBe('claimed');
     expect((await run(env, acts.claimApplication, { ...update(mine), retryOf: null })).kind).toBe('claimed'); // a retried claim: same answer
-    const other = await run(envOf('application/hand-made', '7a1f0c3e-0000-4000-8000-000000000002'), acts.claimApplication, { ...update('application/hand-made'), retryOf: null });
+    const other = await run(envOf('application/hand-made', '7a1f0c3e-0000-4000-8000-000000000002'), acts.claimApplication, {
+      ...update('application/hand-made'),
+      retryOf: null,
+    });
     expect(other).toMatchObject({ kind: 'owned', row: { workflowId: mine, status: 'QUEUED' } });
 
     const deadline = '2026-12-01T11:00:00.000Z';
     await run(env, acts.recordApplication, update(mine, { status: 'PROCESSING', awaitingKind: 'question', awaitingUntil: deadline }));
-    expect(await temp.ledger.get(profileId, jobKeyOf({ jobUrl }))).toMatchObject({ status: 'PROCESSING', awaitingKind: 'question', awaitingUntil: deadline });
-    await run(env, acts.recordApplication, update(mine, { status: 'NEEDS_PERSON', awaitingKind: 'needs_person', error: 'A captcha challenge blocked the submission' }));
+    expect(await temp.ledger.get(profileId, jobKeyOf({ jobUrl }))).toMatchObject({
+      status: 'PROCESSING',
+      awaitingKind: 'question',
+      awaitingUntil: deadline,
+    });
+    await run(
+      env,
+      acts.recordApplication,
+      update(mine, { status: 'NEEDS_PERSON', awaitingKind: 'needs_person', error: 'A captcha challenge blocked the submission' }),
+    );
     await run(env, acts.recordApplication, update(mine, { status: 'PROCESSING' })); // a late write never moves a final row back
-    expect(await run(envOf('x'), acts.applicationLedgerRow, { profileId, jobKey: jobKeyOf({ jobUrl }) })).toMatchObject({ status: 'NEEDS_PERSON', workflowId: mine });
+    expect(await run(envOf('x'), acts.applicationLedgerRow, { profileId, jobKey: jobKeyOf({ jobUrl }) })).toMatchObject({
+      status: 'NEEDS_PERSON',
+      workflowId: mine,
+    });
     expect(await temp.ledger.get(profileId, jobKeyOf({ jobUrl }))).toMatchObject({ awaitingKind: 'needs_person' });
   });
 });

@@ -80,7 +80,11 @@ test('50 applications survive SIGKILLs of the worker: exactly one submission eac
   await worker.ready;
   const started = await Promise.all(
     pairs.map(({ profileId, job }) =>
-      startApplication(env.client, { profileId, jobUrl: job.url, jobId: job.id, answers: CALLER_ANSWERS, campaignId: 'chaos' }, { taskQueue }),
+      startApplication(
+        env.client,
+        { profileId, jobUrl: job.url, jobId: job.id, answers: CALLER_ANSWERS, campaignId: 'chaos' },
+        { taskQueue },
+      ),
     ),
   );
   let finished = false;
@@ -98,7 +102,11 @@ test('50 applications survive SIGKILLs of the worker: exactly one submission eac
     duplicateStarts += again.length;
     await Promise.all(
       again.map(({ profileId, job }) =>
-        startApplication(env.client, { profileId, jobUrl: job.url, jobId: job.id, answers: CALLER_ANSWERS, campaignId: 'chaos' }, { taskQueue }),
+        startApplication(
+          env.client,
+          { profileId, jobUrl: job.url, jobId: job.id, answers: CALLER_ANSWERS, campaignId: 'chaos' },
+          { taskQueue },
+        ),
       ),
     );
     worker = spawn();

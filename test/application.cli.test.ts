@@ -47,7 +47,12 @@ afterAll(async () => {
 
 const cli = (...args: string[]) => captureCli('application', ...args);
 const reviewOf = (workflowId: string) =>
-  waitFor('a review', async () => ((await personTask(env.client, workflowId).catch(() => null))?.kind === 'review' ? true : null), 30_000, 100);
+  waitFor(
+    'a review',
+    async () => ((await personTask(env.client, workflowId).catch(() => null))?.kind === 'review' ? true : null),
+    30_000,
+    100,
+  );
 
 test('start --policy review, task, approve --field: the changed answer is submitted once', async () => {
   const profileId = await createApplicant(jobo);
@@ -57,7 +62,12 @@ test('start --policy review, task, approve --field: the changed answer is submit
   const id = applicationWorkflowId({ profileId, jobUrl });
 
   // Policy review asks first (no profile says which team), then holds the filled form for approval.
-  await waitFor('a question', async () => ((await personTask(env.client, id).catch(() => null))?.kind === 'question' ? true : null), 30_000, 100);
+  await waitFor(
+    'a question',
+    async () => ((await personTask(env.client, id).catch(() => null))?.kind === 'question' ? true : null),
+    30_000,
+    100,
+  );
   expect(await cli('answer', id, '--field', 'team=Engineering')).toMatchObject({ code: 0 });
   await reviewOf(id);
   const task = await cli('task', id);
@@ -81,7 +91,9 @@ test('start --policy review, task, approve --field: the changed answer is submit
 test('reject --reason: CANCELLED, nothing submitted; a bad --policy is refused before anything starts', async () => {
   const profileId = await createApplicant(jobo);
   const jobUrl = `https://careers.acme.example.org/jobs/${randomBytes(4).toString('hex')}`;
-  expect((await cli('start', '--profile', profileId, '--url', jobUrl, '--policy', 'maybe')).err).toContain('--policy: expected one of skip, ask, review');
+  expect((await cli('start', '--profile', profileId, '--url', jobUrl, '--policy', 'maybe')).err).toContain(
+    '--policy: expected one of skip, ask, review',
+  );
   await cli('start', '--profile', profileId, '--url', jobUrl, '--policy', 'ask', '--no-wait');
   const id = applicationWorkflowId({ profileId, jobUrl });
   expect((await cli('reject', id)).err).toMatch(/refused: .*no review is pending/);
@@ -89,7 +101,12 @@ test('reject --reason: CANCELLED, nothing submitted; a bad --policy is refused b
   const other = `https://careers.acme.example.org/jobs/${randomBytes(4).toString('hex')}`;
   await cli('start', '--profile', profileId, '--url', other, '--policy', 'review', '--no-wait');
   const reviewed = applicationWorkflowId({ profileId, jobUrl: other });
-  await waitFor('a question', async () => ((await personTask(env.client, reviewed).catch(() => null))?.kind === 'question' ? true : null), 30_000, 100);
+  await waitFor(
+    'a question',
+    async () => ((await personTask(env.client, reviewed).catch(() => null))?.kind === 'question' ? true : null),
+    30_000,
+    100,
+  );
   await cli('answer', reviewed, '--field', 'team=Sales');
   await reviewOf(reviewed);
   const rejected = await cli('reject', reviewed, '--reason', 'wrong job', '--json');

@@ -8,7 +8,14 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { SandboxHandle } from '../sandbox/server';
 import { createApplicationActivities } from '../src/application/activities';
-import { ApplicationNotRetryableError, InvalidApplicationInputError, answerApplication, applicationView, retryApplication, startApplication } from '../src/application/client';
+import {
+  ApplicationNotRetryableError,
+  InvalidApplicationInputError,
+  answerApplication,
+  applicationView,
+  retryApplication,
+  startApplication,
+} from '../src/application/client';
 import { canonicalJobUrl, jobKeyOf, type ApplicationInput, type ApplicationView } from '../src/application/input';
 import { JoboClient } from '../src/jobo/client';
 import { SA } from '../src/searchAttributes';
@@ -147,7 +154,13 @@ test('a run that finds the SUCCESS in the ledger (e.g. after retention) returns 
     workflowId: `application/${profileId}/after-retention`,
     args: [byUrl],
   });
-  expect(again).toMatchObject({ status: 'SUCCESS', from_ledger: true, job_id: jobKeyOf({ jobUrl: job.url }), result: first.result, attempts: first.attempts });
+  expect(again).toMatchObject({
+    status: 'SUCCESS',
+    from_ledger: true,
+    job_id: jobKeyOf({ jobUrl: job.url }),
+    result: first.result,
+    attempts: first.attempts,
+  });
   expect(await submissionsOf(sandbox.admin, profileId)).toEqual(new Map([[job.url, 1]]));
   expect(await sessionsOf(profileId)).toHaveLength(1);
 });
@@ -231,7 +244,10 @@ test('`ask` with nobody answering fails at the deadline; cancelling while asking
   const err = await cancelled.handle.result().catch((e: unknown) => e);
   expect(err).toBeInstanceOf(WorkflowFailedError);
   expect((err as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
-  expect(await ledger.get(profileId, jobKeyOf({ jobUrl: jobUrl }))).toMatchObject({ status: 'CANCELLED', attempts: [expect.objectContaining({ status: 'cancelled' })] });
+  expect(await ledger.get(profileId, jobKeyOf({ jobUrl: jobUrl }))).toMatchObject({
+    status: 'CANCELLED',
+    attempts: [expect.objectContaining({ status: 'cancelled' })],
+  });
   expect((await sessionsOf(profileId)).every((s) => s.ended)).toBe(true);
   expect(await submissionsOf(sandbox.admin, profileId)).toEqual(new Map());
 });
@@ -315,12 +331,15 @@ test('a start under a hand-made workflow id racing the real one attaches to it: 
     env.client.workflow.execute(application, { taskQueue, workflowId: `application/${profileId}/hand-made-${Date.now()}`, args: [input] }),
   ]);
   const views = [real, stray];
-  expect(views.map((v) => [v.status, v.error])).toEqual([['SUCCESS', null], ['SUCCESS', null]]);
+  expect(views.map((v) => [v.status, v.error])).toEqual([
+    ['SUCCESS', null],
+    ['SUCCESS', null],
+  ]);
   expect(views.filter((v) => v.attached_to !== null || v.from_ledger)).toHaveLength(1);
   expect(await submissionsOf(sandbox.admin, profileId)).toEqual(new Map([[job.url, 1]]));
 });
 
-test('the final submit\'s response is lost (keys ignored): reconciled from the session state to SUCCESS, never sent again', async () => {
+test("the final submit's response is lost (keys ignored): reconciled from the session state to SUCCESS, never sent again", async () => {
   const profileId = await createApplicant(jobo);
   const job = jobOf('ashby');
   const resets = (await sandbox.admin.stats()).resets;
@@ -348,7 +367,10 @@ async function answeredLate(queue: string, jobUrlOf: (slug: string) => string) {
   const idle = await startSandbox({ seed: 12, jobs: 20, sessionIdleTimeoutMs: 1000 });
   const idleJobo = new JoboClient({ baseUrl: idle.url, apiKey: idle.apiKey });
   try {
-    const w = await createTestWorker(env, { taskQueue: queue, activities: createApplicationActivities({ jobo: idleJobo, store: async () => store }) });
+    const w = await createTestWorker(env, {
+      taskQueue: queue,
+      activities: createApplicationActivities({ jobo: idleJobo, store: async () => store }),
+    });
     return await w.runUntil(async () => {
       const profileId = await createApplicant(idleJobo);
       const jobUrl = jobUrlOf(`acme/${randomBytes(4).toString('hex')}`);
@@ -389,11 +411,21 @@ test('an upstream session that expires while a person answers is started again, 
 
 test('the redirect limit counts per attempt: a re-attempt follows its own redirects again', async () => {
   // Two redirects to the Lever form (2 of the 3 allowed per attempt), in each attempt.
-  const { result, submissions, upstream } = await answeredLate('application-e2e-idle-redirect', (slug) => `https://careers.example.com/redirect/2/lever/${slug}`);
+  const { result, submissions, upstream } = await answeredLate(
+    'application-e2e-idle-redirect',
+    (slug) => `https://careers.example.com/redirect/2/lever/${slug}`,
+  );
   expect(result).toMatchObject(expiredThenSubmitted);
   expect(submissions).toEqual([1]);
   // Each attempt: two redirect sessions and the form's session; every one of them ended.
   expect(upstream).toHaveLength(6);
   expect(upstream.every((s) => s.ended)).toBe(true);
-  expect(upstream.map((s) => s.status).sort()).toEqual(['expired', 'redirect_required', 'redirect_required', 'redirect_required', 'redirect_required', 'submitted']);
+  expect(upstream.map((s) => s.status).sort()).toEqual([
+    'expired',
+    'redirect_required',
+    'redirect_required',
+    'redirect_required',
+    'redirect_required',
+    'submitted',
+  ]);
 });

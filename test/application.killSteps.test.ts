@@ -87,7 +87,10 @@ const STEPS: Step[] = [
   { name: 'after the session create', reached: async (p) => (await sessionsOf(p)).length > 0 },
   { name: 'mid-form', reached: async (p) => (await sessionsOf(p)).some((s) => s.page >= 1) },
   { name: 'during the final submit', reached: async (p) => (await sessionsOf(p)).some((s) => s.page >= 3) },
-  { name: 'after the final submit, before the ledger write', reached: async (p) => (await sessionsOf(p)).some((s) => s.status === 'submitted') },
+  {
+    name: 'after the final submit, before the ledger write',
+    reached: async (p) => (await sessionsOf(p)).some((s) => s.status === 'submitted'),
+  },
 ];
 
 test.each(STEPS.map((s, i) => [s.name, i] as const))(
@@ -97,7 +100,11 @@ test.each(STEPS.map((s, i) => [s.name, i] as const))(
     const job = jobs[i];
     const profileId = await createApplicant(jobo);
     await sandbox.admin.setFaults({ resetAfterSubmitNext: 1, idempotencyKeys: 'ignore' });
-    const { handle } = await startApplication(env.client, { profileId, jobUrl: job.url, jobId: job.id, answers: CALLER_ANSWERS }, { taskQueue });
+    const { handle } = await startApplication(
+      env.client,
+      { profileId, jobUrl: job.url, jobId: job.id, answers: CALLER_ANSWERS },
+      { taskQueue },
+    );
 
     let killed = false;
     const result = handle.result();
@@ -120,7 +127,10 @@ test.each(STEPS.map((s, i) => [s.name, i] as const))(
     expect(submitted).toBeLessThanOrEqual(1);
     // What the upstream did is what is recorded, in the result and in the ledger.
     expect(view.status === 'SUCCESS' ? 1 : 0).toBe(submitted);
-    expect(await ledger.get(profileId, jobKeyOf({ jobUrl: job.url }))).toMatchObject({ status: view.status, workflowId: handle.workflowId });
+    expect(await ledger.get(profileId, jobKeyOf({ jobUrl: job.url }))).toMatchObject({
+      status: view.status,
+      workflowId: handle.workflowId,
+    });
     const upstream = await sessionsOf(profileId);
     expect(upstream.filter((s) => s.status === 'submitted')).toHaveLength(submitted);
   },

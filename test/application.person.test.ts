@@ -88,7 +88,11 @@ beforeAll(async () => {
     env: startDevEnv,
     sandbox: { seed: 13, jobs: 50 },
     taskQueue,
-    activities: (j) => (activities = { ...createApplicationActivities({ jobo: j, store: async () => store, rememberedAnswers }), ...createProfileActivities({ rememberedAnswers }) }),
+    activities: (j) =>
+      (activities = {
+        ...createApplicationActivities({ jobo: j, store: async () => store, rememberedAnswers }),
+        ...createProfileActivities({ rememberedAnswers }),
+      }),
   });
   ({ env, sandbox, jobo } = rig);
 });
@@ -149,7 +153,11 @@ test('a captcha wall parks the application NEEDS_PERSON with the live URL: nothi
   const jobUrl = `https://careers.example.com/captcha/acme-${randomBytes(4).toString('hex')}`;
   const { workflowId, handle } = await start({ profileId, jobUrl, answers: { team: 'Engineering' } });
   const result = await handle.result();
-  expect(result).toMatchObject({ status: 'NEEDS_PERSON', waiting_for: 'needs_person', error: 'A captcha challenge blocked the submission' });
+  expect(result).toMatchObject({
+    status: 'NEEDS_PERSON',
+    waiting_for: 'needs_person',
+    error: 'A captcha challenge blocked the submission',
+  });
 
   const [session] = await sessionsOf(profileId);
   expect(session).toMatchObject({ status: 'error', ended: true });
@@ -191,7 +199,7 @@ test('answerQuestion: a bad value is refused naming the field and nothing change
   expect((await sessionsOf(profileId)).find((s) => s.job_url === next)!.answers[0].team).toBe('Design');
 });
 
-test('a campaign\'s application tells it when it starts and stops waiting for a person', async () => {
+test("a campaign's application tells it when it starts and stops waiting for a person", async () => {
   const parentQueue = 'application-person-parent';
   const worker: Worker = await createTestWorker(env, {
     taskQueue: parentQueue,

@@ -11,10 +11,26 @@ const PROFILE = '3f4768b8-6120-42a1-b4f5-2832ef06ce01';
 const T0 = Date.parse('2026-12-01T10:00:00Z');
 
 function field(name: string, over: Partial<FormField> = {}): FormField {
-  return { name, label: `${name} label`, type: 'text', required: true, options: null, description: null, max_length: null, accept: null, ...over };
+  return {
+    name,
+    label: `${name} label`,
+    type: 'text',
+    required: true,
+    options: null,
+    description: null,
+    max_length: null,
+    accept: null,
+    ...over,
+  };
 }
 
-const TEAM = field('team', { type: 'select', options: [{ value: 'eng', label: 'Engineering' }, { value: 'ops', label: 'Operations' }] });
+const TEAM = field('team', {
+  type: 'select',
+  options: [
+    { value: 'eng', label: 'Engineering' },
+    { value: 'ops', label: 'Operations' },
+  ],
+});
 const NAME = field('name');
 const NOTE = field('note', { required: false });
 
@@ -47,15 +63,21 @@ function live(over: Partial<LiveSessionState> = {}): LiveSessionState {
 describe('answers', () => {
   test("a person's answer wins over the caller's (by name, then label), which wins over the profile's", () => {
     const { s } = stateOf({ answers: { 'name label': 'Caller by label', team: 'ops' } });
-    expect(s.merge([NAME, TEAM, NOTE], { name: 'Profile', team: 'eng', note: 'n' })).toEqual({ name: 'Caller by label', team: 'ops', note: 'n' });
+    expect(s.merge([NAME, TEAM, NOTE], { name: 'Profile', team: 'eng', note: 'n' })).toEqual({
+      name: 'Caller by label',
+      team: 'ops',
+      note: 'n',
+    });
     s.given.team = 'eng';
     expect(s.merge([TEAM], {})).toEqual({ team: 'eng' });
   });
 
-  test('missing: required fields without a valid answer, with the engine\'s reason, and fields the form rejected', () => {
+  test("missing: required fields without a valid answer, with the engine's reason, and fields the form rejected", () => {
     const { s } = stateOf();
     s.fill([NAME, TEAM, NOTE], { name: 'Ada' });
-    expect([...s.missingOf(new Map([['team', 'Which team: no answer in the profile']]))]).toEqual([['team', 'Which team: no answer in the profile']]);
+    expect([...s.missingOf(new Map([['team', 'Which team: no answer in the profile']]))]).toEqual([
+      ['team', 'Which team: no answer in the profile'],
+    ]);
     s.rejected.set('name', 'too short');
     expect(s.missingOf(new Map()).get('name')).toBe('rejected by the form: too short');
   });
@@ -63,7 +85,9 @@ describe('answers', () => {
   test('answers are refused when nothing is asked, when the payload is not answers, for another page, or incomplete/invalid', () => {
     const { s } = stateOf({ policy: 'ask' });
     s.fill([NAME, TEAM], { name: 'Ada' });
-    expect(s.answerProblems({ answers: { team: 'eng' } })).toEqual([{ field: '(application)', message: 'no answers are being asked for (status QUEUED)' }]);
+    expect(s.answerProblems({ answers: { team: 'eng' } })).toEqual([
+      { field: '(application)', message: 'no answers are being asked for (status QUEUED)' },
+    ]);
     s.openQuestion(s.missingOf(new Map()));
     expect(s.answerProblems({ answers: ['x'] }).map((p) => p.field)).toEqual(['answers']);
     expect(s.answerProblems({ answers: { team: 'eng' }, page: 3 }).map((p) => p.field)).toEqual(['page']);
@@ -76,13 +100,20 @@ describe('answers', () => {
     const { s } = stateOf({ policy: 'ask' });
     s.fill([NAME, TEAM], { name: 'Ada' });
     s.openQuestion(s.missingOf(new Map()));
-    expect(s.questionProblems({ answers: { team: 'eng' }, remember: 'team' as unknown as string[] }).map((p) => p.field)).toEqual(['remember']);
-    expect(s.questionProblems({ answers: { team: 'eng' }, remember: ['name', 'age'] }).map((p) => p.field)).toEqual(['remember.name', 'remember.age']);
+    expect(s.questionProblems({ answers: { team: 'eng' }, remember: 'team' as unknown as string[] }).map((p) => p.field)).toEqual([
+      'remember',
+    ]);
+    expect(s.questionProblems({ answers: { team: 'eng' }, remember: ['name', 'age'] }).map((p) => p.field)).toEqual([
+      'remember.name',
+      'remember.age',
+    ]);
     expect(s.questionProblems({ answers: { team: 'eng' }, remember: ['team'] })).toEqual([]);
-    expect(s.toRemember({ answers: { team: 'eng' }, remember: ['team'] })).toEqual([{ label: 'team label', type: 'select', options: TEAM.options, value: 'eng' }]);
+    expect(s.toRemember({ answers: { team: 'eng' }, remember: ['team'] })).toEqual([
+      { label: 'team label', type: 'select', options: TEAM.options, value: 'eng' },
+    ]);
   });
 
-  test('taking answers closes the question, clears the form\'s refusal and counts', () => {
+  test("taking answers closes the question, clears the form's refusal and counts", () => {
     const { s } = stateOf({ policy: 'ask' });
     s.fill([TEAM], {});
     s.rejected.set('team', 'bad');
@@ -139,7 +170,9 @@ describe('person tasks', () => {
     s.afterSubmit(live({ status: 'submit_ready', fields: [TEAM] }));
     s.fill([TEAM], { team: 'eng' });
     s.openReview();
-    expect(s.reviewProblems({ answers: { name: 'Bob' } })).toEqual([{ field: 'name', message: 'name was sent with page 1 and cannot change now' }]);
+    expect(s.reviewProblems({ answers: { name: 'Bob' } })).toEqual([
+      { field: 'name', message: 'name was sent with page 1 and cannot change now' },
+    ]);
     expect(s.reviewProblems({ answers: { age: 3 } })).toEqual([{ field: 'age', message: 'age is not a field of this form' }]);
     expect(s.reviewProblems({ answers: { team: 'marketing' } })).toEqual([expect.objectContaining({ field: 'team' })]);
     expect(s.reviewProblems({ answers: 'x' })).toEqual([expect.objectContaining({ field: 'answers' })]);
@@ -177,7 +210,7 @@ describe('person tasks', () => {
 });
 
 describe('upstream states', () => {
-  test('captcha and login walls: the reserved statuses, or `error` with the upstream\'s message (001 today)', () => {
+  test("captcha and login walls: the reserved statuses, or `error` with the upstream's message (001 today)", () => {
     expect(personWall({ status: 'captcha_required', error: null })).toBe(true);
     expect(personWall({ status: 'login_required', error: null })).toBe(true);
     expect(personWall({ status: 'error', error: 'A captcha challenge blocked the submission' })).toBe(true);
@@ -188,11 +221,20 @@ describe('upstream states', () => {
   test('terminal states: submitted, expired (retry), a wall (needs_person when parking is on), else failed', () => {
     const { s } = stateOf();
     const captcha = live({ status: 'error', is_terminal: true, error: 'A captcha challenge blocked the submission' });
-    expect(s.terminalOutcome(live({ status: 'submitted', is_terminal: true }), true)).toEqual({ kind: 'submitted', url: 'https://jobs.lever.co/acme/1/apply?step=2' });
-    expect(s.terminalOutcome(live({ status: 'expired', is_terminal: true }), true)).toEqual({ kind: 'retry', error: 'the upstream session expired' });
+    expect(s.terminalOutcome(live({ status: 'submitted', is_terminal: true }), true)).toEqual({
+      kind: 'submitted',
+      url: 'https://jobs.lever.co/acme/1/apply?step=2',
+    });
+    expect(s.terminalOutcome(live({ status: 'expired', is_terminal: true }), true)).toEqual({
+      kind: 'retry',
+      error: 'the upstream session expired',
+    });
     expect(s.terminalOutcome(captcha, true)).toMatchObject({ kind: 'needs_person', url: captcha.current_url });
     expect(s.terminalOutcome(captcha, false)).toEqual({ kind: 'failed', error: 'A captcha challenge blocked the submission' });
-    expect(s.terminalOutcome(live({ status: 'error', is_terminal: true }), true)).toEqual({ kind: 'failed', error: 'the application ended with status error' });
+    expect(s.terminalOutcome(live({ status: 'error', is_terminal: true }), true)).toEqual({
+      kind: 'failed',
+      error: 'the application ended with status error',
+    });
   });
 
   test('an unknown submit outcome: completed is submitted, failed/closed is a new try, anything else undecided', () => {
@@ -210,11 +252,15 @@ describe('upstream states', () => {
     expect(s.afterSubmit(live({ status: 'form_ready', validation_errors: [{ field: 'team', message: 'no' }] }))).toBeNull();
     expect([s.page, [...s.rejected]]).toEqual([1, [['team', 'no']]]);
     // The next page refusing the resent answers as fields it does not have: that page is answered now.
-    expect(s.afterSubmit(live({ status: 'submit_ready', fields: [NOTE], validation_errors: [{ field: 'name', message: 'not a field' }] }))).toBeNull();
+    expect(
+      s.afterSubmit(live({ status: 'submit_ready', fields: [NOTE], validation_errors: [{ field: 'name', message: 'not a field' }] })),
+    ).toBeNull();
     expect([s.page, s.pagesAnswered, s.rejected.size]).toEqual([2, 1, 0]);
     const legacy = stateOf({}, false).s;
     legacy.fill([NAME], { name: 'Ada' });
-    expect(legacy.afterSubmit(live({ fields: [NOTE], validation_errors: [{ field: 'name', message: 'not a field' }] }))).toMatchObject({ kind: 'failed' });
+    expect(legacy.afterSubmit(live({ fields: [NOTE], validation_errors: [{ field: 'name', message: 'not a field' }] }))).toMatchObject({
+      kind: 'failed',
+    });
     s.fill([NOTE], {});
     expect(s.afterSubmit(live({ fields: [NOTE], validation_errors: [{ field: 'x', message: 'broken form' }] }))).toEqual({
       kind: 'failed',
@@ -222,7 +268,7 @@ describe('upstream states', () => {
     });
   });
 
-  test('the view starts QUEUED with the job key of the run\'s version', () => {
+  test("the view starts QUEUED with the job key of the run's version", () => {
     const v2 = stateOf({ jobId: 'ref-1' }).s.view;
     const v1 = stateOf({ jobId: 'ref-1' }, false).s.view;
     expect([v2.status, v2.job_ref, v2.waiting_for, v2.policy]).toEqual(['QUEUED', 'ref-1', null, 'skip']);

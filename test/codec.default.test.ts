@@ -82,7 +82,10 @@ describe('without keys, only an explicit APPLYFLOW_CODEC=off runs in plain text'
     expect(err.message).toContain('APPLYFLOW_CODEC_KEYS=$(cat /srv/af/codec.key)');
     expect(err.message).toContain('APPLYFLOW_CODEC=off');
     expect(dataConverterFor(loadConfig({ APPLYFLOW_CODEC: 'off' }))).toEqual({});
-    expect(configError(() => loadConfig({ APPLYFLOW_CODEC: 'off', APPLYFLOW_CODEC_KEYS: `k:${Buffer.alloc(32).toString('base64')}` })).problems[0].variable).toBe('APPLYFLOW_CODEC');
+    expect(
+      configError(() => loadConfig({ APPLYFLOW_CODEC: 'off', APPLYFLOW_CODEC_KEYS: `k:${Buffer.alloc(32).toString('base64')}` }))
+        .problems[0].variable,
+    ).toBe('APPLYFLOW_CODEC');
   });
 
   // A port that accepts connections and counts them: a refusing entry point must not even connect.

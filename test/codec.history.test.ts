@@ -75,7 +75,16 @@ async function exported(workflowId: string) {
   const history = await clients.off.workflow.getHandle(workflowId).fetchHistory();
   const protoBytes = Buffer.from(temporal.api.history.v1.History.encode(history).finish());
   const { stdout: cliJson } = await exec(TEMPORAL_CLI_PATH, [
-    'workflow', 'show', '--workflow-id', workflowId, '--address', env.address, '--namespace', 'default', '--output', 'json',
+    'workflow',
+    'show',
+    '--workflow-id',
+    workflowId,
+    '--address',
+    env.address,
+    '--namespace',
+    'default',
+    '--output',
+    'json',
   ]);
   return { history, protoBytes, cliJson: readable(cliJson), sdkJson: readable(toJson(history)) };
 }
@@ -103,7 +112,7 @@ describe('payload codec in workflow history', () => {
     expect(r.protoBytes.includes(r.email)).toBe(false);
     expect(r.protoBytes.includes('Hopper')).toBe(false);
     expect(r.cliJson).not.toContain(r.email);
-        // Every payload the server holds is ours: encrypted under the current key id.
+    // Every payload the server holds is ours: encrypted under the current key id.
     const started = r.history.events!.find((e) => e.workflowExecutionStartedEventAttributes)!;
     const payload = started.workflowExecutionStartedEventAttributes!.input!.payloads![0];
     expect(Buffer.from(payload.metadata!.encoding).toString()).toBe(ENCRYPTED_ENCODING);

@@ -40,13 +40,18 @@ async function withWorker<T>(keys: CodecKey[], fn: (client: Client) => Promise<T
   return worker.runUntil(() => fn(client));
 }
 
-const keyIds = (payloads: (Payload | null | undefined)[]) => payloads.filter(Boolean).map((p) => Buffer.from(p!.metadata![KEY_ID_METADATA]).toString());
+const keyIds = (payloads: (Payload | null | undefined)[]) =>
+  payloads.filter(Boolean).map((p) => Buffer.from(p!.metadata![KEY_ID_METADATA]).toString());
 
 test('a campaign started under k1 keeps running, and reads and takes signals, after rotating to [k2, k1]', async () => {
   const created = await withWorker([k1], async (client) => {
     const c = await createAutopilotRecurring(
       client,
-      { candidateProfileId: PROFILE, schedule: { pattern: 'weekly', daysOfWeek: ['monday'], time: '09:00', timezone: 'UTC' }, filters: { jobTitle: 'Engineer' } },
+      {
+        candidateProfileId: PROFILE,
+        schedule: { pattern: 'weekly', daysOfWeek: ['monday'], time: '09:00', timezone: 'UTC' },
+        filters: { jobTitle: 'Engineer' },
+      },
       { taskQueue },
     );
     await waitFor('the campaign to be active', async () => (await getCampaign(client, c.campaignId)).status === 'active');
@@ -65,7 +70,9 @@ test('a campaign started under k1 keeps running, and reads and takes signals, af
     const history = await client.workflow.getHandle(created.workflowId).fetchHistory();
     const events = history.events ?? [];
     const started = events.find((e) => e.workflowExecutionStartedEventAttributes)!.workflowExecutionStartedEventAttributes!;
-    const signals = events.filter((e) => e.workflowExecutionSignaledEventAttributes).flatMap((e) => e.workflowExecutionSignaledEventAttributes!.input?.payloads ?? []);
+    const signals = events
+      .filter((e) => e.workflowExecutionSignaledEventAttributes)
+      .flatMap((e) => e.workflowExecutionSignaledEventAttributes!.input?.payloads ?? []);
     const completions = events.filter((e) => e.workflowTaskCompletedEventAttributes);
     expect(keyIds(started.input!.payloads!)).toEqual(['k1']);
     // Signals without arguments carry no payload; the later commands (markers, results, upserts) do.
@@ -73,7 +80,9 @@ test('a campaign started under k1 keeps running, and reads and takes signals, af
       .slice(events.findIndex((e) => e.workflowExecutionSignaledEventAttributes))
       .flatMap((e) => [
         ...(e.workflowExecutionCompletedEventAttributes?.result?.payloads ?? []),
-        ...(e.markerRecordedEventAttributes ? Object.values(e.markerRecordedEventAttributes.details ?? {}).flatMap((d) => d.payloads ?? []) : []),
+        ...(e.markerRecordedEventAttributes
+          ? Object.values(e.markerRecordedEventAttributes.details ?? {}).flatMap((d) => d.payloads ?? [])
+          : []),
         ...(e.activityTaskScheduledEventAttributes?.input?.payloads ?? []),
         ...signals,
       ]);

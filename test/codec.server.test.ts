@@ -19,7 +19,10 @@ import { startDevEnv, TEMPORAL_CLI_PATH } from './support/temporal';
 import { createTestWorker } from './support/worker';
 
 const exec = promisify(execFile);
-const keys: CodecKey[] = [{ id: 'k2', key: randomBytes(32) }, { id: 'k1', key: randomBytes(32) }];
+const keys: CodecKey[] = [
+  { id: 'k2', key: randomBytes(32) },
+  { id: 'k1', key: randomBytes(32) },
+];
 const TOKEN = 'af_codec_token_0123456789abcdef';
 const SECRET = 'Zx9secret_path_0123456789';
 const UI = 'http://127.0.0.1:8233';
@@ -36,7 +39,11 @@ beforeAll(async () => {
 afterAll(async () => app?.close());
 
 async function post(path: string, body: unknown, headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` }) {
-  const res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const res = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, headers: res.headers, body: (await res.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
@@ -54,7 +61,15 @@ describe('over HTTP', () => {
     expect(dec.body.payloads).toEqual([plain]);
     // What the worker wrote under the older key decodes too, and plain payloads pass through.
     const [old] = await new EncryptionCodec([keys[1]]).encode([defaultPayloadConverter.toPayload('from k1')]);
-    const both = await post('/decode', { payloads: [{ metadata: { encoding: b64(ENCRYPTED_ENCODING), 'encryption-key-id': b64('k1') }, data: Buffer.from(old.data!).toString('base64') }, plain] });
+    const both = await post('/decode', {
+      payloads: [
+        {
+          metadata: { encoding: b64(ENCRYPTED_ENCODING), 'encryption-key-id': b64('k1') },
+          data: Buffer.from(old.data!).toString('base64'),
+        },
+        plain,
+      ],
+    });
     expect(Buffer.from(both.body.payloads[0].data, 'base64').toString()).toBe('"from k1"');
     expect(both.body.payloads[1]).toEqual(plain);
   });
@@ -69,7 +84,10 @@ describe('over HTTP', () => {
 
   test('CORS for the UI origin only: preflight and response headers', async () => {
     const preflight = (origin: string) =>
-      fetch(`${base}/${SECRET}/decode`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-namespace' } });
+      fetch(`${base}/${SECRET}/decode`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-namespace' },
+      });
     const ok = await preflight(UI);
     expect(ok.status).toBe(204);
     expect(ok.headers.get('access-control-allow-origin')).toBe(UI);
@@ -83,7 +101,9 @@ describe('over HTTP', () => {
   test('bad bodies are 400, a payload under an unknown key id is 422 naming the key id only', async () => {
     expect((await post('/decode', { nope: 1 })).status).toBe(400);
     expect((await post('/decode', { payloads: [{ metadata: { encoding: 7 } }] })).status).toBe(400);
-    const unknown = await post('/decode', { payloads: [{ metadata: { encoding: b64(ENCRYPTED_ENCODING), 'encryption-key-id': b64('k0') }, data: b64('x'.repeat(40)) }] });
+    const unknown = await post('/decode', {
+      payloads: [{ metadata: { encoding: b64(ENCRYPTED_ENCODING), 'encryption-key-id': b64('k0') }, data: b64('x'.repeat(40)) }],
+    });
     expect([unknown.status, unknown.body.error]).toEqual([422, 'codec_error']);
     expect(unknown.body.message).toContain('"k0"');
   });
@@ -95,7 +115,11 @@ describe('with the temporal CLI', () => {
   let running: Promise<void>;
   beforeAll(async () => {
     env = await startDevEnv();
-    worker = await createTestWorker(env, { taskQueue: 'codec-server', workflowsPath: resolve(__dirname, 'workflows', 'index.ts'), codecKeys: keys });
+    worker = await createTestWorker(env, {
+      taskQueue: 'codec-server',
+      workflowsPath: resolve(__dirname, 'workflows', 'index.ts'),
+      codecKeys: keys,
+    });
     running = worker.run();
   }, 120_000);
   afterAll(async () => {
@@ -114,10 +138,25 @@ describe('with the temporal CLI', () => {
     });
     await handle.result();
     const show = (...extra: string[]) =>
-      exec(TEMPORAL_CLI_PATH, ['workflow', 'show', '--workflow-id', handle.workflowId, '--address', env.address, '--namespace', 'default', '-o', 'json', ...extra]).then((r) => {
+      exec(TEMPORAL_CLI_PATH, [
+        'workflow',
+        'show',
+        '--workflow-id',
+        handle.workflowId,
+        '--address',
+        env.address,
+        '--namespace',
+        'default',
+        '-o',
+        'json',
+        ...extra,
+      ]).then((r) => {
         // The JSON keeps payload data base64: read it decoded, as a person would.
         const decoded: string[] = [];
-        JSON.parse(r.stdout, (k, v) => (k === 'data' && typeof v === 'string' && decoded.push(Buffer.from(v, 'base64').toString('utf8')), v));
+        JSON.parse(
+          r.stdout,
+          (k, v) => (k === 'data' && typeof v === 'string' && decoded.push(Buffer.from(v, 'base64').toString('utf8')), v),
+        );
         expect(decoded.length).toBeGreaterThan(0);
         return `${r.stdout}\n${decoded.join('\n')}`;
       });
@@ -135,7 +174,12 @@ describe('npm run codec-server (standalone, as docker-compose runs it)', () => {
   test('serves the secret path for the configured UI origin and stops on SIGTERM', async () => {
     const proc = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/codec/main.ts'], {
       cwd: root,
-      env: { ...baseEnv, APPLYFLOW_CODEC_KEYS: keyEnv, APPLYFLOW_CODEC_SERVER_SECRET: SECRET, APPLYFLOW_CODEC_UI_ORIGINS: 'http://localhost:8080' },
+      env: {
+        ...baseEnv,
+        APPLYFLOW_CODEC_KEYS: keyEnv,
+        APPLYFLOW_CODEC_SERVER_SECRET: SECRET,
+        APPLYFLOW_CODEC_UI_ORIGINS: 'http://localhost:8080',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -158,10 +202,19 @@ describe('npm run codec-server (standalone, as docker-compose runs it)', () => {
       const res = await fetch(`${url}/${SECRET}/decode`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', origin: 'http://localhost:8080' },
-        body: JSON.stringify({ payloads: [{ metadata: Object.fromEntries(Object.entries(encrypted.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')])), data: Buffer.from(encrypted.data!).toString('base64') }] }),
+        body: JSON.stringify({
+          payloads: [
+            {
+              metadata: Object.fromEntries(Object.entries(encrypted.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+              data: Buffer.from(encrypted.data!).toString('base64'),
+            },
+          ],
+        }),
       });
       expect([res.status, res.headers.get('access-control-allow-origin')]).toEqual([200, 'http://localhost:8080']);
-      expect(Buffer.from(((await res.json()) as { payloads: { data: string }[] }).payloads[0].data, 'base64').toString()).toBe('"standalone"');
+      expect(Buffer.from(((await res.json()) as { payloads: { data: string }[] }).payloads[0].data, 'base64').toString()).toBe(
+        '"standalone"',
+      );
     } finally {
       proc.kill('SIGTERM');
     }
@@ -173,7 +226,11 @@ describe('npm run codec-server (standalone, as docker-compose runs it)', () => {
     ['with the codec off', { APPLYFLOW_CODEC: 'off' }, 'APPLYFLOW_CODEC'],
     ['with neither a secret nor API keys', { APPLYFLOW_CODEC_KEYS: keyEnv }, 'APPLYFLOW_CODEC_SERVER_SECRET'],
   ])('refuses to start %s (exit 2 naming the variable)', async (_what, env, variable) => {
-    const r = await exec(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/codec/main.ts'], { cwd: root, env: { ...baseEnv, ...env }, timeout: 60_000 }).then(
+    const r = await exec(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/codec/main.ts'], {
+      cwd: root,
+      env: { ...baseEnv, ...env },
+      timeout: 60_000,
+    }).then(
       () => ({ code: 0, stderr: '' }),
       (e: { code: number; stderr: string }) => e,
     );

@@ -24,12 +24,7 @@ describe('EncryptionCodec', () => {
     const codec = new EncryptionCodec([k1]);
     const originals = [toPayload(profile), toPayload(null), toPayload(new Uint8Array([0, 1, 2, 255])), toPayload('')];
     const decoded = await codec.decode(await codec.encode(originals));
-    expect(decoded.map((p) => defaultPayloadConverter.fromPayload(p))).toEqual([
-      profile,
-      null,
-      new Uint8Array([0, 1, 2, 255]),
-      '',
-    ]);
+    expect(decoded.map((p) => defaultPayloadConverter.fromPayload(p))).toEqual([profile, null, new Uint8Array([0, 1, 2, 255]), '']);
     expect(text(decoded[0].metadata?.encoding)).toBe('json/plain');
   });
 
@@ -115,7 +110,9 @@ describe('dataConverterFor', () => {
     const [enc] = await dc.payloadCodecs![0].encode([toPayload(profile)]);
     expect(text(enc.metadata?.[KEY_ID_METADATA])).toBe('new');
     // Loaded by path, as the worker loads it.
-    const { failureConverter } = (await import(dc.failureConverterPath!)) as { failureConverter: { options: { encodeCommonAttributes: boolean } } };
+    const { failureConverter } = (await import(dc.failureConverterPath!)) as {
+      failureConverter: { options: { encodeCommonAttributes: boolean } };
+    };
     expect(failureConverter.options.encodeCommonAttributes).toBe(true);
   });
 

@@ -105,7 +105,16 @@ test("a campaign's page in the Temporal UI shows its input decoded; the server h
   const runId = (await created.handle.describe()).runId;
 
   // Control: what the server stores (and exports) does not have the text, even with base64 decoded.
-  const { stdout } = await exec(TEMPORAL_CLI_PATH, ['workflow', 'show', '--workflow-id', created.workflowId, '--address', dev!.address, '-o', 'json']);
+  const { stdout } = await exec(TEMPORAL_CLI_PATH, [
+    'workflow',
+    'show',
+    '--workflow-id',
+    created.workflowId,
+    '--address',
+    dev!.address,
+    '-o',
+    'json',
+  ]);
   const decoded: string[] = [];
   JSON.parse(stdout, (k, v) => (k === 'data' && typeof v === 'string' && decoded.push(Buffer.from(v, 'base64').toString('utf8')), v));
   expect(`${stdout}\n${decoded.join('\n')}`).not.toContain(TITLE);

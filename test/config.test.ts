@@ -28,7 +28,13 @@ const BAD: Record<string, string[]> = {
   APPLYFLOW_CODEC_SERVER_PORT: ['65536', 'codec'],
   APPLYFLOW_CODEC_SERVER_SECRET: ['short', 'has spaces in it here', 'slash/es/not/allowed/x'],
   APPLYFLOW_CODEC_UI_ORIGINS: ['localhost:8080', 'http://localhost:8080/path', 'ftp://x'],
-  APPLYFLOW_API_KEYS: ['no-user-id-secret-here', 'u1:short', ':aaaaaaaaaaaaaaaaaaaa', 'bad id:aaaaaaaaaaaaaaaaaaaa', 'u1:has a space in it here'],
+  APPLYFLOW_API_KEYS: [
+    'no-user-id-secret-here',
+    'u1:short',
+    ':aaaaaaaaaaaaaaaaaaaa',
+    'bad id:aaaaaaaaaaaaaaaaaaaa',
+    'u1:has a space in it here',
+  ],
   API_RATE_LIMIT_MAX: ['0', 'lots', '1.5'],
   API_RATE_LIMIT_WINDOW_SECONDS: ['0', '3601', 'minute'],
   API_CONCURRENT_REQUEST_LIMIT: ['0', '100001', 'many'],
@@ -97,7 +103,13 @@ describe('loadConfig', () => {
   });
 
   it('reads API keys as userId:secret pairs', () => {
-    expect(loadConfig({}).api).toEqual({ host: '127.0.0.1', port: 8080, keys: [], rateLimit: { max: 600, windowSeconds: 60 }, concurrentRequestLimit: 10 });
+    expect(loadConfig({}).api).toEqual({
+      host: '127.0.0.1',
+      port: 8080,
+      keys: [],
+      rateLimit: { max: 600, windowSeconds: 60 },
+      concurrentRequestLimit: 10,
+    });
     expect(loadConfig({ APPLYFLOW_API_KEYS: 'alice:af_0123456789abcdef, bob:Zm9vYmFyYmF6cXV4cXV1eA==' }).api.keys).toEqual([
       { userId: 'alice', key: 'af_0123456789abcdef' },
       { userId: 'bob', key: 'Zm9vYmFyYmF6cXV4cXV1eA==' },

@@ -79,22 +79,41 @@ test('the published 4.0.0 client parses every page, with and without each filter
       (j) => Date.parse(j.created_at) >= now - 20 * 86_400_000,
     ],
     [{ name: 'sources', kind: 'feed', filters: { sources: ['greenhouse'] } }, (j) => j.source === 'greenhouse'],
-    [{ name: 'work_models', kind: 'feed', filters: { work_models: ['remote', 'hybrid'] } }, (j) => j.workplace_type === 'remote' || j.workplace_type === 'hybrid'],
+    [
+      { name: 'work_models', kind: 'feed', filters: { work_models: ['remote', 'hybrid'] } },
+      (j) => j.workplace_type === 'remote' || j.workplace_type === 'hybrid',
+    ],
     [
       { name: 'employment_types', kind: 'feed', filters: { employment_types: ['part-time', 'internship'] } },
       (j) => j.employment_type === 'part_time' || j.employment_type === 'internship',
     ],
-    [{ name: 'experience_levels', kind: 'feed', filters: { experience_levels: ['entry', 'executive'] } }, (j) => j.experience_level === 'entry' || j.experience_level === 'executive'],
     [
-      { name: 'locations', kind: 'feed', filters: { locations: [{ country: anyRegion.country, region: anyRegion.region, city: anyRegion.city }] } },
+      { name: 'experience_levels', kind: 'feed', filters: { experience_levels: ['entry', 'executive'] } },
+      (j) => j.experience_level === 'entry' || j.experience_level === 'executive',
+    ],
+    [
+      {
+        name: 'locations',
+        kind: 'feed',
+        filters: { locations: [{ country: anyRegion.country, region: anyRegion.region, city: anyRegion.city }] },
+      },
       (j) => j.locations.some((l) => l.country === anyRegion.country && l.region === anyRegion.region && l.city === anyRegion.city),
     ],
     [
-      { name: 'combined', kind: 'feed', batch_size: 20, filters: { sources: ['lever', 'ashby'], work_models: ['onsite'], employment_types: ['full-time'] } },
+      {
+        name: 'combined',
+        kind: 'feed',
+        batch_size: 20,
+        filters: { sources: ['lever', 'ashby'], work_models: ['onsite'], employment_types: ['full-time'] },
+      },
       (j) => ['lever', 'ashby'].includes(j.source) && j.workplace_type === 'onsite' && j.employment_type === 'full_time',
     ],
   ];
-  const outcomes = await runPublishedClient(sandbox.url, sandbox.apiKey, cases.map(([s]) => s));
+  const outcomes = await runPublishedClient(
+    sandbox.url,
+    sandbox.apiKey,
+    cases.map(([s]) => s),
+  );
   for (const [i, [scenario, match]] of cases.entries()) {
     const o = outcomes[i];
     expect([o.name, o.ok, o.error]).toEqual([scenario.name, true, undefined]);

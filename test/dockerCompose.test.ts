@@ -40,7 +40,11 @@ test('has the Temporal, PostgreSQL, UI, sandbox, worker and API services', () =>
 });
 
 test('third-party images are pinned to a version, never latest', () => {
-  const expected = { postgresql: /^postgres:\d+(\.\d+)*$/, temporal: /^temporalio\/auto-setup:\d+\.\d+\.\d+$/, 'temporal-ui': /^temporalio\/ui:\d+\.\d+\.\d+$/ };
+  const expected = {
+    postgresql: /^postgres:\d+(\.\d+)*$/,
+    temporal: /^temporalio\/auto-setup:\d+\.\d+\.\d+$/,
+    'temporal-ui': /^temporalio\/ui:\d+\.\d+\.\d+$/,
+  };
   for (const [name, pattern] of Object.entries(expected)) {
     expect({ [name]: services[name].image }).toEqual({ [name]: expect.stringMatching(pattern) });
   }
@@ -107,7 +111,10 @@ test('every applyflow variable it sets is one src/config.ts reads, with a valid 
     for (const key of Object.keys(e)) expect(CONFIG_VARIABLES).toContain(key);
     // `${VAR:-}` interpolation is empty by default, which loadConfig treats as unset.
     const resolved = Object.fromEntries(
-      Object.entries(e).map(([k, v]) => [k, v.replace(/\$\{[^}]+:-([^}]*)\}/g, '$1').replace(/\$\{([A-Z_]+):?\?[^}]*\}/g, (_, n: string) => userEnv[n])]),
+      Object.entries(e).map(([k, v]) => [
+        k,
+        v.replace(/\$\{[^}]+:-([^}]*)\}/g, '$1').replace(/\$\{([A-Z_]+):?\?[^}]*\}/g, (_, n: string) => userEnv[n]),
+      ]),
     );
     expect(() => loadConfig(resolved)).not.toThrow();
   }
@@ -129,22 +136,34 @@ describe('the API service', () => {
     const published = ports('api');
     expect(published).toHaveLength(1);
     expect(published[0].container).toBe(Number(api().API_PORT));
-    const others = Object.keys(services).filter((s) => s !== 'api').flatMap((s) => ports(s).map((p) => p.host));
+    const others = Object.keys(services)
+      .filter((s) => s !== 'api')
+      .flatMap((s) => ports(s).map((p) => p.host));
     expect(others).toContain(ports('temporal-ui')[0].host);
     expect(others).not.toContain(published[0].host);
   });
 
-  test('takes APPLYFLOW_API_KEYS from the user\'s environment, required, with no default secret', () => {
+  test("takes APPLYFLOW_API_KEYS from the user's environment, required, with no default secret", () => {
     const keys = api().APPLYFLOW_API_KEYS;
     expect(keys).toMatch(/^\$\{APPLYFLOW_API_KEYS:\?[^}]*\}$/); // `:?`: unset or empty stops `docker compose up`
     expect(keys).not.toMatch(/:-/);
     // Nothing that looks like a secret anywhere in the file.
-    expect(readFileSync(resolve(root, 'docker-compose.yml'), 'utf8')).not.toMatch(/APPLYFLOW_API_KEYS[^\n]*[A-Za-z0-9_.-]+:[A-Za-z0-9._~+/-]{16,}/);
+    expect(readFileSync(resolve(root, 'docker-compose.yml'), 'utf8')).not.toMatch(
+      /APPLYFLOW_API_KEYS[^\n]*[A-Za-z0-9_.-]+:[A-Za-z0-9._~+/-]{16,}/,
+    );
   });
 
   test('reaches the same Temporal task queue, upstream and ledger as the worker, and starts after them', () => {
     const w = env('worker');
-    for (const k of ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'JOBO_BASE_URL', 'JOBO_API_KEY', 'APPLYFLOW_DATA_DIR', 'APPLYFLOW_CODEC_KEYS']) {
+    for (const k of [
+      'TEMPORAL_ADDRESS',
+      'TEMPORAL_NAMESPACE',
+      'TEMPORAL_TASK_QUEUE',
+      'JOBO_BASE_URL',
+      'JOBO_API_KEY',
+      'APPLYFLOW_DATA_DIR',
+      'APPLYFLOW_CODEC_KEYS',
+    ]) {
       expect({ [k]: api()[k] }).toEqual({ [k]: w[k] });
     }
     const volume = (s: string) => (services[s].volumes as string[]).find((v) => v.endsWith(`:${w.APPLYFLOW_DATA_DIR}`));

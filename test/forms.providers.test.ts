@@ -58,7 +58,11 @@ describe('test URLs', () => {
   });
 
   test('a redirect URL parses to hops, provider and slug; malformed ones are ordinary URLs', () => {
-    expect(parseRedirectUrl('https://careers.example.com/redirect/2/greenhouse/acme/123')).toEqual({ hops: 2, provider: 'greenhouse', slug: 'acme/123' });
+    expect(parseRedirectUrl('https://careers.example.com/redirect/2/greenhouse/acme/123')).toEqual({
+      hops: 2,
+      provider: 'greenhouse',
+      slug: 'acme/123',
+    });
     expect(parseRedirectUrl('https://careers.example.com/redirect/x/greenhouse/acme/1')).toBeNull();
     expect(parseRedirectUrl('https://careers.example.com/redirect/2/monster/acme/1')).toBeNull();
     expect(parseRedirectUrl('https://other.example.com/redirect/2/lever/acme/1')).toBeNull();

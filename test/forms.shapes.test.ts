@@ -93,7 +93,9 @@ test('the v3 wire shape is what the published 3.0.0 FormFieldInfo and Validation
     expect(out.errors).toBe(invalid.body.validation_errors.length);
     // And the client reads the same body into the one internal shape.
     const read = LiveSessionStateRead.parse(invalid.body);
-    expect(read.validation_errors.map((e) => e.field).sort()).toEqual(invalid.body.validation_errors.map((e: { field_id: string }) => e.field_id).sort());
+    expect(read.validation_errors.map((e) => e.field).sort()).toEqual(
+      invalid.body.validation_errors.map((e: { field_id: string }) => e.field_id).sort(),
+    );
   } finally {
     await sb.admin.setShapes({ forms: 'applyflow' });
   }

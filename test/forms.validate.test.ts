@@ -3,7 +3,17 @@ import { validateAnswers, validateField } from '../src/forms/validate';
 import type { FieldType, FormField } from '../src/jobo/schemas';
 
 function f(name: string, type: FieldType, extra: Partial<FormField> = {}): FormField {
-  return { name, label: name.toUpperCase(), type, required: false, options: null, description: null, max_length: null, accept: null, ...extra };
+  return {
+    name,
+    label: name.toUpperCase(),
+    type,
+    required: false,
+    options: null,
+    description: null,
+    max_length: null,
+    accept: null,
+    ...extra,
+  };
 }
 
 const opts = (...values: string[]) => values.map((v) => ({ value: v, label: `Label ${v}` }));
@@ -60,17 +70,32 @@ const CASES: Case[] = [
   ['boolean as string', f('a', 'boolean'), 'true', /expected true or false, got a string of 4 characters$/],
   // select
   ['select value', f('a', 'select', { options: opts('1', '2') }), '2', null],
-  ['select label instead of value', f('a', 'select', { options: opts('1', '2') }), 'Label 2', /expected one of "1", "2", got a string of 7 characters$/],
+  [
+    'select label instead of value',
+    f('a', 'select', { options: opts('1', '2') }),
+    'Label 2',
+    /expected one of "1", "2", got a string of 7 characters$/,
+  ],
   ['select list', f('a', 'select', { options: opts('1', '2') }), ['1'], /expected one of/],
   // multi_select
   ['multi_select', f('a', 'multi_select', { options: opts('x', 'y', 'z') }), ['x', 'z'], null],
   ['multi_select not a list', f('a', 'multi_select', { options: opts('x') }), 'x', /expected a list of values from "x"/],
-  ['multi_select unknown value', f('a', 'multi_select', { options: opts('x', 'y') }), ['x', 'w'], /expected values from "x", "y", got 1 other value$/],
+  [
+    'multi_select unknown value',
+    f('a', 'multi_select', { options: opts('x', 'y') }),
+    ['x', 'w'],
+    /expected values from "x", "y", got 1 other value$/,
+  ],
   ['multi_select duplicate', f('a', 'multi_select', { options: opts('x', 'y') }), ['x', 'x'], /at most once/],
   // file
   ['file profile resume', f('a', 'file'), { kind: 'profile_resume', profile_id: PROFILE_ID }, null],
   ['file upload', f('a', 'file', { accept: ['application/pdf'] }), upload(), null],
-  ['file upload of a type not accepted', f('a', 'file', { accept: ['application/pdf'] }), upload({ content_type: 'image/png' }), /of type application\/pdf, got image\/png/],
+  [
+    'file upload of a type not accepted',
+    f('a', 'file', { accept: ['application/pdf'] }),
+    upload({ content_type: 'image/png' }),
+    /of type application\/pdf, got image\/png/,
+  ],
   ['file upload of any type when accept is unset', f('a', 'file'), upload({ content_type: 'image/png' }), null],
   ['file as a string', f('a', 'file'), 'cv.pdf', /expected a file/],
   ['file with an unknown kind', f('a', 'file'), { kind: 'url', url: 'https://x' }, /expected a file/],
@@ -95,16 +120,18 @@ describe('validateField', () => {
 });
 
 // Values long enough not to occur in a rule's own text by chance.
-test.each(CASES.filter(([, , value, expected]) => expected !== null && (typeof value === 'number' || (typeof value === 'string' && value.length >= 5))))(
-  'the message for %s names the field and the rule, never the value given',
-  (_what, field, value) => {
-    const { message } = validateField(field, value)!;
-    expect(message).not.toContain(String(value));
-  },
-);
+test.each(
+  CASES.filter(
+    ([, , value, expected]) => expected !== null && (typeof value === 'number' || (typeof value === 'string' && value.length >= 5)),
+  ),
+)('the message for %s names the field and the rule, never the value given', (_what, field, value) => {
+  const { message } = validateField(field, value)!;
+  expect(message).not.toContain(String(value));
+});
 
 test('values in lists and candidate-looking strings are not echoed either', () => {
-  const email = 'grace.hopper@navy', phone = '+1 555 CALL GRACE';
+  const email = 'grace.hopper@navy',
+    phone = '+1 555 CALL GRACE';
   expect(validateField(f('e', 'email'), email)!.message).not.toContain(email);
   expect(validateField(f('p', 'phone'), phone)!.message).not.toContain('GRACE');
   expect(validateField(f('m', 'multi_select', { options: opts('x') }), ['Hopper'])!.message).not.toContain('Hopper');
@@ -123,7 +150,9 @@ describe('validateAnswers', () => {
 
   test('answers to fields not on the page are rejected by name', () => {
     const problems = validateAnswers(page, { email: 'ada@example.com', team: 'eng', salary: 1 });
-    expect(problems).toEqual([{ field: 'salary', message: expect.stringMatching(/^salary is not a field on this page \(expected one of: email, team, notes\)$/) }]);
+    expect(problems).toEqual([
+      { field: 'salary', message: expect.stringMatching(/^salary is not a field on this page \(expected one of: email, team, notes\)$/) },
+    ]);
   });
 
   test('every problem is reported, one per field', () => {

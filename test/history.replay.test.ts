@@ -22,9 +22,15 @@ beforeAll(() => quietTemporalLogs());
 test('the recorded paths cover every workflow type and the paths the architecture issue names', () => {
   const names = recorded.map((r) => r.name);
   expect(names).toEqual(
-    expect.arrayContaining(['application.asked', 'campaign.recurringContinuedAsNew', 'interactiveSession.redirect', 'feedSync.invalidCursor']),
+    expect.arrayContaining([
+      'application.asked',
+      'campaign.recurringContinuedAsNew',
+      'interactiveSession.redirect',
+      'feedSync.invalidCursor',
+    ]),
   );
-  for (const r of recorded) expect(r.history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name).toBe(r.fixture.workflowType);
+  for (const r of recorded)
+    expect(r.history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name).toBe(r.fixture.workflowType);
 });
 
 test('every recorded history replays on the current workflows', async () => {

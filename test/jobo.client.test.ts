@@ -181,7 +181,7 @@ describe('expired', () => {
     do {
       const page: Awaited<ReturnType<JoboClient['expired']>> = await client.expired({ expired_since: since, batch_size: 3, cursor });
       ids.push(...page.data.job_ids);
-      cursor = page.data.has_more ? page.data.next_cursor ?? undefined : undefined;
+      cursor = page.data.has_more ? (page.data.next_cursor ?? undefined) : undefined;
     } while (cursor);
     const truth = await sandbox.admin.groundTruthJobs();
     const expected = truth.expired.filter((e) => Date.parse(e.expired_at) >= Date.parse(since)).map((e) => e.id);
@@ -284,9 +284,7 @@ describe('profiles', () => {
   });
 
   it('refuses a malformed profile before sending, naming the field', async () => {
-    const f = await failureOf(() =>
-      client.createProfile({ ...adaProfile, links: { github: 'ftp://example.com/ada' } }),
-    );
+    const f = await failureOf(() => client.createProfile({ ...adaProfile, links: { github: 'ftp://example.com/ada' } }));
     expect(f.type).toBe(JoboFailure.BadRequest);
     expect(f.message).toContain('links.github');
   });

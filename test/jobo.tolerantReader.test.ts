@@ -68,7 +68,8 @@ function mutate(base: WireJob, rng: Rng): Obj {
   if ('workplace_type' in j && j.workplace_type !== null && rng.chance(0.5)) j.workplace_type = rng.pick(WORKPLACE);
   if ('experience_level' in j && j.experience_level !== null && rng.chance(0.5)) j.experience_level = rng.pick(EXPERIENCE);
   const company = j.company as Obj;
-  for (const k of ['website', 'logo_url', 'industries', 'website_url', 'industry', 'size']) if (k in company && rng.chance(0.2)) delete company[k];
+  for (const k of ['website', 'logo_url', 'industries', 'website_url', 'industry', 'size'])
+    if (k in company && rng.chance(0.2)) delete company[k];
   if (rng.chance(0.3)) Object.assign(company, { summary: null, categories: ['b2b'], linkedin_url: null, details_url: 'https://x.test/c' });
   if (Array.isArray(j.locations)) {
     j.locations = (j.locations as Obj[]).map((l) => {
@@ -91,7 +92,8 @@ function mutate(base: WireJob, rng: Rng): Obj {
     if (rng.chance(0.2)) delete q.preferred;
     for (const b of Object.values(q) as Obj[]) {
       if (rng.chance(0.2)) delete b.education;
-      if (Array.isArray(b.skills)) b.skills = (b.skills as unknown[]).map((s) => (typeof s === 'object' && s && rng.chance(0.3) ? { name: (s as Obj).name } : s));
+      if (Array.isArray(b.skills))
+        b.skills = (b.skills as unknown[]).map((s) => (typeof s === 'object' && s && rng.chance(0.3) ? { name: (s as Obj).name } : s));
     }
   }
   // Timestamps in the forms pydantic accepts: Z, +00:00, naive (UTC); dates as dates or midnight datetimes.
@@ -174,8 +176,19 @@ describe('fallbacks and normalizations', () => {
     expect(read({ employment_type: 'freelance' }).job.employment_type).toBe('contract');
     expect(read({ experience_level: 'intern' }).job.experience_level).toBe('entry');
     expect(read({ workplace_type: 'on-site' }).job.workplace_type).toBe('onsite');
-    for (const [wire, stored] of [['yearly', 'year'], ['year', 'year'], ['hourly', 'hour'], ['per-diem', 'day'], ['monthly', 'month']]) {
-      expect(read({ compensation: { min: 1, max: 2, currency: 'EUR', period: wire } }).job.compensation).toEqual({ min: 1, max: 2, currency: 'EUR', period: stored });
+    for (const [wire, stored] of [
+      ['yearly', 'year'],
+      ['year', 'year'],
+      ['hourly', 'hour'],
+      ['per-diem', 'day'],
+      ['monthly', 'month'],
+    ]) {
+      expect(read({ compensation: { min: 1, max: 2, currency: 'EUR', period: wire } }).job.compensation).toEqual({
+        min: 1,
+        max: 2,
+        currency: 'EUR',
+        period: stored,
+      });
     }
   });
 
@@ -184,7 +197,10 @@ describe('fallbacks and normalizations', () => {
     expect([r.job.employment_type, r.job.workplace_type, r.job.experience_level, r.job.title]).toEqual([null, null, null, 'Kept']);
     expect(r.notes).toEqual(['employment_type', 'workplace_type', 'experience_level']);
     // A range without a known period cannot be compared: stored as undisclosed.
-    expect(read({ compensation: { min: 100, period: 'fortnightly' } })).toEqual({ job: expect.objectContaining({ compensation: null }), notes: ['compensation.period'] });
+    expect(read({ compensation: { min: 100, period: 'fortnightly' } })).toEqual({
+      job: expect.objectContaining({ compensation: null }),
+      notes: ['compensation.period'],
+    });
     expect(read({ compensation: { min: 100 } }).job.compensation).toBeNull();
   });
 
@@ -195,10 +211,30 @@ describe('fallbacks and normalizations', () => {
       qualifications: { must_have: { skills: [{ name: 'Latte art', type: 'hard' }, { name: 'Smiling' }, 'Espresso'] } },
     });
     expect(notes).toEqual([]);
-    expect(job.company).toEqual({ id: MINIMAL.company.id, name: 'Beans', website_url: 'https://beans.test', logo_url: null, industry: 'Food', size: null });
-    expect(job.locations[0]).toEqual({ location: 'Lyon, Auvergne-Rhône-Alpes, France', city: 'Lyon', state: 'Auvergne-Rhône-Alpes', country: 'France', country_code: null, latitude: null, longitude: null });
+    expect(job.company).toEqual({
+      id: MINIMAL.company.id,
+      name: 'Beans',
+      website_url: 'https://beans.test',
+      logo_url: null,
+      industry: 'Food',
+      size: null,
+    });
+    expect(job.locations[0]).toEqual({
+      location: 'Lyon, Auvergne-Rhône-Alpes, France',
+      city: 'Lyon',
+      state: 'Auvergne-Rhône-Alpes',
+      country: 'France',
+      country_code: null,
+      latitude: null,
+      longitude: null,
+    });
     expect(job.locations[1].location).toBe('Remote');
-    expect(job.qualifications.must_have).toEqual({ education: [], experience: [], skills: ['Latte art', 'Smiling', 'Espresso'], certifications: [] });
+    expect(job.qualifications.must_have).toEqual({
+      education: [],
+      experience: [],
+      skills: ['Latte art', 'Smiling', 'Espresso'],
+      certifications: [],
+    });
     expect(job.qualifications.preferred.skills).toEqual([]);
   });
 

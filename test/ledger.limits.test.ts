@@ -141,13 +141,22 @@ describe.each(backends)('limits in the claim (%s)', (_name, open) => {
     // A captcha wall parks it: counted apart, no longer in progress.
     await rig.ledger.record({ ...parked, status: 'NEEDS_PERSON', error: 'captcha_required' });
     expect(await rig.analytics.counts({ userIds: [user.id, other.user.id] })).toMatchObject({ total: 5, inProgress: 0, needsPerson: 1 });
-    expect(await rig.analytics.counts({ userIds: [user.id], from: new Date(Date.now() + 60_000).toISOString() })).toMatchObject({ total: 0 });
+    expect(await rig.analytics.counts({ userIds: [user.id], from: new Date(Date.now() + 60_000).toISOString() })).toMatchObject({
+      total: 0,
+    });
     expect((await rig.analytics.counts({ userIds: [] })).total).toBe(0);
     const s = await rig.analytics.summary({ userIds: [user.id] });
     expect(s.overview).toMatchObject({ total: 4, successful: 2, failed: 1, limitReached: 1, successRate: 0.6667 });
-    expect(s.byProvider.map((p) => [p.provider, p.total])).toEqual([['greenhouse', 2], ['lever', 1], ['unknown', 1]]);
+    expect(s.byProvider.map((p) => [p.provider, p.total])).toEqual([
+      ['greenhouse', 2],
+      ['lever', 1],
+      ['unknown', 1],
+    ]);
     expect(s.dailyTrend).toEqual([{ date: new Date().toISOString().slice(0, 10), ...counts }]);
-    expect(s.topSessions.map((t) => [t.sessionId, t.total, t.successful])).toEqual([['sess_a', 2, 2], ['sess_b', 2, 0]]);
+    expect(s.topSessions.map((t) => [t.sessionId, t.total, t.successful])).toEqual([
+      ['sess_a', 2, 2],
+      ['sess_b', 2, 0],
+    ]);
     expect(s.recentActivity).toHaveLength(4);
   });
 });

@@ -34,9 +34,14 @@ describe('a PostgreSQL ledger written before NEEDS_PERSON and awaiting_kind', ()
       const ledger = await ledgerFor(store);
       const row = (await ledger.get('p1', 'k1'))!;
       expect(row).toMatchObject({ status: 'PROCESSING', jobRef: 'ref', awaitingKind: null });
-      expect(await ledger.record({ ...row, status: 'NEEDS_PERSON', awaitingKind: 'needs_person' })).toMatchObject({ status: 'NEEDS_PERSON', awaitingKind: 'needs_person' });
+      expect(await ledger.record({ ...row, status: 'NEEDS_PERSON', awaitingKind: 'needs_person' })).toMatchObject({
+        status: 'NEEDS_PERSON',
+        awaitingKind: 'needs_person',
+      });
       await ledgerFor(store);
-      const { rows: checks } = await store.pool.query(`SELECT conname FROM pg_constraint WHERE conrelid = 'applications'::regclass AND contype = 'c'`);
+      const { rows: checks } = await store.pool.query(
+        `SELECT conname FROM pg_constraint WHERE conrelid = 'applications'::regclass AND contype = 'c'`,
+      );
       expect(checks).toHaveLength(2); // status and awaiting_kind, once each
       await expect(store.pool.query(`UPDATE applications SET awaiting_kind = 'guess'`)).rejects.toThrow(/check constraint/);
     } finally {

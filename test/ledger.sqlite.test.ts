@@ -73,13 +73,28 @@ describe('a ledger written before NEEDS_PERSON and awaiting_kind', () => {
         CREATE INDEX applications_job_url ON applications (profile_id, job_url);
         CREATE INDEX applications_profile_created ON applications (profile_id, created_at);`);
       store.db
-        .prepare(`INSERT INTO applications VALUES ('p1', 'k1', 'https://jobs.lever.co/acme/1', 'ref', '2026-01-02T00:00:00.000Z', 'PROCESSING', '[]', NULL, NULL, 'c1', NULL, 'application/p1/k1', 'r', 't', 't', 't', NULL)`)
+        .prepare(
+          `INSERT INTO applications VALUES ('p1', 'k1', 'https://jobs.lever.co/acme/1', 'ref', '2026-01-02T00:00:00.000Z', 'PROCESSING', '[]', NULL, NULL, 'c1', NULL, 'application/p1/k1', 'r', 't', 't', 't', NULL)`,
+        )
         .run();
       const ledger = await ledgerFor(store);
-      expect(await ledger.get('p1', 'k1')).toMatchObject({ status: 'PROCESSING', jobRef: 'ref', awaitingUntil: '2026-01-02T00:00:00.000Z', awaitingKind: null, campaignId: 'c1' });
+      expect(await ledger.get('p1', 'k1')).toMatchObject({
+        status: 'PROCESSING',
+        jobRef: 'ref',
+        awaitingUntil: '2026-01-02T00:00:00.000Z',
+        awaitingKind: null,
+        campaignId: 'c1',
+      });
       const write = { ...(await ledger.get('p1', 'k1'))!, runId: 'r' };
-      expect(await ledger.record({ ...write, status: 'NEEDS_PERSON', awaitingKind: 'needs_person' })).toMatchObject({ status: 'NEEDS_PERSON', awaitingKind: 'needs_person' });
-      const indexes = (store.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'applications' AND sql IS NOT NULL`).all() as { name: string }[]).map((i) => i.name);
+      expect(await ledger.record({ ...write, status: 'NEEDS_PERSON', awaitingKind: 'needs_person' })).toMatchObject({
+        status: 'NEEDS_PERSON',
+        awaitingKind: 'needs_person',
+      });
+      const indexes = (
+        store.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'applications' AND sql IS NOT NULL`).all() as {
+          name: string;
+        }[]
+      ).map((i) => i.name);
       expect(indexes).toEqual(expect.arrayContaining(['applications_job_url', 'applications_profile_created', 'applications_waiting']));
       expect(store.db.prepare(`SELECT name FROM sqlite_master WHERE name = 'applications_before_needs_person'`).get()).toBeUndefined();
       await ledgerFor(store); // opening again changes nothing

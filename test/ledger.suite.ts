@@ -58,7 +58,9 @@ export function ledgerSuite(
       await ledger.record(write({ status: 'SUCCESS', confirmationUrl: 'https://x/ok' }));
       for (const status of ['QUEUED', 'PROCESSING', 'FAILED', 'CANCELLED'] as const) {
         for (const runId of ['run-a', 'run-b']) {
-          const row = await ledger.record(write({ status, runId, runStartedAt: '2026-02-01T00:00:00.000Z', error: 'late write', confirmationUrl: null }));
+          const row = await ledger.record(
+            write({ status, runId, runStartedAt: '2026-02-01T00:00:00.000Z', error: 'late write', confirmationUrl: null }),
+          );
           expect(row).toMatchObject({ status: 'SUCCESS', runId: 'run-a', error: null, confirmationUrl: 'https://x/ok' });
         }
       }
@@ -74,7 +76,9 @@ export function ledgerSuite(
 
     it('only the owning run writes: another run or workflow is ignored', async () => {
       await ledger.record(write({ status: 'PROCESSING' }));
-      const other = await ledger.record(write({ status: 'FAILED', runId: 'run-b', runStartedAt: '2026-02-01T00:00:00.000Z', error: 'late' }));
+      const other = await ledger.record(
+        write({ status: 'FAILED', runId: 'run-b', runStartedAt: '2026-02-01T00:00:00.000Z', error: 'late' }),
+      );
       expect(other).toMatchObject({ status: 'PROCESSING', runId: 'run-a', error: null });
       const stranger = await ledger.record(write({ status: 'SUCCESS', workflowId: 'application/hand-made', runId: 'run-x' }));
       expect(stranger).toMatchObject({ status: 'PROCESSING', workflowId: `application/${profileId}/job-1` });
@@ -98,7 +102,10 @@ export function ledgerSuite(
         const again = await ledger.claim(write({ runId, runStartedAt: '2026-03-01T00:00:00.000Z' }));
         expect(again).toMatchObject({ kind: 'succeeded', row: { status: 'SUCCESS', runId: 'run-a', confirmationUrl: 'https://x/ok' } });
       }
-      const retry = await ledger.claim({ ...write({ workflowId: 'application/retry', runId: 'run-r' }), retryOf: `application/${profileId}/job-1` });
+      const retry = await ledger.claim({
+        ...write({ workflowId: 'application/retry', runId: 'run-r' }),
+        retryOf: `application/${profileId}/job-1`,
+      });
       expect(retry.kind).toBe('succeeded');
     });
 
@@ -111,16 +118,28 @@ export function ledgerSuite(
       const next = await ledger.claim(write({ runId: 'run-c', runStartedAt: '2026-01-03T00:00:00.000Z' }));
       expect(next).toMatchObject({ kind: 'unconfirmed', row: { runId: 'run-c', status: 'UNCONFIRMED', error: 'lost response' } });
       // Another workflow (even one saying it retries) never takes an UNCONFIRMED row.
-      const retry = await ledger.claim({ ...write({ workflowId: 'application/retry', runId: 'run-r' }), retryOf: `application/${profileId}/job-1` });
+      const retry = await ledger.claim({
+        ...write({ workflowId: 'application/retry', runId: 'run-r' }),
+        retryOf: `application/${profileId}/job-1`,
+      });
       expect(retry.kind).toBe('owned');
     });
 
     it('claim: an explicit retry takes over a FAILED or CANCELLED row of the workflow it names, nothing else', async () => {
       await ledger.record(write({ status: 'FAILED', error: 'captcha' }));
-      const wrong = await ledger.claim({ ...write({ workflowId: 'application/retry', runId: 'run-r' }), retryOf: 'application/someone-else' });
+      const wrong = await ledger.claim({
+        ...write({ workflowId: 'application/retry', runId: 'run-r' }),
+        retryOf: 'application/someone-else',
+      });
       expect(wrong.kind).toBe('owned');
-      const retry = await ledger.claim({ ...write({ workflowId: 'application/retry', runId: 'run-r' }), retryOf: `application/${profileId}/job-1` });
-      expect(retry).toMatchObject({ kind: 'claimed', row: { workflowId: 'application/retry', runId: 'run-r', status: 'QUEUED', error: null } });
+      const retry = await ledger.claim({
+        ...write({ workflowId: 'application/retry', runId: 'run-r' }),
+        retryOf: `application/${profileId}/job-1`,
+      });
+      expect(retry).toMatchObject({
+        kind: 'claimed',
+        row: { workflowId: 'application/retry', runId: 'run-r', status: 'QUEUED', error: null },
+      });
       expect((await ledger.record(write({ status: 'SUCCESS' }))).status).toBe('QUEUED'); // the first workflow is out
     });
 
@@ -148,7 +167,10 @@ export function ledgerSuite(
       await ledger.record(write({ jobId: 'job-1', status: 'SUCCESS', campaignId: 'c1', jobRef: 'ref-1' }));
       await ledger.record(write({ jobId: 'job-2', jobUrl: 'https://jobs.lever.co/acme/2', status: 'PROCESSING', campaignId: 'c1' }));
       await ledger.record(write({ jobId: 'job-3', jobUrl: 'https://jobs.lever.co/acme/3', status: 'FAILED' }));
-      expect((await ledger.list({ campaignId: 'c1' })).map((r) => [r.jobId, r.jobRef]).sort()).toEqual([['job-1', 'ref-1'], ['job-2', null]]);
+      expect((await ledger.list({ campaignId: 'c1' })).map((r) => [r.jobId, r.jobRef]).sort()).toEqual([
+        ['job-1', 'ref-1'],
+        ['job-2', null],
+      ]);
       expect((await ledger.list({ profileId, status: ['FAILED'] })).map((r) => r.jobId)).toEqual(['job-3']);
       expect(await ledger.jobKeys(profileId)).toEqual(['job-1', 'job-2', 'job-3']);
       expect(await ledger.jobKeys('someone-else')).toEqual([]);
@@ -160,29 +182,44 @@ export function ledgerSuite(
       expect(parked).toMatchObject({ status: 'NEEDS_PERSON', awaitingKind: 'needs_person', error: 'captcha_required' });
       expect(parked.completedAt).not.toBeNull();
       for (const status of ['QUEUED', 'PROCESSING', 'UNCONFIRMED', 'SUCCESS', 'FAILED', 'CANCELLED'] as const) {
-        expect(await ledger.record(write({ status, awaitingKind: null, error: null }))).toMatchObject({ status: 'NEEDS_PERSON', awaitingKind: 'needs_person' });
+        expect(await ledger.record(write({ status, awaitingKind: null, error: null }))).toMatchObject({
+          status: 'NEEDS_PERSON',
+          awaitingKind: 'needs_person',
+        });
       }
       // A reset of the same workflow, or another workflow, attaches; the retry that names it takes over.
       expect((await ledger.claim(write({ workflowId: 'application/hand-made', runId: 'run-x' }))).kind).toBe('owned');
-      const retry = await ledger.claim({ ...write({ workflowId: 'application/retry', runId: 'run-r' }), retryOf: `application/${profileId}/job-1` });
-      expect(retry).toMatchObject({ kind: 'claimed', row: { workflowId: 'application/retry', status: 'QUEUED', awaitingKind: null, error: null, completedAt: null } });
+      const retry = await ledger.claim({
+        ...write({ workflowId: 'application/retry', runId: 'run-r' }),
+        retryOf: `application/${profileId}/job-1`,
+      });
+      expect(retry).toMatchObject({
+        kind: 'claimed',
+        row: { workflowId: 'application/retry', status: 'QUEUED', awaitingKind: null, error: null, completedAt: null },
+      });
     });
 
     it('writes awaitingKind beside awaitingUntil, and clears it with the next write that leaves it out', async () => {
-      const asked = await ledger.record(write({ status: 'PROCESSING', awaitingKind: 'question', awaitingUntil: '2026-01-04T00:00:00.000Z' }));
+      const asked = await ledger.record(
+        write({ status: 'PROCESSING', awaitingKind: 'question', awaitingUntil: '2026-01-04T00:00:00.000Z' }),
+      );
       expect(asked).toMatchObject({ awaitingKind: 'question', awaitingUntil: '2026-01-04T00:00:00.000Z' });
-      expect(await ledger.record(write({ status: 'PROCESSING', awaitingKind: 'review', awaitingUntil: null }))).toMatchObject({ awaitingKind: 'review' });
+      expect(await ledger.record(write({ status: 'PROCESSING', awaitingKind: 'review', awaitingUntil: null }))).toMatchObject({
+        awaitingKind: 'review',
+      });
       expect(await ledger.record(write({ status: 'PROCESSING' }))).toMatchObject({ awaitingKind: null, awaitingUntil: null });
       expect((await ledger.get(profileId, 'job-1'))!.awaitingKind).toBeNull();
     });
 
-    it('personTasks: the owners\' waiting rows (NEEDS_PERSON included, finished ones not), newest first, by campaign, in pages', async () => {
+    it("personTasks: the owners' waiting rows (NEEDS_PERSON included, finished ones not), newest first, by campaign, in pages", async () => {
       const user = `user-${profileId}`;
       const otherProfile = `${profileId}-other`;
       await owners.assign(profileId, user);
       await owners.assign(otherProfile, `someone-else-${profileId}`);
       const job = (i: number, over: Partial<LedgerWrite>) =>
-        ledger.record(write({ jobId: `job-${i}`, jobUrl: `https://jobs.lever.co/acme/${i}`, workflowId: `application/${profileId}/job-${i}`, ...over }));
+        ledger.record(
+          write({ jobId: `job-${i}`, jobUrl: `https://jobs.lever.co/acme/${i}`, workflowId: `application/${profileId}/job-${i}`, ...over }),
+        );
       await job(1, { status: 'PROCESSING', awaitingKind: 'question', campaignId: 'c1' });
       await job(2, { status: 'PROCESSING', awaitingKind: 'review', campaignId: 'c2' });
       await job(3, { status: 'NEEDS_PERSON', awaitingKind: 'needs_person', campaignId: 'c1' });
@@ -194,7 +231,13 @@ export function ledgerSuite(
 
       const stored = await Promise.all([1, 2, 3, 6].map((i) => ledger.get(profileId, `job-${i}`)));
       const newestFirst = (stored as LedgerRow[])
-        .sort((a, b) => (a.updatedAt === b.updatedAt ? (a.profileId === b.profileId ? cmp(a.jobId, b.jobId) : cmp(a.profileId, b.profileId)) : cmp(b.updatedAt, a.updatedAt)))
+        .sort((a, b) =>
+          a.updatedAt === b.updatedAt
+            ? a.profileId === b.profileId
+              ? cmp(a.jobId, b.jobId)
+              : cmp(a.profileId, b.profileId)
+            : cmp(b.updatedAt, a.updatedAt),
+        )
         .map((r) => r.jobId);
       const all = await ledger.personTasks({ userIds: [user] }, { limit: 50 });
       expect(all.rows.map((r) => r.jobId)).toEqual(newestFirst);
@@ -214,9 +257,13 @@ export function ledgerSuite(
       const c1 = await ledger.personTasks({ userIds: [user] }, { campaignId: 'c1', limit: 50 });
       expect(c1.rows.map((r) => r.jobId).sort()).toEqual(['job-1', 'job-3']);
       // Tenancy by profile owner: another user's rows never show, and no user ids means nothing.
-      expect((await ledger.personTasks({ userIds: [`someone-else-${profileId}`] }, { limit: 50 })).rows.map((r) => r.profileId)).toEqual([otherProfile]);
+      expect((await ledger.personTasks({ userIds: [`someone-else-${profileId}`] }, { limit: 50 })).rows.map((r) => r.profileId)).toEqual([
+        otherProfile,
+      ]);
       expect((await ledger.personTasks({ userIds: [] }, { limit: 50 })).rows).toEqual([]);
-      await expect(ledger.personTasks({ userIds: [user] }, { limit: 5, cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(InvalidCursorError);
+      await expect(ledger.personTasks({ userIds: [user] }, { limit: 5, cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(
+        InvalidCursorError,
+      );
     });
   });
 }

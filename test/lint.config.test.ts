@@ -84,7 +84,10 @@ function askEslint(files: string[], lintAs: string[]): Answers {
       }
     }
     console.log(JSON.stringify({ severities, linted }));`;
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script, JSON.stringify({ files, lintAs, cases: CASES })], { cwd: root, encoding: 'utf8' });
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script, JSON.stringify({ files, lintAs, cases: CASES })], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   return JSON.parse(out) as Answers;
 }
 

@@ -58,7 +58,8 @@ function pidsMentioning(needle: string): number[] {
 async function eventually<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined | false>, child?: Job): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child && child.proc.exitCode !== null) throw new Error(`main exited (${child.proc.exitCode}) while waiting for ${what}:\n${child.output()}`);
+    if (child && child.proc.exitCode !== null)
+      throw new Error(`main exited (${child.proc.exitCode}) while waiting for ${what}:\n${child.output()}`);
     const v = await probe().catch(() => undefined);
     if (v) return v;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${child?.output() ?? ''}`);
@@ -205,9 +206,25 @@ describe('npm start on the default configuration', () => {
       phone: '+1 415 555 0199',
       date_of_birth: '1987-06-19',
     };
-    const home = { address_line1: '77 Marigold Lantern Street', city: 'Austin', state: 'TX', postal_code: '78701', country: 'United States' };
-    const selfId = { gender: 'female', ethnicity: 'hispanic_or_latino', veteran_status: 'not_a_veteran', disability_status: 'no_disability' } as const;
-    const created = await call('POST', '/profiles', { ...APPLICANT, contact: { ...APPLICANT.contact, ...pii }, location: home, self_identification: selfId });
+    const home = {
+      address_line1: '77 Marigold Lantern Street',
+      city: 'Austin',
+      state: 'TX',
+      postal_code: '78701',
+      country: 'United States',
+    };
+    const selfId = {
+      gender: 'female',
+      ethnicity: 'hispanic_or_latino',
+      veteran_status: 'not_a_veteran',
+      disability_status: 'no_disability',
+    } as const;
+    const created = await call('POST', '/profiles', {
+      ...APPLICANT,
+      contact: { ...APPLICANT.contact, ...pii },
+      location: home,
+      self_identification: selfId,
+    });
     expect([created.status, created.body.fields]).toEqual([201, undefined]);
     const profileId: string = created.body.id;
     const upload = await fetch(`${api}/profiles/${profileId}/resume`, {
@@ -222,8 +239,11 @@ describe('npm start on the default configuration', () => {
     const truth = (await (await fetch(`${sandbox}/__admin/ground-truth/jobs`)).json()) as { active: { id: string }[] };
     const picked: { id: string; url: string; source: string }[] = [];
     for (const { id } of truth.active) {
-      const { job } = (await (await fetch(`${sandbox}/__admin/jobs/${id}`)).json()) as { job: { id: string; apply_url: string; source: string } };
-      if (['greenhouse', 'lever'].includes(job.source) && !picked.some((p) => p.source === job.source)) picked.push({ id: job.id, url: job.apply_url, source: job.source });
+      const { job } = (await (await fetch(`${sandbox}/__admin/jobs/${id}`)).json()) as {
+        job: { id: string; apply_url: string; source: string };
+      };
+      if (['greenhouse', 'lever'].includes(job.source) && !picked.some((p) => p.source === job.source))
+        picked.push({ id: job.id, url: job.apply_url, source: job.source });
       if (picked.length === 2) break;
     }
     expect(picked).toHaveLength(2);
@@ -233,10 +253,15 @@ describe('npm start on the default configuration', () => {
       answers: CALLER_ANSWERS,
     });
     expect(campaign.status).toBe(201);
-    const done = await eventually('the campaign to complete', 180_000, async () => {
-      const s = await call('GET', `/sessions/${campaign.body.sessionId}`);
-      return s.body.status === 'completed' && s.body;
-    }, job);
+    const done = await eventually(
+      'the campaign to complete',
+      180_000,
+      async () => {
+        const s = await call('GET', `/sessions/${campaign.body.sessionId}`);
+        return s.body.status === 'completed' && s.body;
+      },
+      job,
+    );
     expect(done.stats.totalApplications).toBe(2);
     // The API still reads everything back in clear: the codec decrypts for its clients.
     const apps = await call('GET', `/applications?sessionId=${campaign.body.sessionId}`);
@@ -249,7 +274,10 @@ describe('npm start on the default configuration', () => {
     const answers = Object.fromEntries(
       Object.entries(validAnswersFor(started.body.fields)).map(([name, v]) => {
         const type = fields.find((f) => f.name === name)!.type;
-        return [name, type === 'email' ? pii.email : type === 'phone' ? pii.phone : type === 'text' ? `${pii.first_name} ${pii.last_name}` : v];
+        return [
+          name,
+          type === 'email' ? pii.email : type === 'phone' ? pii.phone : type === 'text' ? `${pii.first_name} ${pii.last_name}` : v,
+        ];
       }),
     );
     const answered = await call('POST', `/interactive-sessions/${started.body.session_id}/answers`, { answers, page: started.body.page });
@@ -258,9 +286,18 @@ describe('npm start on the default configuration', () => {
 
     // Every workflow on the server, exported as `temporal workflow show -o json` does.
     const temporalCli = (...args: string[]) =>
-      exec(TEMPORAL_CLI_PATH, [...args, '--address', address, '--namespace', 'default', '-o', 'json'], { maxBuffer: 256 * 1024 * 1024 }).then((r) => r.stdout);
+      exec(TEMPORAL_CLI_PATH, [...args, '--address', address, '--namespace', 'default', '-o', 'json'], {
+        maxBuffer: 256 * 1024 * 1024,
+      }).then((r) => r.stdout);
     const listed = (await temporalCli('workflow', 'list')).trim();
-    const executions = (listed.startsWith('[') ? JSON.parse(listed) : listed.split('\n').filter(Boolean).map((l) => JSON.parse(l))) as {
+    const executions = (
+      listed.startsWith('[')
+        ? JSON.parse(listed)
+        : listed
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => JSON.parse(l))
+    ) as {
       execution: { workflowId: string; runId: string };
     }[];
     const ids = executions.map((e) => e.execution.workflowId);
@@ -281,29 +318,57 @@ describe('npm start on the default configuration', () => {
     expect(exports.length).toBeGreaterThanOrEqual(5);
 
     const secrets = [
-      pii.first_name, pii.last_name, `${pii.first_name} ${pii.last_name}`, pii.email, pii.phone, pii.date_of_birth,
-      home.address_line1, selfId.ethnicity, selfId.veteran_status, selfId.disability_status, API_KEY, JOBO_KEY,
+      pii.first_name,
+      pii.last_name,
+      `${pii.first_name} ${pii.last_name}`,
+      pii.email,
+      pii.phone,
+      pii.date_of_birth,
+      home.address_line1,
+      selfId.ethnicity,
+      selfId.veteran_status,
+      selfId.disability_status,
+      API_KEY,
+      JOBO_KEY,
     ];
     // A value inside a longer base64 string, at each of the three byte alignments (long values only: short
     // ones could occur in ciphertext's base64 by chance).
     const base64Forms = (v: string) =>
-      v.length < 12 ? [] : [0, 1, 2].map((pad) => Buffer.concat([Buffer.alloc(pad), Buffer.from(v)]).toString('base64').slice(pad ? pad + 2 : 0, -4));
+      v.length < 12
+        ? []
+        : [0, 1, 2].map((pad) =>
+            Buffer.concat([Buffer.alloc(pad), Buffer.from(v)])
+              .toString('base64')
+              .slice(pad ? pad + 2 : 0, -4),
+          );
     const found = exports.flatMap(({ id, text }) =>
-      secrets.flatMap((v) => [v, ...base64Forms(v)].filter((form) => text.includes(form)).map((form) => `${id}: ${v}${form === v ? '' : ` (as base64 ${form})`}`)),
+      secrets.flatMap((v) =>
+        [v, ...base64Forms(v)]
+          .filter((form) => text.includes(form))
+          .map((form) => `${id}: ${v}${form === v ? '' : ` (as base64 ${form})`}`),
+      ),
     );
     expect(found).toEqual([]);
     // Every history is ours: its payloads are encrypted (the control for the check above).
-    for (const { id, text } of exports) expect({ id, encrypted: text.includes(Buffer.from('binary/encrypted').toString('base64')) }).toEqual({ id, encrypted: true });
+    for (const { id, text } of exports)
+      expect({ id, encrypted: text.includes(Buffer.from('binary/encrypted').toString('base64')) }).toEqual({ id, encrypted: true });
     // The UI's codec endpoint reads the campaign's input in clear, as the browser app asks for it.
     const campaignExport = JSON.parse(await temporalCli('workflow', 'show', '--workflow-id', `campaign/${campaign.body.sessionId}`)) as {
       events: { workflowExecutionStartedEventAttributes?: { input: { payloads: unknown[] } } }[];
     };
     const input = campaignExport.events[0].workflowExecutionStartedEventAttributes!.input;
     const ui = `http://127.0.0.1:${ports.ui}`;
-    const decodedRes = await fetch(`${codecEndpoint}/decode`, { method: 'POST', headers: { 'content-type': 'application/json', origin: ui, 'x-namespace': 'default' }, body: JSON.stringify(input) });
+    const decodedRes = await fetch(`${codecEndpoint}/decode`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: ui, 'x-namespace': 'default' },
+      body: JSON.stringify(input),
+    });
     expect([decodedRes.status, decodedRes.headers.get('access-control-allow-origin')]).toEqual([200, ui]);
     const [decodedInput] = ((await decodedRes.json()) as { payloads: { data: string }[] }).payloads;
-    expect(JSON.parse(Buffer.from(decodedInput.data, 'base64').toString())).toMatchObject({ candidateProfileId: profileId, userId: 'main-test' });
+    expect(JSON.parse(Buffer.from(decodedInput.data, 'base64').toString())).toMatchObject({
+      candidateProfileId: profileId,
+      userId: 'main-test',
+    });
     // The main job's own output (worker logs included) carries ids, never the profile's values.
     expect(secrets.slice(0, 10).filter((v) => job.output().includes(v))).toEqual([]);
   }, 420_000);

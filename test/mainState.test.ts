@@ -51,7 +51,12 @@ test('fills what is unset, says which, and the result is a configuration the CLI
 
 test('explicit variables win, and the sandbox comes only as a pair', () => {
   writeMainState(dir, stateFor());
-  const env: NodeJS.ProcessEnv = { APPLYFLOW_DATA_DIR: dir, TEMPORAL_ADDRESS: '10.0.0.1:7233', JOBO_BASE_URL: 'https://jobo.example.com', APPLYFLOW_CODEC: 'off' };
+  const env: NodeJS.ProcessEnv = {
+    APPLYFLOW_DATA_DIR: dir,
+    TEMPORAL_ADDRESS: '10.0.0.1:7233',
+    JOBO_BASE_URL: 'https://jobo.example.com',
+    APPLYFLOW_CODEC: 'off',
+  };
   const note = applyMainState(env);
   expect(note).toContain('for TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, APPLYFLOW_SQLITE_PATH, APPLYFLOW_API_KEYS');
   expect(env).toMatchObject({ TEMPORAL_ADDRESS: '10.0.0.1:7233', JOBO_BASE_URL: 'https://jobo.example.com', APPLYFLOW_CODEC: 'off' });

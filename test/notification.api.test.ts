@@ -46,12 +46,17 @@ const savedEnv = { ...process.env };
 async function call(method: string, path: string, opts: { key?: string; body?: unknown } = {}) {
   const headers: Record<string, string> = { authorization: `Bearer ${opts.key ?? ALICE}` };
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await request(`${base}${path}`, { method: method as 'GET', headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
+  const res = await request(`${base}${path}`, {
+    method: method as 'GET',
+    headers,
+    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+  });
   const text = await res.body.text();
   return { status: res.statusCode, headers: res.headers, body: text ? JSON.parse(text) : null };
 }
 
-const rawSecret = (id: string) => (temp!.store.db.prepare(`SELECT secret FROM campaign_webhooks WHERE id = ?`).get(id) as { secret: string }).secret;
+const rawSecret = (id: string) =>
+  (temp!.store.db.prepare(`SELECT secret FROM campaign_webhooks WHERE id = ?`).get(id) as { secret: string }).secret;
 const rowCount = () => (temp!.store.db.prepare(`SELECT count(*) AS n FROM campaign_webhooks`).get() as { n: number }).n;
 
 beforeAll(async () => {
@@ -62,7 +67,11 @@ beforeAll(async () => {
     sandbox: { seed: 31, jobs: 60 },
     taskQueue,
     activities: (jobo, sandbox) =>
-      createActivities({ config: testConfig({ JOBO_BASE_URL: sandbox.url, JOBO_API_KEY: sandbox.apiKey }), jobo, store: async () => store }),
+      createActivities({
+        config: testConfig({ JOBO_BASE_URL: sandbox.url, JOBO_API_KEY: sandbox.apiKey }),
+        jobo,
+        store: async () => store,
+      }),
   });
   ({ env, jobo } = rig);
   webhooks = await webhooksFor(store, secretBoxFor(keys));
@@ -101,11 +110,19 @@ beforeAll(async () => {
   const jobs = (await corpusJobs(rig.sandbox.admin, store, 20)).filter((j) => j.provider === 'greenhouse').slice(0, 1);
   const profile = (await call('POST', '/api/v1/profiles', { body: APPLICANT })).body.id;
   const created = await call('POST', '/api/v1/sessions/apply', {
-    body: { candidateProfileId: profile, jobs: jobs.map((j) => ({ companyName: 'Acme', title: 'Engineer', jobId: j.id, link: j.url })), answers: CALLER_ANSWERS },
+    body: {
+      candidateProfileId: profile,
+      jobs: jobs.map((j) => ({ companyName: 'Acme', title: 'Engineer', jobId: j.id, link: j.url })),
+      answers: CALLER_ANSWERS,
+    },
   });
   expect(created.status).toBe(201);
   campaignId = created.body.sessionId;
-  await waitFor('the campaign to complete', async () => (await call('GET', `/api/v1/sessions/${campaignId}`)).body.status === 'completed', 60_000);
+  await waitFor(
+    'the campaign to complete',
+    async () => (await call('GET', `/api/v1/sessions/${campaignId}`)).body.status === 'completed',
+    60_000,
+  );
 });
 
 afterAll(async () => {
@@ -125,13 +142,20 @@ test('the owner adds a webhook (secret once, stored encrypted), lists it without
   expect(created.headers.location).toBe(`${hooks()}/${webhookId}`);
   expect(secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
   // Ground truth: the row, owned by alice, its secret sealed under the codec key.
-  expect(await webhooks.get(campaignId, webhookId)).toMatchObject({ userId: 'alice', url: receiverUrl, events: ['question.waiting', 'run.completed'], secret });
+  expect(await webhooks.get(campaignId, webhookId)).toMatchObject({
+    userId: 'alice',
+    url: receiverUrl,
+    events: ['question.waiting', 'run.completed'],
+    secret,
+  });
   expect(rawSecret(webhookId)).toMatch(/^enc:kn:/);
   expect(rawSecret(webhookId)).not.toContain(secret.slice(6));
 
   const listed = await call('GET', hooks());
   expect(listed.status).toBe(200);
-  expect(listed.body.data).toEqual([expect.objectContaining({ webhookId, status: 'active', events: ['question.waiting', 'run.completed'] })]);
+  expect(listed.body.data).toEqual([
+    expect.objectContaining({ webhookId, status: 'active', events: ['question.waiting', 'run.completed'] }),
+  ]);
   expect(JSON.stringify(listed.body)).not.toContain(secret);
 
   const ping = await call('POST', `${hooks()}/${webhookId}/test`);
@@ -157,7 +181,9 @@ test('bad input is a 400 naming each field, and stores nothing', async () => {
 });
 
 test("another user cannot list, add, test or remove webhooks on alice's campaign: the unknown-campaign 404, nothing changes", async () => {
-  const mine = await call('POST', hooks(), { body: { url: receiverUrl, events: ['application.failed'], secret: 'alice-secret-0123456789' } });
+  const mine = await call('POST', hooks(), {
+    body: { url: receiverUrl, events: ['application.failed'], secret: 'alice-secret-0123456789' },
+  });
   expect(mine.status).toBe(201);
   const before = rowCount();
   const pings = received.length;
@@ -188,7 +214,11 @@ test('applyflow webhook add|list|test|remove work on the same rows', async () =>
   const added = await captureCli('webhook', 'add', campaignId, '--url', receiverUrl, '--event', 'run.completed,review.waiting', '--json');
   expect(added.code).toBe(0);
   const w = JSON.parse(added.out);
-  expect(await webhooks.get(campaignId, w.id)).toMatchObject({ userId: 'alice', events: ['run.completed', 'review.waiting'], secret: w.secret });
+  expect(await webhooks.get(campaignId, w.id)).toMatchObject({
+    userId: 'alice',
+    events: ['run.completed', 'review.waiting'],
+    secret: w.secret,
+  });
 
   const bad = await captureCli('webhook', 'add', campaignId, '--url', receiverUrl, '--event', 'run.finished');
   expect([bad.code, bad.err]).toEqual([1, expect.stringContaining('--event: run.finished')]);
@@ -222,7 +252,12 @@ test('the OpenAPI document has the webhook routes under the notification tag, th
   const res = await request(`${base}/api/v1/openapi.json`);
   const doc = (await res.body.json()) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
   const path = '/api/v1/campaigns/{campaignId}/webhooks';
-  for (const op of [doc.paths[path].post, doc.paths[path].get, doc.paths[`${path}/{webhookId}`].delete, doc.paths[`${path}/{webhookId}/test`].post]) {
+  for (const op of [
+    doc.paths[path].post,
+    doc.paths[path].get,
+    doc.paths[`${path}/{webhookId}`].delete,
+    doc.paths[`${path}/{webhookId}/test`].post,
+  ]) {
     expect(op.tags).toEqual(['notification']);
   }
   expect(Object.keys(doc.components.schemas.CreatedWebhook.properties)).toContain('secret');

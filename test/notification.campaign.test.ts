@@ -44,7 +44,11 @@ const received: { deliveryId: string; event: string; signature: string; raw: str
 async function call(method: string, path: string, body?: unknown) {
   const headers: Record<string, string> = { authorization: `Bearer ${ALICE}` };
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await request(`${base}${path}`, { method: method as 'GET', headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await request(`${base}${path}`, {
+    method: method as 'GET',
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.body.text();
   return { status: res.statusCode, body: text ? JSON.parse(text) : null };
 }
@@ -59,7 +63,11 @@ beforeAll(async () => {
     sandbox: { seed: 37, jobs: 40 },
     taskQueue,
     activities: (j, sandbox) =>
-      createActivities({ config: testConfig({ JOBO_BASE_URL: sandbox.url, JOBO_API_KEY: sandbox.apiKey }), jobo: j, store: async () => store }),
+      createActivities({
+        config: testConfig({ JOBO_BASE_URL: sandbox.url, JOBO_API_KEY: sandbox.apiKey }),
+        jobo: j,
+        store: async () => store,
+      }),
   });
   ({ env, jobo } = rig);
   owners = await profileOwnersFor(store);
@@ -118,7 +126,10 @@ test('an ask campaign sends its question and its finished run to the webhook, re
   });
   expect(created.status).toBe(201);
   const campaignId: string = created.body.sessionId;
-  const hook = await call('POST', `/api/v1/campaigns/${campaignId}/webhooks`, { url: receiverUrl, events: ['question.waiting', 'review.waiting', 'application.failed', 'run.completed'] });
+  const hook = await call('POST', `/api/v1/campaigns/${campaignId}/webhooks`, {
+    url: receiverUrl,
+    events: ['question.waiting', 'review.waiting', 'application.failed', 'run.completed'],
+  });
   expect(hook.status).toBe(201);
   const secret: string = hook.body.secret;
 
@@ -129,7 +140,11 @@ test('an ask campaign sends its question and its finished run to the webhook, re
   });
   await waitFor('the question', async () => (await personTask(env.client, appId).catch(() => null))?.kind === 'question', 60_000, 100);
   await answerQuestion(env.client, appId, { answers: { team: 'Design' } });
-  await waitFor('the campaign to complete', async () => (await call('GET', `/api/v1/sessions/${campaignId}`)).body.status === 'completed', 90_000);
+  await waitFor(
+    'the campaign to complete',
+    async () => (await call('GET', `/api/v1/sessions/${campaignId}`)).body.status === 'completed',
+    90_000,
+  );
   // The workflow closes once its deliveries have settled (retries included): then the receiver has all.
   await env.client.workflow.getHandle(created.body.workflowId).result();
 
@@ -137,7 +152,9 @@ test('an ask campaign sends its question and its finished run to the webhook, re
   expect([...(await submissionsOf(rig!.sandbox.admin, profile)).values()]).toEqual([1]);
   const byId = new Map<string, typeof received>();
   for (const r of received) byId.set(r.deliveryId, [...(byId.get(r.deliveryId) ?? []), r]);
-  const events = [...byId.values()].map((rs) => JSON.parse(rs[0].raw) as { id: string; type: string; campaignId: string; data: Record<string, unknown> });
+  const events = [...byId.values()].map(
+    (rs) => JSON.parse(rs[0].raw) as { id: string; type: string; campaignId: string; data: Record<string, unknown> },
+  );
   const completed = events.filter((e) => e.type === 'run.completed');
   expect(completed).toHaveLength(1);
   expect(completed[0]).toMatchObject({ campaignId, data: { status: 'completed' } });

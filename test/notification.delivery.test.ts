@@ -70,7 +70,8 @@ class Receiver {
   /** How many 2xx answers each delivery id got. */
   taken(): Map<string, number> {
     const m = new Map<string, number>();
-    for (const r of this.requests) if (typeof r.answered === 'number' && r.answered < 300) m.set(r.deliveryId!, (m.get(r.deliveryId!) ?? 0) + 1);
+    for (const r of this.requests)
+      if (typeof r.answered === 'number' && r.answered < 300) m.set(r.deliveryId!, (m.get(r.deliveryId!) ?? 0) + 1);
     return m;
   }
 
@@ -118,18 +119,32 @@ afterAll(async () => {
 });
 
 const run = (events: CampaignEvent[], id: string) =>
-  env.client.workflow.execute<(e: CampaignEvent[]) => Promise<EventOutcome[]>>('notifyEvents', { taskQueue, workflowId: id, args: [events] });
+  env.client.workflow.execute<(e: CampaignEvent[]) => Promise<EventOutcome[]>>('notifyEvents', {
+    taskQueue,
+    workflowId: id,
+    args: [events],
+  });
 
 const event = (campaignId: string, i: number, type = CAMPAIGN_EVENT_TYPES[i % CAMPAIGN_EVENT_TYPES.length]): CampaignEvent => ({
   campaignId,
   deliveryId: `${campaignId}/${type}/app-${i}`,
   type,
   occurredAt: new Date(Date.UTC(2026, 11, 2, 0, 0, i)).toISOString(),
-  data: { applicationId: `app-${i}`, jobId: `job-${i}`, jobUrl: `https://boards.greenhouse.io/acme/jobs/${i}`, status: 'FAILED', fields: ['Date of birth'] },
+  data: {
+    applicationId: `app-${i}`,
+    jobId: `job-${i}`,
+    jobUrl: `https://boards.greenhouse.io/acme/jobs/${i}`,
+    status: 'FAILED',
+    fields: ['Date of birth'],
+  },
 });
 
 test('the preset retries with backoff for up to a day and names its non-retryable types', () => {
-  expect(notificationDelivery).toMatchObject({ startToCloseTimeout: '15s', scheduleToCloseTimeout: '24h', retry: { initialInterval: '2s', maximumInterval: '10m' } });
+  expect(notificationDelivery).toMatchObject({
+    startToCloseTimeout: '15s',
+    scheduleToCloseTimeout: '24h',
+    retry: { initialInterval: '2s', maximumInterval: '10m' },
+  });
   expect(notificationDelivery.retry.nonRetryableErrorTypes).toEqual([NotificationFailureType.Gone, NotificationFailureType.InvalidInput]);
 });
 
@@ -137,8 +152,15 @@ test('receivers failing half the time get every event at least once, signed, eac
   const all = await receiver(flaky);
   const questions = await receiver(flaky);
   const other = await receiver(flaky);
-  const { webhook: wAll, secret: allSecret } = await addWebhook(webhooks, 'camp_a', 'alice', { url: all.url, events: [...CAMPAIGN_EVENT_TYPES] });
-  const { webhook: wQ, secret: qSecret } = await addWebhook(webhooks, 'camp_a', 'alice', { url: questions.url, events: ['question.waiting'], secret: 'given-secret-0123456789' });
+  const { webhook: wAll, secret: allSecret } = await addWebhook(webhooks, 'camp_a', 'alice', {
+    url: all.url,
+    events: [...CAMPAIGN_EVENT_TYPES],
+  });
+  const { webhook: wQ, secret: qSecret } = await addWebhook(webhooks, 'camp_a', 'alice', {
+    url: questions.url,
+    events: ['question.waiting'],
+    secret: 'given-secret-0123456789',
+  });
   const { secret: otherSecret } = await addWebhook(webhooks, 'camp_b', 'bob', { url: other.url, events: [...CAMPAIGN_EVENT_TYPES] });
   expect(qSecret).toBe('given-secret-0123456789');
   expect(allSecret).toMatch(/^whsec_/);
@@ -163,7 +185,11 @@ test('receivers failing half the time get every event at least once, signed, eac
 
   // Every request: the headers match the body, and the signature verifies with that webhook's secret only.
   const sent = new Map([...eventsA, ...eventsB].map((e) => [e.deliveryId, e]));
-  for (const [r, secret] of [[all, allSecret], [questions, qSecret], [other, otherSecret]] as const) {
+  for (const [r, secret] of [
+    [all, allSecret],
+    [questions, qSecret],
+    [other, otherSecret],
+  ] as const) {
     for (const q of r.requests) {
       const body = JSON.parse(q.raw);
       const e = sent.get(q.deliveryId!)!;
@@ -171,7 +197,10 @@ test('receivers failing half the time get every event at least once, signed, eac
       expect(q.event).toBe(e.type);
       expect(q.signature).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
       expect(verifySignature(secret, q.signature, q.raw)).toMatchObject({ ok: true });
-      expect(verifySignature(secret === allSecret ? qSecret : allSecret, q.signature, q.raw)).toEqual({ ok: false, reason: 'signature_mismatch' });
+      expect(verifySignature(secret === allSecret ? qSecret : allSecret, q.signature, q.raw)).toEqual({
+        ok: false,
+        reason: 'signature_mismatch',
+      });
     }
   }
 

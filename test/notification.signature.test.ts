@@ -20,11 +20,15 @@ describe('verifySignature', () => {
     const header = signatureHeader(secret, body, at);
     expect(verifySignature(secret, header, body.replace('c1', 'c2'), 300, at)).toEqual({ ok: false, reason: 'signature_mismatch' });
     expect(verifySignature('whsec_other', header, body, 300, at)).toEqual({ ok: false, reason: 'signature_mismatch' });
-    expect(verifySignature(secret, header, body, 300, new Date(at.getTime() + 301_000))).toEqual({ ok: false, reason: 'timestamp_out_of_tolerance' });
+    expect(verifySignature(secret, header, body, 300, new Date(at.getTime() + 301_000))).toEqual({
+      ok: false,
+      reason: 'timestamp_out_of_tolerance',
+    });
     // A re-signed timestamp without the secret does not verify: t is inside the HMAC.
     const forged = header.replace(/t=\d+/, `t=${Math.floor(at.getTime() / 1000) + 60}`);
     expect(verifySignature(secret, forged, body, 300, at)).toEqual({ ok: false, reason: 'signature_mismatch' });
-    for (const bad of [undefined, '', 'v1=abc', 't=1', `t=x,v1=${'0'.repeat(64)}`]) expect(verifySignature(secret, bad, body, 300, at)).toEqual({ ok: false, reason: 'malformed' });
+    for (const bad of [undefined, '', 'v1=abc', 't=1', `t=x,v1=${'0'.repeat(64)}`])
+      expect(verifySignature(secret, bad, body, 300, at)).toEqual({ ok: false, reason: 'malformed' });
   });
 
   it('accepts any of several v1 entries (a secret being rotated)', () => {
@@ -39,23 +43,30 @@ describe('verifySignature', () => {
 describe('input checks name the field', () => {
   it('webhook registrations', () => {
     expect(validateNewWebhook({ url: 'https://hooks.example.org/x', events: ['run.completed'] })).toEqual([]);
-    expect(validateNewWebhook({ url: 'ftp://x', events: ['run.finished' as never], secret: 'short' }).map((p) => p.field)).toEqual(['url', 'events[0]', 'secret']);
+    expect(validateNewWebhook({ url: 'ftp://x', events: ['run.finished' as never], secret: 'short' }).map((p) => p.field)).toEqual([
+      'url',
+      'events[0]',
+      'secret',
+    ]);
     expect(validateNewWebhook({ url: 'https://user:pw@hooks.example.org/x', events: [] }).map((p) => p.field)).toEqual(['url', 'events']);
   });
 
   it('events: ids, type, time, and no candidate PII in data', () => {
-    const ok = { campaignId: 'c1', deliveryId: 'c1/run.completed/r1', type: 'run.completed' as const, occurredAt: at.toISOString(), data: { runId: 'r1', counts: { success: 3 }, fields: ['Date of birth'] } };
+    const ok = {
+      campaignId: 'c1',
+      deliveryId: 'c1/run.completed/r1',
+      type: 'run.completed' as const,
+      occurredAt: at.toISOString(),
+      data: { runId: 'r1', counts: { success: 3 }, fields: ['Date of birth'] },
+    };
     expect(validateCampaignEvent(ok)).toEqual([]);
-    expect(validateCampaignEvent({ ...ok, campaignId: 'bad id', deliveryId: '', type: 'nope' as never, occurredAt: 'soon' }).map((p) => p.field)).toEqual([
-      'campaignId',
-      'deliveryId',
-      'type',
-      'occurredAt',
-    ]);
-    expect(validateCampaignEvent({ ...ok, data: { candidate: { email: 'x' }, note: 'mail ada@example.org', answers: ['1990-01-01'] } }).map((p) => p.field)).toEqual([
-      'data.candidate.email',
-      'data.note',
-      'data.answers',
-    ]);
+    expect(
+      validateCampaignEvent({ ...ok, campaignId: 'bad id', deliveryId: '', type: 'nope' as never, occurredAt: 'soon' }).map((p) => p.field),
+    ).toEqual(['campaignId', 'deliveryId', 'type', 'occurredAt']);
+    expect(
+      validateCampaignEvent({ ...ok, data: { candidate: { email: 'x' }, note: 'mail ada@example.org', answers: ['1990-01-01'] } }).map(
+        (p) => p.field,
+      ),
+    ).toEqual(['data.candidate.email', 'data.note', 'data.answers']);
   });
 });

@@ -7,7 +7,8 @@ webhooksSuite('postgres', async () => {
   const store = await PostgresJobStore.open(pg.url);
   return {
     store,
-    rawSecret: async (id) => (await store.pool.query<{ secret: string }>(`SELECT secret FROM campaign_webhooks WHERE id = $1`, [id])).rows[0].secret,
+    rawSecret: async (id) =>
+      (await store.pool.query<{ secret: string }>(`SELECT secret FROM campaign_webhooks WHERE id = $1`, [id])).rows[0].secret,
     close: async () => {
       await store.close();
       await pg.stop();

@@ -16,7 +16,10 @@ export function webhooksSuite(name: string, open: () => Promise<OpenedStore>): v
   describe(`Webhooks store (${name})`, () => {
     let opened: OpenedStore;
     let webhooks: Webhooks;
-    const keys = [{ id: 'k2', key: randomBytes(32) }, { id: 'k1', key: randomBytes(32) }];
+    const keys = [
+      { id: 'k2', key: randomBytes(32) },
+      { id: 'k1', key: randomBytes(32) },
+    ];
     let n = 0;
     let campaignId: string;
 
@@ -29,13 +32,23 @@ export function webhooksSuite(name: string, open: () => Promise<OpenedStore>): v
       campaignId = `camp_store_${++n}`;
     });
 
-    const add = (url: string, events: CampaignEventType[] = ['question.waiting', 'run.completed'], secret = 'whsec_test_secret_0123456789') =>
-      webhooks.create(campaignId, 'alice', { url, events, secret });
+    const add = (
+      url: string,
+      events: CampaignEventType[] = ['question.waiting', 'run.completed'],
+      secret = 'whsec_test_secret_0123456789',
+    ) => webhooks.create(campaignId, 'alice', { url, events, secret });
 
     it('creates, lists, gets and removes webhooks within their campaign only', async () => {
       const a = await add('https://hooks.example.org/a');
       const b = await add('https://hooks.example.org/b', ['application.failed']);
-      expect(a).toMatchObject({ campaignId, userId: 'alice', url: 'https://hooks.example.org/a', events: ['question.waiting', 'run.completed'], status: 'active', disabledReason: null });
+      expect(a).toMatchObject({
+        campaignId,
+        userId: 'alice',
+        url: 'https://hooks.example.org/a',
+        events: ['question.waiting', 'run.completed'],
+        status: 'active',
+        disabledReason: null,
+      });
       expect(a.id).toMatch(/^whk_[0-9a-f]{24}$/);
       expect((await webhooks.list(campaignId)).map((w) => w.id)).toEqual([a.id, b.id]);
       expect(await webhooks.list(`${campaignId}_other`)).toEqual([]);
@@ -58,7 +71,11 @@ export function webhooksSuite(name: string, open: () => Promise<OpenedStore>): v
       expect((await rotated.get(campaignId, w.id))?.secret).toBe('whsec_test_secret_0123456789');
       // Codec off: stored as given, and an encrypted one is refused by name rather than misread.
       const plain = await webhooksFor(opened.store, secretBoxFor([]));
-      const p = await plain.create(campaignId, null, { url: 'https://hooks.example.org/plain', events: ['run.completed'], secret: 'plain-secret-0123456789' });
+      const p = await plain.create(campaignId, null, {
+        url: 'https://hooks.example.org/plain',
+        events: ['run.completed'],
+        secret: 'plain-secret-0123456789',
+      });
       expect(await opened.rawSecret(p.id)).toBe('plain:plain-secret-0123456789');
       await expect(plain.get(campaignId, w.id)).rejects.toThrow(/codec is off/);
     });
@@ -70,7 +87,7 @@ export function webhooksSuite(name: string, open: () => Promise<OpenedStore>): v
       expect((await webhooks.subscribed(campaignId, 'question.waiting')).map((w) => w.id)).toEqual([q.id, both.id]);
       await webhooks.disable(q.id, '410 Gone from the receiver');
       expect((await webhooks.subscribed(campaignId, 'question.waiting')).map((w) => w.id)).toEqual([both.id]);
-      expect((await webhooks.get(campaignId, q.id))).toMatchObject({ status: 'disabled', disabledReason: '410 Gone from the receiver' });
+      expect(await webhooks.get(campaignId, q.id)).toMatchObject({ status: 'disabled', disabledReason: '410 Gone from the receiver' });
       expect(await webhooks.subscribed(campaignId, 'run.completed')).toEqual([]);
     });
 

@@ -23,7 +23,13 @@ let dir: string;
 let sqlitePath: string;
 
 async function applyflow(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const env = { PATH: process.env.PATH, JOBO_BASE_URL: sandbox.url, JOBO_API_KEY: sandbox.apiKey, APPLYFLOW_SQLITE_PATH: sqlitePath, APPLYFLOW_DATA_DIR: dir };
+  const env = {
+    PATH: process.env.PATH,
+    JOBO_BASE_URL: sandbox.url,
+    JOBO_API_KEY: sandbox.apiKey,
+    APPLYFLOW_SQLITE_PATH: sqlitePath,
+    APPLYFLOW_DATA_DIR: dir,
+  };
   try {
     const { stdout, stderr } = await exec(BIN, args, { env, timeout: 60_000 });
     return { code: 0, out: stdout, err: stderr };
@@ -37,7 +43,10 @@ function ownerRow(profileId: string): string | null {
   if (!existsSync(sqlitePath)) return null; // nothing was ever written
   const db = new Database(sqlitePath, { readonly: true });
   try {
-    return (db.prepare('SELECT user_id FROM profile_owners WHERE profile_id = ?').get(profileId) as { user_id: string } | undefined)?.user_id ?? null;
+    return (
+      (db.prepare('SELECT user_id FROM profile_owners WHERE profile_id = ?').get(profileId) as { user_id: string } | undefined)?.user_id ??
+      null
+    );
   } catch {
     return null; // no table yet
   } finally {

@@ -40,7 +40,11 @@ describe('profile input', () => {
       (b) => (b.work_experience = [job, job, job, { ...job, company: undefined as unknown as string }]),
       'work_experience.3.company: required',
     ],
-    ['work_experience (dates)', (b) => (b.work_experience[0].start_date = 'March 2021'), 'work_experience.0.start_date: expected YYYY or YYYY-MM'],
+    [
+      'work_experience (dates)',
+      (b) => (b.work_experience[0].start_date = 'March 2021'),
+      'work_experience.0.start_date: expected YYYY or YYYY-MM',
+    ],
     ['work_experience (too many)', (b) => (b.work_experience = Array(PROFILE_LIMITS.workExperience + 1).fill(job)), 'work_experience: '],
     ['education', (b) => (b.education[0].school = ''), 'education.0.school: '],
     ['eligibility', (b) => ((b.eligibility as Record<string, unknown>).requires_sponsorship = 'no'), 'eligibility.requires_sponsorship: '],
@@ -51,7 +55,11 @@ describe('profile input', () => {
     ],
     ['self_identification', (b) => ((b.self_identification as Record<string, unknown>).gender = 'robot'), 'self_identification.gender: '],
     ['memories', (b) => (b.memories = ['ok', 'x'.repeat(PROFILE_LIMITS.memory + 1)]), 'memories.1: '],
-    ['cover_letter_template', (b) => (b.cover_letter_template = 'x'.repeat(PROFILE_LIMITS.coverLetterTemplate + 1)), 'cover_letter_template: '],
+    [
+      'cover_letter_template',
+      (b) => (b.cover_letter_template = 'x'.repeat(PROFILE_LIMITS.coverLetterTemplate + 1)),
+      'cover_letter_template: ',
+    ],
     ['unknown section', (b) => (b.skills = ['Go']), 'skills: unknown field'],
   ];
 

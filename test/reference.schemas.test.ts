@@ -86,7 +86,11 @@ describe('reference 001: live session state', () => {
   it('lists exactly the flow status enum of the schema', () => {
     const line = text.split('\n').find((l) => l.startsWith('form_ready, next_available'));
     expect(line).toBeDefined();
-    const listed = line!.replace(/"form_ready"$/, '').split(',').map((s) => s.trim()).filter(Boolean);
+    const listed = line!
+      .replace(/"form_ready"$/, '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     expect(listed).toEqual([...KNOWN_FLOW_STATUSES]);
   });
   it('keeps the job URL limit of the document', () => {

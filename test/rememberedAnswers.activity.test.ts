@@ -34,7 +34,11 @@ beforeAll(async () => {
   sandbox = await startSandbox({ seed: 41, jobs: 20 });
   jobo = new JoboClient({ baseUrl: sandbox.url, apiKey: sandbox.apiKey });
   temp = await openTempStore('applyflow-remembered-acts-');
-  const config = testConfig({ JOBO_BASE_URL: sandbox.url, JOBO_API_KEY: sandbox.apiKey, APPLYFLOW_CODEC_KEYS: `${KEY.id}:${KEY.key.toString('base64')}` });
+  const config = testConfig({
+    JOBO_BASE_URL: sandbox.url,
+    JOBO_API_KEY: sandbox.apiKey,
+    APPLYFLOW_CODEC_KEYS: `${KEY.id}:${KEY.key.toString('base64')}`,
+  });
   acts = createActivities({ config, jobo, store: async () => temp.store });
   env = new MockActivityEnvironment();
   // No date of birth: the profile cannot say whether the person is 18 (workday asks).
@@ -56,10 +60,19 @@ async function apply(jobUrl: string, extra: Record<string, string> = {}) {
   const pages = [];
   while (!state.is_terminal) {
     // The caller's word on the job, as a campaign passes it (the store has no such job).
-    const page = await run(acts.answerApplicationPage, { profileId, jobUrl, job: { companyName: 'Acme', title: 'Engineer' }, fields: state.fields });
+    const page = await run(acts.answerApplicationPage, {
+      profileId,
+      jobUrl,
+      job: { companyName: 'Acme', title: 'Engineer' },
+      fields: state.fields,
+    });
     pages.push(page);
     if (page.missing.some((m) => extra[m.field] === undefined)) return { pages, state, sessionId: state.session_id };
-    state = await run(acts.applicationSubmitPage, { sessionId: state.session_id, answers: { ...page.answers, ...extra }, idempotencyKey: `page-${++n}` });
+    state = await run(acts.applicationSubmitPage, {
+      sessionId: state.session_id,
+      answers: { ...page.answers, ...extra },
+      idempotencyKey: `page-${++n}`,
+    });
   }
   return { pages, state, sessionId: state.session_id };
 }
@@ -74,16 +87,26 @@ test('a question answered with remember is answered from it on the next form, an
 
   // A person answers it and asks to remember it (the form's label, type and options come along).
   const field = before.state.fields.find((f) => f.name === 'team')!;
-  const saved = await run(acts.rememberAnswers, { profileId, answers: [{ label: field.label, type: field.type, options: field.options, value: 'Product' }] });
+  const saved = await run(acts.rememberAnswers, {
+    profileId,
+    answers: [{ label: field.label, type: field.type, options: field.options, value: 'Product' }],
+  });
   expect(saved).toEqual({ remembered: [{ key: 'select:which-team-are-you-applying-to', changed: true }], skipped: [] });
   // Remembering again (an activity retry) changes nothing.
-  expect((await run(acts.rememberAnswers, { profileId, answers: [{ label: field.label, type: field.type, options: field.options, value: 'Product' }] })).remembered).toEqual([
-    { key: 'select:which-team-are-you-applying-to', changed: false },
-  ]);
+  expect(
+    (
+      await run(acts.rememberAnswers, {
+        profileId,
+        answers: [{ label: field.label, type: field.type, options: field.options, value: 'Product' }],
+      })
+    ).remembered,
+  ).toEqual([{ key: 'select:which-team-are-you-applying-to', changed: false }]);
 
   const after = await apply(providerJobUrl('generic', 'acme/remembered-2'));
   expect(after.pages[0].missing).toEqual([]);
-  expect(after.pages[0].remembered).toEqual([{ field: 'team', label: TEAM, key: 'select:which-team-are-you-applying-to', reason: 'remembered answer' }]);
+  expect(after.pages[0].remembered).toEqual([
+    { field: 'team', label: TEAM, key: 'select:which-team-are-you-applying-to', reason: 'remembered answer' },
+  ]);
   expect(after.state.status).toBe('submitted');
   // Ground truth: the page the sandbox accepted, and one submission for the job.
   const session = await sandbox.admin.session(after.sessionId);
@@ -97,13 +120,23 @@ test('a multi-page form: the age question on page 3 is answered from a remembere
   const saved = await run(acts.rememberAnswers, {
     profileId,
     answers: [
-      { label: `${AGE} *`, type: 'select', options: [{ value: 'Yes', label: 'Yes' }, { value: 'No', label: 'No' }], value: 'Yes' },
+      {
+        label: `${AGE} *`,
+        type: 'select',
+        options: [
+          { value: 'Yes', label: 'Yes' },
+          { value: 'No', label: 'No' },
+        ],
+        value: 'Yes',
+      },
       // A file cannot be remembered: skipped, the rest is still stored.
       { label: 'Resume/CV', type: 'file', value: { kind: 'profile_resume', profile_id: profileId } },
     ],
   });
   expect(saved.remembered).toEqual([{ key: 'select:are-you-at-least-18-years-of-age', changed: true }]);
-  expect(saved.skipped).toEqual([{ index: 1, field: 'answers[1].type', message: expect.stringContaining('file answers are not remembered') }]);
+  expect(saved.skipped).toEqual([
+    { index: 1, field: 'answers[1].type', message: expect.stringContaining('file answers are not remembered') },
+  ]);
 
   const applied = await apply(jobUrl);
   expect(applied.pages.flatMap((p) => p.missing)).toEqual([]);
@@ -115,12 +148,14 @@ test('a multi-page form: the age question on page 3 is answered from a remembere
   expect((await submissionsOf(sandbox.admin, profileId)).get(jobUrl)).toBe(1);
 
   // At rest the value is sealed with the worker's codec key.
-  const row = temp.store.db.prepare(`SELECT value, value_key_id FROM remembered_answers WHERE profile_id = ? AND answer_key = ?`).get(profileId, 'select:are-you-at-least-18-years-of-age') as { value: string; value_key_id: string };
+  const row = temp.store.db
+    .prepare(`SELECT value, value_key_id FROM remembered_answers WHERE profile_id = ? AND answer_key = ?`)
+    .get(profileId, 'select:are-you-at-least-18-years-of-age') as { value: string; value_key_id: string };
   expect(row.value_key_id).toBe(KEY.id);
   expect(row.value).not.toContain('Yes');
 });
 
-test("a remembered choice the form no longer offers is not used: the field is asked, nothing is submitted", async () => {
+test('a remembered choice the form no longer offers is not used: the field is asked, nothing is submitted', async () => {
   const answers = await rememberedAnswersFor(temp.store, { codecKeys: [KEY] });
   await answers.remember(profileId, { label: TEAM, type: 'select', value: 'Research' }); // not among this form's teams
   const jobUrl = providerJobUrl('generic', 'acme/remembered-4');

@@ -46,7 +46,11 @@ let bobs: string;
 async function call(method: string, path: string, opts: { key?: string; body?: unknown } = {}) {
   const headers: Record<string, string> = { authorization: `Bearer ${opts.key ?? ALICE}` };
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await request(`${base}${path}`, { method: method as 'GET', headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
+  const res = await request(`${base}${path}`, {
+    method: method as 'GET',
+    headers,
+    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+  });
   const text = await res.body.text();
   return { status: res.statusCode, headers: res.headers, body: text ? JSON.parse(text) : null };
 }
@@ -104,7 +108,10 @@ test('set, list, replace and delete a remembered answer on the caller’s profil
   });
   // Ground truth: stored under the key, the value sealed with the server's codec key.
   expect(await store.get(alices, AGE_KEY)).toMatchObject({ value: '1', label: AGE.label, unreadable: null });
-  const raw = temp.store.db.prepare(`SELECT value, value_key_id FROM remembered_answers WHERE profile_id = ?`).get(alices) as { value: string; value_key_id: string };
+  const raw = temp.store.db.prepare(`SELECT value, value_key_id FROM remembered_answers WHERE profile_id = ?`).get(alices) as {
+    value: string;
+    value_key_id: string;
+  };
   expect(raw.value_key_id).toBe(CODEC_KEY.id);
 
   const same = await call('PUT', answersPath(alices, AGE_KEY), { body: AGE });
@@ -112,7 +119,9 @@ test('set, list, replace and delete a remembered answer on the caller’s profil
   const replaced = await call('PUT', answersPath(alices, AGE_KEY), { body: { ...AGE, value: '2' } });
   expect([replaced.status, replaced.body.value, replaced.body.created_at]).toEqual([200, '2', created.body.created_at]);
 
-  const dob = await call('PUT', answersPath(alices, 'date:date-of-birth'), { body: { label: 'Date of birth', type: 'date', value: '1990-04-12' } });
+  const dob = await call('PUT', answersPath(alices, 'date:date-of-birth'), {
+    body: { label: 'Date of birth', type: 'date', value: '1990-04-12' },
+  });
   expect(dob.status).toBe(201);
   const listed = await call('GET', answersPath(alices));
   expect(listed.body.data.map((a: { key: string; value: unknown }) => [a.key, a.value])).toEqual([
@@ -132,7 +141,12 @@ test.each([
   ['a file', { label: 'Resume', type: 'file', value: 'x' }, 'file:resume', ['type']],
   ['a value not among the options', { ...AGE, value: '3' }, AGE_KEY, ['value']],
   ['a value of the wrong type', { label: 'Date of birth', type: 'date', value: '12/04/1990' }, 'date:date-of-birth', ['value']],
-  ['options on a free-text answer', { label: 'Team', type: 'text', options: [{ value: 'a', label: 'A' }], value: 'a' }, 'text:team', ['options']],
+  [
+    'options on a free-text answer',
+    { label: 'Team', type: 'text', options: [{ value: 'a', label: 'A' }], value: 'a' },
+    'text:team',
+    ['options'],
+  ],
   ['an option without a value', { ...AGE, options: [{ label: 'Yes' }] }, AGE_KEY, ['options[0].value']],
   ['an unknown field', { ...AGE, remember: true }, AGE_KEY, ['remember']],
   ['a key of another question', AGE, 'select:date-of-birth', ['key']],
@@ -157,7 +171,10 @@ test("another user's profile is the unknown-profile 404 on every route, and noth
     const res = await call(method, path, { key: BOB, body });
     expect([method, res.status, res.body]).toEqual([method, 404, { error: 'not_found', message: `profile ${alices} not found` }]);
     // Same answer as for a profile nobody has.
-    expect((await call(method, path.replace(alices, UNKNOWN_PROFILE), { key: BOB, body })).body).toEqual({ error: 'not_found', message: `profile ${UNKNOWN_PROFILE} not found` });
+    expect((await call(method, path.replace(alices, UNKNOWN_PROFILE), { key: BOB, body })).body).toEqual({
+      error: 'not_found',
+      message: `profile ${UNKNOWN_PROFILE} not found`,
+    });
   }
   expect(await store.list(alices)).toEqual(before);
   expect(await store.list(UNKNOWN_PROFILE)).toEqual([]);

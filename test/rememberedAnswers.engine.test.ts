@@ -81,7 +81,11 @@ describe('a remembered choice on another form', () => {
   test('used when the value is among the new options with the same meaning', () => {
     expect(rememberedValueFor(field({ name: 'q', label: `${AGE} *`, type: 'select', options: yesNo }), r)).toBe('Yes');
     // Options in another order, one more: still offered.
-    const more = [{ value: 'No', label: 'No' }, { value: 'Yes', label: 'Yes' }, { value: 'Prefer not', label: 'Prefer not to say' }];
+    const more = [
+      { value: 'No', label: 'No' },
+      { value: 'Yes', label: 'Yes' },
+      { value: 'Prefer not', label: 'Prefer not to say' },
+    ];
     expect(rememberedValueFor(field({ name: 'q', label: AGE, type: 'select', options: more }), r)).toBe('Yes');
   });
 
@@ -110,7 +114,12 @@ describe('a remembered choice on another form', () => {
       { value: 'go', label: 'Go' },
       { value: 'ts', label: 'TypeScript' },
     ];
-    const m = remembered({ label: 'Languages', type: 'multi_select', options: [...langs, { value: 'rs', label: 'Rust' }], value: ['go', 'rs'] });
+    const m = remembered({
+      label: 'Languages',
+      type: 'multi_select',
+      options: [...langs, { value: 'rs', label: 'Rust' }],
+      value: ['go', 'rs'],
+    });
     expect(rememberedValueFor(field({ name: 'l', label: 'Languages', type: 'multi_select', options: langs }), m)).toEqual({
       miss: "the remembered answer is not one of this form's options",
     });
@@ -119,10 +128,14 @@ describe('a remembered choice on another form', () => {
   });
 
   test('another type is another question; free text must still fit the field', () => {
-    expect(rememberedValueFor(field({ name: 'q', label: AGE, type: 'boolean' }), r)).toEqual({ miss: 'no remembered answer for this question' });
+    expect(rememberedValueFor(field({ name: 'q', label: AGE, type: 'boolean' }), r)).toEqual({
+      miss: 'no remembered answer for this question',
+    });
     const text = remembered({ label: 'Tell us about a project', type: 'textarea', value: 'x'.repeat(50) });
     const short = rememberedValueFor(field({ name: 't', label: 'Tell us about a project', type: 'textarea', max_length: 10 }), text);
-    expect(short).toEqual({ miss: 'the remembered answer does not fit: t (Tell us about a project): expected at most 10 characters, got 50' });
+    expect(short).toEqual({
+      miss: 'the remembered answer does not fit: t (Tell us about a project): expected at most 10 characters, got 50',
+    });
   });
 });
 
@@ -136,11 +149,21 @@ describe('order: profile > remembered', () => {
   test('a required field the profile cannot answer is answered from a remembered answer, with the reason', () => {
     const before = answerFields(noDob, workday, ctx);
     expect(before.unanswered.filter((u) => u.required).map((u) => u.field)).toEqual(['q_age']);
-    const r = remembered({ label: 'Are you at least 18 years of age?', type: 'select', options: [{ value: 'Yes', label: 'Yes' }, { value: 'No', label: 'No' }], value: 'Yes' });
+    const r = remembered({
+      label: 'Are you at least 18 years of age?',
+      type: 'select',
+      options: [
+        { value: 'Yes', label: 'Yes' },
+        { value: 'No', label: 'No' },
+      ],
+      value: 'Yes',
+    });
     const after = answerFieldsRemembering(noDob, workday, ctx, [r]);
     expect(after.answers.q_age).toBe('Yes');
     expect(after.unanswered.filter((u) => u.required)).toEqual([]);
-    expect(after.remembered).toEqual([{ field: 'q_age', label: 'Are you at least 18 years of age?', key: r.key, reason: REMEMBERED_REASON }]);
+    expect(after.remembered).toEqual([
+      { field: 'q_age', label: 'Are you at least 18 years of age?', key: r.key, reason: REMEMBERED_REASON },
+    ]);
     expect(REMEMBERED_REASON).toBe('remembered answer');
     // Everything else exactly as the profile answered it.
     expect({ ...after.answers, q_age: undefined }).toEqual({ ...before.answers, q_age: undefined });

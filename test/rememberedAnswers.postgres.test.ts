@@ -8,7 +8,8 @@ rememberedAnswersSuite('postgres', async () => {
   const store = await PostgresJobStore.open(pg.url);
   return {
     store,
-    raw: async (profileId) => (await store.pool.query(`SELECT * FROM remembered_answers WHERE profile_id = $1 ORDER BY answer_key`, [profileId])).rows,
+    raw: async (profileId) =>
+      (await store.pool.query(`SELECT * FROM remembered_answers WHERE profile_id = $1 ORDER BY answer_key`, [profileId])).rows,
     exec: async (sql, params) => void (await store.pool.query(numbered(sql), params)),
     close: async () => {
       await store.close();

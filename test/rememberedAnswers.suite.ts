@@ -55,13 +55,21 @@ export function rememberedAnswersSuite(name: string, open: () => Promise<SuiteRi
     test('remember is an upsert by normalized label and type; the same answer again changes nothing', async () => {
       const answers = await withKeys([k1]);
       const first = await answers.remember(profileId, AGE);
-      expect(first).toMatchObject({ created: true, changed: true, answer: { key: 'select:are-you-at-least-18-years-of-age', label: AGE.label, value: 'Yes', options: AGE.options } });
+      expect(first).toMatchObject({
+        created: true,
+        changed: true,
+        answer: { key: 'select:are-you-at-least-18-years-of-age', label: AGE.label, value: 'Yes', options: AGE.options },
+      });
       expect(first.answer.createdAt).toBe(first.answer.updatedAt);
       const again = await answers.remember(profileId, AGE);
       expect(again).toEqual({ ...first, created: false, changed: false });
 
       const changed = await answers.remember(profileId, { ...AGE, label: 'Are you at least 18 years of age? *', value: 'No' });
-      expect(changed).toMatchObject({ created: false, changed: true, answer: { key: first.answer.key, label: 'Are you at least 18 years of age? *', value: 'No' } });
+      expect(changed).toMatchObject({
+        created: false,
+        changed: true,
+        answer: { key: first.answer.key, label: 'Are you at least 18 years of age? *', value: 'No' },
+      });
       expect(changed.answer.createdAt).toBe(first.answer.createdAt);
       expect(changed.answer.updatedAt >= first.answer.updatedAt).toBe(true);
       // Another type is another question.
@@ -133,7 +141,11 @@ export function rememberedAnswersSuite(name: string, open: () => Promise<SuiteRi
       // A tampered ciphertext fails the codec's authentication.
       const bytes = Buffer.from(row.value, 'base64');
       bytes[bytes.length - 1] ^= 1;
-      await rig.exec(`UPDATE remembered_answers SET value = ? WHERE profile_id = ? AND answer_key = ?`, [bytes.toString('base64'), profileId, row.answer_key]);
+      await rig.exec(`UPDATE remembered_answers SET value = ? WHERE profile_id = ? AND answer_key = ?`, [
+        bytes.toString('base64'),
+        profileId,
+        row.answer_key,
+      ]);
       expect((await answers.list(profileId))[0].unreadable).toMatch(/failed authentication/);
       await answers.forget(other, row.answer_key);
     });
@@ -142,9 +154,14 @@ export function rememberedAnswersSuite(name: string, open: () => Promise<SuiteRi
       const answers = await withKeys([k1]);
       await answers.remember(profileId, DOB);
       await answers.remember(profileId, AGE);
-      expect((await answers.usable(profileId, ['date:date-of-birth', 'date:date-of-birth', 'text:not-remembered'])).map((a) => a.key)).toEqual(['date:date-of-birth']);
+      expect(
+        (await answers.usable(profileId, ['date:date-of-birth', 'date:date-of-birth', 'text:not-remembered'])).map((a) => a.key),
+      ).toEqual(['date:date-of-birth']);
       expect(await answers.usable(profileId, [])).toEqual([]);
-      expect((await answers.usable(profileId)).map((a) => a.key)).toEqual(['date:date-of-birth', 'select:are-you-at-least-18-years-of-age']);
+      expect((await answers.usable(profileId)).map((a) => a.key)).toEqual([
+        'date:date-of-birth',
+        'select:are-you-at-least-18-years-of-age',
+      ]);
     });
 
     test('forget removes one answer of one profile', async () => {

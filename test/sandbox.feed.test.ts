@@ -176,7 +176,10 @@ describe('POST /api/jobs/feed', () => {
   });
 
   it('answers 400 on a malformed JSON body', async () => {
-    const res = await api('POST', '/api/jobs/feed', { raw: Buffer.from('{"batch_size":'), headers: { 'content-type': 'application/json' } });
+    const res = await api('POST', '/api/jobs/feed', {
+      raw: Buffer.from('{"batch_size":'),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(400);
     expect(res.body.fields[0].field).toBe('body');
   });
@@ -220,7 +223,10 @@ describe('POST /api/jobs/feed', () => {
       ],
       [
         { work_models: ['hybrid', 'onsite'], experience_levels: ['mid'], sources: ['workday', 'ashby'] },
-        n((j) => ['hybrid', 'onsite'].includes(j.workplace_type!) && j.experience_level === 'mid' && ['workday', 'ashby'].includes(j.source)),
+        n(
+          (j) =>
+            ['hybrid', 'onsite'].includes(j.workplace_type!) && j.experience_level === 'mid' && ['workday', 'ashby'].includes(j.source),
+        ),
       ],
     ];
     for (const [body, expected] of cases) {
@@ -266,7 +272,12 @@ describe('POST /api/jobs/feed', () => {
       const problem = await feed({ cursor: first.body.next_cursor });
       expect(problem.status).toBe(409);
       expect(problem.headers['content-type']).toBe('application/problem+json');
-      expect(JSON.parse(String(problem.body))).toMatchObject({ status: 409, code: 'cursor_restart_required', detail: expect.any(String), api_version: expect.any(String) });
+      expect(JSON.parse(String(problem.body))).toMatchObject({
+        status: 409,
+        code: 'cursor_restart_required',
+        detail: expect.any(String),
+        api_version: expect.any(String),
+      });
     } finally {
       await sb.admin.setShapes({ errors: 'applyflow' });
     }
@@ -353,7 +364,12 @@ describe('churn', () => {
   let churnApi: ReturnType<typeof apiClient>;
   beforeEach(async () => {
     // Heavy churn so every page sees new, edited and expired jobs.
-    churny = await startSandbox({ seed: 5, jobs: 400, startTime: START, churn: { newPerHour: 0.2, updatedPerHour: 0.4, expiredPerHour: 0.1 } });
+    churny = await startSandbox({
+      seed: 5,
+      jobs: 400,
+      startTime: START,
+      churn: { newPerHour: 0.2, updatedPerHour: 0.4, expiredPerHour: 0.1 },
+    });
     churnApi = apiClient(churny);
   });
   afterEach(() => churny.close());

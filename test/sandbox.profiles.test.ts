@@ -79,7 +79,10 @@ describe('create and get', () => {
     [{ contact, memories: ['x'.repeat(PROFILE_LIMITS.memory + 1)] }, ['memories.0']],
     [{ contact, cover_letter_template: 'x'.repeat(PROFILE_LIMITS.coverLetterTemplate + 1) }, ['cover_letter_template']],
     [{ contact, work_experience: [{ company: 'A', title: 'B', start_date: '2021-13' }] }, ['work_experience.0.start_date']],
-    [{ contact, preferences: { salary_expectation: { amount: 1, currency: 'usd', period: 'year' } } }, ['preferences.salary_expectation.currency']],
+    [
+      { contact, preferences: { salary_expectation: { amount: 1, currency: 'usd', period: 'year' } } },
+      ['preferences.salary_expectation.currency'],
+    ],
     [{ contact, hobbies: ['chess'] }, ['hobbies']],
   ])('answers 400 naming the field (%#)', async (body, fields) => {
     const res = await create(body);
@@ -188,7 +191,13 @@ describe('resume upload and import', () => {
     expect(p.contact).toEqual({ first_name: 'Ada', last_name: 'King', email: 'ada.king@example.com', phone: '+44 20 7946 0000' });
     expect(p.links).toEqual({ linkedin: 'https://www.linkedin.com/in/ada-king', github: 'https://github.com/adaking' });
     expect(p.work_experience).toEqual([
-      { title: 'Senior Backend Engineer', company: 'Analytical Engines Ltd', start_date: '2021-03', end_date: '2023-01', is_current: false },
+      {
+        title: 'Senior Backend Engineer',
+        company: 'Analytical Engines Ltd',
+        start_date: '2021-03',
+        end_date: '2023-01',
+        is_current: false,
+      },
       { title: 'Staff Engineer', company: 'Difference Corp', start_date: '2023-02', end_date: null, is_current: true },
     ]);
     expect(p.education).toEqual([
@@ -213,8 +222,18 @@ describe('resume upload and import', () => {
   });
 
   it('a newer upload supersedes an import still running', async () => {
-    await upload(id, Buffer.from('Name: First Upload\nEmail: first@example.com'), { 'content-type': 'text/plain', 'x-file-name': 'a.txt' }, '?import=true');
-    await upload(id, Buffer.from('Name: Second Upload\nEmail: second@example.com'), { 'content-type': 'text/plain', 'x-file-name': 'b.txt' }, '?import=true');
+    await upload(
+      id,
+      Buffer.from('Name: First Upload\nEmail: first@example.com'),
+      { 'content-type': 'text/plain', 'x-file-name': 'a.txt' },
+      '?import=true',
+    );
+    await upload(
+      id,
+      Buffer.from('Name: Second Upload\nEmail: second@example.com'),
+      { 'content-type': 'text/plain', 'x-file-name': 'b.txt' },
+      '?import=true',
+    );
     const p = await settled(id);
     expect(p.contact?.email).toBe('second@example.com');
     expect(p.resume?.file_name).toBe('b.txt');

@@ -24,7 +24,15 @@ beforeAll(async () => {
   for (const job of page.body.jobs) if (!jobBySource.has(job.source)) jobBySource.set(job.source, job);
 });
 afterAll(() => sb?.close());
-afterEach(() => sb.admin.setFaults({ captchaRate: 0, reportReservedStatuses: false, resetAfterCreateNext: 0, resetAfterSubmitNext: 0, idempotencyKeys: 'ignore' }));
+afterEach(() =>
+  sb.admin.setFaults({
+    captchaRate: 0,
+    reportReservedStatuses: false,
+    resetAfterCreateNext: 0,
+    resetAfterSubmitNext: 0,
+    idempotencyKeys: 'ignore',
+  }),
+);
 
 async function create(body: Record<string, unknown>): Promise<ApiResponse<LiveSessionState>> {
   const res = await api<LiveSessionState>('POST', '/api/auto-apply/sessions', { json: body });
@@ -69,7 +77,12 @@ describe('forms per provider', () => {
     expect(res.headers.location).toBe(`/api/auto-apply/sessions/${res.body.session_id}`);
     const form = formFor(provider, job.apply_url);
     expect(res.body).toMatchObject({ provider_id: provider, status: 'form_ready', is_terminal: false, fields: form.pages[0].fields });
-    expect(await meta(res.body.session_id)).toMatchObject({ state: 'running', mode: 'interactive', provider_id: provider, profile_id: null });
+    expect(await meta(res.body.session_id)).toMatchObject({
+      state: 'running',
+      mode: 'interactive',
+      provider_id: provider,
+      profile_id: null,
+    });
 
     const { statuses, last } = await walk(res.body);
     const middle = Array(Math.max(0, form.pages.length - 2)).fill('next_available');
@@ -81,9 +94,7 @@ describe('forms per provider', () => {
     const m = await meta(last.session_id);
     expect(m.state).toBe('completed');
     expect(m.completed_at).not.toBeNull();
-    expect(await submissionsFor(job.apply_url)).toEqual([
-      expect.objectContaining({ profile_id: null, job_id: job.id, count: 1 }),
-    ]);
+    expect(await submissionsFor(job.apply_url)).toEqual([expect.objectContaining({ profile_id: null, job_id: job.id, count: 1 })]);
     const record = await sb.admin.session(last.session_id);
     expect(record).toMatchObject({ ended: true, ended_reason: 'terminal', page_count: form.pages.length });
     expect(record.answers).toHaveLength(form.pages.length);
@@ -280,7 +291,14 @@ describe('create Idempotency-Key (honoured)', () => {
 
   it('keys are forgotten with their sessions, so memory stays bounded', () => {
     const profiles = { has: () => false, hasResume: () => false };
-    const store = new SessionStore(new Corpus({ seed: 1, jobs: 10, startTime: Date.now() }), profiles, new FaultInjector(1), 60_000, Date.now, 2);
+    const store = new SessionStore(
+      new Corpus({ seed: 1, jobs: 10, startTime: Date.now() }),
+      profiles,
+      new FaultInjector(1),
+      60_000,
+      Date.now,
+      2,
+    );
     try {
       const body = { job_url: 'https://jobs.lever.co/acme/bounded' };
       const a = store.create(body, 'a').state.session_id;

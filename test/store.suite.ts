@@ -276,8 +276,7 @@ export function storeSuite(name: string, open: () => Promise<JobStore>): void {
         await store.markExpired([jobId(4)]);
       });
 
-      const ids = async (f: Parameters<JobStore['searchJobs']>[0]) =>
-        (await store.searchJobs({ now, ...f })).map((j) => j.id);
+      const ids = async (f: Parameters<JobStore['searchJobs']>[0]) => (await store.searchJobs({ now, ...f })).map((j) => j.id);
 
       test('full text over title and description, stemmed, title ranked first, expired excluded', async () => {
         expect(await ids({ text: 'backend' })).toEqual([jobId(1), jobId(2)]);
@@ -305,9 +304,7 @@ export function storeSuite(name: string, open: () => Promise<JobStore>): void {
         expect(await ids({ companiesExclude: ['acme'] })).toEqual([jobId(2)]);
         expect(await ids({ excludeIds: [jobId(1)] })).toEqual([jobId(2), jobId(3)]);
         expect(await ids({ limit: 1 })).toEqual([jobId(1)]);
-        expect(await ids({ text: 'engineer', workplaceTypes: ['remote'], companiesInclude: ['acme'] })).toEqual([
-          jobId(1),
-        ]);
+        expect(await ids({ text: 'engineer', workplaceTypes: ['remote'], companiesInclude: ['acme'] })).toEqual([jobId(1)]);
       });
 
       test('summaries carry the indexed fields', async () => {

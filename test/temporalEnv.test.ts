@@ -15,7 +15,11 @@ test('dev server: search attributes registered with their types, workflows run',
   try {
     const { customAttributes } = await env.connection.operatorService.listSearchAttributes({ namespace: 'default' });
     const T = temporal.api.enums.v1.IndexedValueType;
-    const typeNames: Record<number, string> = { [T.INDEXED_VALUE_TYPE_KEYWORD]: 'Keyword', [T.INDEXED_VALUE_TYPE_INT]: 'Int', [T.INDEXED_VALUE_TYPE_DOUBLE]: 'Double' };
+    const typeNames: Record<number, string> = {
+      [T.INDEXED_VALUE_TYPE_KEYWORD]: 'Keyword',
+      [T.INDEXED_VALUE_TYPE_INT]: 'Int',
+      [T.INDEXED_VALUE_TYPE_DOUBLE]: 'Double',
+    };
     for (const def of SEARCH_ATTRIBUTE_DEFINITIONS) {
       expect([def.name, typeNames[Number(customAttributes?.[def.name])]]).toEqual([def.name, def.type]);
     }

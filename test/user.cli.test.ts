@@ -42,12 +42,40 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 test('create, update, key create/list/revoke and delete, each as stored; another operator sees nothing', async () => {
-  const made = await applyflow('user', 'create', '--operator', 'ops', '--external-id', 'crm-9', '--name', 'Ann', '--max-monthly', '10', '--json');
+  const made = await applyflow(
+    'user',
+    'create',
+    '--operator',
+    'ops',
+    '--external-id',
+    'crm-9',
+    '--name',
+    'Ann',
+    '--max-monthly',
+    '10',
+    '--json',
+  );
   expect(made.code).toBe(0);
   const id = JSON.parse(made.out).id as string;
-  expect(await inStore((u) => u.get('ops', id))).toMatchObject({ externalUserId: 'crm-9', name: 'Ann', maxJobApplicationsPerMonth: 10, maxTotalJobApplications: 1000 });
+  expect(await inStore((u) => u.get('ops', id))).toMatchObject({
+    externalUserId: 'crm-9',
+    name: 'Ann',
+    maxJobApplicationsPerMonth: 10,
+    maxTotalJobApplications: 1000,
+  });
 
-  const bad = await applyflow('user', 'create', '--operator', 'ops', '--external-id', 'crm-10', '--max-total', '-3', '--timezone', 'Nowhere/City');
+  const bad = await applyflow(
+    'user',
+    'create',
+    '--operator',
+    'ops',
+    '--external-id',
+    'crm-10',
+    '--max-total',
+    '-3',
+    '--timezone',
+    'Nowhere/City',
+  );
   expect(bad.code).toBe(1);
   expect(bad.err).toContain('--max-total');
   expect(bad.err).toContain('--timezone');

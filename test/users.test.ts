@@ -39,7 +39,15 @@ describe.each(backends)('users (%s)', (_name, open) => {
   test('create with defaults, read, list and change only as the creating operator', async () => {
     const { users } = rig;
     const u = await users.create('op-a', { externalUserId: 'ext-1', name: 'Ann', email: 'ann@example.com' });
-    expect(u).toMatchObject({ id: expect.stringMatching(/^usr_/), operatorId: 'op-a', externalUserId: 'ext-1', maxTotalJobApplications: 1000, maxJobApplicationsPerMonth: 100, status: 'active', timezone: null });
+    expect(u).toMatchObject({
+      id: expect.stringMatching(/^usr_/),
+      operatorId: 'op-a',
+      externalUserId: 'ext-1',
+      maxTotalJobApplications: 1000,
+      maxJobApplicationsPerMonth: 100,
+      status: 'active',
+      timezone: null,
+    });
     await expect(users.create('op-a', { externalUserId: 'ext-1' })).rejects.toBeInstanceOf(UserExistsError);
     // The same external id under another operator is another user.
     const other = await users.create('op-b', { externalUserId: 'ext-1', maxJobApplicationsPerMonth: 5, status: 'inactive' });
@@ -48,8 +56,19 @@ describe.each(backends)('users (%s)', (_name, open) => {
     expect(await users.update('op-b', u.id, { name: 'x' })).toBeNull();
     expect(await users.remove('op-b', u.id)).toBe(false);
     expect((await users.get('op-a', u.id))?.name).toBe('Ann');
-    const changed = await users.update('op-a', u.id, { maxJobApplicationsPerMonth: 10, status: 'inactive', timezone: 'Europe/Berlin', email: null });
-    expect(changed).toMatchObject({ maxJobApplicationsPerMonth: 10, status: 'inactive', timezone: 'Europe/Berlin', email: null, name: 'Ann' });
+    const changed = await users.update('op-a', u.id, {
+      maxJobApplicationsPerMonth: 10,
+      status: 'inactive',
+      timezone: 'Europe/Berlin',
+      email: null,
+    });
+    expect(changed).toMatchObject({
+      maxJobApplicationsPerMonth: 10,
+      status: 'inactive',
+      timezone: 'Europe/Berlin',
+      email: null,
+      name: 'Ann',
+    });
     await users.create('op-a', { externalUserId: 'ext-2' });
     const page = await users.list('op-a', { limit: 1, offset: 1 });
     expect(page.total).toBe(2);

@@ -20,7 +20,10 @@ const readme = readFileSync(resolve(root, 'README.md'), 'utf8');
 function block(info: string): string[] {
   const m = readme.match(new RegExp('```' + info + '\\n([\\s\\S]*?)```'));
   if (!m) throw new Error(`README.md has no \`\`\`${info} block`);
-  return m[1].split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  return m[1]
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
 }
 
 async function freePort(): Promise<number> {
@@ -152,10 +155,17 @@ const checks: [RegExp, Step][] = [
       campaigns.set(complete.id, id!);
       expect(r.out.match(/^ {2}\[[123]\/3\] SUCCESS /gm)).toHaveLength(3);
       expect(r.out).toContain(`campaign ${id} completed: 3 succeeded, 0 failed of 3`);
-      const uiLink = r.out.match(new RegExp(`Temporal UI   (http://127\\.0\\.0\\.1:${ports.ui}/namespaces/default/workflows/campaign%2F${id}/([0-9a-f-]{36})/history)$`, 'm'));
+      const uiLink = r.out.match(
+        new RegExp(
+          `Temporal UI   (http://127\\.0\\.0\\.1:${ports.ui}/namespaces/default/workflows/campaign%2F${id}/([0-9a-f-]{36})/history)$`,
+          'm',
+        ),
+      );
       expect(uiLink).not.toBeNull();
       // The run in the link is the campaign's, as Temporal knows it (the UI serves its app for the page).
-      const listed = await paste(`.tools/bin/temporal workflow describe --workflow-id campaign/${id} --address 127.0.0.1:${ports.temporal} -o json`);
+      const listed = await paste(
+        `.tools/bin/temporal workflow describe --workflow-id campaign/${id} --address 127.0.0.1:${ports.temporal} -o json`,
+      );
       expect(JSON.parse(listed.out).workflowExecutionInfo.execution.runId).toBe(uiLink![2]);
       expect((await fetch(uiLink![1])).status).toBe(200);
       expect(r.out).toContain(`http://127.0.0.1:${ports.api}/api/v1/sessions/${id}`);
@@ -164,9 +174,18 @@ const checks: [RegExp, Step][] = [
       const mine = (await sandboxSubmissions()).filter((s) => s.profile_id === complete.id);
       expect(mine.map((s) => s.count)).toEqual([1, 1, 1]);
       // The API line the demo printed, as printed, answers with the finished campaign.
-      const apiLine = r.out.split('\n').find((l) => l.trim().startsWith('API'))!.trim().replace(/^API\s+/, '');
+      const apiLine = r.out
+        .split('\n')
+        .find((l) => l.trim().startsWith('API'))!
+        .trim()
+        .replace(/^API\s+/, '');
       const shown = await paste(apiLine);
-      expect(JSON.parse(shown.out)).toMatchObject({ sessionId: id, status: 'completed', userId: 'local', stats: { successfulApplications: 3 } });
+      expect(JSON.parse(shown.out)).toMatchObject({
+        sessionId: id,
+        status: 'completed',
+        userId: 'local',
+        stats: { successfulApplications: 3 },
+      });
     },
   ],
   [
@@ -231,10 +250,14 @@ test('the README walk-through runs as written: scripts/start, then the pasted li
 
   // scripts/start runs `npm ci` when node_modules is not from the lockfile: never under running tests
   // (scripts/test, which CI runs, installs first, so there it always is).
-  const lockHash = createHash('sha256').update(readFileSync(join(root, 'package-lock.json'))).digest('hex');
+  const lockHash = createHash('sha256')
+    .update(readFileSync(join(root, 'package-lock.json')))
+    .digest('hex');
   const stamp = join(root, 'node_modules', '.applyflow-lock.sha256');
   if (!existsSync(stamp) || readFileSync(stamp, 'utf8').trim() !== lockHash) {
-    throw new Error('node_modules was not installed from this package-lock.json: run scripts/ensure-deps.sh first (scripts/start would run npm ci under the other tests)');
+    throw new Error(
+      'node_modules was not installed from this package-lock.json: run scripts/ensure-deps.sh first (scripts/start would run npm ci under the other tests)',
+    );
   }
 
   const main = startMain(startLines[0]);
@@ -275,7 +298,9 @@ test('the README walk-through runs as written: scripts/start, then the pasted li
     }
     if (line === 'npx applyflow demo') toDemoDone = Date.now() - t0;
   }
-  console.log(`walk-through: scripts/start to "applyflow is running" ${(toRunning / 1000).toFixed(1)} s; from there to the demo's finished campaign ${(toDemoDone / 1000).toFixed(1)} s`);
+  console.log(
+    `walk-through: scripts/start to "applyflow is running" ${(toRunning / 1000).toFixed(1)} s; from there to the demo's finished campaign ${(toDemoDone / 1000).toFixed(1)} s`,
+  );
 
   // A clean stop removes the state file; the CLI then says there is no main job instead of guessing.
   await ctrlC(main);

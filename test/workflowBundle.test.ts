@@ -14,7 +14,9 @@ it('bundles only workflow code, pure helpers and the SDK', async () => {
   const modules = [...code.matchAll(/\/\*\*\*\/ "\.\/([^"]+)"/g)].map((m) => m[1]);
   expect(modules).toContain('src/campaign/workflow.ts');
   const forbidden = modules.filter((m) =>
-    /node_modules\/(zod|undici|pg|better-sqlite3|fastify|commander)\/|src\/(jobo\/(client|http|schemas|failures)|store|api|cli|codec)\b|src\/([^/]+\/)?activities\.ts|sandbox\//.test(m),
+    /node_modules\/(zod|undici|pg|better-sqlite3|fastify|commander)\/|src\/(jobo\/(client|http|schemas|failures)|store|api|cli|codec)\b|src\/([^/]+\/)?activities\.ts|sandbox\//.test(
+      m,
+    ),
   );
   expect(forbidden).toEqual([]);
   expect(code.length).toBeLessThan(3_000_000);

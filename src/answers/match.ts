@@ -75,8 +75,5 @@ export function parseRange(label: string): Range | null {
  */
 export function rangeOption(options: FieldOption[], n: number): FieldOption | undefined {
   const ranged = options.map((o) => ({ o, r: parseRange(o.label) })).filter((x): x is { o: FieldOption; r: Range } => x.r !== null);
-  return (
-    ranged.find(({ r: [a, b] }) => a <= n && (n < b || b === Infinity))?.o ??
-    ranged.find(({ r: [a, b] }) => a <= n && n < b + 1)?.o
-  );
+  return ranged.find(({ r: [a, b] }) => a <= n && (n < b || b === Infinity))?.o ?? ranged.find(({ r: [a, b] }) => a <= n && n < b + 1)?.o;
 }

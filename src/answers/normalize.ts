@@ -176,7 +176,9 @@ export function e164(p: PhoneNumber): string {
 /** Whether a field asks for the number without its country code. */
 export function wantsNationalNumber(text: string): boolean {
   const t = norm(text);
-  return /\b(without|no|excluding|exclude)( the)? (country|international) (code|prefix)\b/.test(t) || /\bnational (number|format)\b/.test(t);
+  return (
+    /\b(without|no|excluding|exclude)( the)? (country|international) (code|prefix)\b/.test(t) || /\bnational (number|format)\b/.test(t)
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -201,7 +203,9 @@ export function countriesMentioned(text: string): string[] {
   const n = norm(text);
   return COUNTRY_ALIASES.filter((group) =>
     group.some((alias) =>
-      alias.replace(/\./g, '').length <= 3 ? new RegExp(`\\b${alias.replace(/\./g, '\\.?')}(?![A-Za-z])`).test(text) : hasWords(n, norm(alias)),
+      alias.replace(/\./g, '').length <= 3
+        ? new RegExp(`\\b${alias.replace(/\./g, '\\.?')}(?![A-Za-z])`).test(text)
+        : hasWords(n, norm(alias)),
     ),
   ).map((group) => group[0]);
 }

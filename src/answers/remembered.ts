@@ -47,8 +47,12 @@ const REQUIRED_MARK = /\s*(?:\*|\((?:required|mandatory)\)|\[(?:required|mandato
  * whitespace → one space. "Are you at least 18 years of age? *" → "are you at least 18 years of age".
  */
 export function normalizeLabel(label: string): string {
-  let s = label.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().trim();
-  for (let prev = ''; prev !== s; ) {
+  let s = label
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase()
+    .trim();
+  for (let prev = ''; prev !== s;) {
     prev = s;
     s = s.replace(REQUIRED_MARK, '').trim();
   }

@@ -10,7 +10,15 @@ import { ownedRead } from './campaign';
 import { ERRORS, userOf, type ApiContext, type ZodApp } from './context';
 import { ApiError } from './errors';
 import { ApplicationNotRetryableError, retryApplication } from '../application/client';
-import { ApplicationIdParams, ApplicationList, ApplicationsQuery, ErrorResponse, RetryBody, RetryStarted, type ApplicationT } from './schemas';
+import {
+  ApplicationIdParams,
+  ApplicationList,
+  ApplicationsQuery,
+  ErrorResponse,
+  RetryBody,
+  RetryStarted,
+  type ApplicationT,
+} from './schemas';
 
 function fromLedger(r: LedgerRow, candidateEmail: string | null): ApplicationT {
   return {
@@ -85,7 +93,9 @@ export function registerApplicationRoutes(app: ZodApp, ctx: ApiContext): void {
       // Another user's profile is the same 404 as an unknown one.
       if (profileId) await ctx.profiles.assertOwnedLocally(profileId, userId, 'profileId');
       if (sessionId) {
-        const apps = await ownedRead(ctx.client, sessionId, userId, () => campaignApplications(ctx.client, sessionId, { status, page, limit }));
+        const apps = await ownedRead(ctx.client, sessionId, userId, () =>
+          campaignApplications(ctx.client, sessionId, { status, page, limit }),
+        );
         // A campaign applies for one profile: its applications are all of that profile or none.
         if (profileId && apps.data.some((a) => ledgerKey(a.applicationId)?.profileId !== profileId)) {
           return { data: [], pagination: { page, limit, total: 0, totalPages: 0 } };
@@ -97,7 +107,13 @@ export function registerApplicationRoutes(app: ZodApp, ctx: ApiContext): void {
       // The caller's applications: the ledger's rows of the caller's campaigns (visibility, no workflow queried).
       const mine = await ctx.visibility.shared(`campaigns-of\n${userId}`, () => allCampaigns(ctx.client, { userId }));
       const emails = new Map(mine.map((c) => [c.sessionId, c.candidateEmail]));
-      const rows = await listApplications(ledger, { status, page, limit, campaignIds: new Set(emails.keys()), ...(profileId ? { profileId } : {}) });
+      const rows = await listApplications(ledger, {
+        status,
+        page,
+        limit,
+        campaignIds: new Set(emails.keys()),
+        ...(profileId ? { profileId } : {}),
+      });
       return { data: rows.data.map((r) => fromLedger(r, emails.get(r.campaignId!) ?? null)), pagination: rows.pagination };
     },
   );
@@ -119,7 +135,9 @@ export function registerApplicationRoutes(app: ZodApp, ctx: ApiContext): void {
       const key = ledgerKey(applicationId)!;
       // Another user's application is the same 404 as an unknown one: the profile decides whose it is.
       await ctx.profiles.assertOwnedLocally(key.profileId, userId, 'applicationId').catch(() => {
-        throw new ApiError(404, 'not_found', `application ${applicationId} not found`, [{ field: 'applicationId', message: 'no such application' }]);
+        throw new ApiError(404, 'not_found', `application ${applicationId} not found`, [
+          { field: 'applicationId', message: 'no such application' },
+        ]);
       });
       if (!ctx.ledger) throw new ApiError(501, 'not_implemented', 'retrying needs the applications ledger');
       const row = await (await ctx.ledger()).get(key.profileId, key.jobId);

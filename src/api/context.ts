@@ -13,7 +13,13 @@ import { ErrorResponse } from './schemas';
 import type { ProfileAccess } from './profile';
 import type { VisibilityReads } from './visibility';
 
-export type ZodApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
+export type ZodApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
 
 export interface ApiContext {
   client: Client;

@@ -75,7 +75,9 @@ export function toApiError(err: unknown): ApiError | null {
   if (jobo) {
     const retryable = [JoboFailure.Unavailable, JoboFailure.RateLimited, JoboFailure.Network, JoboFailure.Timeout, JoboFailure.ServerError];
     if (retryable.includes(jobo.type as (typeof retryable)[number])) {
-      return new ApiError(503, 'upstream_unavailable', `the Jobo API is unavailable, retry later (${jobo.type})`, undefined, { 'retry-after': '5' });
+      return new ApiError(503, 'upstream_unavailable', `the Jobo API is unavailable, retry later (${jobo.type})`, undefined, {
+        'retry-after': '5',
+      });
     }
     return new ApiError(502, 'upstream_error', `the Jobo API refused the request (${jobo.type})`);
   }
@@ -92,12 +94,19 @@ export function installErrorHandler(app: FastifyInstance): void {
       return reply
         .code(api.statusCode)
         .headers(api.headers)
-        .send({ error: api.error, message: api.message, ...(api.fields ? { fields: api.fields } : {}), ...(retry >= 0 ? { retryAfter: retry } : {}) });
+        .send({
+          error: api.error,
+          message: api.message,
+          ...(api.fields ? { fields: api.fields } : {}),
+          ...(retry >= 0 ? { retryAfter: retry } : {}),
+        });
     }
     req.log.error({ err }, 'unhandled error');
     return reply.code(500).send({ error: 'internal_error', message: 'internal error' });
   });
-  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` }));
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` }),
+  );
 }
 
 /** Fastify's own 4xx (bad JSON, wrong content type, body too large, rate limit) in the API's error shape. */

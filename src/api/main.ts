@@ -9,7 +9,8 @@ import { startApi } from './server';
 
 export async function runApi(config: Config, signal: AbortSignal): Promise<void> {
   requireJobo(config);
-  if (config.api.keys.length === 0) throw new ConfigError([{ variable: 'APPLYFLOW_API_KEYS', message: 'required for a standalone API (userId:secret,...)' }]);
+  if (config.api.keys.length === 0)
+    throw new ConfigError([{ variable: 'APPLYFLOW_API_KEYS', message: 'required for a standalone API (userId:secret,...)' }]);
   const api = await startApi(config);
   console.log(`applyflow API listening on ${api.url} (OpenAPI: ${api.url}/api/v1/openapi.json)`);
   await new Promise<void>((res) => (signal.aborted ? res() : signal.addEventListener('abort', () => res(), { once: true })));

@@ -7,7 +7,14 @@
 import { z } from 'zod';
 import { findJoboFailure, JoboFailure, type JoboFailureDetails } from '../jobo/failures';
 import type { JoboClient } from '../jobo/client';
-import { CreateProfileRequest, PatchProfileRequest, Profile, RESUME_CONTENT_TYPES, RESUME_FILE_NAME_HEADER, RESUME_MAX_BYTES } from '../jobo/schemas';
+import {
+  CreateProfileRequest,
+  PatchProfileRequest,
+  Profile,
+  RESUME_CONTENT_TYPES,
+  RESUME_FILE_NAME_HEADER,
+  RESUME_MAX_BYTES,
+} from '../jobo/schemas';
 import { parseCreateProfile, parsePatchProfile } from '../profile/input';
 import { resumeFile } from '../profile/resume';
 import type { ProfileOwners } from '../store/profileOwners';
@@ -113,21 +120,35 @@ const ResumeQuery = z.strictObject({
     .meta({ description: 'Import the resume into the profile (default true); poll GET …/resume/import for the outcome' }),
 });
 const ResumeHeaders = z.object({
-  [RESUME_FILE_NAME_HEADER]: z.string().min(1).max(255).meta({ description: 'The file name (percent-encoded); its extension picks the type' }),
+  [RESUME_FILE_NAME_HEADER]: z
+    .string()
+    .min(1)
+    .max(255)
+    .meta({ description: 'The file name (percent-encoded); its extension picks the type' }),
   'content-type': z.string().optional(),
 });
 
 const AnswerParams = z.strictObject({
   profileId: ProfileId,
-  key: z.string().min(1).max(1100).meta({ description: 'The question: `<field type>:<normalized-label>`, e.g. `select:are-you-at-least-18-years-of-age`' }),
+  key: z
+    .string()
+    .min(1)
+    .max(1100)
+    .meta({ description: 'The question: `<field type>:<normalized-label>`, e.g. `select:are-you-at-least-18-years-of-age`' }),
 });
 const AnswerOption = z.object({ value: z.string(), label: z.string() });
 const AnswerValueSchema = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]);
 const RememberBody = z
   .strictObject({
-    label: z.string().meta({ description: "The question's label as a form writes it; compared normalized (case, spacing, punctuation, a trailing * or (required))" }),
+    label: z.string().meta({
+      description: "The question's label as a form writes it; compared normalized (case, spacing, punctuation, a trailing * or (required))",
+    }),
     type: z.enum(REMEMBERABLE_TYPES),
-    options: z.array(AnswerOption).nullable().optional().meta({ description: 'select / multi_select: the options the answer was picked from' }),
+    options: z
+      .array(AnswerOption)
+      .nullable()
+      .optional()
+      .meta({ description: 'select / multi_select: the options the answer was picked from' }),
     value: AnswerValueSchema,
   })
   .meta({ id: 'RememberAnswerRequest' });
@@ -138,7 +159,10 @@ const RememberedAnswerView = z
     type: z.enum(REMEMBERABLE_TYPES),
     options: z.array(AnswerOption).nullable(),
     value: AnswerValueSchema.nullable().meta({ description: 'null when unreadable' }),
-    unreadable: z.string().nullable().meta({ description: 'Why the stored value cannot be read (sealed with a codec key this server does not have); never used then' }),
+    unreadable: z
+      .string()
+      .nullable()
+      .meta({ description: 'Why the stored value cannot be read (sealed with a codec key this server does not have); never used then' }),
     created_at: z.string().meta({ format: 'date-time' }),
     updated_at: z.string().meta({ format: 'date-time' }),
   })
@@ -163,11 +187,20 @@ export function registerProfileRoutes(app: ZodApp, ctx: ApiContext): void {
 
   // Resumes arrive as the raw file (003's upload convention); the route checks type and size.
   app.removeContentTypeParser('text/plain');
-  app.addContentTypeParser([...RESUME_CONTENT_TYPES], { parseAs: 'buffer', bodyLimit: RESUME_MAX_BYTES + 1 }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser([...RESUME_CONTENT_TYPES], { parseAs: 'buffer', bodyLimit: RESUME_MAX_BYTES + 1 }, (_req, body, done) =>
+    done(null, body),
+  );
 
   app.post(
     PROFILES,
-    { schema: { tags, summary: 'Create a profile (the 003 create body; contact is required); the caller owns it', body: CreateProfileRequest, response: { 201: Profile, ...ERRORS, 502: ErrorResponse, 503: ErrorResponse } } },
+    {
+      schema: {
+        tags,
+        summary: 'Create a profile (the 003 create body; contact is required); the caller owns it',
+        body: CreateProfileRequest,
+        response: { 201: Profile, ...ERRORS, 502: ErrorResponse, 503: ErrorResponse },
+      },
+    },
     async (req, reply) => {
       const body = parseCreateProfile(req.body);
       const created = await upstream(null, () => access.jobo.createProfile(body));
@@ -179,15 +212,31 @@ export function registerProfileRoutes(app: ZodApp, ctx: ApiContext): void {
 
   app.get(
     PROFILES,
-    { schema: { tags, summary: "The caller's profile ids, oldest first", response: { 200: z.object({ data: z.array(OwnedProfile) }), ...ERRORS } } },
+    {
+      schema: {
+        tags,
+        summary: "The caller's profile ids, oldest first",
+        response: { 200: z.object({ data: z.array(OwnedProfile) }), ...ERRORS },
+      },
+    },
     async (req) => ({
-      data: (await (await access.ownersStore()).profilesOf(userOf(req))).map((o) => ({ profile_id: o.profileId, assigned_at: o.assignedAt })),
+      data: (await (await access.ownersStore()).profilesOf(userOf(req))).map((o) => ({
+        profile_id: o.profileId,
+        assigned_at: o.assignedAt,
+      })),
     }),
   );
 
   app.get(
     `${PROFILES}/:profileId`,
-    { schema: { tags, summary: 'A profile of the caller', params: ProfileParams, response: { 200: Profile, ...ERRORS, 502: ErrorResponse, 503: ErrorResponse } } },
+    {
+      schema: {
+        tags,
+        summary: 'A profile of the caller',
+        params: ProfileParams,
+        response: { 200: Profile, ...ERRORS, 502: ErrorResponse, 503: ErrorResponse },
+      },
+    },
     async (req) => {
       const { profileId } = req.params;
       await access.assertOwnedLocally(profileId, userOf(req));
@@ -243,7 +292,8 @@ export function registerProfileRoutes(app: ZodApp, ctx: ApiContext): void {
       }
       const file = resumeFile(fileName, req.body);
       const sent = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-      if (sent !== file.contentType) throw invalidRequest([{ field: 'content-type', message: `must be ${file.contentType} for this file name` }]);
+      if (sent !== file.contentType)
+        throw invalidRequest([{ field: 'content-type', message: `must be ${file.contentType} for this file name` }]);
       const profile = await upstream(profileId, () => access.jobo.uploadResume(profileId, file, { import: req.query.import }));
       return reply.code(202).send(profile);
     },
@@ -251,7 +301,14 @@ export function registerProfileRoutes(app: ZodApp, ctx: ApiContext): void {
 
   app.get(
     `${PROFILES}/:profileId/resume/import`,
-    { schema: { tags, summary: "The resume import's status (importing, ready, import_failed with import_error)", params: ProfileParams, response: { 200: ImportStatus, ...ERRORS, 502: ErrorResponse, 503: ErrorResponse } } },
+    {
+      schema: {
+        tags,
+        summary: "The resume import's status (importing, ready, import_failed with import_error)",
+        params: ProfileParams,
+        response: { 200: ImportStatus, ...ERRORS, 502: ErrorResponse, 503: ErrorResponse },
+      },
+    },
     async (req) => {
       const { profileId } = req.params;
       await access.assertOwnedLocally(profileId, userOf(req));
@@ -269,7 +326,14 @@ export function registerProfileRoutes(app: ZodApp, ctx: ApiContext): void {
   const answerTags = ['remembered answers'];
   app.get(
     `${PROFILES}/:profileId/answers`,
-    { schema: { tags: answerTags, summary: "The profile's remembered answers, by key", params: ProfileParams, response: { 200: z.object({ data: z.array(RememberedAnswerView) }), ...ERRORS, 503: ErrorResponse } } },
+    {
+      schema: {
+        tags: answerTags,
+        summary: "The profile's remembered answers, by key",
+        params: ProfileParams,
+        response: { 200: z.object({ data: z.array(RememberedAnswerView) }), ...ERRORS, 503: ErrorResponse },
+      },
+    },
     async (req) => {
       const { profileId } = req.params;
       await access.assertOwnedLocally(profileId, userOf(req));
@@ -304,7 +368,14 @@ export function registerProfileRoutes(app: ZodApp, ctx: ApiContext): void {
 
   app.delete(
     `${PROFILES}/:profileId/answers/:key`,
-    { schema: { tags: answerTags, summary: 'Forget a remembered answer (the question is asked again)', params: AnswerParams, response: { 204: z.null(), ...ERRORS, 503: ErrorResponse } } },
+    {
+      schema: {
+        tags: answerTags,
+        summary: 'Forget a remembered answer (the question is asked again)',
+        params: AnswerParams,
+        response: { 204: z.null(), ...ERRORS, 503: ErrorResponse },
+      },
+    },
     async (req, reply) => {
       const { profileId, key } = req.params;
       await access.assertOwnedLocally(profileId, userOf(req));

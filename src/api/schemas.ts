@@ -54,14 +54,21 @@ const TextList = z.array(Text(200)).min(1).max(50);
 
 export const ErrorResponse = z
   .object({
-    error: z.string().meta({ description: 'Stable machine code: invalid_request, unauthorized, forbidden, not_found, conflict, rate_limited, ...' }),
+    error: z
+      .string()
+      .meta({ description: 'Stable machine code: invalid_request, unauthorized, forbidden, not_found, conflict, rate_limited, ...' }),
     message: z.string(),
     fields: z.array(FieldProblem).optional().meta({ description: 'One entry per bad field (400 invalid_request)' }),
     retryAfter: z.number().int().optional().meta({ description: '429 only: seconds to wait, as the Retry-After header says' }),
   })
   .meta({ id: 'Error' });
 
-export const Pagination = z.object({ page: z.number().int(), limit: z.number().int(), total: z.number().int(), totalPages: z.number().int() });
+export const Pagination = z.object({
+  page: z.number().int(),
+  limit: z.number().int(),
+  total: z.number().int(),
+  totalPages: z.number().int(),
+});
 
 const pageQuery = {
   page: z.coerce.number().int().min(1).max(1_000_000).default(1).meta({ description: 'Page number (default 1)' }),
@@ -86,7 +93,11 @@ const jobShape = {
 export const filtersShape = {
   jobTitle: Text(200).optional(),
   location: TextList.optional(),
-  workType: z.array(z.enum(Object.keys(WORK_TYPES) as [keyof typeof WORK_TYPES, ...(keyof typeof WORK_TYPES)[]])).min(1).max(3).optional(),
+  workType: z
+    .array(z.enum(Object.keys(WORK_TYPES) as [keyof typeof WORK_TYPES, ...(keyof typeof WORK_TYPES)[]]))
+    .min(1)
+    .max(3)
+    .optional(),
   employmentType: z.array(z.enum(EMPLOYMENT_TYPES)).min(1).max(EMPLOYMENT_TYPES.length).optional(),
   experienceLevel: z.array(z.enum(EXPERIENCE_LEVELS)).min(1).max(EXPERIENCE_LEVELS.length).optional(),
   postedWithinDays: z.number().int().min(1).max(365).optional(),
@@ -105,7 +116,13 @@ const scheduleShape = {
 
 const limitsShape = {
   maxJobsPerRun: z.number().int().min(1).max(MAX_JOBS_PER_RUN).optional(),
-  concurrency: z.number().int().min(1).max(MAX_CONCURRENCY).optional().meta({ description: 'Applications of this session running at once' }),
+  concurrency: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_CONCURRENCY)
+    .optional()
+    .meta({ description: 'Applications of this session running at once' }),
 };
 
 const Answers = z
@@ -116,10 +133,15 @@ const PersonDeadlineHours = z
   .number()
   .min(1 / 60)
   .max(MAX_PERSON_DEADLINE_HOURS)
-  .meta({ description: 'ask/review: how long an application waits for a person before it fails naming the fields (default 72; fractions allowed, whole minutes used)' });
+  .meta({
+    description:
+      'ask/review: how long an application waits for a person before it fails naming the fields (default 72; fractions allowed, whole minutes used)',
+  });
 
 /** The setPolicy body (POST /api/v1/sessions/{id}/policy). */
-export const SetPolicyBody = z.strictObject({ policy: z.enum(CAMPAIGN_POLICIES), personDeadlineHours: PersonDeadlineHours.optional() }).meta({ id: 'SetSessionPolicy' });
+export const SetPolicyBody = z
+  .strictObject({ policy: z.enum(CAMPAIGN_POLICIES), personDeadlineHours: PersonDeadlineHours.optional() })
+  .meta({ id: 'SetSessionPolicy' });
 
 const commonCreate = {
   candidateProfileId: ProfileId,
@@ -128,12 +150,19 @@ const commonCreate = {
   limits: z.strictObject(limitsShape).optional(),
   answers: Answers.optional(),
   // Issue 16: what an application that needs a person does (src/campaign/messages.ts CampaignPolicy).
-  policy: z.enum(CAMPAIGN_POLICIES).optional().meta({ description: 'skip (default): fail naming the fields; ask: wait for a person\'s answers; review: wait for approval before the final submit' }),
+  policy: z.enum(CAMPAIGN_POLICIES).optional().meta({
+    description:
+      "skip (default): fail naming the fields; ask: wait for a person's answers; review: wait for approval before the final submit",
+  }),
   personDeadlineHours: PersonDeadlineHours.optional(),
 };
 
-export const RunOnceBody = z.strictObject({ ...commonCreate, jobs: z.array(z.strictObject(jobShape)).min(1).max(MAX_JOBS) }).meta({ id: 'CreateRunOnceSession' });
-export const AutopilotOnceBody = z.strictObject({ ...commonCreate, filters: z.strictObject(filtersShape) }).meta({ id: 'CreateAutopilotOnceSession' });
+export const RunOnceBody = z
+  .strictObject({ ...commonCreate, jobs: z.array(z.strictObject(jobShape)).min(1).max(MAX_JOBS) })
+  .meta({ id: 'CreateRunOnceSession' });
+export const AutopilotOnceBody = z
+  .strictObject({ ...commonCreate, filters: z.strictObject(filtersShape) })
+  .meta({ id: 'CreateAutopilotOnceSession' });
 export const AutopilotRecurringBody = z
   .strictObject({ ...commonCreate, filters: z.strictObject(filtersShape), schedule: z.strictObject(scheduleShape) })
   .meta({ id: 'CreateAutopilotRecurringSession' });
@@ -143,9 +172,19 @@ const CampaignStats = z.object({
   totalApplications: z.number().int(),
   successfulApplications: z.number().int(),
   failedApplications: z.number().int(),
-  limitReachedApplications: z.number().int().optional().meta({ description: "Jobs not started: the user's total or monthly limit was used up" }),
-  waitingForPerson: z.number().int().optional().meta({ description: 'Applications waiting for a person now (they hold no concurrency slot); present once the policy is ask or review' }),
-  needsPersonApplications: z.number().int().optional().meta({ description: 'Applications parked for a person (captcha or login wall, NEEDS_PERSON)' }),
+  limitReachedApplications: z
+    .number()
+    .int()
+    .optional()
+    .meta({ description: "Jobs not started: the user's total or monthly limit was used up" }),
+  waitingForPerson: z.number().int().optional().meta({
+    description: 'Applications waiting for a person now (they hold no concurrency slot); present once the policy is ask or review',
+  }),
+  needsPersonApplications: z
+    .number()
+    .int()
+    .optional()
+    .meta({ description: 'Applications parked for a person (captcha or login wall, NEEDS_PERSON)' }),
   jobsQueued: z.number().int(),
   lastRunAt: NullableTimestamp,
   nextRunAt: NullableTimestamp,
@@ -166,7 +205,10 @@ export const Session = z
     limits: z.object({ maxJobsPerRun: z.number().int(), concurrency: z.number().int() }),
     workflowId: z.string().meta({ description: 'The Temporal workflow id (campaign/<sessionId>)' }),
     createdAt: Timestamp,
-    policy: z.enum(CAMPAIGN_POLICIES).optional().meta({ description: 'The policy applications start with now (absent: a session from before policies, skip)' }),
+    policy: z
+      .enum(CAMPAIGN_POLICIES)
+      .optional()
+      .meta({ description: 'The policy applications start with now (absent: a session from before policies, skip)' }),
     personDeadlineHours: z.number().optional(),
   })
   .meta({ id: 'Session' });
@@ -285,14 +327,24 @@ export const CreateInteractiveBody = z
   .strictObject({
     job_url: JobLink,
     profile_id: ProfileId.optional(),
-    idle_timeout_minutes: z.number().positive().max(MAX_IDLE_TIMEOUT_MINUTES).optional().meta({ description: 'Minutes without answers before the session expires' }),
+    idle_timeout_minutes: z
+      .number()
+      .positive()
+      .max(MAX_IDLE_TIMEOUT_MINUTES)
+      .optional()
+      .meta({ description: 'Minutes without answers before the session expires' }),
   })
   .meta({ id: 'CreateInteractiveSession' });
 
 export const AnswersBody = z
   .strictObject({
     answers: z.record(z.string().min(1), AnswerValue),
-    page: z.number().int().min(1).optional().meta({ description: 'Guard: the page these answers are for; refused when the session moved on' }),
+    page: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .meta({ description: 'Guard: the page these answers are for; refused when the session moved on' }),
   })
   .meta({ id: 'InteractiveAnswers' });
 
@@ -300,7 +352,10 @@ export const AnswersBody = z
 const liveShape = {
   ...LiveSessionState.shape,
   session_id: z.string().meta({ description: 'This API’s session id: use it in the answers, get and end endpoints' }),
-  status: z.string().meta({ description: 'Flow status (001): form_ready, next_available, submit_ready, submitted, error, expired, ...; `starting` before the first page' }),
+  status: z.string().meta({
+    description:
+      'Flow status (001): form_ready, next_available, submit_ready, submitted, error, expired, ...; `starting` before the first page',
+  }),
   page: z.number().int(),
   pages_answered: z.number().int(),
   hops: z.number().int().meta({ description: 'Redirects followed (the session follows redirect_required itself)' }),

@@ -136,7 +136,10 @@ export async function buildApi(deps: ApiDeps): Promise<ZodApp> {
     client: deps.client,
     taskQueue: deps.taskQueue,
     profiles: new ProfileAccess(deps.jobo, deps.profileOwners, deps.rememberedAnswers),
-    sessions: new InteractiveSessionClient(deps.client, { taskQueue: deps.taskQueue, defaultIdleTimeoutMinutes: deps.sessionIdleTimeoutMinutes }),
+    sessions: new InteractiveSessionClient(deps.client, {
+      taskQueue: deps.taskQueue,
+      defaultIdleTimeoutMinutes: deps.sessionIdleTimeoutMinutes,
+    }),
     ledger: deps.ledger,
     users: deps.users,
     analytics: deps.analytics,

@@ -26,7 +26,10 @@ const Counts = z.object({
   limitReached: z.number().int().meta({ description: "Not started: the user's total or monthly limit was used up" }),
   inProgress: z.number().int(),
   cancelled: z.number().int(),
-  needsPerson: z.number().int().meta({ description: 'Parked at a captcha or login wall upstream: only a person can finish them (NEEDS_PERSON)' }),
+  needsPerson: z
+    .number()
+    .int()
+    .meta({ description: 'Parked at a captcha or login wall upstream: only a person can finish them (NEEDS_PERSON)' }),
 });
 export const UsageOut = z
   .object({
@@ -40,7 +43,9 @@ const UserUsage = UserUsageOut.extend(UsageOut.shape).meta({ id: 'UserUsage' });
 const SummaryOut = z
   .object({
     period: z.enum(PERIODS),
-    overview: Counts.extend({ successRate: z.number().nullable().meta({ description: 'successful / (successful + failed); null before any' }) }),
+    overview: Counts.extend({
+      successRate: z.number().nullable().meta({ description: 'successful / (successful + failed); null before any' }),
+    }),
     byProvider: z.array(Counts.extend({ provider: z.string() })),
     dailyTrend: z.array(Counts.extend({ date: z.string() })),
     topSessions: z.array(Counts.extend({ sessionId: z.string() })),
@@ -59,7 +64,10 @@ const SummaryOut = z
   })
   .meta({ id: 'AnalyticsSummary' });
 
-export function periodRange(q: { period?: (typeof PERIODS)[number]; startDate?: string; endDate?: string }, now = Date.now()): { label: string; from: string | null; to: string | null } {
+export function periodRange(
+  q: { period?: (typeof PERIODS)[number]; startDate?: string; endDate?: string },
+  now = Date.now(),
+): { label: string; from: string | null; to: string | null } {
   if (q.startDate || q.endDate) {
     if (q.period) throw invalidRequest([{ field: 'period', message: 'give period or startDate/endDate, not both' }]);
     if (q.startDate && q.endDate && q.endDate < q.startDate) throw invalidRequest([{ field: 'endDate', message: 'before startDate' }]);
@@ -94,7 +102,14 @@ export function registerUsageRoutes(app: ZodApp, ctx: ApiContext): void {
 
   app.get(
     '/api/v1/usage',
-    { schema: { tags: ['usage'], summary: "The caller's applications in a period (user keys: its own; operators: the whole account)", querystring: UsageQuery, response: { 200: UsageOut, ...ERRORS } } },
+    {
+      schema: {
+        tags: ['usage'],
+        summary: "The caller's applications in a period (user keys: its own; operators: the whole account)",
+        querystring: UsageQuery,
+        response: { 200: UsageOut, ...ERRORS },
+      },
+    },
     async (req) => usage(await scopeOf(ctx, req.apiUser!), req.query),
   );
 
@@ -118,10 +133,20 @@ export function registerUsageRoutes(app: ZodApp, ctx: ApiContext): void {
 
   app.get(
     '/api/v1/analytics/summary',
-    { schema: { tags: ['usage'], summary: 'Dashboard summary: overview, by ATS provider, daily trend, top sessions, recent activity', querystring: SummaryQuery, response: { 200: SummaryOut, ...ERRORS } } },
+    {
+      schema: {
+        tags: ['usage'],
+        summary: 'Dashboard summary: overview, by ATS provider, daily trend, top sessions, recent activity',
+        querystring: SummaryQuery,
+        response: { 200: SummaryOut, ...ERRORS },
+      },
+    },
     async (req) => {
       const range = periodRange({ period: req.query.period });
-      return { period: req.query.period, ...(await (await analytics()).summary({ userIds: await scopeOf(ctx, req.apiUser!), from: range.from, to: range.to })) };
+      return {
+        period: req.query.period,
+        ...(await (await analytics()).summary({ userIds: await scopeOf(ctx, req.apiUser!), from: range.from, to: range.to })),
+      };
     },
   );
 }

@@ -26,7 +26,10 @@ const UserFields = {
   status: z.enum(USER_STATUSES).optional().meta({ description: 'inactive: the user keys are refused (403) and nothing starts' }),
   timezone: Timezone.nullable().optional(),
 };
-const CreateUser = z.strictObject({ externalUserId: z.string().min(1).max(200).meta({ description: 'Your id for the user; unique per operator' }), ...UserFields });
+const CreateUser = z.strictObject({
+  externalUserId: z.string().min(1).max(200).meta({ description: 'Your id for the user; unique per operator' }),
+  ...UserFields,
+});
 const PatchUser = z.strictObject(UserFields);
 const UserParams = z.strictObject({ userId: z.string().min(1).max(64) });
 const KeyParams = z.strictObject({ userId: z.string().min(1).max(64), keyId: z.string().min(1).max(64) });
@@ -51,9 +54,18 @@ export const User = z
   .meta({ id: 'User' });
 const UserList = z.object({ data: z.array(User), pagination: Pagination });
 const ApiKeyOut = z
-  .object({ keyId: z.string(), userId: z.string(), name: z.string().nullable(), prefix: z.string(), createdAt: z.string(), revokedAt: z.string().nullable() })
+  .object({
+    keyId: z.string(),
+    userId: z.string(),
+    name: z.string().nullable(),
+    prefix: z.string(),
+    createdAt: z.string(),
+    revokedAt: z.string().nullable(),
+  })
   .meta({ id: 'UserApiKey' });
-const CreatedKey = ApiKeyOut.extend({ secret: z.string().meta({ description: 'The key itself: shown only in this answer, stored hashed' }) }).meta({
+const CreatedKey = ApiKeyOut.extend({
+  secret: z.string().meta({ description: 'The key itself: shown only in this answer, stored hashed' }),
+}).meta({
   id: 'CreatedUserApiKey',
 });
 const CreateKey = z.strictObject({ name: z.string().min(1).max(100).optional() });
@@ -78,12 +90,24 @@ export const userOut = (u: UserRecord): z.infer<typeof User> => ({
   createdAt: u.createdAt,
   updatedAt: u.updatedAt,
 });
-const keyOut = (k: UserKeyRecord) => ({ keyId: k.id, userId: k.userId, name: k.name, prefix: k.prefix, createdAt: k.createdAt, revokedAt: k.revokedAt });
+const keyOut = (k: UserKeyRecord) => ({
+  keyId: k.id,
+  userId: k.userId,
+  name: k.name,
+  prefix: k.prefix,
+  createdAt: k.createdAt,
+  revokedAt: k.revokedAt,
+});
 
 export async function limitUsage(users: Users, u: UserRecord): Promise<z.infer<typeof UserUsageOut>> {
   const used = await users.usage(u.id);
   const part = (limit: number, n: number) => ({ limit, used: n, remaining: Math.max(0, limit - n) });
-  return { userId: u.id, month: used.month, total: part(u.maxTotalJobApplications, used.total), monthly: part(u.maxJobApplicationsPerMonth, used.monthly) };
+  return {
+    userId: u.id,
+    month: used.month,
+    total: part(u.maxTotalJobApplications, used.total),
+    monthly: part(u.maxJobApplicationsPerMonth, used.monthly),
+  };
 }
 
 export function usersOf(ctx: ApiContext): () => Promise<Users> {
@@ -100,7 +124,8 @@ function operatorOnly(caller: ApiUser): string {
 
 /** The user the caller may see: an operator's own users, or a user itself; anything else is the 404. */
 export async function visibleUser(users: Users, caller: ApiUser, userId: string): Promise<UserRecord> {
-  const u = caller.role === 'operator' ? await users.get(caller.userId, userId) : caller.userId === userId ? await users.byId(userId) : null;
+  const u =
+    caller.role === 'operator' ? await users.get(caller.userId, userId) : caller.userId === userId ? await users.byId(userId) : null;
   if (!u) throw notFound(`user ${userId}`);
   return u;
 }
@@ -112,7 +137,14 @@ export function registerUserRoutes(app: ZodApp, ctx: ApiContext): void {
 
   app.post(
     USERS,
-    { schema: { tags, summary: 'Create a user (operator keys only)', body: CreateUser, response: { 201: User, ...ERRORS, 409: ErrorResponse } } },
+    {
+      schema: {
+        tags,
+        summary: 'Create a user (operator keys only)',
+        body: CreateUser,
+        response: { 201: User, ...ERRORS, 409: ErrorResponse },
+      },
+    },
     async (req, reply) => {
       const operator = operatorOnly(caller(req));
       try {
@@ -124,20 +156,34 @@ export function registerUserRoutes(app: ZodApp, ctx: ApiContext): void {
     },
   );
 
-  app.get(USERS, { schema: { tags, summary: "The operator's users", querystring: ListQuery, response: { 200: UserList, ...ERRORS } } }, async (req) => {
-    const operator = operatorOnly(caller(req));
-    const { page, limit } = req.query;
-    const { users, total } = await (await store()).list(operator, { limit, offset: (page - 1) * limit });
-    return { data: users.map(userOut), pagination: { page, limit, total, totalPages: Math.ceil(total / limit) } };
-  });
+  app.get(
+    USERS,
+    { schema: { tags, summary: "The operator's users", querystring: ListQuery, response: { 200: UserList, ...ERRORS } } },
+    async (req) => {
+      const operator = operatorOnly(caller(req));
+      const { page, limit } = req.query;
+      const { users, total } = await (await store()).list(operator, { limit, offset: (page - 1) * limit });
+      return { data: users.map(userOut), pagination: { page, limit, total, totalPages: Math.ceil(total / limit) } };
+    },
+  );
 
-  app.get(`${USERS}/:userId`, { schema: { tags, summary: 'A user', params: UserParams, response: { 200: User, ...ERRORS } } }, async (req) =>
-    userOut(await visibleUser(await store(), caller(req), req.params.userId)),
+  app.get(
+    `${USERS}/:userId`,
+    { schema: { tags, summary: 'A user', params: UserParams, response: { 200: User, ...ERRORS } } },
+    async (req) => userOut(await visibleUser(await store(), caller(req), req.params.userId)),
   );
 
   app.patch(
     `${USERS}/:userId`,
-    { schema: { tags, summary: "Change a user's name, email, limits, status or timezone (operator keys only)", params: UserParams, body: PatchUser, response: { 200: User, ...ERRORS } } },
+    {
+      schema: {
+        tags,
+        summary: "Change a user's name, email, limits, status or timezone (operator keys only)",
+        params: UserParams,
+        body: PatchUser,
+        response: { 200: User, ...ERRORS },
+      },
+    },
     async (req) => {
       const operator = operatorOnly(caller(req));
       const u = await (await store()).update(operator, req.params.userId, req.body);
@@ -148,7 +194,14 @@ export function registerUserRoutes(app: ZodApp, ctx: ApiContext): void {
 
   app.delete(
     `${USERS}/:userId`,
-    { schema: { tags, summary: 'Delete a user and its keys (its applications stay in the ledger)', params: UserParams, response: { 204: z.null(), ...ERRORS } } },
+    {
+      schema: {
+        tags,
+        summary: 'Delete a user and its keys (its applications stay in the ledger)',
+        params: UserParams,
+        response: { 204: z.null(), ...ERRORS },
+      },
+    },
     async (req, reply) => {
       const operator = operatorOnly(caller(req));
       if (!(await (await store()).remove(operator, req.params.userId))) throw notFound(`user ${req.params.userId}`);
@@ -158,7 +211,15 @@ export function registerUserRoutes(app: ZodApp, ctx: ApiContext): void {
 
   app.post(
     `${USERS}/:userId/api-keys`,
-    { schema: { tags, summary: 'Make an API key for the user; the secret is in this answer only', params: UserParams, body: CreateKey.optional(), response: { 201: CreatedKey, ...ERRORS } } },
+    {
+      schema: {
+        tags,
+        summary: 'Make an API key for the user; the secret is in this answer only',
+        params: UserParams,
+        body: CreateKey.optional(),
+        response: { 201: CreatedKey, ...ERRORS },
+      },
+    },
     async (req, reply) => {
       const users = await store();
       const u = await visibleUser(users, caller(req), req.params.userId);
@@ -169,7 +230,14 @@ export function registerUserRoutes(app: ZodApp, ctx: ApiContext): void {
 
   app.get(
     `${USERS}/:userId/api-keys`,
-    { schema: { tags, summary: "The user's API keys (never their secrets)", params: UserParams, response: { 200: z.object({ data: z.array(ApiKeyOut) }), ...ERRORS } } },
+    {
+      schema: {
+        tags,
+        summary: "The user's API keys (never their secrets)",
+        params: UserParams,
+        response: { 200: z.object({ data: z.array(ApiKeyOut) }), ...ERRORS },
+      },
+    },
     async (req) => {
       const users = await store();
       const u = await visibleUser(users, caller(req), req.params.userId);
@@ -179,7 +247,14 @@ export function registerUserRoutes(app: ZodApp, ctx: ApiContext): void {
 
   app.delete(
     `${USERS}/:userId/api-keys/:keyId`,
-    { schema: { tags, summary: 'Revoke one of the user keys (at once: the next request with it is a 401)', params: KeyParams, response: { 204: z.null(), ...ERRORS } } },
+    {
+      schema: {
+        tags,
+        summary: 'Revoke one of the user keys (at once: the next request with it is a 401)',
+        params: KeyParams,
+        response: { 204: z.null(), ...ERRORS },
+      },
+    },
     async (req, reply) => {
       const users = await store();
       const u = await visibleUser(users, caller(req), req.params.userId);
@@ -187,5 +262,4 @@ export function registerUserRoutes(app: ZodApp, ctx: ApiContext): void {
       return reply.code(204).send(null);
     },
   );
-
 }

@@ -120,13 +120,23 @@ export function registerWebhookRoutes(app: ZodApp, ctx: ApiContext, webhooks?: (
       const { webhook, secret } = await addWebhook(hooks, campaignId, userId, req.body);
       // The campaign sends events only while it has webhooks: tell it (a closed one has nothing more to send).
       await tellCampaignWebhooks(ctx.client, campaignId, await activeWebhooks(hooks, campaignId));
-      return reply.code(201).header('location', `${campaignWebhooksPath(campaignId)}/${webhook.id}`).send({ ...out(webhook), secret });
+      return reply
+        .code(201)
+        .header('location', `${campaignWebhooksPath(campaignId)}/${webhook.id}`)
+        .send({ ...out(webhook), secret });
     },
   );
 
   app.get(
     '/api/v1/campaigns/:campaignId/webhooks',
-    { schema: { tags, summary: "A campaign's webhooks, oldest first (no secrets)", params: Params, response: { 200: WebhookList, ...errors } } },
+    {
+      schema: {
+        tags,
+        summary: "A campaign's webhooks, oldest first (no secrets)",
+        params: Params,
+        response: { 200: WebhookList, ...errors },
+      },
+    },
     async (req) => {
       await assertOwned(ctx.client, req.params.campaignId, userOf(req));
       return { data: (await (await store()).list(req.params.campaignId)).map(out) };
@@ -135,7 +145,14 @@ export function registerWebhookRoutes(app: ZodApp, ctx: ApiContext, webhooks?: (
 
   app.delete(
     '/api/v1/campaigns/:campaignId/webhooks/:webhookId',
-    { schema: { tags, summary: 'Remove a webhook (no event is sent to it from then on)', params: OneParams, response: { 204: z.null(), ...errors } } },
+    {
+      schema: {
+        tags,
+        summary: 'Remove a webhook (no event is sent to it from then on)',
+        params: OneParams,
+        response: { 204: z.null(), ...errors },
+      },
+    },
     async (req, reply) => {
       const { campaignId, webhookId } = req.params;
       await assertOwned(ctx.client, campaignId, userOf(req));

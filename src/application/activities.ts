@@ -104,7 +104,9 @@ export function createApplicationActivities(deps: ApplicationActivityDeps) {
      * The claim before anything goes upstream: this run owns the (profile, job key) row, or learns who does
      * (a SUCCESS already recorded, another workflow applying, an unconfirmed submit to settle first).
      */
-    async claimApplication(update: LedgerUpdate & { retryOf?: string | null; enforceLimits?: boolean }): Promise<{ kind: Claim['kind']; row: LedgerSummary }> {
+    async claimApplication(
+      update: LedgerUpdate & { retryOf?: string | null; enforceLimits?: boolean },
+    ): Promise<{ kind: Claim['kind']; row: LedgerSummary }> {
       const claim = await (await ledger()).claim({ ...update, runId: runId() });
       return { kind: claim.kind, row: summaryOf(claim.row) };
     },
@@ -130,7 +132,9 @@ export function createApplicationActivities(deps: ApplicationActivityDeps) {
     },
 
     /** Stored file answers are read back here, at the last moment: their bytes never enter history. */
-    async applicationSubmitPage(req: Omit<SubmitAnswersRequest, 'answers'> & { answers: Record<string, CallerAnswer> }): Promise<LiveSessionState> {
+    async applicationSubmitPage(
+      req: Omit<SubmitAnswersRequest, 'answers'> & { answers: Record<string, CallerAnswer> },
+    ): Promise<LiveSessionState> {
       const hasStored = Object.values(req.answers).some(isStoredFile);
       let answers: SubmitAnswersRequest['answers'];
       try {
@@ -165,14 +169,27 @@ export function createApplicationActivities(deps: ApplicationActivityDeps) {
         }
         // The caller's jobId may be its own label: the store knows the job only by the Jobo id.
         const stored = req.jobId ? await (await deps.store()).getJob(req.jobId) : null;
-        const as = req.overrideEmail && profile.contact ? { ...profile, contact: { ...profile.contact, email: req.overrideEmail } } : profile;
+        const as =
+          req.overrideEmail && profile.contact ? { ...profile, contact: { ...profile.contact, email: req.overrideEmail } } : profile;
         // Remembered answers fill what the profile leaves; the workflow puts a person's and the caller's answers first.
-        const asked = req.fields.filter((f) => f.required).map((f) => rememberedKey(f.label, f.type)).filter((k): k is string => k !== null);
+        const asked = req.fields
+          .filter((f) => f.required)
+          .map((f) => rememberedKey(f.label, f.type))
+          .filter((k): k is string => k !== null);
         const remembered = deps.rememberedAnswers ? await (await deps.rememberedAnswers()).usable(req.profileId, asked) : [];
-        const result = answerFieldsRemembering(as, req.fields, {
-          today: new Date().toISOString().slice(0, 10),
-          job: { url: req.jobUrl, title: stored?.job.title ?? req.job?.title, companyName: stored?.job.company.name ?? req.job?.companyName },
-        }, remembered);
+        const result = answerFieldsRemembering(
+          as,
+          req.fields,
+          {
+            today: new Date().toISOString().slice(0, 10),
+            job: {
+              url: req.jobUrl,
+              title: stored?.job.title ?? req.job?.title,
+              companyName: stored?.job.company.name ?? req.job?.companyName,
+            },
+          },
+          remembered,
+        );
         return {
           answers: result.answers,
           missing: result.unanswered.filter((u) => u.required),

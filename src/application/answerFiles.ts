@@ -8,7 +8,10 @@ import type { ApplicationsLedger } from '../store/ledger';
 import { isStoredFile, type CallerAnswer, type StoredFileAnswer } from './input';
 
 /** Every inline upload in `answers` stored once and replaced by its reference; other answers as they are. */
-export async function storeAnswerFiles(ledger: ApplicationsLedger, answers: Record<string, CallerAnswer>): Promise<Record<string, CallerAnswer>> {
+export async function storeAnswerFiles(
+  ledger: ApplicationsLedger,
+  answers: Record<string, CallerAnswer>,
+): Promise<Record<string, CallerAnswer>> {
   const out: Record<string, CallerAnswer> = {};
   for (const [name, v] of Object.entries(answers)) {
     if (typeof v !== 'object' || v === null || Array.isArray(v) || v.kind !== 'upload') {
@@ -31,14 +34,20 @@ export async function storeAnswerFiles(ledger: ApplicationsLedger, answers: Reco
 
 /** A stored file's reference that names no stored file: the answers cannot be sent. */
 export class AnswerFileMissingError extends Error {
-  constructor(readonly field: string, readonly sha256: string) {
+  constructor(
+    readonly field: string,
+    readonly sha256: string,
+  ) {
     super(`the file answer for ${field} (sha256 ${sha256}) is not stored`);
     this.name = 'AnswerFileMissingError';
   }
 }
 
 /** The answers as the upstream takes them: each stored file read back into an upload. */
-export async function resolveAnswerFiles(ledger: ApplicationsLedger, answers: Record<string, CallerAnswer>): Promise<Record<string, AnswerValue>> {
+export async function resolveAnswerFiles(
+  ledger: ApplicationsLedger,
+  answers: Record<string, CallerAnswer>,
+): Promise<Record<string, AnswerValue>> {
   const out: Record<string, AnswerValue> = {};
   for (const [name, v] of Object.entries(answers)) {
     if (!isStoredFile(v)) {

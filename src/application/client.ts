@@ -78,7 +78,8 @@ export async function retryApplication(
   opts: { taskQueue: string; policy?: ApplicationInput['policy']; answers?: ApplicationInput['answers']; overrideEmail?: string },
 ): Promise<StartedApplication> {
   // NEEDS_PERSON is final for the automation; a person's explicit retry starts it again (the ledger's RETRYABLE_STATUSES).
-  if (row.status !== 'FAILED' && row.status !== 'CANCELLED' && row.status !== 'NEEDS_PERSON') throw new ApplicationNotRetryableError(row.workflowId, row.status);
+  if (row.status !== 'FAILED' && row.status !== 'CANCELLED' && row.status !== 'NEEDS_PERSON')
+    throw new ApplicationNotRetryableError(row.workflowId, row.status);
   const input: ApplicationInput = {
     profileId: row.profileId,
     jobUrl: row.jobUrl,

@@ -51,12 +51,19 @@ export function answersSizeProblems(answers: unknown, opts: { inlineUploads: boo
   const problems: InputProblem[] = [];
   for (const [name, v] of Object.entries(answers as Record<string, unknown>)) {
     if (!opts.inlineUploads && typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === 'upload') {
-      problems.push({ field: `answers.${name}`, message: 'a file upload is stored once, not copied into every application: send it through the API, or store it with storeAnswerFiles' });
+      problems.push({
+        field: `answers.${name}`,
+        message:
+          'a file upload is stored once, not copied into every application: send it through the API, or store it with storeAnswerFiles',
+      });
     }
   }
   const size = JSON.stringify(answers).length;
   if (problems.length === 0 && size > ANSWERS_MAX_BYTES) {
-    problems.push({ field: 'answers', message: `at most ${ANSWERS_MAX_BYTES} bytes as JSON (got ${size}); store file uploads once instead` });
+    problems.push({
+      field: 'answers',
+      message: `at most ${ANSWERS_MAX_BYTES} bytes as JSON (got ${size}); store file uploads once instead`,
+    });
   }
   return problems;
 }
@@ -184,10 +191,8 @@ export function validateApplicationInput(input: unknown): InputProblem[] {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return [{ field: 'input', message: 'expected an object { profileId, jobUrl, jobId?, campaignId?, policy?, ... }' }];
   }
-  const { profileId, jobUrl, jobId, retryOf, campaignId, policy, answerDeadlineMinutes, answers, overrideEmail, job, ...rest } = input as Record<
-    string,
-    unknown
-  >;
+  const { profileId, jobUrl, jobId, retryOf, campaignId, policy, answerDeadlineMinutes, answers, overrideEmail, job, ...rest } =
+    input as Record<string, unknown>;
   const problems: InputProblem[] = [];
   if (typeof profileId !== 'string' || !GUID.test(profileId)) problems.push({ field: 'profileId', message: 'required: a profile UUID' });
   const urlProblem = jobUrlProblem(jobUrl);
@@ -220,7 +225,14 @@ export function validateApplicationInput(input: unknown): InputProblem[] {
   if (job !== undefined) {
     const j = job as Record<string, unknown> | null;
     const text = (v: unknown) => v === undefined || (typeof v === 'string' && v.length <= 300);
-    if (typeof j !== 'object' || j === null || Array.isArray(j) || !text(j.title) || !text(j.companyName) || Object.keys(j).some((k) => k !== 'title' && k !== 'companyName')) {
+    if (
+      typeof j !== 'object' ||
+      j === null ||
+      Array.isArray(j) ||
+      !text(j.title) ||
+      !text(j.companyName) ||
+      Object.keys(j).some((k) => k !== 'title' && k !== 'companyName')
+    ) {
       problems.push({ field: 'job', message: 'expected { title?, companyName? } of at most 300 characters each' });
     }
   }

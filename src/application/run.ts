@@ -69,16 +69,27 @@ const cleanup: ActivityOptions = { ...upstream, scheduleToCloseTimeout: '15m', r
 /** The ledger keeps trying: a ledger that disagrees with the upstream is what we avoid. */
 const ledger: ActivityOptions = { startToCloseTimeout: '10s', retry: upstreamRetry(NotInWorkflow) };
 /** The profile's remembered answers: a failure there never fails the application. */
-const profileAnswers: ActivityOptions = { startToCloseTimeout: '10s', scheduleToCloseTimeout: '2m', retry: upstreamRetry('InvalidRememberRequest') }; // ProfileFailureType (activity code: not bundled)
+const profileAnswers: ActivityOptions = {
+  startToCloseTimeout: '10s',
+  scheduleToCloseTimeout: '2m',
+  retry: upstreamRetry('InvalidRememberRequest'),
+}; // ProfileFailureType (activity code: not bundled)
 
-const { applicationStartSession, applicationSubmitPage, applicationGetSession, answerApplicationPage } = proxyActivities<ApplicationActivities>(upstream);
+const { applicationStartSession, applicationSubmitPage, applicationGetSession, answerApplicationPage } =
+  proxyActivities<ApplicationActivities>(upstream);
 const { applicationEndSession } = proxyActivities<ApplicationActivities>(cleanup);
 const { claimApplication, applicationLedgerRow, openApplication, recordApplication } = proxyActivities<ApplicationActivities>(ledger);
 
 const { rememberAnswers } = proxyActivities<ProfileActivities>(profileAnswers);
 
 /** Upstream answers that say the request was refused before anything was done: its outcome is known. */
-const REFUSED: readonly string[] = [JoboFailure.BadRequest, JoboFailure.Unauthorized, JoboFailure.Forbidden, JoboFailure.PayloadTooLarge, JoboFailure.RateLimited];
+const REFUSED: readonly string[] = [
+  JoboFailure.BadRequest,
+  JoboFailure.Unauthorized,
+  JoboFailure.Forbidden,
+  JoboFailure.PayloadTooLarge,
+  JoboFailure.RateLimited,
+];
 
 /** The upstream failure behind an ActivityFailure, if any. */
 function joboType(err: unknown): string | undefined {
@@ -94,7 +105,12 @@ export class ApplicationRun {
 
   constructor(readonly input: ApplicationInput) {
     const { workflowId, runStartTime } = workflowInfo();
-    this.state = new ApplicationState(input, { workflowId, runStartedAt: runStartTime.toISOString(), v2: patched(NEVER_TWICE_PATCH), now: () => Date.now() });
+    this.state = new ApplicationState(input, {
+      workflowId,
+      runStartedAt: runStartTime.toISOString(),
+      v2: patched(NEVER_TWICE_PATCH),
+      now: () => Date.now(),
+    });
   }
 
   get view() {
@@ -127,7 +143,11 @@ export class ApplicationRun {
       if (!isCancellation(err)) throw err;
       // What the upstream did stands: a SUCCESS, an unconfirmed submit or a wall a person must pass is never recorded as CANCELLED.
       const view = this.view;
-      if (this.v2 && (view.status === 'SUCCESS' || view.status === 'UNCONFIRMED' || view.status === 'NEEDS_PERSON' || view.attached_to !== null)) return;
+      if (
+        this.v2 &&
+        (view.status === 'SUCCESS' || view.status === 'UNCONFIRMED' || view.status === 'NEEDS_PERSON' || view.attached_to !== null)
+      )
+        return;
       await CancellationScope.nonCancellable(async () => {
         await this.openSessions.endAll();
         const last = view.attempts[view.attempts.length - 1];
@@ -343,7 +363,10 @@ export class ApplicationRun {
     if (!this.personTasks || !parent) return;
     try {
       await CancellationScope.nonCancellable(() =>
-        getExternalWorkflowHandle(parent.workflowId, parent.runId).signal(applicationWaitingSignal, { applicationId: this.state.info.workflowId, waitingFor }),
+        getExternalWorkflowHandle(parent.workflowId, parent.runId).signal(applicationWaitingSignal, {
+          applicationId: this.state.info.workflowId,
+          waitingFor,
+        }),
       );
     } catch (err) {
       log.warn('could not tell the campaign', { campaign: parent.workflowId, waitingFor, error: describe(err) });
@@ -441,7 +464,11 @@ export class ApplicationRun {
   /** v2: the claim decides whether this run applies, attaches, settles an unconfirmed submit or is done. */
   private async claim(): Promise<boolean> {
     const enforceLimits = patched(USER_LIMITS_PATCH);
-    const { kind, row } = await claimApplication({ ...this.state.ledgerUpdate(), retryOf: this.input.retryOf ?? null, ...(enforceLimits ? { enforceLimits } : {}) });
+    const { kind, row } = await claimApplication({
+      ...this.state.ledgerUpdate(),
+      retryOf: this.input.retryOf ?? null,
+      ...(enforceLimits ? { enforceLimits } : {}),
+    });
     if (kind === 'claimed') return true;
     if (kind === 'limit_reached') {
       // The user's total or monthly limit is used up: FAILED `limit_reached: …`, nothing went upstream.
@@ -511,7 +538,10 @@ export class ApplicationRun {
       from_ledger: true,
       updated_at: this.state.now(),
     });
-    upsertSearchAttributes([{ key: SA.status, value: 'SUCCESS' }, ...(prior.provider ? [{ key: SA.provider, value: prior.provider }] : [])]);
+    upsertSearchAttributes([
+      { key: SA.status, value: 'SUCCESS' },
+      ...(prior.provider ? [{ key: SA.provider, value: prior.provider }] : []),
+    ]);
     return true;
   }
 }

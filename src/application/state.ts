@@ -20,7 +20,14 @@ import {
   type ApplicationView,
   type CallerAnswer,
 } from './input';
-import type { AnswerQuestionRequest, ApproveReviewRequest, AskedField, PersonTaskKind, PersonTaskView, RejectReviewRequest } from './messages';
+import type {
+  AnswerQuestionRequest,
+  ApproveReviewRequest,
+  AskedField,
+  PersonTaskKind,
+  PersonTaskView,
+  RejectReviewRequest,
+} from './messages';
 
 export type AttemptOutcome =
   | { kind: 'submitted'; url: string }
@@ -153,7 +160,9 @@ export class ApplicationState {
       provider_name: live?.provider_name ?? null,
       current_url: live?.current_url ?? null,
       fields: view.awaiting?.fields ?? [],
-      validation_errors: this.signalProblems.length ? this.signalProblems : [...this.rejected].map(([field, message]) => ({ field, message })),
+      validation_errors: this.signalProblems.length
+        ? this.signalProblems
+        : [...this.rejected].map(([field, message]) => ({ field, message })),
       error: view.error,
       page: this.page,
       pages_answered: this.pagesAnswered,
@@ -180,7 +189,8 @@ export class ApplicationState {
   /** Required fields still unanswered or rejected, with why (`reasons`: the engine's, by field). */
   missingOf(reasons: Map<string, string>): Map<string, string> {
     const missing = new Map<string, string>();
-    for (const p of validateAnswers(this.current.fields, forValidation(this.current.answers))) missing.set(p.field, reasons.get(p.field) ?? p.message);
+    for (const p of validateAnswers(this.current.fields, forValidation(this.current.answers)))
+      missing.set(p.field, reasons.get(p.field) ?? p.message);
     for (const [field, message] of this.rejected) missing.set(field, `rejected by the form: ${message}`);
     return missing;
   }
@@ -195,7 +205,9 @@ export class ApplicationState {
       return [{ field: 'page', message: `answers are for page ${String(p.page)} but the application is on page ${awaiting.page}` }];
     }
     const answers = p.answers;
-    const asked = awaiting.fields.filter((f) => answers[f.name] === undefined).map((f) => ({ field: f.name, message: `${f.name} is required` }));
+    const asked = awaiting.fields
+      .filter((f) => answers[f.name] === undefined)
+      .map((f) => ({ field: f.name, message: `${f.name} is required` }));
     return [...asked, ...validateAnswers(this.current.fields, { ...forValidation(this.current.answers), ...answers })];
   }
 
@@ -205,7 +217,8 @@ export class ApplicationState {
     if (problems.length) return problems;
     const { answers, remember } = payload as AnswerQuestionRequest;
     if (remember === undefined) return [];
-    if (!Array.isArray(remember) || remember.some((n) => typeof n !== 'string')) return [{ field: 'remember', message: 'expected a list of field names' }];
+    if (!Array.isArray(remember) || remember.some((n) => typeof n !== 'string'))
+      return [{ field: 'remember', message: 'expected a list of field names' }];
     return remember
       .filter((name) => answers[name] === undefined || !this.current.fields.some((f) => f.name === name))
       .map((name) => ({ field: `remember.${name}`, message: `${name} is not a field answered here` }));
@@ -240,7 +253,12 @@ export class ApplicationState {
 
   // ---- person tasks ------------------------------------------------------------------------------
 
-  private openTask(kind: PersonTaskKind, fields: AskedField[], answers: Record<string, AnswerValue>, liveUrl: string | null): PersonTaskView {
+  private openTask(
+    kind: PersonTaskKind,
+    fields: AskedField[],
+    answers: Record<string, AnswerValue>,
+    liveUrl: string | null,
+  ): PersonTaskView {
     const askedAt = this.info.now();
     this.task = {
       kind,
@@ -269,7 +287,12 @@ export class ApplicationState {
     const fields = this.current.fields.filter((f) => missing.has(f.name));
     const task = this.openTask(
       'question',
-      fields.map((f) => ({ ...f, page: this.page, reason: missing.get(f.name)!, rule: this.rejected.get(f.name) ?? problems.get(f.name) ?? null })),
+      fields.map((f) => ({
+        ...f,
+        page: this.page,
+        reason: missing.get(f.name)!,
+        rule: this.rejected.get(f.name) ?? problems.get(f.name) ?? null,
+      })),
       {},
       null,
     );
@@ -308,9 +331,11 @@ export class ApplicationState {
 
   /** approveReview's validator: a review is open, and the changed answers validate on the page under review. */
   reviewProblems(payload: unknown): FieldProblem[] {
-    if (this.task?.kind !== 'review' || this.verdict) return [{ field: '(application)', message: `no review is pending (status ${this.view.status})` }];
+    if (this.task?.kind !== 'review' || this.verdict)
+      return [{ field: '(application)', message: `no review is pending (status ${this.view.status})` }];
     const p = payload as Partial<ApproveReviewRequest> | null;
-    if (typeof p !== 'object' || p === null) return [{ field: 'answers', message: 'expected { "answers"?: { "<field name>": value, ... } }' }];
+    if (typeof p !== 'object' || p === null)
+      return [{ field: 'answers', message: 'expected { "answers"?: { "<field name>": value, ... } }' }];
     if (p.answers === undefined) return [];
     if (!isAnswerMap(p.answers)) return [NOT_ANSWERS];
     const here = new Set(this.current.fields.map((f) => f.name));
@@ -318,16 +343,24 @@ export class ApplicationState {
       .filter((name) => !here.has(name))
       .map((name) => {
         const sent = this.sentPages.find((s) => s.fields.some((f) => f.name === name));
-        return { field: name, message: sent ? `${name} was sent with page ${sent.page} and cannot change now` : `${name} is not a field of this form` };
+        return {
+          field: name,
+          message: sent ? `${name} was sent with page ${sent.page} and cannot change now` : `${name} is not a field of this form`,
+        };
       });
     if (elsewhere.length) return elsewhere;
     return validateAnswers(this.current.fields, { ...forValidation(this.current.answers), ...p.answers });
   }
 
   rejectProblems(payload: unknown): FieldProblem[] {
-    if (this.task?.kind !== 'review' || this.verdict) return [{ field: '(application)', message: `no review is pending (status ${this.view.status})` }];
+    if (this.task?.kind !== 'review' || this.verdict)
+      return [{ field: '(application)', message: `no review is pending (status ${this.view.status})` }];
     const p = payload as Partial<RejectReviewRequest> | null;
-    if (p !== undefined && p !== null && (typeof p !== 'object' || (p.reason !== undefined && (typeof p.reason !== 'string' || p.reason.length > 500)))) {
+    if (
+      p !== undefined &&
+      p !== null &&
+      (typeof p !== 'object' || (p.reason !== undefined && (typeof p.reason !== 'string' || p.reason.length > 500)))
+    ) {
       return [{ field: 'reason', message: 'expected a text of at most 500 characters' }];
     }
     return [];
@@ -394,10 +427,12 @@ export class ApplicationState {
     if (samePage) {
       const known = new Set(state.fields.map((f) => f.name));
       for (const p of state.validation_errors) this.rejected.set(known.has(p.field) ? p.field : '(form)', p.message);
-      if (this.rejected.has('(form)')) return { kind: 'failed', error: `the form rejected the answers: ${formatProblems(state.validation_errors)}` };
+      if (this.rejected.has('(form)'))
+        return { kind: 'failed', error: `the form rejected the answers: ${formatProblems(state.validation_errors)}` };
       return null;
     }
-    if (this.view.policy === 'review') this.sentPages.push({ page: this.page, fields: this.current.fields, answers: forValidation(this.current.answers) });
+    if (this.view.policy === 'review')
+      this.sentPages.push({ page: this.page, fields: this.current.fields, answers: forValidation(this.current.answers) });
     this.page++;
     this.pagesAnswered++;
     return null;
@@ -419,6 +454,12 @@ export class ApplicationState {
   /** Whether a person's answers had their effect since `before` (an update waiting on it may return): the page went upstream, a person is asked again, or the application ended. */
   settledSince(before: { submissions: number; tasksOpened: number }): boolean {
     const v = this.view;
-    return this.submissions !== before.submissions || this.tasksOpened !== before.tasksOpened || v.awaiting !== null || v.result !== null || v.status !== 'PROCESSING';
+    return (
+      this.submissions !== before.submissions ||
+      this.tasksOpened !== before.tasksOpened ||
+      v.awaiting !== null ||
+      v.result !== null ||
+      v.status !== 'PROCESSING'
+    );
   }
 }

@@ -40,7 +40,14 @@ import {
 import { ApplicationRun } from './run';
 
 export type { ApplicationInput, ApplicationView };
-export { NEVER_TWICE_PATCH, USER_LIMITS_PATCH, PERSON_TASKS_PATCH, NEEDS_PERSON_PATCH, REMEMBER_ANSWERS_PATCH, RECONCILE_WINDOW_MS } from './run';
+export {
+  NEVER_TWICE_PATCH,
+  USER_LIMITS_PATCH,
+  PERSON_TASKS_PATCH,
+  NEEDS_PERSON_PATCH,
+  REMEMBER_ANSWERS_PATCH,
+  RECONCILE_WINDOW_MS,
+} from './run';
 
 /** An update validator's refusal: nothing enters history, the caller learns each field's problem. */
 function refuse(problems: FieldProblem[]): void {

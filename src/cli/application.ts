@@ -30,7 +30,6 @@ import { withClient } from './client';
 import { answersFromPairs, coerceAnswers, parseAnswersFile } from './interactiveSession';
 import { renderPage, renderTable } from './table';
 
-
 /** `application/<profile>/<job>` or just `<profile>/<job>`. */
 export function applicationWorkflowIdOf(id: string): string {
   return id.startsWith(APPLICATION_WORKFLOW_PREFIX) ? id : `${APPLICATION_WORKFLOW_PREFIX}${id}`;
@@ -41,7 +40,8 @@ async function withAppClient<T>(fn: (client: Client, config: Config) => Promise<
   try {
     return await withClient(fn);
   } catch (err) {
-    if (err instanceof InvalidApplicationInputError) throw new Error(['invalid application:', ...err.problems.map((p) => `  - ${problemText(p)}`)].join('\n'));
+    if (err instanceof InvalidApplicationInputError)
+      throw new Error(['invalid application:', ...err.problems.map((p) => `  - ${problemText(p)}`)].join('\n'));
     // An update's validator refused: its message names each field, and nothing changed.
     if (err instanceof WorkflowUpdateFailedError && err.cause instanceof Error) throw new Error(`refused: ${err.cause.message}`);
     throw err;
@@ -69,16 +69,25 @@ export function renderApplication(v: ApplicationView): string {
   if (v.result) lines.push(`  confirmed: ${v.result.confirmationUrl}`);
   if (v.error) lines.push(`  error:     ${v.error}`);
   if (v.attempts.length) {
-    lines.push('', renderTable([
-      { header: 'attempt', value: (a: (typeof v.attempts)[number]) => a.attempt },
-      { header: 'status', value: (a) => a.status },
-      { header: 'at', value: (a) => a.timestamp },
-      { header: 'error', value: (a) => a.error, max: 70 },
-    ], v.attempts));
+    lines.push(
+      '',
+      renderTable(
+        [
+          { header: 'attempt', value: (a: (typeof v.attempts)[number]) => a.attempt },
+          { header: 'status', value: (a) => a.status },
+          { header: 'at', value: (a) => a.timestamp },
+          { header: 'error', value: (a) => a.error, max: 70 },
+        ],
+        v.attempts,
+      ),
+    );
   }
   if (v.awaiting) {
     lines.push('', `Waiting for answers until ${v.awaiting.deadline} (page ${v.awaiting.page}):`);
-    for (const f of v.awaiting.fields) lines.push(`  ${f.required ? '*' : ' '} ${f.label}  [${f.name}]  (${f.type})${v.awaiting.reasons[f.name] ? ` — ${v.awaiting.reasons[f.name]}` : ''}`);
+    for (const f of v.awaiting.fields)
+      lines.push(
+        `  ${f.required ? '*' : ' '} ${f.label}  [${f.name}]  (${f.type})${v.awaiting.reasons[f.name] ? ` — ${v.awaiting.reasons[f.name]}` : ''}`,
+      );
     lines.push('', `Answer with: applyflow application answer ${v.workflow_id} --field ${v.awaiting.fields[0]?.name ?? 'name'}=...`);
   } else if (v.waiting_for === 'review') {
     lines.push('', `Waiting for a review: applyflow application task ${v.workflow_id}, then approve or reject`);
@@ -89,12 +98,20 @@ export function renderApplication(v: ApplicationView): string {
 }
 
 export function renderTask(t: PersonTaskView): string {
-  const lines = [`${t.kind} for ${t.application_id} (page ${t.page}), until ${t.deadline}`, `  job: ${t.job_url}${t.job_title ? `  ${t.job_title}` : ''}${t.company_name ? ` at ${t.company_name}` : ''}`];
+  const lines = [
+    `${t.kind} for ${t.application_id} (page ${t.page}), until ${t.deadline}`,
+    `  job: ${t.job_url}${t.job_title ? `  ${t.job_title}` : ''}${t.company_name ? ` at ${t.company_name}` : ''}`,
+  ];
   if (t.live_url) lines.push(`  finish by hand at: ${t.live_url}`);
   for (const f of t.fields) {
     const answer = t.answers[f.name];
-    const shown = answer === undefined ? '' : ` = ${typeof answer === 'object' && !Array.isArray(answer) ? `(${answer.kind})` : JSON.stringify(answer)}`;
-    lines.push(`  ${f.required ? '*' : ' '} p${f.page} ${f.label}  [${f.name}]  (${f.type})${shown}${t.kind === 'question' ? ` — ${f.reason}` : ''}`);
+    const shown =
+      answer === undefined
+        ? ''
+        : ` = ${typeof answer === 'object' && !Array.isArray(answer) ? `(${answer.kind})` : JSON.stringify(answer)}`;
+    lines.push(
+      `  ${f.required ? '*' : ' '} p${f.page} ${f.label}  [${f.name}]  (${f.type})${shown}${t.kind === 'question' ? ` — ${f.reason}` : ''}`,
+    );
   }
   return lines.join('\n');
 }
@@ -151,30 +168,50 @@ export function register(program: Command): void {
     .option('--job-id <id>', 'your reference for the job (shown back; the job is keyed by its canonical URL)')
     .option('--title <title>', "the job's title, for answers when the job store does not know the job")
     .option('--company <name>', "the company's name, likewise")
-    .option('--policy <policy>', 'skip (fail naming the fields the profile cannot answer), ask (wait for a person) or review (ask, and wait for approval before the final submit)', 'skip')
+    .option(
+      '--policy <policy>',
+      'skip (fail naming the fields the profile cannot answer), ask (wait for a person) or review (ask, and wait for approval before the final submit)',
+      'skip',
+    )
     .option('--no-wait', 'return once started')
     .option('--json', 'print JSON')
-    .action((o: { profile: string; url: string; jobId?: string; title?: string; company?: string; policy: UnansweredPolicy; wait: boolean; json?: boolean }) =>
-      withAppClient(async (client, config) => {
-        if (!UNANSWERED_POLICIES.includes(o.policy)) throw new Error(`--policy: expected one of ${UNANSWERED_POLICIES.join(', ')}`);
-        const started = await startApplication(
-          client,
-          {
-            profileId: o.profile,
-            jobUrl: o.url,
-            ...(o.jobId ? { jobId: o.jobId } : {}),
-            ...(o.title || o.company ? { job: { ...(o.title ? { title: o.title } : {}), ...(o.company ? { companyName: o.company } : {}) } } : {}),
-            policy: o.policy,
-          },
-          { taskQueue: config.temporal.taskQueue },
-        );
-        if (!o.wait) {
-          console.log(o.json ? JSON.stringify({ workflowId: started.workflowId, alreadyClosed: started.alreadyClosed }) : `started ${started.workflowId}`);
-          return;
-        }
-        const view = await started.handle.result();
-        console.log(o.json ? JSON.stringify(view, null, 2) : renderApplication(view));
-      }),
+    .action(
+      (o: {
+        profile: string;
+        url: string;
+        jobId?: string;
+        title?: string;
+        company?: string;
+        policy: UnansweredPolicy;
+        wait: boolean;
+        json?: boolean;
+      }) =>
+        withAppClient(async (client, config) => {
+          if (!UNANSWERED_POLICIES.includes(o.policy)) throw new Error(`--policy: expected one of ${UNANSWERED_POLICIES.join(', ')}`);
+          const started = await startApplication(
+            client,
+            {
+              profileId: o.profile,
+              jobUrl: o.url,
+              ...(o.jobId ? { jobId: o.jobId } : {}),
+              ...(o.title || o.company
+                ? { job: { ...(o.title ? { title: o.title } : {}), ...(o.company ? { companyName: o.company } : {}) } }
+                : {}),
+              policy: o.policy,
+            },
+            { taskQueue: config.temporal.taskQueue },
+          );
+          if (!o.wait) {
+            console.log(
+              o.json
+                ? JSON.stringify({ workflowId: started.workflowId, alreadyClosed: started.alreadyClosed })
+                : `started ${started.workflowId}`,
+            );
+            return;
+          }
+          const view = await started.handle.result();
+          console.log(o.json ? JSON.stringify(view, null, 2) : renderApplication(view));
+        }),
     );
 
   application
@@ -213,7 +250,13 @@ export function register(program: Command): void {
       }
       if (o.limit > 100) throw new Error('--limit: at most 100');
       const page = await withLedger((ledger) =>
-        listApplications(ledger, { profileId: o.profile, campaignId: o.session, status: o.status as ApplicationStatus | undefined, page: o.page, limit: o.limit }),
+        listApplications(ledger, {
+          profileId: o.profile,
+          campaignId: o.session,
+          status: o.status as ApplicationStatus | undefined,
+          page: o.page,
+          limit: o.limit,
+        }),
       );
       console.log(o.json ? JSON.stringify(page, null, 2) : renderPage(APPLICATION_COLUMNS, page));
     });
@@ -223,7 +266,12 @@ export function register(program: Command): void {
     .description('answer the fields an application (policy ask or review) is waiting for')
     .option('--field <name=value>', 'an answer (repeatable); @path for files, commas for multi_select', collect, [])
     .option('--file <answers.json>', 'a JSON object of answers keyed by field name')
-    .option('--remember <name>', "remember this field's answer for the profile, so the same question is not asked again (repeatable)", collect, [])
+    .option(
+      '--remember <name>',
+      "remember this field's answer for the profile, so the same question is not asked again (repeatable)",
+      collect,
+      [],
+    )
     .option('--json', 'print JSON')
     .action((id: string, o: { field: string[]; file?: string; remember: string[]; json?: boolean }) =>
       withAppClient(async (client) => {
@@ -231,10 +279,17 @@ export function register(program: Command): void {
         const view = await applicationView(client, workflowId);
         if (!view.awaiting) throw new Error(`${workflowId} is not waiting for answers (status ${view.status})`);
         const { fields, page } = view.awaiting;
-        const answers = { ...(o.file ? coerceAnswers(fields, parseAnswersFile(readFileSync(o.file, 'utf8'))) : {}), ...answersFromPairs(fields, o.field) };
+        const answers = {
+          ...(o.file ? coerceAnswers(fields, parseAnswersFile(readFileSync(o.file, 'utf8'))) : {}),
+          ...answersFromPairs(fields, o.field),
+        };
         if (o.remember.length) {
           const next = await answerQuestion(client, workflowId, { answers, remember: o.remember, page });
-          console.log(o.json ? JSON.stringify(next, null, 2) : `answered page ${page} (remembered: ${o.remember.join(', ')}): the application is ${next.status}`);
+          console.log(
+            o.json
+              ? JSON.stringify(next, null, 2)
+              : `answered page ${page} (remembered: ${o.remember.join(', ')}): the application is ${next.status}`,
+          );
           return;
         }
         const next = await answerApplication(client, workflowId, answers, { page });
@@ -264,7 +319,12 @@ export function register(program: Command): void {
         const workflowId = applicationWorkflowIdOf(id);
         const task = await personTask(client, workflowId);
         if (task?.kind !== 'review') throw new Error(`${workflowId} is not waiting for a review`);
-        const changes = o.field.length ? answersFromPairs(task.fields.filter((f) => f.page === task.page), o.field) : undefined;
+        const changes = o.field.length
+          ? answersFromPairs(
+              task.fields.filter((f) => f.page === task.page),
+              o.field,
+            )
+          : undefined;
         const view = await approveReview(client, workflowId, changes ? { answers: changes } : {});
         console.log(o.json ? JSON.stringify(view, null, 2) : renderApplication(view));
       }),
@@ -273,7 +333,7 @@ export function register(program: Command): void {
   application
     .command('reject <id>')
     .description('reject the form under review: nothing is submitted, the application ends CANCELLED')
-    .option('--reason <text>', 'why (kept in the application\'s error)')
+    .option('--reason <text>', "why (kept in the application's error)")
     .option('--json', 'print JSON')
     .action((id: string, o: { reason?: string; json?: boolean }) =>
       withAppClient(async (client) => {
@@ -284,7 +344,9 @@ export function register(program: Command): void {
 
   application
     .command('retry <id>')
-    .description('apply again to a FAILED, CANCELLED or NEEDS_PERSON application (never SUCCESS, PROCESSING or UNCONFIRMED); waits unless --no-wait')
+    .description(
+      'apply again to a FAILED, CANCELLED or NEEDS_PERSON application (never SUCCESS, PROCESSING or UNCONFIRMED); waits unless --no-wait',
+    )
     .option('--no-wait', 'return once started')
     .option('--json', 'print JSON')
     .action((id: string, o: { wait: boolean; json?: boolean }) =>
@@ -296,7 +358,11 @@ export function register(program: Command): void {
         if (row.workflowId !== workflowId) throw new Error(`the application of this job is now ${row.workflowId}: retry that one`);
         const started = await retryApplication(client, row, { taskQueue: config.temporal.taskQueue });
         if (!o.wait) {
-          console.log(o.json ? JSON.stringify({ workflowId: started.workflowId, retryOf: row.workflowId }) : `started ${started.workflowId} (retry of ${row.workflowId})`);
+          console.log(
+            o.json
+              ? JSON.stringify({ workflowId: started.workflowId, retryOf: row.workflowId })
+              : `started ${started.workflowId} (retry of ${row.workflowId})`,
+          );
           return;
         }
         const view = await started.handle.result();

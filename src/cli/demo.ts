@@ -50,8 +50,15 @@ async function jobsFromStore(n: number, waitMs: number, say: (line: string) => v
     for (;;) {
       const jobs = await store.searchJobs({ limit: 500 });
       // Shuffled, so a second demo mostly applies to other jobs (the same job twice is "already applied").
-      if (jobs.length >= n) return pickJobs(jobs.sort(() => Math.random() - 0.5), n);
-      if (Date.now() > deadline) throw new Error(`the job store has ${jobs.length} active jobs after ${waitMs / 1000} s (is feed sync running? npx applyflow feed-sync status)`);
+      if (jobs.length >= n)
+        return pickJobs(
+          jobs.sort(() => Math.random() - 0.5),
+          n,
+        );
+      if (Date.now() > deadline)
+        throw new Error(
+          `the job store has ${jobs.length} active jobs after ${waitMs / 1000} s (is feed sync running? npx applyflow feed-sync status)`,
+        );
       if (!told) say('waiting for the first feed sync to fill the job store ...');
       told = true;
       await sleep(1_000);
@@ -63,7 +70,7 @@ async function jobsFromStore(n: number, waitMs: number, say: (line: string) => v
 
 function line(a: CampaignApplication, i: number, total: number): string {
   const what = `${a.job_title} at ${a.company_name}${a.ats_type ? ` (${a.ats_type})` : ''}`;
-  const detail = a.already_applied ? 'already applied' : a.error ?? a.result?.confirmationUrl ?? '';
+  const detail = a.already_applied ? 'already applied' : (a.error ?? a.result?.confirmationUrl ?? '');
   return `  [${i}/${total}] ${a.status.padEnd(10)} ${what}${detail ? `  ${detail}` : ''}`;
 }
 
@@ -80,7 +87,8 @@ export function register(program: Command): void {
       if (!(o.timeout > 0)) throw new Error('--timeout must be a positive number of seconds');
       const config = loadConfig();
       const state = readMainState(config.dataDir);
-      if (!state) throw new Error(`no running main job found (${mainStatePath(config.dataDir)}): start it with scripts/start, then run this again`);
+      if (!state)
+        throw new Error(`no running main job found (${mainStatePath(config.dataDir)}): start it with scripts/start, then run this again`);
       const say = (s: string) => console.log(s);
       const deadline = Date.now() + o.timeout * 1000;
       const jobs = await jobsFromStore(o.jobs, o.timeout * 1000, say);
@@ -115,22 +123,29 @@ export function register(program: Command): void {
             });
             if (FINISHED.has(view.status)) break;
           }
-          if (Date.now() > deadline) throw new Error(`campaign ${campaignId} still ${view?.status ?? 'starting'} after ${o.timeout} s (see it in the Temporal UI)`);
+          if (Date.now() > deadline)
+            throw new Error(`campaign ${campaignId} still ${view?.status ?? 'starting'} after ${o.timeout} s (see it in the Temporal UI)`);
           await sleep(500);
         }
         const s = view.stats;
-        say(`campaign ${campaignId} ${view.status}: ${s.successfulApplications} succeeded, ${s.failedApplications} failed of ${s.totalApplications}`);
+        say(
+          `campaign ${campaignId} ${view.status}: ${s.successfulApplications} succeeded, ${s.failedApplications} failed of ${s.totalApplications}`,
+        );
         const ui = state.temporal.uiUrl;
         say('');
         say('Where to look:');
-        if (ui) say(`  Temporal UI   ${ui}/namespaces/${encodeURIComponent(state.temporal.namespace)}/workflows/${encodeURIComponent(workflowId)}/${(await handle.describe()).runId}/history`);
+        if (ui)
+          say(
+            `  Temporal UI   ${ui}/namespaces/${encodeURIComponent(state.temporal.namespace)}/workflows/${encodeURIComponent(workflowId)}/${(await handle.describe()).runId}/history`,
+          );
         if (state.api.url) {
           const key = state.api.keyFile ? `$(cut -d: -f2 ${state.api.keyFile})` : '<your key>';
           say(`  API           curl -s -H "Authorization: Bearer ${key}" ${state.api.url}/api/v1/sessions/${campaignId}`);
         }
         say(`  CLI           npx applyflow campaign get ${campaignId}`);
         say(`                npx applyflow campaign applications ${campaignId}`);
-        if (view.status !== 'completed') throw new Error(`campaign ${campaignId} ended ${view.status}${view.error ? `: ${view.error}` : ''}`);
+        if (view.status !== 'completed')
+          throw new Error(`campaign ${campaignId} ended ${view.status}${view.error ? `: ${view.error}` : ''}`);
       });
     });
 }

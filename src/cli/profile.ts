@@ -73,7 +73,8 @@ const API_USER_ID = /^[A-Za-z0-9_.-]{1,64}$/;
  * someone else moves only with --reassign, so a typo cannot hand a candidate's data to another user.
  */
 async function assign(profileId: string, o: { user: string; reassign?: boolean }): Promise<void> {
-  if (!API_USER_ID.test(o.user)) throw new ProfileInputError([{ field: '--user', message: 'must be an API user id ([A-Za-z0-9_.-]{1,64})' }], 'input');
+  if (!API_USER_ID.test(o.user))
+    throw new ProfileInputError([{ field: '--user', message: 'must be an API user id ([A-Za-z0-9_.-]{1,64})' }], 'input');
   const config = loadConfig();
   await run(async (jobo) => {
     try {
@@ -117,7 +118,8 @@ const collect = (v: string, all: string[] = []) => [...all, v];
 function valueOf(type: string, values: string[]): unknown {
   if (values.length === 0) return undefined;
   if (type === 'multi_select') return values;
-  if (values.length > 1) throw new InvalidRememberedAnswerError([{ field: '--value', message: 'give one --value (several only for multi_select)' }]);
+  if (values.length > 1)
+    throw new InvalidRememberedAnswerError([{ field: '--value', message: 'give one --value (several only for multi_select)' }]);
   const [v] = values;
   if (type === 'number') return v.trim() === '' ? v : Number(v);
   if (type === 'boolean') return ({ true: true, yes: true, false: false, no: false } as Record<string, boolean>)[v.toLowerCase()] ?? v;
@@ -174,7 +176,12 @@ function registerAnswers(profile: Command): void {
       withAnswers(async (store) => {
         let answer;
         try {
-          answer = parseRememberAnswer({ label: o.label, type: o.type, ...(o.option.length ? { options: o.option.map(optionOf) } : {}), value: valueOf(o.type, o.value) });
+          answer = parseRememberAnswer({
+            label: o.label,
+            type: o.type,
+            ...(o.option.length ? { options: o.option.map(optionOf) } : {}),
+            value: valueOf(o.type, o.value),
+          });
         } catch (err) {
           asFlags(err);
         }
@@ -190,7 +197,9 @@ function registerAnswers(profile: Command): void {
     .action((profileId: string, key: string) =>
       withAnswers(async (store) => {
         if (!(await store.forget(profileId, key))) {
-          throw new Error(`no remembered answer ${key} for profile ${profileId}${key.includes(':') ? '' : ` (keys look like ${rememberedKey('Date of birth', 'date')})`}`);
+          throw new Error(
+            `no remembered answer ${key} for profile ${profileId}${key.includes(':') ? '' : ` (keys look like ${rememberedKey('Date of birth', 'date')})`}`,
+          );
         }
         console.log(`forgotten: ${key}`);
       }),

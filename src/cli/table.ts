@@ -15,7 +15,11 @@ export function renderTable<T>(columns: Column<T>[], rows: T[]): string {
   if (rows.length === 0) return '(none)';
   const cells = rows.map((r) => columns.map((c) => cut(String(c.value(r) ?? '-').replace(/\s+/g, ' '), c.max ?? 48)));
   const widths = columns.map((c, i) => Math.max(c.header.length, ...cells.map((row) => row[i].length)));
-  const line = (row: string[]) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (row: string[]) =>
+    row
+      .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(columns.map((c) => c.header.toUpperCase())), ...cells.map(line)].join('\n');
 }
 
@@ -25,6 +29,9 @@ export function pageLine(p: { page: number; totalPages: number; total: number })
 }
 
 /** A page of rows (`{ data, pagination }`, as the API and the typed clients page) as a table and its page line. */
-export function renderPage<T>(columns: Column<T>[], page: { data: T[]; pagination: { page: number; totalPages: number; total: number } }): string {
+export function renderPage<T>(
+  columns: Column<T>[],
+  page: { data: T[]; pagination: { page: number; totalPages: number; total: number } },
+): string {
   return `${renderTable(columns, page.data)}\n${pageLine(page.pagination)}`;
 }

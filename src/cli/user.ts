@@ -7,7 +7,16 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config';
 import { openStore } from '../store';
 import { ledgerFor } from '../store/ledger';
-import { isTimezone, USER_STATUSES, UserExistsError, usersFor, type NewUser, type UserPatch, type UserRecord, type Users } from '../store/users';
+import {
+  isTimezone,
+  USER_STATUSES,
+  UserExistsError,
+  usersFor,
+  type NewUser,
+  type UserPatch,
+  type UserRecord,
+  type Users,
+} from '../store/users';
 
 const API_USER_ID = /^[A-Za-z0-9_.-]{1,64}$/;
 
@@ -75,7 +84,8 @@ async function mine(users: Users, operator: string, id: string): Promise<UserRec
 
 export function register(program: Command): void {
   const user = program.command('user').description("API users with application limits, and their API keys (an operator's)");
-  const common = (c: Command) => c.requiredOption('--operator <userId>', 'the APPLYFLOW_API_KEYS user id that owns the users').option('--json', 'print JSON');
+  const common = (c: Command) =>
+    c.requiredOption('--operator <userId>', 'the APPLYFLOW_API_KEYS user id that owns the users').option('--json', 'print JSON');
   const fields = (c: Command) =>
     c
       .option('--name <name>')
@@ -85,16 +95,17 @@ export function register(program: Command): void {
       .option('--status <status>', 'active or inactive')
       .option('--timezone <tz>', 'IANA timezone the month follows (default UTC)');
 
-  fields(common(user.command('create').description('create a user').requiredOption('--external-id <id>', 'your id for the user'))).action((o: UserOptions) =>
-    withUsers(async (users) => {
-      const input: NewUser = { externalUserId: o.externalId!, ...fieldsOf(o) };
-      try {
-        show(await users.create(o.operator, input), o.json);
-      } catch (err) {
-        if (err instanceof UserExistsError) throw new Error(err.message);
-        throw err;
-      }
-    }),
+  fields(common(user.command('create').description('create a user').requiredOption('--external-id <id>', 'your id for the user'))).action(
+    (o: UserOptions) =>
+      withUsers(async (users) => {
+        const input: NewUser = { externalUserId: o.externalId!, ...fieldsOf(o) };
+        try {
+          show(await users.create(o.operator, input), o.json);
+        } catch (err) {
+          if (err instanceof UserExistsError) throw new Error(err.message);
+          throw err;
+        }
+      }),
   );
   common(user.command('list').description("the operator's users")).action((o: UserOptions) =>
     withUsers(async (users) => {
@@ -112,49 +123,58 @@ export function register(program: Command): void {
       if (o.json) console.log(JSON.stringify({ ...u, usage: used }, null, 2));
       else {
         show(u);
-        console.log(`  used: ${used.total} of ${u.maxTotalJobApplications} total, ${used.monthly} of ${u.maxJobApplicationsPerMonth} in ${used.month}`);
+        console.log(
+          `  used: ${used.total} of ${u.maxTotalJobApplications} total, ${used.monthly} of ${u.maxJobApplicationsPerMonth} in ${used.month}`,
+        );
       }
     }),
   );
-  fields(common(user.command('update <userId>').description('change name, email, limits, status or timezone'))).action((id: string, o: UserOptions) =>
-    withUsers(async (users) => {
-      const u = await users.update(o.operator, id, fieldsOf(o));
-      if (!u) throw new Error(`user ${id} not found for operator ${o.operator}`);
-      show(u, o.json);
-    }),
+  fields(common(user.command('update <userId>').description('change name, email, limits, status or timezone'))).action(
+    (id: string, o: UserOptions) =>
+      withUsers(async (users) => {
+        const u = await users.update(o.operator, id, fieldsOf(o));
+        if (!u) throw new Error(`user ${id} not found for operator ${o.operator}`);
+        show(u, o.json);
+      }),
   );
-  common(user.command('delete <userId>').description('delete a user and its keys (its applications stay in the ledger)')).action((id: string, o: UserOptions) =>
-    withUsers(async (users) => {
-      fieldsOf(o);
-      if (!(await users.remove(o.operator, id))) throw new Error(`user ${id} not found for operator ${o.operator}`);
-      console.log(`user ${id} deleted`);
-    }),
+  common(user.command('delete <userId>').description('delete a user and its keys (its applications stay in the ledger)')).action(
+    (id: string, o: UserOptions) =>
+      withUsers(async (users) => {
+        fieldsOf(o);
+        if (!(await users.remove(o.operator, id))) throw new Error(`user ${id} not found for operator ${o.operator}`);
+        console.log(`user ${id} deleted`);
+      }),
   );
 
   const key = user.command('key').description("a user's API keys");
-  common(key.command('create <userId>').description('make a key; its secret is printed once').option('--label <name>', 'a name for the key')).action(
-    (id: string, o: UserOptions & { label?: string }) =>
-      withUsers(async (users) => {
-        fieldsOf(o);
-        const u = await mine(users, o.operator, id);
-        const { key: k, secret } = await users.createKey(u.id, o.label ?? null);
-        if (o.json) console.log(JSON.stringify({ ...k, secret }, null, 2));
-        else console.log(`key ${k.id} for ${u.id}: ${secret}\n(shown once: it is stored hashed)`);
-      }),
+  common(
+    key.command('create <userId>').description('make a key; its secret is printed once').option('--label <name>', 'a name for the key'),
+  ).action((id: string, o: UserOptions & { label?: string }) =>
+    withUsers(async (users) => {
+      fieldsOf(o);
+      const u = await mine(users, o.operator, id);
+      const { key: k, secret } = await users.createKey(u.id, o.label ?? null);
+      if (o.json) console.log(JSON.stringify({ ...k, secret }, null, 2));
+      else console.log(`key ${k.id} for ${u.id}: ${secret}\n(shown once: it is stored hashed)`);
+    }),
   );
   common(key.command('list <userId>').description("the user's keys (never their secrets)")).action((id: string, o: UserOptions) =>
     withUsers(async (users) => {
       fieldsOf(o);
       const keys = await users.listKeys((await mine(users, o.operator, id)).id);
       if (o.json) console.log(JSON.stringify(keys, null, 2));
-      else for (const k of keys) console.log(`${k.id}  ${k.prefix}…  ${k.revokedAt ? `revoked ${k.revokedAt}` : 'active'}${k.name ? `  ${k.name}` : ''}`);
+      else
+        for (const k of keys)
+          console.log(`${k.id}  ${k.prefix}…  ${k.revokedAt ? `revoked ${k.revokedAt}` : 'active'}${k.name ? `  ${k.name}` : ''}`);
     }),
   );
-  common(key.command('revoke <userId> <keyId>').description('revoke a key (the next request with it is a 401)')).action((id: string, keyId: string, o: UserOptions) =>
-    withUsers(async (users) => {
-      fieldsOf(o);
-      if (!(await users.revokeKey((await mine(users, o.operator, id)).id, keyId))) throw new Error(`key ${keyId} not found for user ${id}`);
-      console.log(`key ${keyId} revoked`);
-    }),
+  common(key.command('revoke <userId> <keyId>').description('revoke a key (the next request with it is a 401)')).action(
+    (id: string, keyId: string, o: UserOptions) =>
+      withUsers(async (users) => {
+        fieldsOf(o);
+        if (!(await users.revokeKey((await mine(users, o.operator, id)).id, keyId)))
+          throw new Error(`key ${keyId} not found for user ${id}`);
+        console.log(`key ${keyId} revoked`);
+      }),
   );
 }

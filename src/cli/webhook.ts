@@ -30,7 +30,10 @@ const show = (w: WebhookRecord) =>
 
 /** `--event a,b --event c` → the event types, each bad one named. */
 function eventsOf(values: string[]): CampaignEventType[] {
-  const events = values.flatMap((v) => v.split(',')).map((e) => e.trim()).filter(Boolean);
+  const events = values
+    .flatMap((v) => v.split(','))
+    .map((e) => e.trim())
+    .filter(Boolean);
   const bad = events.filter((e) => !CAMPAIGN_EVENT_TYPES.includes(e as CampaignEventType));
   if (bad.length) throw new Error(`invalid options: --event: ${bad.join(', ')} (expected ${CAMPAIGN_EVENT_TYPES.join(', ')})`);
   return events as CampaignEventType[];
@@ -40,7 +43,10 @@ const collect = (v: string, prev: string[]) => [...prev, v];
 
 export function register(program: Command): void {
   // Named by the capability (as docs/cli.md lists groups); `webhook` is what people type, so both work.
-  const webhook = program.command('notification').alias('webhook').description("A campaign's webhooks: signed notifications of questions, reviews, failures and finished runs");
+  const webhook = program
+    .command('notification')
+    .alias('webhook')
+    .description("A campaign's webhooks: signed notifications of questions, reviews, failures and finished runs");
 
   webhook
     .command('add <campaignId>')
@@ -59,13 +65,19 @@ export function register(program: Command): void {
           if (err instanceof WorkflowNotFoundError) throw new Error(`campaign ${campaignId} not found`);
           throw err;
         }
-        const { webhook: w, secret, active } = await withWebhooks(async (webhooks) => {
-          const made = await addWebhook(webhooks, campaignId, owner, { url: o.url, events, ...(o.secret !== undefined ? { secret: o.secret } : {}) }).catch(
-            (err: unknown) => {
-              if (err instanceof InvalidInputError) throw new Error(`invalid webhook: ${formatProblems(err.problems)}`);
-              throw err;
-            },
-          );
+        const {
+          webhook: w,
+          secret,
+          active,
+        } = await withWebhooks(async (webhooks) => {
+          const made = await addWebhook(webhooks, campaignId, owner, {
+            url: o.url,
+            events,
+            ...(o.secret !== undefined ? { secret: o.secret } : {}),
+          }).catch((err: unknown) => {
+            if (err instanceof InvalidInputError) throw new Error(`invalid webhook: ${formatProblems(err.problems)}`);
+            throw err;
+          });
           return { ...made, active: await activeWebhooks(webhooks, campaignId) };
         }, config);
         await tellCampaignWebhooks(client, campaignId, active);
@@ -106,8 +118,15 @@ export function register(program: Command): void {
     .action(async (campaignId: string, o: { webhook?: string; json?: boolean }) => {
       const results = await withWebhooks((w) => pingWebhooks(w, campaignId, { webhookId: o.webhook }));
       if (o.json) console.log(JSON.stringify(results, null, 2));
-      else for (const r of results) console.log(`${r.webhookId}  ${r.ok ? 'ok' : 'FAILED'}  ${r.statusCode ?? '-'}${r.error ? `  ${r.error}` : ''}  delivery ${r.deliveryId}`);
-      if (results.length === 0) throw new Error(o.webhook ? `webhook ${o.webhook} not found for campaign ${campaignId}` : `no active webhooks for campaign ${campaignId}`);
+      else
+        for (const r of results)
+          console.log(
+            `${r.webhookId}  ${r.ok ? 'ok' : 'FAILED'}  ${r.statusCode ?? '-'}${r.error ? `  ${r.error}` : ''}  delivery ${r.deliveryId}`,
+          );
+      if (results.length === 0)
+        throw new Error(
+          o.webhook ? `webhook ${o.webhook} not found for campaign ${campaignId}` : `no active webhooks for campaign ${campaignId}`,
+        );
       const refused = results.filter((r) => !r.ok).length;
       if (refused) throw new Error(`${refused} of ${results.length} webhooks did not take the ping`);
     });

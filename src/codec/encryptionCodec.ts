@@ -23,7 +23,10 @@ const fromUtf8 = new TextDecoder();
 
 /** A payload names a key id that no configured key has: add the old key back to APPLYFLOW_CODEC_KEYS. */
 export class UnknownCodecKeyError extends Error {
-  constructor(readonly keyId: string, known: string[]) {
+  constructor(
+    readonly keyId: string,
+    known: string[],
+  ) {
     super(
       `Payload is encrypted with codec key id "${keyId}", which is not in APPLYFLOW_CODEC_KEYS (known: ${
         known.join(', ') || 'none'
@@ -35,7 +38,10 @@ export class UnknownCodecKeyError extends Error {
 
 /** Authentication failed: the payload was altered, truncated, or encrypted under a different key. */
 export class CodecIntegrityError extends Error {
-  constructor(readonly keyId: string, cause?: unknown) {
+  constructor(
+    readonly keyId: string,
+    cause?: unknown,
+  ) {
     super(`Encrypted payload (key id "${keyId}") failed authentication: it was tampered with or the key is wrong`);
     this.name = 'CodecIntegrityError';
     this.cause = cause;

@@ -25,12 +25,15 @@ function readKeyFile(path: string): CodecKey[] {
   const mode = statSync(path).mode & 0o777;
   // Like ssh with private keys: a key others can read is not used (and not silently "fixed").
   if (mode & 0o077) {
-    throw new ConfigError([{ variable: 'APPLYFLOW_DATA_DIR', message: `${path} is readable by other users (mode ${mode.toString(8)}): chmod 600 it` }]);
+    throw new ConfigError([
+      { variable: 'APPLYFLOW_DATA_DIR', message: `${path} is readable by other users (mode ${mode.toString(8)}): chmod 600 it` },
+    ]);
   }
   try {
     return parseCodecKeys(readFileSync(path, 'utf8').trim());
   } catch (err) {
-    if (err instanceof ConfigError) throw new ConfigError([{ variable: 'APPLYFLOW_DATA_DIR', message: `${path} is not a codec key file (keyId:base64 of 32 bytes)` }]);
+    if (err instanceof ConfigError)
+      throw new ConfigError([{ variable: 'APPLYFLOW_DATA_DIR', message: `${path} is not a codec key file (keyId:base64 of 32 bytes)` }]);
     throw err;
   }
 }

@@ -8,18 +8,24 @@ import { abortOnSignals, loadConfigOrExit } from '../worker';
 import { buildCodecServer } from './server';
 
 export async function runCodecServer(config: Config, signal: AbortSignal, log: (m: string) => void = console.log): Promise<void> {
-  if (config.codecOff) throw new ConfigError([{ variable: 'APPLYFLOW_CODEC', message: 'off: payloads are not encrypted, there is nothing to decode' }]);
-  if (config.codecKeys.length === 0) throw new ConfigError([{ variable: 'APPLYFLOW_CODEC_KEYS', message: 'required: the keys the workers encrypt with' }]);
+  if (config.codecOff)
+    throw new ConfigError([{ variable: 'APPLYFLOW_CODEC', message: 'off: payloads are not encrypted, there is nothing to decode' }]);
+  if (config.codecKeys.length === 0)
+    throw new ConfigError([{ variable: 'APPLYFLOW_CODEC_KEYS', message: 'required: the keys the workers encrypt with' }]);
   const tokens = config.api.keys.map((k) => k.key);
   const secret = config.codecServer.secret;
   if (!secret && tokens.length === 0) {
-    throw new ConfigError([{ variable: 'APPLYFLOW_CODEC_SERVER_SECRET', message: 'required without APPLYFLOW_API_KEYS (nobody could get in)' }]);
+    throw new ConfigError([
+      { variable: 'APPLYFLOW_CODEC_SERVER_SECRET', message: 'required without APPLYFLOW_API_KEYS (nobody could get in)' },
+    ]);
   }
   const app = await buildCodecServer({ keys: config.codecKeys, origins: config.codecServer.uiOrigins, tokens, pathSecret: secret });
   await app.listen({ host: config.codecServer.host, port: config.codecServerPort });
   const { port } = app.server.address() as { port: number };
   const host = config.codecServer.host.includes(':') ? `[${config.codecServer.host}]` : config.codecServer.host;
-  log(`codec server on http://${host}:${port} for ${config.codecServer.uiOrigins.join(', ')}; endpoint ${secret ? `http://${host}:${port}/<APPLYFLOW_CODEC_SERVER_SECRET>` : `http://${host}:${port} with an API key as bearer token`}`);
+  log(
+    `codec server on http://${host}:${port} for ${config.codecServer.uiOrigins.join(', ')}; endpoint ${secret ? `http://${host}:${port}/<APPLYFLOW_CODEC_SERVER_SECRET>` : `http://${host}:${port} with an API key as bearer token`}`,
+  );
   await new Promise<void>((res) => (signal.aborted ? res() : signal.addEventListener('abort', () => res(), { once: true })));
   await app.close();
 }

@@ -88,10 +88,14 @@ export async function buildCodecServer(opts: CodecServerOptions): Promise<Fastif
       app.post(url, async (req, reply) => {
         cors(req, reply);
         if (!authorized(req, viaSecret)) {
-          return reply.code(401).header('www-authenticate', 'Bearer realm="applyflow-codec"').send({ error: 'unauthorized', message: 'a codec token is required' });
+          return reply
+            .code(401)
+            .header('www-authenticate', 'Bearer realm="applyflow-codec"')
+            .send({ error: 'unauthorized', message: 'a codec token is required' });
         }
         const body = req.body as { payloads?: unknown } | undefined;
-        if (!body || !Array.isArray(body.payloads)) return reply.code(400).send({ error: 'invalid_request', message: 'expected { "payloads": [...] }' });
+        if (!body || !Array.isArray(body.payloads))
+          return reply.code(400).send({ error: 'invalid_request', message: 'expected { "payloads": [...] }' });
         let payloads: Payload[];
         try {
           payloads = body.payloads.map((p) => fromJson(p as JsonPayload));
@@ -130,7 +134,10 @@ export async function startCodecServer(
 ): Promise<RunningCodecServer> {
   const { randomBytes } = await import('node:crypto');
   const secret = randomBytes(24).toString('base64url');
-  const origins = opts.uiPort === null ? [] : [`http://${opts.host}:${opts.uiPort}`, `http://localhost:${opts.uiPort}`, `http://127.0.0.1:${opts.uiPort}`];
+  const origins =
+    opts.uiPort === null
+      ? []
+      : [`http://${opts.host}:${opts.uiPort}`, `http://localhost:${opts.uiPort}`, `http://127.0.0.1:${opts.uiPort}`];
   const app = await buildCodecServer({ keys, origins, tokens: opts.tokens, pathSecret: secret });
   await app.listen({ host: opts.host, port: opts.port });
   const { port } = app.server.address() as { port: number };

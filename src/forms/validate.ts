@@ -104,11 +104,15 @@ function typeProblem(field: FormField, value: unknown): string | null {
     case 'textarea':
       return checkString(field, value, 'text');
     case 'email':
-      return checkString(field, value, 'an email address') ??
-        (isEmail(value as string) ? null : 'expected an email address such as name@example.com');
+      return (
+        checkString(field, value, 'an email address') ??
+        (isEmail(value as string) ? null : 'expected an email address such as name@example.com')
+      );
     case 'phone':
-      return checkString(field, value, 'a phone number') ??
-        (isPhoneNumber(value as string) ? null : 'expected a phone number of 7 to 15 digits such as +1 415 555 0100');
+      return (
+        checkString(field, value, 'a phone number') ??
+        (isPhoneNumber(value as string) ? null : 'expected a phone number of 7 to 15 digits such as +1 415 555 0100')
+      );
     case 'date':
       return typeof value === 'string' && isIsoDate(value) ? null : `expected a date as YYYY-MM-DD, got ${describe(value)}`;
     case 'number':

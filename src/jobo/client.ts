@@ -130,7 +130,9 @@ export class JoboClient {
     const json = outgoing(CreateSessionRequest, req, 'POST /api/auto-apply/sessions');
     const key = opts.idempotencyKey;
     if (key !== undefined && (key.length === 0 || key.length > IDEMPOTENCY_KEY_MAX)) {
-      throw badInput('POST /api/auto-apply/sessions', [{ field: 'Idempotency-Key', message: `expected 1 to ${IDEMPOTENCY_KEY_MAX} characters` }]);
+      throw badInput('POST /api/auto-apply/sessions', [
+        { field: 'Idempotency-Key', message: `expected 1 to ${IDEMPOTENCY_KEY_MAX} characters` },
+      ]);
     }
     const headers = key !== undefined ? { [IDEMPOTENCY_HEADER]: key } : undefined;
     return (await this.http.send({ method: 'POST', path: '/api/auto-apply/sessions', json, headers }, LiveSessionStateRead)).data;

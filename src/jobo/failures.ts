@@ -61,8 +61,7 @@ export function failureFromResponse(
   };
   const retryAfter = parseRetryAfter(headers['retry-after']);
   // By status first, then by code within it.
-  const isInvalidCursor =
-    status === 400 && (parsed?.code === ErrorCodes.invalidCursor || /invalid cursor/i.test(details.message));
+  const isInvalidCursor = status === 400 && (parsed?.code === ErrorCodes.invalidCursor || /invalid cursor/i.test(details.message));
   if (isInvalidCursor) return failure(JoboFailure.InvalidCursor, details);
   // 409 on the feed means "cursor restart required" (published client: discard the cursor, start a new
   // scan), which callers handle exactly like an invalid cursor.

@@ -77,7 +77,11 @@ const PERIOD: Record<string, Period> = {
 };
 
 /** "Full-Time", "full time", "full_time" → "full_time". */
-const enumKey = (v: string) => v.trim().toLowerCase().replace(/[-\s]+/g, '_');
+const enumKey = (v: string) =>
+  v
+    .trim()
+    .toLowerCase()
+    .replace(/[-\s]+/g, '_');
 
 function openEnum<T>(table: Record<string, T>, v: unknown, field: string, note: Note): T | null {
   if (v === undefined || v === null) return null;

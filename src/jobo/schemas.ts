@@ -118,7 +118,9 @@ export const ProblemBody = z.object({
 export type ProblemBody = z.infer<typeof ProblemBody>;
 
 /** Either error shape, read into one: code (may be null), message and per-field problems. */
-export function readErrorBody(json: unknown): { code: string | null; message: string; fields: FieldProblem[]; apiVersion: string | null } | null {
+export function readErrorBody(
+  json: unknown,
+): { code: string | null; message: string; fields: FieldProblem[]; apiVersion: string | null } | null {
   const ours = ErrorBody.safeParse(json);
   if (ours.success) return { code: ours.data.error, message: ours.data.message, fields: ours.data.fields ?? [], apiVersion: null };
   const problem = ProblemBody.safeParse(json);
@@ -355,10 +357,19 @@ export type FeedRequestAsServed = z.infer<typeof FeedRequestAsServed>;
 /** The feed page envelope; `jobs` are read one by one by the tolerant reader, not by this schema. */
 export const FeedEnvelope = z.object({
   jobs: z.array(z.unknown()).default([]),
-  next_cursor: z.string().nullish().transform((v) => v ?? null),
+  next_cursor: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? null),
   has_more: z.boolean().default(false),
   /** Size of the whole scan, on the first page only (published). */
-  estimated_total: z.number().int().nonnegative().nullish().catch(null).transform((v) => v ?? null),
+  estimated_total: z
+    .number()
+    .int()
+    .nonnegative()
+    .nullish()
+    .catch(null)
+    .transform((v) => v ?? null),
 });
 
 export interface FeedResponse {
@@ -385,7 +396,10 @@ export type ExpiredQuery = z.infer<typeof ExpiredQuery>;
 
 export const ExpiredResponse = z.object({
   job_ids: z.array(Id).default([]),
-  next_cursor: z.string().nullish().transform((v) => v ?? null),
+  next_cursor: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? null),
   has_more: z.boolean().default(false),
 });
 export type ExpiredResponse = z.infer<typeof ExpiredResponse>;
@@ -434,18 +448,7 @@ export const ActiveFlowStatuses = ['form_ready', 'next_available', 'submit_ready
 export const FlowStatus = z.union([z.enum(KNOWN_FLOW_STATUSES), z.string().min(1)]);
 export type FlowStatus = z.infer<typeof FlowStatus>;
 
-export const FieldType = z.enum([
-  'text',
-  'email',
-  'phone',
-  'date',
-  'number',
-  'select',
-  'multi_select',
-  'boolean',
-  'textarea',
-  'file',
-]);
+export const FieldType = z.enum(['text', 'email', 'phone', 'date', 'number', 'select', 'multi_select', 'boolean', 'textarea', 'file']);
 export type FieldType = z.infer<typeof FieldType>;
 
 export const FieldOption = z.object({ value: z.string(), label: z.string() });
@@ -515,7 +518,16 @@ export const FIELD_TYPE_FALLBACK: FieldType = 'text';
 
 export function readFieldType(raw: unknown): FieldType {
   if (typeof raw !== 'string') return FIELD_TYPE_FALLBACK;
-  return FIELD_TYPE_SPELLINGS[raw] ?? FIELD_TYPE_SPELLINGS[raw.trim().toLowerCase().replace(/[-\s]+/g, '_')] ?? FIELD_TYPE_FALLBACK;
+  return (
+    FIELD_TYPE_SPELLINGS[raw] ??
+    FIELD_TYPE_SPELLINGS[
+      raw
+        .trim()
+        .toLowerCase()
+        .replace(/[-\s]+/g, '_')
+    ] ??
+    FIELD_TYPE_FALLBACK
+  );
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -528,7 +540,9 @@ function normalizeField(raw: unknown): unknown {
   if (!isRecord(raw)) return raw;
   const v3 = 'field_id' in raw && !('name' in raw);
   const options = Array.isArray(raw.options)
-    ? (raw.options as unknown[]).map((o) => (isRecord(o) ? { value: asText(o.value ?? ''), label: asText(o.label ?? o.text ?? o.value ?? '') } : o))
+    ? (raw.options as unknown[]).map((o) =>
+        isRecord(o) ? { value: asText(o.value ?? ''), label: asText(o.label ?? o.text ?? o.value ?? '') } : o,
+      )
     : null;
   const type = readFieldType(raw.type);
   return {
@@ -557,7 +571,9 @@ function normalizeLiveState(raw: unknown): unknown {
     redirect_provider_id: orNull(raw.redirect_provider_id),
     is_terminal: raw.is_terminal ?? false,
     validation_errors: Array.isArray(raw.validation_errors)
-      ? (raw.validation_errors as unknown[]).map((e) => (isRecord(e) ? { field: asText(e.field ?? e.field_id ?? ''), message: e.message } : e))
+      ? (raw.validation_errors as unknown[]).map((e) =>
+          isRecord(e) ? { field: asText(e.field ?? e.field_id ?? ''), message: e.message } : e,
+        )
       : [],
     fields: Array.isArray(raw.fields) ? raw.fields.map(normalizeField) : [],
   };

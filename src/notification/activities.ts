@@ -29,26 +29,41 @@ export function createNotificationActivities(deps: NotificationActivityDeps) {
   const webhooks =
     deps.webhooks ??
     (() =>
-      (opened ??= deps.store().then((s) => webhooksFor(s, secretBoxFor(deps.codecKeys))).catch((err: unknown) => {
-        opened = undefined;
-        throw err;
-      })));
+      (opened ??= deps
+        .store()
+        .then((s) => webhooksFor(s, secretBoxFor(deps.codecKeys)))
+        .catch((err: unknown) => {
+          opened = undefined;
+          throw err;
+        })));
   let sender = deps.sender;
 
   return {
     async deliverCampaignEvent(event: CampaignEvent): Promise<DeliveryResult> {
       const problems = validateCampaignEvent(event);
       if (problems.length) {
-        throw ApplicationFailure.create({ message: `invalid campaign event: ${formatProblems(problems)}`, type: NotificationFailureType.InvalidInput, nonRetryable: true });
+        throw ApplicationFailure.create({
+          message: `invalid campaign event: ${formatProblems(problems)}`,
+          type: NotificationFailureType.InvalidInput,
+          nonRetryable: true,
+        });
       }
       const store = await webhooks();
       const hooks = await store.subscribed(event.campaignId, event.type);
       const done = await store.deliveredTo(event.deliveryId);
       const pending = hooks.filter((h) => !done.has(h.id));
-      const outgoing = { id: event.deliveryId, type: event.type, occurredAt: event.occurredAt, campaignId: event.campaignId, data: event.data };
+      const outgoing = {
+        id: event.deliveryId,
+        type: event.type,
+        occurredAt: event.occurredAt,
+        campaignId: event.campaignId,
+        data: event.data,
+      };
       const body = eventBody(outgoing);
       sender ??= new WebhookSender();
-      const outcomes = await Promise.all(pending.map(async (h) => ({ hook: h, outcome: await sender!.send(h.url, h.secret, outgoing, body) })));
+      const outcomes = await Promise.all(
+        pending.map(async (h) => ({ hook: h, outcome: await sender!.send(h.url, h.secret, outgoing, body) })),
+      );
 
       const failed: string[] = [];
       const gone: string[] = [];

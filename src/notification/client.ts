@@ -23,7 +23,9 @@ export async function addWebhook(
   if (problems.length) throw new InvalidWebhookInputError(problems);
   // Checked before the insert, so two concurrent adds can pass it together; the limit is a guard, not a quota.
   if ((await webhooks.list(campaignId)).length >= MAX_WEBHOOKS_PER_CAMPAIGN) {
-    throw new InvalidWebhookInputError([{ field: 'url', message: `a campaign has at most ${MAX_WEBHOOKS_PER_CAMPAIGN} webhooks; remove one first` }]);
+    throw new InvalidWebhookInputError([
+      { field: 'url', message: `a campaign has at most ${MAX_WEBHOOKS_PER_CAMPAIGN} webhooks; remove one first` },
+    ]);
   }
   const secret = input.secret ?? newWebhookSecret();
   const webhook = await webhooks.create(campaignId, userId, { url: input.url!, events: input.events!, secret });
@@ -47,7 +49,11 @@ export interface PingResult {
  * Sends a signed `ping` event to the campaign's active webhooks (or to `webhookId` only, even a disabled
  * one) and answers what each receiver did. Nothing is recorded and nothing is retried: it is a check.
  */
-export async function pingWebhooks(webhooks: Webhooks, campaignId: string, opts: { webhookId?: string; sender?: WebhookSender } = {}): Promise<PingResult[]> {
+export async function pingWebhooks(
+  webhooks: Webhooks,
+  campaignId: string,
+  opts: { webhookId?: string; sender?: WebhookSender } = {},
+): Promise<PingResult[]> {
   let targets;
   if (opts.webhookId) {
     const one = await webhooks.get(campaignId, opts.webhookId);
@@ -62,7 +68,13 @@ export async function pingWebhooks(webhooks: Webhooks, campaignId: string, opts:
       targets.map(async (w) => {
         const deliveryId = `ping_${randomBytes(12).toString('hex')}`;
         const occurredAt = new Date().toISOString();
-        const outcome = await sender.send(w.url, w.secret, { id: deliveryId, type: PING_EVENT, occurredAt, campaignId, data: { webhookId: w.id } });
+        const outcome = await sender.send(w.url, w.secret, {
+          id: deliveryId,
+          type: PING_EVENT,
+          occurredAt,
+          campaignId,
+          data: { webhookId: w.id },
+        });
         return {
           webhookId: w.id,
           deliveryId,

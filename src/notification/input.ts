@@ -57,7 +57,8 @@ export function validateNewWebhook(input: Partial<NewWebhook>): InputProblem[] {
     problems.push({ field: 'events', message: `required: one or more of ${CAMPAIGN_EVENT_TYPES.join(', ')}` });
   } else {
     input.events.forEach((e, i) => {
-      if (!CAMPAIGN_EVENT_TYPES.includes(e)) problems.push({ field: `events[${i}]`, message: `expected one of ${CAMPAIGN_EVENT_TYPES.join(', ')}` });
+      if (!CAMPAIGN_EVENT_TYPES.includes(e))
+        problems.push({ field: `events[${i}]`, message: `expected one of ${CAMPAIGN_EVENT_TYPES.join(', ')}` });
     });
   }
   if (input.secret !== undefined) {
@@ -87,7 +88,8 @@ function dataProblems(value: unknown, field: string, out: InputProblem[]): void 
   }
   if (typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
-      if (PII_KEY.test(k)) out.push({ field: `${field}.${k}`, message: 'names candidate data: events carry ids, URLs, statuses and field labels only' });
+      if (PII_KEY.test(k))
+        out.push({ field: `${field}.${k}`, message: 'names candidate data: events carry ids, URLs, statuses and field labels only' });
       else dataProblems(v, `${field}.${k}`, out);
     }
     return;
@@ -102,13 +104,16 @@ export function validateCampaignEvent(e: Partial<CampaignEvent>): InputProblem[]
   if (typeof e.deliveryId !== 'string' || !DELIVERY_ID.test(e.deliveryId)) {
     problems.push({ field: 'deliveryId', message: 'expected 1-200 characters of [A-Za-z0-9_.:/-]' });
   }
-  if (!CAMPAIGN_EVENT_TYPES.includes(e.type as CampaignEventType)) problems.push({ field: 'type', message: `expected one of ${CAMPAIGN_EVENT_TYPES.join(', ')}` });
-  if (typeof e.occurredAt !== 'string' || Number.isNaN(Date.parse(e.occurredAt))) problems.push({ field: 'occurredAt', message: 'expected an ISO-8601 time' });
+  if (!CAMPAIGN_EVENT_TYPES.includes(e.type as CampaignEventType))
+    problems.push({ field: 'type', message: `expected one of ${CAMPAIGN_EVENT_TYPES.join(', ')}` });
+  if (typeof e.occurredAt !== 'string' || Number.isNaN(Date.parse(e.occurredAt)))
+    problems.push({ field: 'occurredAt', message: 'expected an ISO-8601 time' });
   if (e.data === null || typeof e.data !== 'object' || Array.isArray(e.data)) {
     problems.push({ field: 'data', message: 'expected an object' });
   } else {
     dataProblems(e.data, 'data', problems);
-    if (Buffer.byteLength(JSON.stringify(e.data)) > EVENT_DATA_MAX_BYTES) problems.push({ field: 'data', message: `must be at most ${EVENT_DATA_MAX_BYTES} bytes as JSON` });
+    if (Buffer.byteLength(JSON.stringify(e.data)) > EVENT_DATA_MAX_BYTES)
+      problems.push({ field: 'data', message: `must be at most ${EVENT_DATA_MAX_BYTES} bytes as JSON` });
   }
   return problems;
 }

@@ -38,7 +38,10 @@ export function secretBoxFor(keys: CodecKey[]): SecretBox {
       if (!m) throw new SecretUnreadableError('a stored webhook secret has an unknown format');
       if (!codec) throw new SecretUnreadableError(`a webhook secret is encrypted with codec key "${m[1]}" and the codec is off`);
       const [p] = await codec.decode([
-        { metadata: { encoding: utf8.encode(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: utf8.encode(m[1]) }, data: Buffer.from(m[2], 'base64') },
+        {
+          metadata: { encoding: utf8.encode(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: utf8.encode(m[1]) },
+          data: Buffer.from(m[2], 'base64'),
+        },
       ]);
       return fromUtf8.decode(p.data ?? new Uint8Array());
     },

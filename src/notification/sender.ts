@@ -23,7 +23,8 @@ export type SendOutcome =
   | { kind: 'gone'; statusCode: 410 }
   | { kind: 'failed'; statusCode: number | null; error: string };
 
-export const eventBody = (e: OutgoingEvent) => JSON.stringify({ id: e.id, type: e.type, occurredAt: e.occurredAt, campaignId: e.campaignId, data: e.data });
+export const eventBody = (e: OutgoingEvent) =>
+  JSON.stringify({ id: e.id, type: e.type, occurredAt: e.occurredAt, campaignId: e.campaignId, data: e.data });
 
 export class WebhookSender {
   private readonly agent: Agent;

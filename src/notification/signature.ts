@@ -11,8 +11,7 @@ export const EVENT_HEADER = 'X-Applyflow-Event';
 /** How far a receiver should let a signature's timestamp be from its clock, by default. */
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 
-const hmac = (secret: string, t: number, body: string | Buffer) =>
-  createHmac('sha256', secret).update(`${t}.`).update(body).digest('hex');
+const hmac = (secret: string, t: number, body: string | Buffer) => createHmac('sha256', secret).update(`${t}.`).update(body).digest('hex');
 
 /** The header value for `body` (the exact bytes sent) at `now`. */
 export function signatureHeader(secret: string, body: string | Buffer, now: Date = new Date()): string {
@@ -20,7 +19,8 @@ export function signatureHeader(secret: string, body: string | Buffer, now: Date
   return `t=${t},v1=${hmac(secret, t, body)}`;
 }
 
-export type VerifyResult = { ok: true; timestamp: number } | { ok: false; reason: 'malformed' | 'timestamp_out_of_tolerance' | 'signature_mismatch' };
+export type VerifyResult =
+  { ok: true; timestamp: number } | { ok: false; reason: 'malformed' | 'timestamp_out_of_tolerance' | 'signature_mismatch' };
 
 /**
  * For receivers: checks `header` (the X-Applyflow-Signature value) against the raw request body, as

@@ -35,10 +35,16 @@ export function createProfileActivities(deps: ProfileActivityDeps) {
      */
     async rememberAnswers(req: RememberAnswersRequest): Promise<RememberAnswersResult> {
       if (typeof req?.profileId !== 'string' || req.profileId.length === 0 || req.profileId.length > 200) {
-        throw ApplicationFailure.nonRetryable('rememberAnswers: profileId: required, 1 to 200 characters', ProfileFailureType.InvalidRememberRequest);
+        throw ApplicationFailure.nonRetryable(
+          'rememberAnswers: profileId: required, 1 to 200 characters',
+          ProfileFailureType.InvalidRememberRequest,
+        );
       }
       if (!Array.isArray(req.answers)) {
-        throw ApplicationFailure.nonRetryable('rememberAnswers: answers: expected a list of { label, type, options?, value }', ProfileFailureType.InvalidRememberRequest);
+        throw ApplicationFailure.nonRetryable(
+          'rememberAnswers: answers: expected a list of { label, type, options?, value }',
+          ProfileFailureType.InvalidRememberRequest,
+        );
       }
       const store = await deps.rememberedAnswers();
       const result: RememberAnswersResult = { remembered: [], skipped: [] };

@@ -30,7 +30,8 @@ function optionsProblems(options: unknown, at: (f: string) => string): InputProb
     if (typeof o.value !== 'string' || o.value.length === 0 || o.value.length > MAX_LABEL) {
       out.push({ field: at(`options[${i}].value`), message: `expected a string of 1 to ${MAX_LABEL} characters` });
     }
-    if (typeof o.label !== 'string' || o.label.length > MAX_LABEL) out.push({ field: at(`options[${i}].label`), message: `expected a string of at most ${MAX_LABEL} characters` });
+    if (typeof o.label !== 'string' || o.label.length > MAX_LABEL)
+      out.push({ field: at(`options[${i}].label`), message: `expected a string of at most ${MAX_LABEL} characters` });
     const unknown = Object.keys(o).filter((k) => k !== 'value' && k !== 'label');
     out.push(...unknown.map((k) => ({ field: at(`options[${i}].${k}`), message: 'unknown field' })));
     return out;
@@ -60,7 +61,8 @@ function valueProblem(type: string, value: unknown, options: RememberedOption[] 
       if (typeof value !== 'string' || value === '') return 'expected one option value (a string)';
       return allowed && !allowed.has(value) ? 'expected one of the options’ values' : null;
     case 'multi_select':
-      if (!Array.isArray(value) || value.length === 0 || value.some((v) => typeof v !== 'string' || v === '')) return 'expected a non-empty list of option values';
+      if (!Array.isArray(value) || value.length === 0 || value.some((v) => typeof v !== 'string' || v === ''))
+        return 'expected a non-empty list of option values';
       if (new Set(value).size !== value.length) return 'expected each value at most once';
       return allowed && value.some((v) => !allowed.has(v as string)) ? 'expected values from the options' : null;
     default:
@@ -84,8 +86,10 @@ export function rememberAnswerProblems(input: unknown, prefix = ''): InputProble
   } else if (rememberedKey(label, 'text') === null) {
     problems.push({ field: at('label'), message: 'must contain a word or a number' });
   }
-  if (type === 'file') problems.push({ field: at('type'), message: 'file answers are not remembered (upload the file with the answer instead)' });
-  else if (typeof type !== 'string' || !isRememberableType(type)) problems.push({ field: at('type'), message: `required: one of ${REMEMBERABLE_TYPES.join(', ')}` });
+  if (type === 'file')
+    problems.push({ field: at('type'), message: 'file answers are not remembered (upload the file with the answer instead)' });
+  else if (typeof type !== 'string' || !isRememberableType(type))
+    problems.push({ field: at('type'), message: `required: one of ${REMEMBERABLE_TYPES.join(', ')}` });
   const choice = type === 'select' || type === 'multi_select';
   let parsedOptions: RememberedOption[] | null = null;
   if (options !== undefined && options !== null) {
@@ -108,7 +112,12 @@ export function rememberAnswerProblems(input: unknown, prefix = ''): InputProble
 export function parseRememberAnswer(input: unknown, prefix = ''): RememberAnswer {
   const problems = rememberAnswerProblems(input, prefix);
   if (problems.length > 0) throw new InvalidRememberedAnswerError(problems);
-  const { label, type, options, value } = input as { label: string; type: RememberAnswer['type']; options?: RememberedOption[] | null; value: RememberedValue };
+  const { label, type, options, value } = input as {
+    label: string;
+    type: RememberAnswer['type'];
+    options?: RememberedOption[] | null;
+    value: RememberedValue;
+  };
   const choice = type === 'select' || type === 'multi_select';
   return { label, type, options: choice && options ? options.map((o) => ({ value: o.value, label: o.label })) : null, value };
 }

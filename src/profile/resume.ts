@@ -24,9 +24,11 @@ export interface ResumeFile {
 export function resumeFile(path: string, data: Buffer): ResumeFile {
   const contentType = CONTENT_TYPES[extname(path).toLowerCase()];
   const problems = [];
-  if (!contentType) problems.push({ field: 'resume', message: `unsupported file type; expected one of ${Object.keys(CONTENT_TYPES).join(', ')}` });
+  if (!contentType)
+    problems.push({ field: 'resume', message: `unsupported file type; expected one of ${Object.keys(CONTENT_TYPES).join(', ')}` });
   if (data.length === 0) problems.push({ field: 'resume', message: 'the file is empty' });
-  if (data.length > RESUME_MAX_BYTES) problems.push({ field: 'resume', message: `must be at most ${RESUME_MAX_BYTES} bytes (got ${data.length})` });
+  if (data.length > RESUME_MAX_BYTES)
+    problems.push({ field: 'resume', message: `must be at most ${RESUME_MAX_BYTES} bytes (got ${data.length})` });
   if (problems.length) throw new ProfileInputError(problems, 'resume');
   return { fileName: basename(path), contentType, data };
 }
@@ -39,7 +41,10 @@ export interface ImportOptions {
 }
 
 export class ResumeImportTimeout extends Error {
-  constructor(readonly profileId: string, timeoutMs: number) {
+  constructor(
+    readonly profileId: string,
+    timeoutMs: number,
+  ) {
     super(`profile ${profileId} is still importing after ${timeoutMs} ms`);
     this.name = 'ResumeImportTimeout';
   }

@@ -71,7 +71,8 @@ const ATS_PATH_RULES: { host: RegExp; rewrite: (path: string) => string }[] = [
   // Workday: the locale segment only picks the page's language; /apply[/...] is the form of the posting
   {
     host: /\.myworkdayjobs\.com$/,
-    rewrite: (p) => p.replace(/^\/[a-z]{2}-[A-Z]{2}(?=\/)/, '').replace(/\/apply(\/(applyManually|autofillWithResume|useMyLastApplication))?$/, ''),
+    rewrite: (p) =>
+      p.replace(/^\/[a-z]{2}-[A-Z]{2}(?=\/)/, '').replace(/\/apply(\/(applyManually|autofillWithResume|useMyLastApplication))?$/, ''),
   },
 ];
 
@@ -103,7 +104,9 @@ export function canonicalJobUrl(url: string): string {
   }
   host = HOST_ALIASES[host] ?? host;
   authority = userinfo + host;
-  let path = normalizeEscapes(m[3]).replace(/\/{2,}/g, '/').replace(/\/+$/, '');
+  let path = normalizeEscapes(m[3])
+    .replace(/\/{2,}/g, '/')
+    .replace(/\/+$/, '');
   const bareHost = host.replace(/:\d+$/, '');
   for (const rule of ATS_PATH_RULES) if (rule.host.test(bareHost)) path = rule.rewrite(path);
   const params = (m[4] ?? '')

@@ -31,7 +31,16 @@ export interface Summary {
   byProvider: (Counts & { provider: string })[];
   dailyTrend: (Counts & { date: string })[];
   topSessions: (Counts & { sessionId: string })[];
-  recentActivity: { profileId: string; jobId: string; jobUrl: string; status: string; provider: string | null; sessionId: string | null; error: string | null; updatedAt: string }[];
+  recentActivity: {
+    profileId: string;
+    jobId: string;
+    jobUrl: string;
+    status: string;
+    provider: string | null;
+    sessionId: string | null;
+    error: string | null;
+    updatedAt: string;
+  }[];
 }
 
 export interface Analytics {
@@ -53,7 +62,10 @@ const COUNT_COLUMNS = `
   SUM(CASE WHEN status = 'CANCELLED' THEN 1 ELSE 0 END) AS cancelled,
   SUM(CASE WHEN status = 'NEEDS_PERSON' THEN 1 ELSE 0 END) AS needs_person`;
 
-type CountRow = Record<'total' | 'successful' | 'failed' | 'limit_reached' | 'in_progress' | 'cancelled' | 'needs_person', number | string | null>;
+type CountRow = Record<
+  'total' | 'successful' | 'failed' | 'limit_reached' | 'in_progress' | 'cancelled' | 'needs_person',
+  number | string | null
+>;
 
 const countsOf = (r: CountRow | undefined): Counts => ({
   total: Number(r?.total ?? 0),
@@ -101,13 +113,25 @@ export class SqlAnalytics implements Analytics {
         `SELECT COALESCE(provider, 'unknown') AS provider, ${COUNT_COLUMNS} FROM applications WHERE ${w.sql} GROUP BY COALESCE(provider, 'unknown') ORDER BY total DESC, provider`,
         w.params,
       ),
-      this.db.all<CountRow & { date: string }>(`SELECT ${this.db.day} AS date, ${COUNT_COLUMNS} FROM applications WHERE ${w.sql} GROUP BY ${this.db.day} ORDER BY date`, w.params),
+      this.db.all<CountRow & { date: string }>(
+        `SELECT ${this.db.day} AS date, ${COUNT_COLUMNS} FROM applications WHERE ${w.sql} GROUP BY ${this.db.day} ORDER BY date`,
+        w.params,
+      ),
       this.db.all<CountRow & { session_id: string }>(
         `SELECT campaign_id AS session_id, ${COUNT_COLUMNS} FROM applications WHERE ${w.sql} AND campaign_id IS NOT NULL
          GROUP BY campaign_id ORDER BY total DESC, session_id LIMIT 5`,
         w.params,
       ),
-      this.db.all<{ profile_id: string; job_id: string; job_url: string; status: string; provider: string | null; campaign_id: string | null; error: string | null; updated_at: string | Date }>(
+      this.db.all<{
+        profile_id: string;
+        job_id: string;
+        job_url: string;
+        status: string;
+        provider: string | null;
+        campaign_id: string | null;
+        error: string | null;
+        updated_at: string | Date;
+      }>(
         `SELECT profile_id, job_id, job_url, status, provider, campaign_id, error, updated_at FROM applications WHERE ${w.sql} ORDER BY updated_at DESC, job_id LIMIT 10`,
         w.params,
       ),
@@ -148,5 +172,8 @@ export async function analyticsFor(store: JobStore): Promise<Analytics> {
   if (!(store instanceof SqliteJobStore)) throw new TypeError('a sqlite job store without its handle');
   const db = store.db;
   db.exec(ANALYTICS_INDEXES);
-  return new SqlAnalytics({ all: async <T>(sql: string, params: unknown[]) => db.prepare(sql).all(...params) as T[], day: `substr(created_at, 1, 10)` });
+  return new SqlAnalytics({
+    all: async <T>(sql: string, params: unknown[]) => db.prepare(sql).all(...params) as T[],
+    day: `substr(created_at, 1, 10)`,
+  });
 }

@@ -8,7 +8,14 @@
  * submit whose outcome is not known: it is never submitted again blindly, only reconciled with the
  * upstream's word on the session.
  */
-import { APPLICATION_STATUSES, AWAITING_KINDS, FINAL_STATUSES, statusRank, type ApplicationStatus, type AwaitingKind } from '../shared/applicationStatus';
+import {
+  APPLICATION_STATUSES,
+  AWAITING_KINDS,
+  FINAL_STATUSES,
+  statusRank,
+  type ApplicationStatus,
+  type AwaitingKind,
+} from '../shared/applicationStatus';
 import { jobKeyOfUrl } from '../shared/jobKey';
 import type { JobStore } from './types';
 import { LIMIT_REACHED } from './users';
@@ -156,7 +163,9 @@ export function parsePersonTaskCursor(cursor: string): [updatedAt: string, profi
 }
 
 /** The statuses an inbox row may have: waiting ones and NEEDS_PERSON (final for automation, not for a person). */
-export const PERSON_TASK_STATUSES: readonly ApplicationStatus[] = APPLICATION_STATUSES.filter((s) => !['SUCCESS', 'FAILED', 'CANCELLED'].includes(s));
+export const PERSON_TASK_STATUSES: readonly ApplicationStatus[] = APPLICATION_STATUSES.filter(
+  (s) => !['SUCCESS', 'FAILED', 'CANCELLED'].includes(s),
+);
 
 export const PERSON_TASKS_MAX_LIMIT = 200;
 
@@ -213,7 +222,8 @@ export function claimDecision(row: LedgerRow, req: ClaimRequest): { kind: Claim[
 /** SQL (both backends): the row is not a limit's refusal. */
 export const NOT_LIMIT_REFUSAL = `NOT (status = 'FAILED' AND COALESCE(error, '') LIKE '${LIMIT_REACHED}:%')`;
 
-export const isLimitRefusal = (row: Pick<LedgerRow, 'status' | 'error'>) => row.status === 'FAILED' && (row.error?.startsWith(`${LIMIT_REACHED}:`) ?? false);
+export const isLimitRefusal = (row: Pick<LedgerRow, 'status' | 'error'>) =>
+  row.status === 'FAILED' && (row.error?.startsWith(`${LIMIT_REACHED}:`) ?? false);
 
 /** Columns a take-over replaces (the owner's), with the status and error reset unless UNCONFIRMED. */
 export function takeOverSql(table: string, param: (name: LedgerParam) => string, where: string): string {
@@ -330,7 +340,9 @@ export const LEDGER_COLUMNS = [
 ] as const;
 
 /** Columns a permitted write replaces (created_at stays; the key and the owner never change by a write). */
-export const LEDGER_UPDATED_COLUMNS = LEDGER_COLUMNS.filter((c) => !['profile_id', 'job_id', 'workflow_id', 'run_id', 'run_started_at'].includes(c));
+export const LEDGER_UPDATED_COLUMNS = LEDGER_COLUMNS.filter(
+  (c) => !['profile_id', 'job_id', 'workflow_id', 'run_id', 'run_started_at'].includes(c),
+);
 
 /** Column types that differ by backend: SQLite keeps text, PostgreSQL jsonb and timestamptz. */
 export interface LedgerSqlTypes {
@@ -433,7 +445,13 @@ export function rekeyLegacyRows(rows: (Omit<RawLedgerRow, 'job_ref' | 'awaiting_
   const best = new Map<string, RawLedgerRow>();
   for (const r of rows) {
     const key = jobKeyOfUrl(r.job_url);
-    const row: RawLedgerRow = { ...r, job_id: key, job_ref: r.job_ref ?? (r.job_id.startsWith('u-') ? null : r.job_id), awaiting_until: null, awaiting_kind: null };
+    const row: RawLedgerRow = {
+      ...r,
+      job_id: key,
+      job_ref: r.job_ref ?? (r.job_id.startsWith('u-') ? null : r.job_id),
+      awaiting_until: null,
+      awaiting_kind: null,
+    };
     const held = best.get(`${r.profile_id}/${key}`);
     // Two old rows for one job (the double application this key prevents): SUCCESS wins, then the furthest along.
     const score = (x: RawLedgerRow) => (x.status === 'SUCCESS' ? 10 : statusRank(x.status));

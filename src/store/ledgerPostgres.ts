@@ -49,9 +49,22 @@ const param = (name: LedgerParam) => `$${PARAM_ORDER.indexOf(name) + 1}::${CASTS
 const UPSERT_SQL = ledgerUpsertSql(param);
 const INSERT_NEW_SQL = UPSERT_SQL.replace(/ON CONFLICT[\s\S]*$/, 'ON CONFLICT (profile_id, job_id) DO NOTHING');
 // PostgreSQL wants every numbered parameter used, so the take-over numbers its own.
-const TAKE_OVER_ORDER = ['workflow_id', 'run_id', 'run_started_at', 'campaign_id', 'job_ref', 'now', 'profile_id', 'job_id'] as const satisfies readonly LedgerParam[];
+const TAKE_OVER_ORDER = [
+  'workflow_id',
+  'run_id',
+  'run_started_at',
+  'campaign_id',
+  'job_ref',
+  'now',
+  'profile_id',
+  'job_id',
+] as const satisfies readonly LedgerParam[];
 const takeOverParam = (name: LedgerParam) => `$${(TAKE_OVER_ORDER as readonly LedgerParam[]).indexOf(name) + 1}::${CASTS[name] ?? 'text'}`;
-const TAKE_OVER_SQL = takeOverSql('applications', takeOverParam, `profile_id = ${takeOverParam('profile_id')} AND job_id = ${takeOverParam('job_id')}`);
+const TAKE_OVER_SQL = takeOverSql(
+  'applications',
+  takeOverParam,
+  `profile_id = ${takeOverParam('profile_id')} AND job_id = ${takeOverParam('job_id')}`,
+);
 /** Columns that hold times or JSON: the copy of a legacy row keeps their types. */
 const LEGACY_COPY_COLUMNS = [...LEDGER_COLUMNS, 'created_at', 'updated_at', 'completed_at'];
 
@@ -170,8 +183,14 @@ export class PostgresLedger implements ApplicationsLedger {
       } else if (!fresh) {
         kind = decision.kind;
         if (decision.take) {
-          await c.query(TAKE_OVER_SQL, TAKE_OVER_ORDER.map((k) => params[k]));
-          const again = await c.query<RawLedgerRow>(`SELECT * FROM applications WHERE profile_id = $1 AND job_id = $2`, [req.profileId, req.jobId]);
+          await c.query(
+            TAKE_OVER_SQL,
+            TAKE_OVER_ORDER.map((k) => params[k]),
+          );
+          const again = await c.query<RawLedgerRow>(`SELECT * FROM applications WHERE profile_id = $1 AND job_id = $2`, [
+            req.profileId,
+            req.jobId,
+          ]);
           row = toLedgerRow(again.rows[0]);
         }
       }
@@ -187,7 +206,10 @@ export class PostgresLedger implements ApplicationsLedger {
 
   async record(write: LedgerWrite): Promise<LedgerRow> {
     const params = ledgerParams(write, new Date().toISOString());
-    await this.pool.query(UPSERT_SQL, PARAM_ORDER.map((k) => params[k]));
+    await this.pool.query(
+      UPSERT_SQL,
+      PARAM_ORDER.map((k) => params[k]),
+    );
     return (await this.get(write.profileId, write.jobId))!;
   }
 
@@ -236,7 +258,10 @@ export class PostgresLedger implements ApplicationsLedger {
   }
 
   async jobKeys(profileId: string): Promise<string[]> {
-    const { rows } = await this.pool.query<{ job_id: string }>(`SELECT job_id FROM applications WHERE profile_id = $1 AND ${NOT_LIMIT_REFUSAL} ORDER BY job_id`, [profileId]);
+    const { rows } = await this.pool.query<{ job_id: string }>(
+      `SELECT job_id FROM applications WHERE profile_id = $1 AND ${NOT_LIMIT_REFUSAL} ORDER BY job_id`,
+      [profileId],
+    );
     return rows.map((r) => r.job_id);
   }
 }

@@ -54,13 +54,16 @@ function migrateLegacy(db: Database.Database): void {
  * is rebuilt in one transaction (rows copied, every index on it, the analytics' too, made again).
  */
 function migrateNeedsPerson(db: Database.Database): void {
-  const current = () => db.prepare(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'applications'`).get() as { sql: string } | undefined;
+  const current = () =>
+    db.prepare(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'applications'`).get() as { sql: string } | undefined;
   const t = current();
   if (!t || t.sql.includes(STATUS_CHECK_SQL)) return;
   db.transaction(() => {
     const again = current(); // another process may have migrated meanwhile
     if (!again || again.sql.includes(STATUS_CHECK_SQL)) return;
-    const indexes = db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'applications' AND sql IS NOT NULL`).all() as {
+    const indexes = db
+      .prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'applications' AND sql IS NOT NULL`)
+      .all() as {
       name: string;
       sql: string;
     }[];
@@ -71,7 +74,8 @@ function migrateNeedsPerson(db: Database.Database): void {
     const cols = [...LEDGER_COLUMNS, 'created_at', 'updated_at', 'completed_at'].filter((c) => had.has(c));
     db.exec(`INSERT INTO applications (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM applications_before_needs_person`);
     db.exec(`DROP TABLE applications_before_needs_person`);
-    for (const i of indexes) db.exec(i.sql.replace(/^CREATE\s+(UNIQUE\s+)?INDEX\s+(IF\s+NOT\s+EXISTS\s+)?/i, 'CREATE $1INDEX IF NOT EXISTS '));
+    for (const i of indexes)
+      db.exec(i.sql.replace(/^CREATE\s+(UNIQUE\s+)?INDEX\s+(IF\s+NOT\s+EXISTS\s+)?/i, 'CREATE $1INDEX IF NOT EXISTS '));
   }).immediate();
 }
 
@@ -97,26 +101,28 @@ export class SqliteLedger implements ApplicationsLedger {
   async claim(req: ClaimRequest): Promise<Claim> {
     // One transaction on the one connection: no other writer runs between the read and the take-over,
     // nor between counting a user's reservations and adding one.
-    return this.db.transaction((): Claim => {
-      const now = new Date();
-      const params = ledgerParams({ ...req, status: 'QUEUED' }, now.toISOString());
-      const found = this.getSync(req.profileId, req.jobId);
-      const decision = found ? claimDecision(found, req) : { kind: 'claimed' as const, take: true };
-      if (decision.kind === 'claimed' && decision.take && req.enforceLimits) {
-        const refusal = this.reserve(req, now);
-        if (refusal) {
-          if (found) return { kind: 'limit_reached', row: found };
-          this.insertNew.run(ledgerParams({ ...req, status: 'FAILED', error: refusal }, now.toISOString()));
-          return { kind: 'limit_reached', row: this.getSync(req.profileId, req.jobId)! };
+    return this.db
+      .transaction((): Claim => {
+        const now = new Date();
+        const params = ledgerParams({ ...req, status: 'QUEUED' }, now.toISOString());
+        const found = this.getSync(req.profileId, req.jobId);
+        const decision = found ? claimDecision(found, req) : { kind: 'claimed' as const, take: true };
+        if (decision.kind === 'claimed' && decision.take && req.enforceLimits) {
+          const refusal = this.reserve(req, now);
+          if (refusal) {
+            if (found) return { kind: 'limit_reached', row: found };
+            this.insertNew.run(ledgerParams({ ...req, status: 'FAILED', error: refusal }, now.toISOString()));
+            return { kind: 'limit_reached', row: this.getSync(req.profileId, req.jobId)! };
+          }
         }
-      }
-      if (!found) {
-        this.insertNew.run(params);
-        return { kind: 'claimed', row: this.getSync(req.profileId, req.jobId)! };
-      }
-      if (decision.take) this.takeOver.run(params);
-      return { kind: decision.kind, row: decision.take ? this.getSync(req.profileId, req.jobId)! : found };
-    }).immediate();
+        if (!found) {
+          this.insertNew.run(params);
+          return { kind: 'claimed', row: this.getSync(req.profileId, req.jobId)! };
+        }
+        if (decision.take) this.takeOver.run(params);
+        return { kind: decision.kind, row: decision.take ? this.getSync(req.profileId, req.jobId)! : found };
+      })
+      .immediate();
   }
 
   /** One unit of the profile owner's limits for this job, or the refusal; null also for profiles without a limited user. */
@@ -176,19 +182,22 @@ export class SqliteLedger implements ApplicationsLedger {
 
   async putFile(f: AnswerFile): Promise<void> {
     this.db
-      .prepare(`INSERT INTO answer_files (sha256, file_name, content_type, content_base64, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING`)
+      .prepare(
+        `INSERT INTO answer_files (sha256, file_name, content_type, content_base64, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING`,
+      )
       .run(f.sha256, f.fileName, f.contentType, f.contentBase64, new Date().toISOString());
   }
 
   async getFile(sha256: string): Promise<AnswerFile | null> {
     const r = this.db.prepare(`SELECT * FROM answer_files WHERE sha256 = ?`).get(sha256) as
-      | { sha256: string; file_name: string; content_type: string; content_base64: string }
-      | undefined;
+      { sha256: string; file_name: string; content_type: string; content_base64: string } | undefined;
     return r ? { sha256: r.sha256, fileName: r.file_name, contentType: r.content_type, contentBase64: r.content_base64 } : null;
   }
 
   async jobKeys(profileId: string): Promise<string[]> {
-    const rows = this.db.prepare(`SELECT job_id FROM applications WHERE profile_id = ? AND ${NOT_LIMIT_REFUSAL} ORDER BY job_id`).all(profileId) as { job_id: string }[];
+    const rows = this.db
+      .prepare(`SELECT job_id FROM applications WHERE profile_id = ? AND ${NOT_LIMIT_REFUSAL} ORDER BY job_id`)
+      .all(profileId) as { job_id: string }[];
     return rows.map((r) => r.job_id);
   }
 }

@@ -6,15 +6,7 @@
 import { Pool, type PoolClient } from 'pg';
 import type { JobDto } from '../jobo/schemas';
 import { checkFilters, decideUpsert, nonEmpty, searchTerms, toSummary, toUniqueRows, type JobRow } from './rows';
-import type {
-  JobSearchFilters,
-  JobStates,
-  JobStore,
-  JobSummary,
-  StoredJob,
-  UpsertOptions,
-  UpsertResult,
-} from './types';
+import type { JobSearchFilters, JobStates, JobStore, JobSummary, StoredJob, UpsertOptions, UpsertResult } from './types';
 
 /** Schema versions, applied in order; later capabilities (the applications ledger) append theirs. */
 export const POSTGRES_MIGRATIONS: string[] = [
@@ -142,9 +134,7 @@ async function inTransaction<T>(pool: Pool, fn: (c: PoolClient) => Promise<T>): 
 export async function migratePostgres(pool: Pool, migrations: string[] = POSTGRES_MIGRATIONS): Promise<void> {
   await inTransaction(pool, async (c) => {
     await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-    await c.query(
-      `CREATE TABLE IF NOT EXISTS schema_migrations (version int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
-    );
+    await c.query(`CREATE TABLE IF NOT EXISTS schema_migrations (version int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
     const { rows } = await c.query<{ version: number }>('SELECT version FROM schema_migrations');
     const applied = new Set(rows.map((r) => r.version));
     for (const [i, sql] of migrations.entries()) {
@@ -206,10 +196,7 @@ export class PostgresJobStore implements JobStore {
         }
       }
       if (pass) {
-        await c.query(
-          `INSERT INTO feed_pass_seen (pass_id, job_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`,
-          [pass, ids],
-        );
+        await c.query(`INSERT INTO feed_pass_seen (pass_id, job_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`, [pass, ids]);
       }
       return result;
     });
@@ -217,10 +204,7 @@ export class PostgresJobStore implements JobStore {
 
   async markExpired(ids: readonly string[], at: Date = new Date()): Promise<number> {
     if (ids.length === 0) return 0;
-    const res = await this.pool.query(
-      `UPDATE jobs SET expired_at = $1 WHERE id = ANY($2::text[]) AND expired_at IS NULL`,
-      [at, ids],
-    );
+    const res = await this.pool.query(`UPDATE jobs SET expired_at = $1 WHERE id = ANY($2::text[]) AND expired_at IS NULL`, [at, ids]);
     return res.rowCount ?? 0;
   }
 
@@ -235,10 +219,9 @@ export class PostgresJobStore implements JobStore {
   }
 
   async getJob(id: string): Promise<StoredJob | null> {
-    const { rows } = await this.pool.query<{ data: JobDto; expired_at: Date | null }>(
-      `SELECT data, expired_at FROM jobs WHERE id = $1`,
-      [id],
-    );
+    const { rows } = await this.pool.query<{ data: JobDto; expired_at: Date | null }>(`SELECT data, expired_at FROM jobs WHERE id = $1`, [
+      id,
+    ]);
     const r = rows[0];
     return r ? { job: r.data, expiredAt: r.expired_at?.toISOString() ?? null } : null;
   }
@@ -304,9 +287,7 @@ export class PostgresJobStore implements JobStore {
   }
 
   async getCheckpoint(key: string): Promise<string | null> {
-    const { rows } = await this.pool.query<{ value: string }>(`SELECT value FROM sync_checkpoints WHERE key = $1`, [
-      key,
-    ]);
+    const { rows } = await this.pool.query<{ value: string }>(`SELECT value FROM sync_checkpoints WHERE key = $1`, [key]);
     return rows[0]?.value ?? null;
   }
 

@@ -48,7 +48,9 @@ export class PostgresProfileOwners implements ProfileOwners {
   }
 
   async profilesOf(userId: string): Promise<ProfileOwnership[]> {
-    const { rows } = await this.pool.query<Row>(`SELECT * FROM profile_owners WHERE user_id = $1 ORDER BY assigned_at, profile_id`, [userId]);
+    const { rows } = await this.pool.query<Row>(`SELECT * FROM profile_owners WHERE user_id = $1 ORDER BY assigned_at, profile_id`, [
+      userId,
+    ]);
     return rows.map(toOwnership);
   }
 }

@@ -14,7 +14,13 @@
 import type { Payload } from '@temporalio/common';
 import type { CodecKey } from '../config';
 import { EncryptionCodec, KEY_ID_METADATA, ENCRYPTED_ENCODING } from '../codec/encryptionCodec';
-import { rememberedKey, type RememberableType, type RememberedAnswer, type RememberedOption, type RememberedValue } from '../answers/remembered';
+import {
+  rememberedKey,
+  type RememberableType,
+  type RememberedAnswer,
+  type RememberedOption,
+  type RememberedValue,
+} from '../answers/remembered';
 import type { JobStore } from './types';
 import type { SqlRunner } from './users';
 
@@ -26,7 +32,8 @@ export interface RememberAnswer {
 }
 
 /** A stored answer as listed: readable (value set) or not (value null, `unreadable` says why). */
-export type StoredRememberedAnswer = (RememberedAnswer & { unreadable: null }) | (Omit<RememberedAnswer, 'value'> & { value: null; unreadable: string });
+export type StoredRememberedAnswer =
+  (RememberedAnswer & { unreadable: null }) | (Omit<RememberedAnswer, 'value'> & { value: null; unreadable: string });
 
 export interface RememberedAnswers {
   /** The profile's answers by key. */
@@ -70,18 +77,29 @@ export class AnswerSeal {
 
   async seal(profileId: string, key: string, value: RememberedValue): Promise<{ value: string; keyId: string | null }> {
     if (!this.codec) return { value: JSON.stringify(value), keyId: null };
-    const plain: Payload = { metadata: { encoding: utf8.encode('json/plain') }, data: utf8.encode(JSON.stringify({ profile_id: profileId, key, value })) };
+    const plain: Payload = {
+      metadata: { encoding: utf8.encode('json/plain') },
+      data: utf8.encode(JSON.stringify({ profile_id: profileId, key, value })),
+    };
     const [sealed] = await this.codec.encode([plain]);
     return { value: Buffer.from(sealed.data!).toString('base64'), keyId: fromUtf8.decode(sealed.metadata![KEY_ID_METADATA]) };
   }
 
   /** The value, or why it cannot be read (never the codec's exception: a listing must not fail on one row). */
-  async open(profileId: string, key: string, stored: string, keyId: string | null): Promise<{ value: RememberedValue } | { unreadable: string }> {
+  async open(
+    profileId: string,
+    key: string,
+    stored: string,
+    keyId: string | null,
+  ): Promise<{ value: RememberedValue } | { unreadable: string }> {
     if (keyId === null) return { value: JSON.parse(stored) as RememberedValue };
     if (!this.codec) return { unreadable: `sealed with codec key ${keyId}, and the payload codec is off` };
     try {
       const [plain] = await this.codec.decode([
-        { metadata: { encoding: utf8.encode(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: utf8.encode(keyId) }, data: Buffer.from(stored, 'base64') },
+        {
+          metadata: { encoding: utf8.encode(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: utf8.encode(keyId) },
+          data: Buffer.from(stored, 'base64'),
+        },
       ]);
       const body = JSON.parse(fromUtf8.decode(plain.data)) as { profile_id: string; key: string; value: RememberedValue };
       if (body.profile_id !== profileId || body.key !== key) return { unreadable: 'sealed for another profile or question' };
@@ -157,7 +175,13 @@ export class SqlRememberedAnswers implements RememberedAnswers {
     if (!key) throw new TypeError('a remembered answer needs a label with words');
     const options = a.options ?? null;
     const before = await this.get(profileId, key);
-    if (before && before.unreadable === null && before.label === a.label && sameJson(before.options, options) && sameJson(before.value, a.value)) {
+    if (
+      before &&
+      before.unreadable === null &&
+      before.label === a.label &&
+      sameJson(before.options, options) &&
+      sameJson(before.value, a.value)
+    ) {
       const { unreadable: _, ...answer } = before;
       return { answer, created: false, changed: false };
     }
@@ -185,7 +209,10 @@ export class SqlRememberedAnswers implements RememberedAnswers {
 export async function rememberedAnswersFor(store: JobStore, opts: { codecKeys: readonly CodecKey[] }): Promise<RememberedAnswers> {
   const seal = new AnswerSeal(opts.codecKeys);
   if (store.kind === 'postgres') {
-    const [{ PostgresJobStore }, { openPostgresRememberedAnswers }] = await Promise.all([import('./postgres'), import('./rememberedAnswersPostgres')]);
+    const [{ PostgresJobStore }, { openPostgresRememberedAnswers }] = await Promise.all([
+      import('./postgres'),
+      import('./rememberedAnswersPostgres'),
+    ]);
     if (!(store instanceof PostgresJobStore)) throw new TypeError('a postgres job store without its pool');
     return openPostgresRememberedAnswers(store.pool, seal);
   }
@@ -195,7 +222,10 @@ export async function rememberedAnswersFor(store: JobStore, opts: { codecKeys: r
 }
 
 /** Opened on first use and shared after; a failed open is retried on the next call. */
-export function lazyRememberedAnswers(store: () => Promise<JobStore>, opts: { codecKeys: readonly CodecKey[] }): () => Promise<RememberedAnswers> {
+export function lazyRememberedAnswers(
+  store: () => Promise<JobStore>,
+  opts: { codecKeys: readonly CodecKey[] },
+): () => Promise<RememberedAnswers> {
   let opening: Promise<RememberedAnswers> | undefined;
   return () =>
     (opening ??= store()

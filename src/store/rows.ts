@@ -83,10 +83,7 @@ const instant = (iso: string | null): number => {
 };
 
 /** The stored row's version: its updated_at, or its expiry once expired (whichever is later). */
-export function decideUpsert(
-  stored: { updated_at: string; expired_at: string | null } | undefined,
-  copyUpdatedAt: string,
-): UpsertDecision {
+export function decideUpsert(stored: { updated_at: string; expired_at: string | null } | undefined, copyUpdatedAt: string): UpsertDecision {
   if (!stored) return 'insert';
   const copy = instant(copyUpdatedAt);
   const version = Math.max(instant(stored.updated_at), instant(stored.expired_at));
@@ -101,7 +98,8 @@ export const MAX_SEARCH_LIMIT = 1000;
 export function checkFilters(f: JobSearchFilters): { limit: number; offset: number; postedAfter: string | null } {
   const limit = f.limit ?? DEFAULT_SEARCH_LIMIT;
   const offset = f.offset ?? 0;
-  if (!Number.isInteger(offset) || offset < 0 || offset > 1_000_000) throw new StoreError('offset must be an integer in 0..1000000', 'offset');
+  if (!Number.isInteger(offset) || offset < 0 || offset > 1_000_000)
+    throw new StoreError('offset must be an integer in 0..1000000', 'offset');
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SEARCH_LIMIT) {
     throw new StoreError(`limit must be an integer in 1..${MAX_SEARCH_LIMIT}`, 'limit');
   }
@@ -112,8 +110,7 @@ export function checkFilters(f: JobSearchFilters): { limit: number; offset: numb
     throw new StoreError('salaryFloor must be a non-negative number', 'salaryFloor');
   }
   const now = f.now ?? new Date();
-  const postedAfter =
-    f.postedWithinDays === undefined ? null : new Date(now.getTime() - f.postedWithinDays * 86_400_000).toISOString();
+  const postedAfter = f.postedWithinDays === undefined ? null : new Date(now.getTime() - f.postedWithinDays * 86_400_000).toISOString();
   return { limit, offset, postedAfter };
 }
 
@@ -162,4 +159,3 @@ export function toSummary(r: SummaryRow): JobSummary {
     updatedAt: r.updated_at,
   };
 }
-

@@ -52,24 +52,29 @@ interface Row {
 export class SqlJobSearches implements JobSearches {
   constructor(private readonly db: SqlRunner) {}
 
-  async create(userId: string, filters: Record<string, unknown>, context: SearchContext, resultCount: number, now = new Date()): Promise<SearchRecord> {
+  async create(
+    userId: string,
+    filters: Record<string, unknown>,
+    context: SearchContext,
+    resultCount: number,
+    now = new Date(),
+  ): Promise<SearchRecord> {
     const id = `srch_${randomBytes(12).toString('hex')}`;
     const expiresAt = new Date(now.getTime() + SEARCH_RETENTION_DAYS * 86_400_000).toISOString();
     await this.db.run(`DELETE FROM job_searches WHERE expires_at <= ?`, [now.toISOString()]);
-    await this.db.run(`INSERT INTO job_searches (id, user_id, filters, context, result_count, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)`, [
-      id,
-      userId,
-      JSON.stringify(filters),
-      JSON.stringify(context),
-      resultCount,
-      now.toISOString(),
-      expiresAt,
-    ]);
+    await this.db.run(
+      `INSERT INTO job_searches (id, user_id, filters, context, result_count, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      [id, userId, JSON.stringify(filters), JSON.stringify(context), resultCount, now.toISOString(), expiresAt],
+    );
     return { id, userId, filters, context, resultCount, createdAt: now.toISOString(), expiresAt };
   }
 
   async get(userId: string, id: string, now = new Date()): Promise<SearchRecord | null> {
-    const [r] = await this.db.all<Row>(`SELECT * FROM job_searches WHERE id = ? AND user_id = ? AND expires_at > ?`, [id, userId, now.toISOString()]);
+    const [r] = await this.db.all<Row>(`SELECT * FROM job_searches WHERE id = ? AND user_id = ? AND expires_at > ?`, [
+      id,
+      userId,
+      now.toISOString(),
+    ]);
     if (!r) return null;
     return {
       id: r.id,

@@ -9,15 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { JobDto } from '../jobo/schemas';
 import { checkFilters, decideUpsert, nonEmpty, searchTerms, toSummary, toUniqueRows, type SummaryRow } from './rows';
-import type {
-  JobSearchFilters,
-  JobStates,
-  JobStore,
-  JobSummary,
-  StoredJob,
-  UpsertOptions,
-  UpsertResult,
-} from './types';
+import type { JobSearchFilters, JobStates, JobStore, JobSummary, StoredJob, UpsertOptions, UpsertResult } from './types';
 
 /**
  * Schema versions, applied in order and recorded in schema_migrations. Later capabilities (the applications
@@ -145,18 +137,13 @@ const SUMMARY_COLUMNS = `j.id, j.title, j.company_name, j.location_text, j.workp
 
 export function migrateSqlite(db: Database.Database, migrations: string[] = SQLITE_MIGRATIONS): void {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`);
-  const applied = new Set(
-    (db.prepare(`SELECT version FROM schema_migrations`).all() as { version: number }[]).map((r) => r.version),
-  );
+  const applied = new Set((db.prepare(`SELECT version FROM schema_migrations`).all() as { version: number }[]).map((r) => r.version));
   migrations.forEach((sql, i) => {
     const version = i + 1;
     if (applied.has(version)) return;
     db.transaction(() => {
       db.exec(sql);
-      db.prepare(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`).run(
-        version,
-        new Date().toISOString(),
-      );
+      db.prepare(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`).run(version, new Date().toISOString());
     })();
   });
 }
@@ -179,9 +166,7 @@ export class SqliteJobStore implements JobStore {
     migrateSqlite(this.db);
 
     // One lookup per page, not per job: most of a re-sync's rows are unchanged and stop here.
-    const getPageStmt = this.db.prepare(
-      `SELECT id, updated_at, expired_at FROM jobs WHERE id IN (SELECT value FROM json_each(?))`,
-    );
+    const getPageStmt = this.db.prepare(`SELECT id, updated_at, expired_at FROM jobs WHERE id IN (SELECT value FROM json_each(?))`);
     const insertStmt = this.db.prepare(INSERT_SQL);
     const replaceStmt = this.db.prepare(REPLACE_SQL);
     const seenStmt = this.db.prepare(`INSERT OR IGNORE INTO feed_pass_seen (pass_id, job_id) VALUES (?, ?)`);
@@ -234,15 +219,12 @@ export class SqliteJobStore implements JobStore {
   }
 
   async forgetPasses(prefix: string): Promise<number> {
-    return this.db
-      .prepare(`DELETE FROM feed_pass_seen WHERE substr(pass_id, 1, length(@prefix)) = @prefix`)
-      .run({ prefix }).changes;
+    return this.db.prepare(`DELETE FROM feed_pass_seen WHERE substr(pass_id, 1, length(@prefix)) = @prefix`).run({ prefix }).changes;
   }
 
   async getJob(id: string): Promise<StoredJob | null> {
     const r = this.db.prepare(`SELECT data, description, expired_at FROM jobs WHERE id = ?`).get(id) as
-      | { data: string; description: string; expired_at: string | null }
-      | undefined;
+      { data: string; description: string; expired_at: string | null } | undefined;
     if (!r) return null;
     // Rows written since the lean data column keep the description only in its own column.
     const job = JSON.parse(r.data) as JobDto;
@@ -282,11 +264,7 @@ export class SqliteJobStore implements JobStore {
     }
     if (f.salaryFloor !== undefined) {
       const reaches = 'coalesce(j.salary_max_yearly, j.salary_min_yearly) >= ?';
-      where.push(
-        f.includeUndisclosedSalary
-          ? `(${reaches} OR coalesce(j.salary_max_yearly, j.salary_min_yearly) IS NULL)`
-          : reaches,
-      );
+      where.push(f.includeUndisclosedSalary ? `(${reaches} OR coalesce(j.salary_max_yearly, j.salary_min_yearly) IS NULL)` : reaches);
       params.push(f.salaryFloor);
     }
     if (nonEmpty(f.companiesInclude)) {
@@ -329,9 +307,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   async getCheckpoint(key: string): Promise<string | null> {
-    const r = this.db.prepare(`SELECT value FROM sync_checkpoints WHERE key = ?`).get(key) as
-      | { value: string }
-      | undefined;
+    const r = this.db.prepare(`SELECT value FROM sync_checkpoints WHERE key = ?`).get(key) as { value: string } | undefined;
     return r?.value ?? null;
   }
 

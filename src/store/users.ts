@@ -145,7 +145,10 @@ export function isTimezone(tz: string): boolean {
 }
 
 /** Why a user may not start one more application now, or null. */
-export function limitReached(user: Pick<UserRecord, 'maxTotalJobApplications' | 'maxJobApplicationsPerMonth'>, usage: { total: number; monthly: number }): 'total' | 'monthly' | null {
+export function limitReached(
+  user: Pick<UserRecord, 'maxTotalJobApplications' | 'maxJobApplicationsPerMonth'>,
+  usage: { total: number; monthly: number },
+): 'total' | 'monthly' | null {
   if (usage.total >= user.maxTotalJobApplications) return 'total';
   if (usage.monthly >= user.maxJobApplicationsPerMonth) return 'monthly';
   return null;

@@ -32,7 +32,11 @@ export interface WebhookWithSecret extends WebhookRecord {
 
 export interface Webhooks {
   /** Stores the webhook with `secret` sealed. */
-  create(campaignId: string, userId: string | null, input: { url: string; events: CampaignEventType[]; secret: string }): Promise<WebhookRecord>;
+  create(
+    campaignId: string,
+    userId: string | null,
+    input: { url: string; events: CampaignEventType[]; secret: string },
+  ): Promise<WebhookRecord>;
   /** The campaign's webhooks, oldest first (disabled ones too). */
   list(campaignId: string): Promise<WebhookRecord[]>;
   get(campaignId: string, id: string): Promise<WebhookWithSecret | null>;
@@ -115,7 +119,11 @@ export class SqlWebhooks implements Webhooks {
     return { ...toRecord(r), secret: await this.box.open(r.secret) };
   }
 
-  async create(campaignId: string, userId: string | null, input: { url: string; events: CampaignEventType[]; secret: string }): Promise<WebhookRecord> {
+  async create(
+    campaignId: string,
+    userId: string | null,
+    input: { url: string; events: CampaignEventType[]; secret: string },
+  ): Promise<WebhookRecord> {
     const id = newWebhookId();
     const now = new Date().toISOString();
     await this.db.run(
@@ -128,7 +136,9 @@ export class SqlWebhooks implements Webhooks {
   }
 
   async list(campaignId: string): Promise<WebhookRecord[]> {
-    return (await this.db.all<Row>(`SELECT * FROM campaign_webhooks WHERE campaign_id = ? ORDER BY created_at, id`, [campaignId])).map(toRecord);
+    return (await this.db.all<Row>(`SELECT * FROM campaign_webhooks WHERE campaign_id = ? ORDER BY created_at, id`, [campaignId])).map(
+      toRecord,
+    );
   }
 
   async get(campaignId: string, id: string): Promise<WebhookWithSecret | null> {
@@ -143,12 +153,19 @@ export class SqlWebhooks implements Webhooks {
   }
 
   async subscribed(campaignId: string, type: CampaignEventType): Promise<WebhookWithSecret[]> {
-    const rows = await this.db.all<Row>(`SELECT * FROM campaign_webhooks WHERE campaign_id = ? AND status = 'active' ORDER BY created_at, id`, [campaignId]);
+    const rows = await this.db.all<Row>(
+      `SELECT * FROM campaign_webhooks WHERE campaign_id = ? AND status = 'active' ORDER BY created_at, id`,
+      [campaignId],
+    );
     return Promise.all(rows.filter((r) => r.events.split(',').includes(type)).map((r) => this.withSecret(r)));
   }
 
   async disable(id: string, reason: string): Promise<void> {
-    await this.db.run(`UPDATE campaign_webhooks SET status = 'disabled', disabled_reason = ?, updated_at = ? WHERE id = ?`, [reason, new Date().toISOString(), id]);
+    await this.db.run(`UPDATE campaign_webhooks SET status = 'disabled', disabled_reason = ?, updated_at = ? WHERE id = ?`, [
+      reason,
+      new Date().toISOString(),
+      id,
+    ]);
   }
 
   async deliveredTo(deliveryId: string): Promise<Set<string>> {

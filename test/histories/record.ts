@@ -48,7 +48,10 @@ interface Rig {
   temp: TempStore;
 }
 
-async function save(handle: { workflowId: string; fetchHistory(): ReturnType<WorkflowHandle['fetchHistory']> }, name: string): Promise<void> {
+async function save(
+  handle: { workflowId: string; fetchHistory(): ReturnType<WorkflowHandle['fetchHistory']> },
+  name: string,
+): Promise<void> {
   const history = await handle.fetchHistory();
   const [workflowType] = name.split('.');
   const fixture: RecordedHistory = {
@@ -69,7 +72,11 @@ const PATHS: Record<string, { timeSkipping?: boolean; run(rig: Rig): Promise<voi
     async run({ client, jobo, sandbox, temp }) {
       const profileId = await createApplicant(jobo);
       const [job] = (await corpusJobs(sandbox.admin, temp.store, 40)).filter((j) => j.provider === 'workday');
-      const { handle } = await startApplication(client, { profileId, jobUrl: job.url, jobId: job.id, answers: CALLER_ANSWERS }, { taskQueue });
+      const { handle } = await startApplication(
+        client,
+        { profileId, jobUrl: job.url, jobId: job.id, answers: CALLER_ANSWERS },
+        { taskQueue },
+      );
       await handle.result();
       await save(handle, 'application.submitted');
     },
@@ -79,7 +86,12 @@ const PATHS: Record<string, { timeSkipping?: boolean; run(rig: Rig): Promise<voi
       const profileId = await createApplicant(jobo);
       const jobUrl = `https://jobs.lever.co/acme/${unique()}/apply`;
       const { workflowId, handle } = await startApplication(client, { profileId, jobUrl, policy: 'ask' }, { taskQueue });
-      const asking = await waitFor('the application to ask', async () => ((await applicationView(client, workflowId).catch(() => null))?.awaiting ? true : null), 30_000, 100);
+      const asking = await waitFor(
+        'the application to ask',
+        async () => ((await applicationView(client, workflowId).catch(() => null))?.awaiting ? true : null),
+        30_000,
+        100,
+      );
       if (!asking) throw new Error('never asked');
       const view = await applicationView(client, workflowId);
       const answers = validAnswersFor(view.awaiting!.fields);
@@ -94,7 +106,11 @@ const PATHS: Record<string, { timeSkipping?: boolean; run(rig: Rig): Promise<voi
       const [job] = (await corpusJobs(sandbox.admin, temp.store, 40)).filter((j) => j.provider === 'lever');
       await sandbox.admin.setFaults({ resetAfterSubmitNext: 1 });
       try {
-        const { handle } = await startApplication(client, { profileId, jobUrl: job.url, jobId: job.id, answers: CALLER_ANSWERS }, { taskQueue });
+        const { handle } = await startApplication(
+          client,
+          { profileId, jobUrl: job.url, jobId: job.id, answers: CALLER_ANSWERS },
+          { taskQueue },
+        );
         await handle.result();
         await save(handle, 'application.lostSubmitResponse');
       } finally {
@@ -124,7 +140,13 @@ const PATHS: Record<string, { timeSkipping?: boolean; run(rig: Rig): Promise<voi
       await corpusJobs(sandbox.admin, temp.store, 40);
       const { handle, campaignId } = await createAutopilotRecurring(
         client,
-        { candidateProfileId: profileId, schedule: { pattern: 'daily', time: '09:00', timezone: 'Europe/Berlin' }, filters: {}, limits: { maxJobsPerRun: 2 }, answers: CALLER_ANSWERS },
+        {
+          candidateProfileId: profileId,
+          schedule: { pattern: 'daily', time: '09:00', timezone: 'Europe/Berlin' },
+          filters: {},
+          limits: { maxJobsPerRun: 2 },
+          answers: CALLER_ANSWERS,
+        },
         { taskQueue },
       );
       const firstRunId = (await handle.describe()).runId;

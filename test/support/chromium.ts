@@ -40,7 +40,17 @@ export async function loadPage(chromium: string, url: string, until: (text: stri
   const profile = mkdtempSync(join(tmpdir(), 'applyflow-chromium-'));
   const proc = spawn(
     chromium,
-    ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--window-size=1400,1000', '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'],
+    [
+      '--headless=new',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--no-first-run',
+      '--window-size=1400,1000',
+      '--remote-debugging-port=0',
+      `--user-data-dir=${profile}`,
+      'about:blank',
+    ],
     // Its own process group, so its helper processes (renderer, GPU, ...) end with it.
     { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
   );
@@ -56,7 +66,12 @@ export async function loadPage(chromium: string, url: string, until: (text: stri
   return page;
 }
 
-async function drivePage(proc: ChildProcessByStdio<null, null, Readable>, url: string, until: (text: string) => boolean, timeoutMs: number): Promise<PageText> {
+async function drivePage(
+  proc: ChildProcessByStdio<null, null, Readable>,
+  url: string,
+  until: (text: string) => boolean,
+  timeoutMs: number,
+): Promise<PageText> {
   const browserWs = await new Promise<string>((resolve, reject) => {
     let err = '';
     const timer = setTimeout(() => reject(new Error(`chromium did not start:\n${err}`)), 30_000);
@@ -91,7 +106,10 @@ async function drivePage(proc: ChildProcessByStdio<null, null, Readable>, url: s
     const deadline = Date.now() + timeoutMs;
     let text = '';
     for (;;) {
-      const r = await send<{ result: { value?: string } }>('Runtime.evaluate', { expression: 'document.body ? document.body.innerText : ""', returnByValue: true });
+      const r = await send<{ result: { value?: string } }>('Runtime.evaluate', {
+        expression: 'document.body ? document.body.innerText : ""',
+        returnByValue: true,
+      });
       text = r.result.value ?? '';
       if (until(text) || Date.now() > deadline) break;
       await new Promise((res) => setTimeout(res, 500));

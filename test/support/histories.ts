@@ -24,6 +24,10 @@ export function recordedHistories(): { name: string; fixture: RecordedHistory; h
     .sort()
     .map((f) => {
       const fixture = JSON.parse(readFileSync(resolve(HISTORIES_DIR, f), 'utf8')) as RecordedHistory;
-      return { name: f.replace(/\.json$/, ''), fixture, history: temporal.api.history.v1.History.decode(Buffer.from(fixture.history, 'base64')) };
+      return {
+        name: f.replace(/\.json$/, ''),
+        fixture,
+        history: temporal.api.history.v1.History.decode(Buffer.from(fixture.history, 'base64')),
+      };
     });
 }

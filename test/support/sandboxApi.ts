@@ -36,4 +36,3 @@ export function apiClient(sandbox: { url: string; apiKey: string }) {
     return { status: res.statusCode, headers: res.headers, body: (isJson && text ? JSON.parse(text) : text) as T, raw };
   };
 }
-

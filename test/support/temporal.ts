@@ -50,7 +50,10 @@ function requireBinary(path: string): string {
  * SDK still starts and stops the server itself. A start that fails shows the log's last lines in its error;
  * teardown removes the log unless TEST_SERVER_LOGS=keep (TEST_SERVER_LOGS=inherit: print as before).
  */
-async function withServerLog(binary: string, start: (executable: string) => Promise<TestWorkflowEnvironment>): Promise<TestWorkflowEnvironment> {
+async function withServerLog(
+  binary: string,
+  start: (executable: string) => Promise<TestWorkflowEnvironment>,
+): Promise<TestWorkflowEnvironment> {
   const mode = process.env.TEST_SERVER_LOGS;
   if (mode === 'inherit') return start(binary);
   const dir = mkdtempSync(join(tmpdir(), 'applyflow-server-'));

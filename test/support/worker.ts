@@ -11,8 +11,9 @@ import type { CodecKey } from '../../src/config';
 
 export const PRODUCT_WORKFLOWS_PATH = resolve(__dirname, '..', '..', 'src', 'workflows.ts');
 
-export interface TestWorkerOptions
-  extends Partial<Omit<WorkerOptions, 'connection' | 'namespace' | 'taskQueue' | 'workflowsPath' | 'workflowBundle'>> {
+export interface TestWorkerOptions extends Partial<
+  Omit<WorkerOptions, 'connection' | 'namespace' | 'taskQueue' | 'workflowsPath' | 'workflowBundle'>
+> {
   taskQueue: string;
   /** Default: src/workflows.ts. A test may bring its own tiny workflows (test/workflows/). */
   workflowsPath?: string;
@@ -33,7 +34,14 @@ function bundleFor(workflowsPath: string, dataConverter: DataConverter) {
       workflowsPath,
       payloadConverterPath: dataConverter.payloadConverterPath,
       failureConverterPath: dataConverter.failureConverterPath,
-      logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: console.warn, error: console.error },
+      logger: {
+        log: () => undefined,
+        trace: () => undefined,
+        debug: () => undefined,
+        info: () => undefined,
+        warn: console.warn,
+        error: console.error,
+      },
     });
     bundles.set(key, bundle);
   }

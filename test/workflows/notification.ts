@@ -23,7 +23,11 @@ export async function notifyEvents(events: CampaignEvent[]): Promise<EventOutcom
       (): EventOutcome => ({ deliveryId: e.deliveryId, ok: true, failureType: null }),
       (err: unknown): EventOutcome => {
         const cause = err instanceof ActivityFailure ? err.cause : err;
-        return { deliveryId: e.deliveryId, ok: false, failureType: cause instanceof ApplicationFailure ? (cause.type ?? null) : String(cause) };
+        return {
+          deliveryId: e.deliveryId,
+          ok: false,
+          failureType: cause instanceof ApplicationFailure ? (cause.type ?? null) : String(cause),
+        };
       },
     ),
   );

@@ -33,7 +33,19 @@ const SOURCE: Fact = {
   ],
   fallbacks: [
     ['online posting', 'online advertisement', 'online ad', 'internet', 'internet search', 'online search', 'web search', 'online'],
-    ['company website', 'company web site', 'company site', 'careers page', 'career page', 'careers site', 'career site', 'careers website', 'career website', 'website', 'web site'],
+    [
+      'company website',
+      'company web site',
+      'company site',
+      'careers page',
+      'career page',
+      'careers site',
+      'career site',
+      'careers website',
+      'career website',
+      'website',
+      'web site',
+    ],
     ['other'],
   ],
 };

@@ -45,7 +45,10 @@ export function yearsOfExperience(profile: Profile, ctx: AnswerContext): number 
 const DEGREES: { terms: string[]; label: string }[] = [
   { label: 'MBA', terms: ['mba', 'master of business administration'] },
   { label: 'Doctorate', terms: ['phd', 'ph d', 'doctorate', 'doctoral', 'dphil', 'doctor of philosophy', 'doctor'] },
-  { label: "Master's", terms: ['master', 'masters', 'msc', 'm sc', 'ms', 'ma', 'meng', 'm eng', 'mphil', 'master of science', 'master of arts'] },
+  {
+    label: "Master's",
+    terms: ['master', 'masters', 'msc', 'm sc', 'ms', 'ma', 'meng', 'm eng', 'mphil', 'master of science', 'master of arts'],
+  },
   { label: "Bachelor's", terms: ['bachelor', 'bachelors', 'bsc', 'b sc', 'bs', 'ba', 'b a', 'beng', 'b eng', 'undergraduate'] },
   { label: 'Associate', terms: ['associate', 'associates', 'aa', 'as'] },
   { label: 'High School', terms: ['high school', 'secondary school', 'ged', 'a levels'] },
@@ -151,7 +154,8 @@ export const careerRules: Rule[] = [
     id: 'field_of_study',
     test: /\b(field of study|major|discipline|area of study|concentration)\b/,
     types: ['text', 'select'],
-    resolve: ({ profile }) => text(latestSchool(profile)?.field_of_study, latestSchool(profile) ? 'the education has no field of study' : noEducation),
+    resolve: ({ profile }) =>
+      text(latestSchool(profile)?.field_of_study, latestSchool(profile) ? 'the education has no field of study' : noEducation),
   },
   {
     id: 'school',

@@ -18,11 +18,22 @@ const GENDER: Record<string, string[]> = {
 };
 
 const ETHNICITY: Record<string, string[]> = {
-  american_indian_or_alaska_native: ['american indian or alaska native', 'american indian or alaskan native', 'native american', 'american indian', 'alaska native'],
+  american_indian_or_alaska_native: [
+    'american indian or alaska native',
+    'american indian or alaskan native',
+    'native american',
+    'american indian',
+    'alaska native',
+  ],
   asian: ['asian'],
   black_or_african_american: ['black or african american', 'black', 'african american'],
   hispanic_or_latino: ['hispanic or latino', 'hispanic', 'latino', 'latina', 'latinx'],
-  native_hawaiian_or_pacific_islander: ['native hawaiian or other pacific islander', 'native hawaiian or pacific islander', 'pacific islander', 'native hawaiian'],
+  native_hawaiian_or_pacific_islander: [
+    'native hawaiian or other pacific islander',
+    'native hawaiian or pacific islander',
+    'pacific islander',
+    'native hawaiian',
+  ],
   white: ['white', 'caucasian'],
   two_or_more_races: ['two or more races', 'two or more', 'multiracial', 'multiple races', 'mixed'],
 };

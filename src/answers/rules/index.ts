@@ -21,5 +21,7 @@ function firstRule(text: string, field: FormField): Rule | undefined {
 
 /** The rule for a field by its name and label, else by its description (lever hides "cover letter" there). */
 export function ruleFor(field: FormField): Rule | undefined {
-  return firstRule(norm(`${field.name} ${field.label}`), field) ?? (field.description ? firstRule(norm(field.description), field) : undefined);
+  return (
+    firstRule(norm(`${field.name} ${field.label}`), field) ?? (field.description ? firstRule(norm(field.description), field) : undefined)
+  );
 }
