@@ -34,5 +34,5 @@ export interface AfterStartHook {
   run(ctx: MainContext): Promise<void | (() => Promise<void>)>;
 }
 
-// Capabilities register here, e.g. `feedSyncScheduleHook` from './feedSync/schedule'.
+// What the main job starts after the worker, in order: the feed schedule, the demo profiles, the HTTP API.
 export const afterStartHooks: AfterStartHook[] = [feedSyncMainHook, demoProfilesMainHook, apiMainHook];
