@@ -29,6 +29,7 @@ import {
 import { AWAITING_KINDS } from '../shared/applicationStatus';
 import { PROFILE_OWNERS_SCHEMA } from './profileOwners';
 import { limitReached, limitReachedError, monthOf, RESERVATION_SQL, toUser, type UserRow } from './users';
+import { inTransaction } from './pgTransaction';
 import { createUsersSchema, numbered } from './usersPostgres';
 
 const OWNERS_SCHEMA_LOCK = 0x6f776e72; // the profile owners' own lock (profileOwnersPostgres.ts)
@@ -131,9 +132,7 @@ export class PostgresLedger implements ApplicationsLedger {
   private constructor(private readonly pool: Pool) {}
 
   static async open(pool: Pool): Promise<PostgresLedger> {
-    const c = await pool.connect();
-    try {
-      await c.query('BEGIN');
+    await inTransaction(pool, async (c) => {
       await c.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
       await migrateLegacy(c);
       await migrateNeedsPerson(c);
@@ -142,22 +141,14 @@ export class PostgresLedger implements ApplicationsLedger {
       await c.query('SELECT pg_advisory_xact_lock($1)', [OWNERS_SCHEMA_LOCK]);
       await c.query(PROFILE_OWNERS_SCHEMA('timestamptz'));
       await createUsersSchema(c);
-      await c.query('COMMIT');
-    } catch (err) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      c.release();
-    }
+    });
     return new PostgresLedger(pool);
   }
 
   async claim(req: ClaimRequest): Promise<Claim> {
     const params = ledgerParams({ ...req, status: 'QUEUED' }, new Date().toISOString());
     const values = PARAM_ORDER.map((k) => params[k]);
-    const c = await this.pool.connect();
-    try {
-      await c.query('BEGIN');
+    return inTransaction(this.pool, async (c) => {
       const inserted = await c.query(INSERT_NEW_SQL, values);
       // The row lock holds every other claim of this (profile, job) until this decision is committed.
       const { rows } = await c.query<RawLedgerRow>(`SELECT * FROM applications WHERE profile_id = $1 AND job_id = $2 FOR UPDATE`, [
@@ -175,7 +166,7 @@ export class PostgresLedger implements ApplicationsLedger {
         if (fresh) {
           const { rows: refused } = await c.query<RawLedgerRow>(
             `UPDATE applications SET status = 'FAILED', error = $3, completed_at = now(), updated_at = now()
-             WHERE profile_id = $1 AND job_id = $2 RETURNING *`,
+           WHERE profile_id = $1 AND job_id = $2 RETURNING *`,
             [req.profileId, req.jobId, refusal],
           );
           row = toLedgerRow(refused[0]);
@@ -194,14 +185,8 @@ export class PostgresLedger implements ApplicationsLedger {
           row = toLedgerRow(again.rows[0]);
         }
       }
-      await c.query('COMMIT');
       return { kind, row };
-    } catch (err) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      c.release();
-    }
+    });
   }
 
   async record(write: LedgerWrite): Promise<LedgerRow> {

@@ -3,8 +3,9 @@
  * ON CONFLICT DO UPDATE ... WHERE the copy is newer` statement (a few round trips per page, whatever its size).
  * Full-text search is a generated tsvector column (title weighted over description) with a GIN index.
  */
-import { Pool, type PoolClient } from 'pg';
+import { Pool } from 'pg';
 import type { JobDto } from '../jobo/schemas';
+import { inTransaction } from './pgTransaction';
 import { checkFilters, decideUpsert, nonEmpty, searchTerms, toSummary, toUniqueRows, type JobRow } from './rows';
 import type { JobSearchFilters, JobStates, JobStore, JobSummary, StoredJob, UpsertOptions, UpsertResult } from './types';
 
@@ -115,21 +116,6 @@ const SUMMARY_COLUMNS = `id, title, company_name, location_text, workplace_type,
   compensation_min, compensation_max, compensation_currency, compensation_period, apply_url, updated_at`;
 
 const MIGRATION_LOCK = 0x6170706c; // one migrator at a time across workers
-
-async function inTransaction<T>(pool: Pool, fn: (c: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await fn(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
-}
 
 export async function migratePostgres(pool: Pool, migrations: string[] = POSTGRES_MIGRATIONS): Promise<void> {
   await inTransaction(pool, async (c) => {

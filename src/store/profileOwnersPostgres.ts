@@ -1,5 +1,6 @@
 /** Profile owners on the PostgreSQL job store's pool. */
 import type { Pool } from 'pg';
+import { inTransaction } from './pgTransaction';
 import { PROFILE_OWNERS_SCHEMA, type ProfileOwners, type ProfileOwnership } from './profileOwners';
 
 const SCHEMA_LOCK = 0x6f776e72; // concurrent CREATE ... IF NOT EXISTS can race on the catalog
@@ -16,18 +17,10 @@ export class PostgresProfileOwners implements ProfileOwners {
   private constructor(private readonly pool: Pool) {}
 
   static async open(pool: Pool): Promise<PostgresProfileOwners> {
-    const c = await pool.connect();
-    try {
-      await c.query('BEGIN');
+    await inTransaction(pool, async (c) => {
       await c.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
       await c.query(PROFILE_OWNERS_SCHEMA('timestamptz'));
-      await c.query('COMMIT');
-    } catch (err) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      c.release();
-    }
+    });
     return new PostgresProfileOwners(pool);
   }
 

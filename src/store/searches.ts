@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { SearchContext } from '../campaign/input';
+import { inTransaction } from './pgTransaction';
 import type { JobStore } from './types';
 import type { SqlRunner } from './users';
 
@@ -93,18 +94,10 @@ export async function searchesFor(store: JobStore): Promise<JobSearches> {
   if (store.kind === 'postgres') {
     const [{ PostgresJobStore }, { pgRunner }] = await Promise.all([import('./postgres'), import('./usersPostgres')]);
     if (!(store instanceof PostgresJobStore)) throw new TypeError('a postgres job store without its pool');
-    const c = await store.pool.connect();
-    try {
-      await c.query('BEGIN');
+    await inTransaction(store.pool, async (c) => {
       await c.query('SELECT pg_advisory_xact_lock($1)', [0x73726368]); // concurrent CREATE ... IF NOT EXISTS can race
       await c.query(SEARCHES_SCHEMA);
-      await c.query('COMMIT');
-    } catch (err) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      c.release();
-    }
+    });
     return new SqlJobSearches(pgRunner(store.pool));
   }
   const [{ SqliteJobStore }, { sqliteRunner }] = await Promise.all([import('./sqlite'), import('./usersSqlite')]);

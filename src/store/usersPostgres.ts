@@ -1,5 +1,6 @@
 /** Users and keys on the PostgreSQL job store's pool. */
 import type { Pool, PoolClient } from 'pg';
+import { inTransaction } from './pgTransaction';
 import { SqlUsers, USERS_SCHEMA, type SqlRunner, type Users } from './users';
 
 export const USERS_SCHEMA_LOCK = 0x75737273; // concurrent CREATE ... IF NOT EXISTS can race on the catalog
@@ -17,17 +18,7 @@ export async function createUsersSchema(c: PoolClient): Promise<void> {
 }
 
 export async function openPostgresUsers(pool: Pool): Promise<Users> {
-  const c = await pool.connect();
-  try {
-    await c.query('BEGIN');
-    await createUsersSchema(c);
-    await c.query('COMMIT');
-  } catch (err) {
-    await c.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    c.release();
-  }
+  await inTransaction(pool, createUsersSchema);
   return new SqlUsers(pgRunner(pool));
 }
 
