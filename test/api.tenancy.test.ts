@@ -8,7 +8,6 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { get } from 'node:http';
-import { request } from 'undici';
 import type { SandboxHandle } from '../sandbox/server';
 import { createActivities } from '../src/activities';
 import type { ZodApp } from '../src/api/context';
@@ -19,6 +18,7 @@ import { profileOwnersFor, type ProfileOwners } from '../src/store/profileOwners
 import { usersFor, type Users } from '../src/store/users';
 import { APPLICANT, CALLER_ANSWERS, corpusJobs, type CorpusJob } from './application.fixtures';
 import { testConfig } from './support/config';
+import { apiCaller, type ApiResponse } from './support/apiCall';
 import { startSandboxWorker, type SandboxWorker } from './support/sandboxWorker';
 import { openTempStore, type TempStore } from './support/tempStore';
 import { startDevEnv } from './support/temporal';
@@ -41,29 +41,9 @@ let jobs: CorpusJob[];
 const apps: ZodApp[] = [];
 let base: string;
 
-interface Res {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
+type Res = ApiResponse;
 
-async function call(
-  method: string,
-  path: string,
-  opts: { key?: string | null; body?: unknown; raw?: Buffer; headers?: Record<string, string>; to?: string } = {},
-): Promise<Res> {
-  const headers: Record<string, string> = { ...opts.headers };
-  const key = opts.key === undefined ? ALICE_1 : opts.key;
-  if (key !== null) headers.authorization = `Bearer ${key}`;
-  let body: string | Buffer | undefined = opts.raw;
-  if (opts.body !== undefined) {
-    headers['content-type'] = 'application/json';
-    body = JSON.stringify(opts.body);
-  }
-  const res = await request(`${opts.to ?? base}${path}`, { method: method as 'GET', headers, body });
-  const text = await res.body.text();
-  return { status: res.statusCode, headers: res.headers, body: text ? JSON.parse(text) : null };
-}
+const call = apiCaller(() => base, ALICE_1);
 
 async function startApp(over: Partial<ApiDeps> = {}): Promise<string> {
   const app = await buildApi({

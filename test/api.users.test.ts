@@ -17,6 +17,7 @@ import { profileOwnersFor, type ProfileOwners } from '../src/store/profileOwners
 import { keyDigest, usersFor, type Users } from '../src/store/users';
 import { APPLICANT, CALLER_ANSWERS, corpusJobs, submissionsOf } from './application.fixtures';
 import { testConfig } from './support/config';
+import { apiCaller } from './support/apiCall';
 import { startSandboxWorker, type SandboxWorker } from './support/sandboxWorker';
 import { openTempStore, type TempStore } from './support/tempStore';
 import { startDevEnv } from './support/temporal';
@@ -36,25 +37,7 @@ let users: Users;
 const apps: ZodApp[] = [];
 let base: string;
 
-interface Res {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
-
-async function call(method: string, path: string, opts: { key?: string | null; body?: unknown } = {}): Promise<Res> {
-  const headers: Record<string, string> = {};
-  const key = opts.key === undefined ? OP_A : opts.key;
-  if (key !== null) headers.authorization = `Bearer ${key}`;
-  let body: string | undefined;
-  if (opts.body !== undefined) {
-    headers['content-type'] = 'application/json';
-    body = JSON.stringify(opts.body);
-  }
-  const res = await request(`${base}${path}`, { method: method as 'GET', headers, body });
-  const text = await res.body.text();
-  return { status: res.statusCode, headers: res.headers, body: text ? JSON.parse(text) : null };
-}
+const call = apiCaller(() => base, OP_A);
 
 async function startApp(over: Partial<ApiDeps> = {}): Promise<string> {
   const app = await buildApi({

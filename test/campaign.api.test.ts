@@ -14,6 +14,7 @@ import { SA } from '../src/searchAttributes';
 import { profileOwnersFor } from '../src/store/profileOwners';
 import { createApplicant } from './application.fixtures';
 import { testConfig } from './support/config';
+import { apiCaller } from './support/apiCall';
 import { startSandboxWorker, type SandboxWorker } from './support/sandboxWorker';
 import { openTempStore, type TempStore } from './support/tempStore';
 import { startDevEnv } from './support/temporal';
@@ -28,13 +29,8 @@ let app: ZodApp | undefined;
 let base: string;
 let profileId: string;
 
-async function call(method: string, path: string, body?: unknown, key = KEY) {
-  const headers: Record<string, string> = { authorization: `Bearer ${key}` };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
+const api = apiCaller(() => base, KEY);
+const call = (method: string, path: string, body?: unknown, key = KEY) => api(method, path, { body, key });
 const fields = (res: { body: { fields?: { field: string }[] } }) => (res.body.fields ?? []).map((f) => f.field);
 
 beforeAll(async () => {

@@ -7,7 +7,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { request } from 'undici';
 import type { SandboxHandle } from '../sandbox/server';
 import { createApplicationActivities } from '../src/application/activities';
 import { personTask, startApplication } from '../src/application/client';
@@ -20,6 +19,7 @@ import { createProfileActivities } from '../src/profile/activities';
 import { profileOwnersFor, type ProfileOwners } from '../src/store/profileOwners';
 import { lazyRememberedAnswers } from '../src/store/rememberedAnswers';
 import { createApplicant, submissionsOf } from './application.fixtures';
+import { apiCaller, type ApiResponse } from './support/apiCall';
 import { startSandboxWorker, type SandboxWorker } from './support/sandboxWorker';
 import { openTempStore, type TempStore } from './support/tempStore';
 import { startDevEnv } from './support/temporal';
@@ -38,41 +38,9 @@ let owners: ProfileOwners;
 let app: ZodApp | undefined;
 let base: string;
 
-interface Res {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-  text: string;
-}
+type Res = ApiResponse;
 
-async function call(
-  method: string,
-  path: string,
-  opts: { key?: string | null; body?: unknown; form?: string; cookie?: string } = {},
-): Promise<Res> {
-  const headers: Record<string, string> = {};
-  const key = opts.key === undefined ? ALICE : opts.key;
-  if (key !== null) headers.authorization = `Bearer ${key}`;
-  let body: string | undefined;
-  if (opts.body !== undefined) {
-    headers['content-type'] = 'application/json';
-    body = JSON.stringify(opts.body);
-  }
-  if (opts.form !== undefined) {
-    headers['content-type'] = 'application/x-www-form-urlencoded';
-    body = opts.form;
-  }
-  if (opts.cookie) headers.cookie = opts.cookie;
-  const res = await request(`${base}${path}`, { method: method as 'GET', headers, body });
-  const text = await res.body.text();
-  let json: unknown = null;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch {
-    json = null;
-  }
-  return { status: res.statusCode, headers: res.headers, body: json, text };
-}
+const call = apiCaller(() => base, ALICE);
 
 /** The sandbox's one-page generic form: its required "team" select (Engineering, Product, Design, Sales, Operations) no profile answers. */
 const genericJob = () => `https://careers.acme.example.org/jobs/${randomBytes(4).toString('hex')}`;

@@ -20,6 +20,7 @@ import { webhooksFor, type Webhooks } from '../src/store/webhooks';
 import { APPLICANT, CALLER_ANSWERS, corpusJobs } from './application.fixtures';
 import { captureCli } from './support/cli';
 import { testConfig } from './support/config';
+import { apiCaller } from './support/apiCall';
 import { startSandboxWorker, type SandboxWorker } from './support/sandboxWorker';
 import { openTempStore, type TempStore } from './support/tempStore';
 import { startDevEnv } from './support/temporal';
@@ -43,17 +44,7 @@ let receiverUrl: string;
 const received: { headers: Record<string, string | string[] | undefined>; raw: string }[] = [];
 const savedEnv = { ...process.env };
 
-async function call(method: string, path: string, opts: { key?: string; body?: unknown } = {}) {
-  const headers: Record<string, string> = { authorization: `Bearer ${opts.key ?? ALICE}` };
-  if (opts.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await request(`${base}${path}`, {
-    method: method as 'GET',
-    headers,
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-  });
-  const text = await res.body.text();
-  return { status: res.statusCode, headers: res.headers, body: text ? JSON.parse(text) : null };
-}
+const call = apiCaller(() => base, ALICE);
 
 const rawSecret = (id: string) =>
   (temp!.store.db.prepare(`SELECT secret FROM campaign_webhooks WHERE id = ?`).get(id) as { secret: string }).secret;

@@ -9,7 +9,6 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { request } from 'undici';
 import { createActivities } from '../src/activities';
 import type { ZodApp } from '../src/api/context';
 import { buildApi } from '../src/api/server';
@@ -22,6 +21,7 @@ import { usersFor } from '../src/store/users';
 import { webhooksFor } from '../src/store/webhooks';
 import { APPLICANT, createApplicant, submissionsOf } from './application.fixtures';
 import { testConfig } from './support/config';
+import { apiCaller } from './support/apiCall';
 import { startSandboxWorker, type SandboxWorker } from './support/sandboxWorker';
 import { openTempStore, type TempStore } from './support/tempStore';
 import { startDevEnv } from './support/temporal';
@@ -41,17 +41,8 @@ let receiver: Server | undefined;
 let receiverUrl: string;
 const received: { deliveryId: string; event: string; signature: string; raw: string; answered: number }[] = [];
 
-async function call(method: string, path: string, body?: unknown) {
-  const headers: Record<string, string> = { authorization: `Bearer ${ALICE}` };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await request(`${base}${path}`, {
-    method: method as 'GET',
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.body.text();
-  return { status: res.statusCode, body: text ? JSON.parse(text) : null };
-}
+const api = apiCaller(() => base, ALICE);
+const call = (method: string, path: string, body?: unknown) => api(method, path, { body });
 
 beforeAll(async () => {
   // Failed delivery attempts are the point here: the worker's WARN line for each would bury the results.

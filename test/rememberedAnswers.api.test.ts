@@ -7,7 +7,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { request } from 'undici';
 import type { SandboxHandle } from '../sandbox/server';
 import type { ZodApp } from '../src/api/context';
 import { buildApi } from '../src/api/server';
@@ -15,6 +14,7 @@ import { JoboClient } from '../src/jobo/client';
 import { profileOwnersFor } from '../src/store/profileOwners';
 import { lazyRememberedAnswers, rememberedAnswersFor, type RememberedAnswers } from '../src/store/rememberedAnswers';
 import { APPLICANT } from './application.fixtures';
+import { apiCaller } from './support/apiCall';
 import { startSandbox } from './support/sandbox';
 import { openTempStore, type TempStore } from './support/tempStore';
 
@@ -43,17 +43,7 @@ let store: RememberedAnswers;
 let alices: string;
 let bobs: string;
 
-async function call(method: string, path: string, opts: { key?: string; body?: unknown } = {}) {
-  const headers: Record<string, string> = { authorization: `Bearer ${opts.key ?? ALICE}` };
-  if (opts.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await request(`${base}${path}`, {
-    method: method as 'GET',
-    headers,
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-  });
-  const text = await res.body.text();
-  return { status: res.statusCode, headers: res.headers, body: text ? JSON.parse(text) : null };
-}
+const call = apiCaller(() => base, ALICE);
 
 const answersPath = (profileId: string, key?: string) => `/api/v1/profiles/${profileId}/answers${key ? `/${encodeURIComponent(key)}` : ''}`;
 
