@@ -73,6 +73,17 @@ async function recordAs(workflowId: string, path: string): Promise<void> {
 }
 
 const rowOf = async (profileId: string, jobUrl: string) => ledger.get(profileId, jobKeyOf({ jobUrl }));
+/** The ledger hears of an opened task from an activity the workflow runs just after opening it, so it trails the query. */
+const rowAwaiting = (profileId: string, jobUrl: string, kind: PersonTaskKind) =>
+  waitFor(
+    `the ledger to show the ${kind} wait`,
+    async () => {
+      const row = await rowOf(profileId, jobUrl);
+      return row?.awaitingKind === kind ? row : null;
+    },
+    30_000,
+    100,
+  );
 
 function refusal(err: unknown): ApplicationFailure {
   expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
@@ -110,7 +121,11 @@ test('`review`: nothing is submitted until a person approves; the approved chang
   const task = await taskOf(workflowId, 'review');
   expect(task.answers.team).toBe('Engineering');
   expect(task.fields.map((f) => f.name)).toEqual(expect.arrayContaining(['full_name', 'email', 'resume', 'team']));
-  expect(await rowOf(profileId, jobUrl)).toMatchObject({ status: 'PROCESSING', awaitingKind: 'review', awaitingUntil: task.deadline });
+  expect(await rowAwaiting(profileId, jobUrl, 'review')).toMatchObject({
+    status: 'PROCESSING',
+    awaitingKind: 'review',
+    awaitingUntil: task.deadline,
+  });
   expect(await submissionsOf(sandbox.admin, profileId)).toEqual(new Map());
 
   // A change that does not fit the form is refused, naming the field, and nothing moves.
@@ -174,7 +189,7 @@ test('answerQuestion: a bad value is refused naming the field and nothing change
   const { workflowId, handle } = await start({ profileId, jobUrl, policy: 'ask' });
   const task = await taskOf(workflowId, 'question');
   expect(task.fields).toEqual([expect.objectContaining({ name: 'team', type: 'select', page: 1, reason: expect.any(String) })]);
-  expect(await rowOf(profileId, jobUrl)).toMatchObject({ status: 'PROCESSING', awaitingKind: 'question' });
+  expect(await rowAwaiting(profileId, jobUrl, 'question')).toMatchObject({ status: 'PROCESSING', awaitingKind: 'question' });
 
   const bad = await answerQuestion(env.client, workflowId, { answers: { team: 'Marketing' } }).catch((e: unknown) => e);
   expect(refusal(bad).message).toMatch(/^invalid answers: team/);
