@@ -10,6 +10,7 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { JoboClient } from './jobo/client';
 import { QuietSdkLogger } from './logging';
 import { applyMainState } from './mainState';
+import { lazyStore } from './store';
 
 export const WORKFLOWS_PATH = require.resolve('./workflows');
 
@@ -25,7 +26,9 @@ export async function createWorker(
 ): Promise<AppWorker> {
   // Configuration problems (no codec decision, no JOBO_BASE_URL/JOBO_API_KEY) fail before we touch Temporal.
   const dataConverter = dataConverterFor(config);
-  const jobo = opts.deps?.jobo ?? JoboClient.fromConfig(config);
+  // One store for the activities and the upstream limit (shared with every other worker on it).
+  const store = opts.deps?.store ?? lazyStore(config);
+  const jobo = opts.deps?.jobo ?? JoboClient.fromConfig(config, { store });
   let connection: NativeConnection | undefined;
   try {
     connection = await NativeConnection.connect({ address: config.temporal.address });
@@ -34,7 +37,7 @@ export async function createWorker(
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       workflowsPath: opts.workflowsPath ?? WORKFLOWS_PATH,
-      activities: createActivities({ ...opts.deps, config, jobo }),
+      activities: createActivities({ ...opts.deps, config, jobo, store }),
       dataConverter,
       // Running activities get this long to finish (and see cancellation) on Ctrl-C before being abandoned.
       shutdownGraceTime: '10s',

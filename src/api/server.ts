@@ -176,8 +176,9 @@ export interface RunningApi {
  */
 export async function startApi(config: Config, opts: { client?: Client; keys?: ApiKey[]; port?: number } = {}): Promise<RunningApi> {
   const client = opts.client ?? (await connectClient(config));
-  const jobo = JoboClient.fromConfig(config);
   const lazy = lazyStore(config);
+  // The API's own upstream calls (profiles, users) share the workers' limit through the store.
+  const jobo = JoboClient.fromConfig(config, { store: () => store() });
   let usedStore = false;
   const store = () => ((usedStore = true), lazy());
   let ledger: Promise<ApplicationsLedger> | undefined;

@@ -4,7 +4,9 @@
  */
 import { requireJobo, type Config } from '../config';
 import { JoboHttp, type HttpOptions } from './http';
-import { processRateLimiter } from './rateLimit';
+import { processRateLimiter, SharedRateLimiter, upstreamKey } from './rateLimit';
+import type { JobStore } from '../store/types';
+import { upstreamScheduleFor } from '../store/upstreamLimit';
 import {
   AnswersRequest,
   CREDITS_HEADER,
@@ -90,15 +92,23 @@ export class JoboClient {
     this.http = new JoboHttp(opts);
   }
 
-  static fromConfig(config: Config): JoboClient {
+  /**
+   * With `store` (workers, the API server) every call takes its slot from the store's shared schedule, so
+   * all processes on that store together stay under UPSTREAM_RATE_LIMIT_PER_SECOND; without one (CLI tools)
+   * the clients of this process share one bucket.
+   */
+  static fromConfig(config: Config, opts: { store?: () => Promise<JobStore> } = {}): JoboClient {
     const { baseUrl, apiKey } = requireJobo(config);
+    const rate = config.upstreamRateLimitPerSecond;
+    const store = opts.store;
     return new JoboClient({
       baseUrl,
       apiKey,
       timeoutMs: config.jobo.timeoutMs,
       maxConnections: config.jobo.maxConnections,
-      // Shared by every client of this process, so all campaigns on a worker stay under one upstream limit.
-      rateLimiter: processRateLimiter(baseUrl, config.upstreamRateLimitPerSecond),
+      rateLimiter: store
+        ? new SharedRateLimiter(async () => upstreamScheduleFor(await store()), upstreamKey(baseUrl, apiKey), rate)
+        : processRateLimiter(baseUrl, rate),
     });
   }
 

@@ -16,6 +16,8 @@ export const JoboFailure = {
   ServerError: 'JoboServerError',
   Network: 'JoboNetworkError',
   Timeout: 'JoboTimeout',
+  /** Not the upstream's: our shared rate-limit schedule (the store) could not be read; retryable. */
+  LimitUnavailable: 'UpstreamLimitUnavailable',
 } as const;
 export type JoboFailureType = (typeof JoboFailure)[keyof typeof JoboFailure];
 

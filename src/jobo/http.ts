@@ -12,7 +12,7 @@ export interface HttpOptions {
   apiKey: string;
   timeoutMs?: number;
   maxConnections?: number;
-  /** Every request waits for a token first (the worker's shared upstream bucket; see ./rateLimit). */
+  /** Every request waits for its slot first (the store's shared schedule, or a process bucket; see ./rateLimit). */
   rateLimiter?: RateLimiter;
 }
 
@@ -71,10 +71,11 @@ export class JoboHttp {
       headers['content-type'] = call.raw.contentType;
       body = call.raw.body;
     }
+    // Outside the try: a limit that cannot be read is its own failure, not a network error.
+    await this.opts.rateLimiter?.acquire(call.signal);
     let res: Awaited<ReturnType<typeof request>>;
     let text: string;
     try {
-      await this.opts.rateLimiter?.acquire(call.signal);
       res = await request(url, { method: call.method, headers, body, dispatcher: this.agent, signal: call.signal });
       text = await res.body.text();
     } catch (err) {
@@ -84,9 +85,10 @@ export class JoboHttp {
     }
     if (res.statusCode < 200 || res.statusCode >= 300) {
       if (res.statusCode === 429 || res.statusCode === 503) {
-        // The upstream's own limit: hold every caller sharing the bucket, not just this one's retry.
+        // The upstream's own limit: hold every caller sharing the limit, not just this one's retry. The
+        // refusal is what the caller hears even when the pause could not be recorded.
         const retryAfter = parseRetryAfter(res.headers['retry-after']);
-        if (retryAfter !== undefined) this.opts.rateLimiter?.pauseFor?.(retryAfter);
+        if (retryAfter !== undefined) await Promise.resolve(this.opts.rateLimiter?.pauseFor?.(retryAfter)).catch(() => undefined);
       }
       throw failureFromResponse(label, res.statusCode, res.headers, text);
     }
