@@ -1,19 +1,19 @@
 /**
  * The upstream limit shared through the store: several limiters, each on its own connection to one store
- * (as separate worker processes are), against the sandbox's own token bucket. The sandbox counts the 429s;
+ * (as separate worker processes have), against the sandbox's own token bucket. The sandbox counts the 429s;
  * the control is two per-process buckets at the same setting, which is what several workers had before.
  * Both backends: the embedded SQLite file and a real PostgreSQL server.
  */
 import { ApplicationFailure } from '@temporalio/common';
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JoboClient } from '../src/jobo/client';
 import { SharedRateLimiter, TokenBucket, upstreamKey, type RateLimiter } from '../src/jobo/rateLimit';
-import { PostgresJobStore } from '../src/store/postgres';
+import { Pool } from 'pg';
 import { SqliteJobStore } from '../src/store/sqlite';
-import type { JobStore } from '../src/store/types';
-import { upstreamScheduleFor } from '../src/store/upstreamLimit';
+import { PostgresUpstreamSchedule, SqliteUpstreamSchedule, type UpstreamSchedule } from '../src/store/upstreamLimit';
 import { testConfig } from './support/config';
 import { startPostgres, type TestPostgres } from './support/postgres';
 import { startSandbox } from './support/sandbox';
@@ -39,24 +39,27 @@ afterAll(async () => {
 let keys = 0;
 const freshKey = () => `test-key-${process.pid}-${++keys}`;
 
-/** `n` stores, each its own connection to one database (as n worker processes would open it). */
-type Backend = { name: string; open: (n: number) => Promise<JobStore[]> };
+/** `n` schedules, each on its own connection to one database (as n worker processes open it). */
+type Backend = { name: string; open: (n: number) => Promise<UpstreamSchedule[]>; close: (s: UpstreamSchedule) => Promise<void> };
 const backends: Backend[] = [
   {
     name: 'SQLite',
     open: async (n) => {
-      const file = join(dir, `jobs-${++keys}.sqlite`);
-      return Array.from({ length: n }, () => new SqliteJobStore(file));
+      const file = join(dir, `schedule-${++keys}.sqlite`);
+      return Array.from({ length: n }, () => SqliteUpstreamSchedule.openFile(file));
     },
+    close: async (s) => void (s as SqliteUpstreamSchedule).db.close(),
   },
   {
     name: 'PostgreSQL',
-    open: async (n) => Promise.all(Array.from({ length: n }, () => PostgresJobStore.open(pg.url, { max: 4 }))),
+    open: async (n) =>
+      Promise.all(Array.from({ length: n }, () => PostgresUpstreamSchedule.open(new Pool({ connectionString: pg.url, max: 4 })))),
+    close: async (s) => (s as PostgresUpstreamSchedule).pool.end(),
   },
 ];
 
 const client = (rateLimiter: RateLimiter, apiKey = sandbox.apiKey) => new JoboClient({ baseUrl: sandbox.url, apiKey, rateLimiter });
-const shared = (store: JobStore, key: string) => new SharedRateLimiter(() => upstreamScheduleFor(store), key, LIMIT);
+const shared = (schedule: UpstreamSchedule, key: string) => new SharedRateLimiter(async () => schedule, key, LIMIT);
 const isRateLimited = (r: PromiseSettledResult<unknown>) =>
   r.status === 'rejected' && r.reason instanceof ApplicationFailure && r.reason.type === 'JoboRateLimited';
 
@@ -82,18 +85,18 @@ test('control: three per-process buckets, each at the key’s limit (three worke
   expect(refused).toBeGreaterThan(0);
 });
 
-describe.each(backends)('on $name', ({ open }) => {
-  let stores: JobStore[] = [];
+describe.each(backends)('on $name', ({ open, close }) => {
+  let schedules: UpstreamSchedule[] = [];
   afterEach(async () => {
-    await Promise.all(stores.map((s) => s.close()));
-    stores = [];
+    await Promise.all(schedules.map(close));
+    schedules = [];
   });
 
   test('three limiters on three connections to one store hold the limit together: no 429, at about the limit', async () => {
-    stores = await open(3);
+    schedules = await open(3);
     const key = freshKey();
     const { refused, ms, failed } = await storm(
-      stores.map((s) => client(shared(s, key))),
+      schedules.map((s) => client(shared(s, key))),
       40,
     );
     expect(failed).toBe(0);
@@ -103,9 +106,9 @@ describe.each(backends)('on $name', ({ open }) => {
   });
 
   test('a Retry-After one worker meets pauses the others: their next call waits it out', async () => {
-    stores = await open(2);
+    schedules = await open(2);
     const key = freshKey();
-    const [first, second] = stores.map((s) => client(shared(s, key)));
+    const [first, second] = schedules.map((s) => client(shared(s, key)));
     await sandbox.admin.setFaults({ rateLimitPerSecond: null, unavailableRate: 1, retryAfterSeconds: 2 });
     try {
       await expect(first.expired({ batch_size: 1 })).rejects.toMatchObject({ type: 'JoboUnavailable' });
@@ -120,13 +123,12 @@ describe.each(backends)('on $name', ({ open }) => {
   });
 
   test('another API key has its own limit: its calls do not wait behind this key’s schedule', async () => {
-    stores = await open(1);
-    const [store] = stores;
+    schedules = await open(1);
+    const [schedule] = schedules;
     const busy = freshKey();
-    const schedule = await upstreamScheduleFor(store);
     for (let i = 0; i < 100; i++) await schedule.reserve(busy, 1000 / LIMIT, 1); // five seconds booked on one key
     const started = Date.now();
-    await new SharedRateLimiter(() => upstreamScheduleFor(store), freshKey(), LIMIT).acquire();
+    await shared(schedule, freshKey()).acquire();
     expect(Date.now() - started).toBeLessThan(1000);
     expect(upstreamKey('https://jobo.example/', 'k1')).toBe(upstreamKey('https://jobo.example', 'k1'));
     expect(upstreamKey('https://jobo.example', 'k1')).not.toBe(upstreamKey('https://jobo.example', 'k2'));
@@ -134,12 +136,12 @@ describe.each(backends)('on $name', ({ open }) => {
   });
 
   test('an aborted wait rejects with the abort reason and sends nothing', async () => {
-    stores = await open(1);
+    schedules = await open(1);
     const key = freshKey();
-    const schedule = await upstreamScheduleFor(stores[0]);
+    const [schedule] = schedules;
     for (let i = 0; i < 40; i++) await schedule.reserve(key, 1000 / LIMIT, 1); // two seconds booked
     const before = (await sandbox.admin.stats()).total;
-    const jobo = client(shared(stores[0], key));
+    const jobo = client(shared(schedules[0], key));
     const call = jobo.expired({ batch_size: 1 }, { signal: AbortSignal.timeout(100) });
     await expect(call).rejects.toMatchObject({ name: 'TimeoutError' });
     await jobo.close();
@@ -169,8 +171,10 @@ test('JoboClient.fromConfig with a store takes its slots from that store (worker
       40,
     );
     expect({ refused, failed }).toEqual({ refused: 0, failed: 0 });
-    // The schedule lives in the store, under this upstream and API key (hashed).
-    const rows = stores[0].db.prepare('SELECT key FROM upstream_schedule').all() as { key: string }[];
+    // The schedule lives beside the store, under this upstream and API key (hashed).
+    const file = new Database(`${stores[0].db.name}-upstream`, { readonly: true });
+    const rows = file.prepare('SELECT key FROM upstream_schedule').all() as { key: string }[];
+    file.close();
     expect(rows.map((r) => r.key)).toEqual([upstreamKey(sandbox.url, sandbox.apiKey)]);
   } finally {
     await Promise.all(stores.map((s) => s.close()));

@@ -8,7 +8,7 @@
  * PostgreSQL keeps time by its own clock (`clock_timestamp()`), so workers on machines whose clocks
  * disagree still share one schedule; SQLite is one machine, whose clock every process reads.
  */
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import type { Pool } from 'pg';
 import { inTransaction } from './pgTransaction';
 import type { JobStore } from './types';
@@ -43,7 +43,16 @@ export class SqliteUpstreamSchedule implements UpstreamSchedule {
   private readonly pauseStmt: Database.Statement;
   private readonly pausedStmt: Database.Statement;
 
-  constructor(db: Database.Database) {
+  /** A handle of its own on `path` (every process, and here every call, opens its own connection). */
+  static openFile(path: string): SqliteUpstreamSchedule {
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 2000');
+    return new SqliteUpstreamSchedule(db);
+  }
+
+  constructor(readonly db: Database.Database) {
     db.exec(SCHEMA);
     this.reserveStmt = db.prepare(
       `INSERT INTO upstream_schedule (key, tat_ms) VALUES (@key, @now + @interval)
@@ -78,7 +87,7 @@ const NOW_MS = `(extract(epoch from clock_timestamp()) * 1000)::double precision
 const SCHEMA_LOCK = 0x75706c6d; // concurrent CREATE ... IF NOT EXISTS can race on the catalog
 
 export class PostgresUpstreamSchedule implements UpstreamSchedule {
-  private constructor(private readonly pool: Pool) {}
+  private constructor(readonly pool: Pool) {}
 
   static async open(pool: Pool): Promise<PostgresUpstreamSchedule> {
     await inTransaction(pool, async (c) => {
@@ -126,5 +135,16 @@ export async function upstreamScheduleFor(store: JobStore): Promise<UpstreamSche
   }
   const { SqliteJobStore } = await import('./sqlite');
   if (!(store instanceof SqliteJobStore)) throw new TypeError('a sqlite job store without its handle');
-  return new SqliteUpstreamSchedule(store.db);
+  if (store.db.memory) return new SqliteUpstreamSchedule(store.db);
+  const path = `${store.db.name}-upstream`;
+  let schedule = scheduleFiles.get(path);
+  if (!schedule) scheduleFiles.set(path, (schedule = SqliteUpstreamSchedule.openFile(path)));
+  return schedule;
 }
+
+/**
+ * One handle per schedule file per process. The schedule has its own small file beside the store's: a slot
+ * must never wait behind another process's (or thread's) long job-store write, and a busy SQLite handle
+ * blocks its whole event loop.
+ */
+const scheduleFiles = new Map<string, SqliteUpstreamSchedule>();
