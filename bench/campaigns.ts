@@ -3,7 +3,7 @@
  *  1. BENCH_CAMPAIGNS (default 1000) recurring campaigns: the time to start them all, the time until every
  *     one answers its `campaign` query with its next run scheduled, and the worker process's memory
  *     (RSS and heap) before and after, per campaign, its peak RSS (VmHWM) and the dev server's own RSS (a
- *     separate process). Their ticks are 12 h away: this measures idle campaigns. BENCH_MAX_CACHED sets the
+ *     separate process). Their ticks are 12 h away: this measures idle campaigns. TEMPORAL_MAX_CACHED_WORKFLOWS (the worker's own setting) sets the
  *     worker's `maxCachedWorkflows` (default: the SDK's, from the heap limit; printed).
  *  2. Baseline: 100 applications (five run-once campaigns of 20) with no limit anywhere: the request rate
  *     this machine's worker can generate at all. Then BENCH_APPLICATIONS (default 500) applications (five
@@ -32,7 +32,7 @@ const APPLICATIONS = Number(process.env.BENCH_APPLICATIONS ?? 500);
 const LIMIT = Number(process.env.BENCH_LIMIT ?? 30);
 const PART = process.env.BENCH_PART ?? 'all';
 if (!['all', 'campaigns', 'limit'].includes(PART)) throw new Error(`BENCH_PART is all, campaigns or limit, not ${PART}`);
-const MAX_CACHED = process.env.BENCH_MAX_CACHED === undefined ? undefined : Number(process.env.BENCH_MAX_CACHED);
+const MAX_CACHED = process.env.TEMPORAL_MAX_CACHED_WORKFLOWS === undefined ? undefined : Number(process.env.TEMPORAL_MAX_CACHED_WORKFLOWS);
 
 const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 
@@ -161,7 +161,7 @@ async function main(): Promise<void> {
       if (self) console.log(`  worker process peak RSS (VmHWM): ${mb(self.peak)} MB (this process: worker, sandbox, SQLite store, client)`);
       console.log(
         `  workflow cache: ${cached} of ${CAMPAIGNS} campaigns cached (maxCachedWorkflows ${worker.options.maxCachedWorkflows}` +
-          `${MAX_CACHED === undefined ? ', the SDK default' : ', BENCH_MAX_CACHED'})`,
+          `${MAX_CACHED === undefined ? ', the SDK default' : ', TEMPORAL_MAX_CACHED_WORKFLOWS'})`,
       );
       console.log(
         `  history of one campaign: ${described.historyLength} events, ${String(described.raw.workflowExecutionInfo?.historySizeBytes ?? '?')} bytes`,

@@ -20,6 +20,7 @@ const EnvSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('applyflow'),
   TEMPORAL_UI_PORT: port.default(8233),
+  TEMPORAL_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(1_000_000).optional(),
 
   APPLYFLOW_DATA_DIR: z.string().min(1).default('.data'),
   APPLYFLOW_STORE: z.enum(['sqlite', 'postgres']).default('sqlite'),
@@ -91,7 +92,8 @@ export interface ApiKey {
 
 export interface Config {
   jobo: { baseUrl?: string; apiKey?: string; timeoutMs: number; maxConnections: number };
-  temporal: { address: string; namespace: string; taskQueue: string; uiPort: number };
+  /** maxCachedWorkflows: the worker's sticky workflow cache (unset: the SDK's default, sized from the heap limit). */
+  temporal: { address: string; namespace: string; taskQueue: string; uiPort: number; maxCachedWorkflows?: number };
   store: { kind: 'sqlite' | 'postgres'; sqlitePath: string; databaseUrl?: string };
   dataDir: string;
   codecKeys: CodecKey[];
@@ -180,6 +182,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       uiPort: e.TEMPORAL_UI_PORT,
+      maxCachedWorkflows: e.TEMPORAL_MAX_CACHED_WORKFLOWS,
     },
     store: {
       kind: e.APPLYFLOW_STORE,

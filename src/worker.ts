@@ -39,6 +39,8 @@ export async function createWorker(
       workflowsPath: opts.workflowsPath ?? WORKFLOWS_PATH,
       activities: createActivities({ ...opts.deps, config, jobo, store }),
       dataConverter,
+      // A bound on the worker's memory: idle campaigns cost ~0.45 MB each while cached (docs/configuration.md).
+      ...(config.temporal.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: config.temporal.maxCachedWorkflows } : {}),
       // Running activities get this long to finish (and see cancellation) on Ctrl-C before being abandoned.
       shutdownGraceTime: '10s',
     });

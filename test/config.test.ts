@@ -22,6 +22,7 @@ const BAD: Record<string, string[]> = {
   FEED_SYNC_INTERVAL_MINUTES: ['10', '61', 'hourly'],
   SESSION_IDLE_TIMEOUT_MINUTES: ['0', '-5', '100000'],
   UPSTREAM_RATE_LIMIT_PER_SECOND: ['0', '-3', '10001'],
+  TEMPORAL_MAX_CACHED_WORKFLOWS: ['-1', '1.5', 'lots'],
   LOG_LEVEL: ['LOUD', 'info'],
   CI: ['maybe'],
   API_PORT: ['65536', 'http'],
