@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteJobStore } from '../src/store/sqlite';
+import Database from 'better-sqlite3';
+import { migrateSqlite, SQLITE_MIGRATIONS, SqliteJobStore } from '../src/store/sqlite';
 import { makeJob, storeSuite } from './store.suite';
 
 const dir = mkdtempSync(join(tmpdir(), 'applyflow-store-'));
@@ -51,6 +52,61 @@ test('sqlite: the data column leaves out the description (its own column) and re
     store.db.prepare(`UPDATE jobs SET data = ? WHERE id = ?`).run(JSON.stringify(old), old.id);
     expect((await store.getJob(old.id))?.job).toEqual(old);
     expect(await store.searchJobs({ text: 'distributed' })).toHaveLength(2);
+  } finally {
+    await store.close();
+  }
+});
+
+test('sqlite: a v3 store migrates to v4: its jobs read and search the same, a pass in progress reconciles the same, new rows are compact', async () => {
+  const path = join(dir, 'v3.sqlite');
+  // A store as schema v3 left it: FTS kept by triggers, seen records keyed by (pass id, job id).
+  const old = new Database(path);
+  old.pragma('journal_mode = WAL');
+  migrateSqlite(old, SQLITE_MIGRATIONS.slice(0, 3));
+  const insert = old.prepare(
+    `INSERT INTO jobs (id, title, description, company_name, location_text, apply_url, updated_at, data, first_seen_at, synced_at)
+     VALUES (?, ?, ?, ?, '', ?, ?, ?, ?, ?)`,
+  );
+  const pass = 'jobs/2025-03-09T00:00:00.000Z/run';
+  for (const i of [1, 2, 3]) {
+    const j = makeJob(i);
+    insert.run(j.id, j.title, j.description, j.company.name, j.apply_url, j.updated_at, JSON.stringify(j), j.updated_at, j.updated_at);
+  }
+  old.prepare(`INSERT INTO feed_pass_seen (pass_id, job_id) VALUES (?, ?), (?, ?)`).run(pass, makeJob(1).id, pass, makeJob(2).id);
+  old.close();
+
+  const store = new SqliteJobStore(path);
+  try {
+    expect(store.db.prepare(`SELECT max(version) AS v FROM schema_migrations`).get()).toEqual({ v: SQLITE_MIGRATIONS.length });
+    expect((await store.getJob(makeJob(1).id))?.job).toEqual(makeJob(1));
+    expect(await store.searchJobs({ text: 'distributed' })).toHaveLength(3);
+    // The page continues the pass after the upgrade: job 4 is new and seen; job 3 was never seen.
+    expect(await store.upsertJobs([makeJob(4)], { seenInRun: pass })).toMatchObject({ upserted: 1 });
+    const raw = store.db.prepare(`SELECT data FROM jobs WHERE id = ?`).get(makeJob(4).id) as { data: string };
+    expect(Array.isArray(JSON.parse(raw.data))).toBe(true);
+    expect((await store.getJob(makeJob(4).id))?.job).toEqual(makeJob(4));
+    expect(await store.searchJobs({ text: 'distributed' })).toHaveLength(4);
+    expect(await store.reconcile(pass, new Date('2030-01-01T00:00:00.000Z'))).toBe(1);
+    expect((await store.jobStates()).expired.map((j) => j.id)).toEqual([makeJob(3).id]);
+    expect(await store.forgetPasses('jobs/')).toBe(3);
+  } finally {
+    await store.close();
+  }
+});
+
+test('sqlite: the compact data column reads back every field, and a job of another shape is kept whole', async () => {
+  const store = new SqliteJobStore(join(dir, 'compact.sqlite'));
+  try {
+    const full = {
+      ...makeJob(7),
+      listing_url: 'https://example.com/listing/7',
+      created_at: '2025-01-01T00:00:00.000Z',
+      compensation: { min: 100000, max: 150000, currency: 'USD', period: 'year' as const },
+    };
+    const odd = { ...makeJob(8), extra_field: { kept: true } } as unknown as ReturnType<typeof makeJob>;
+    await store.upsertJobs([full, odd]);
+    expect((await store.getJob(full.id))?.job).toEqual(full);
+    expect((await store.getJob(odd.id))?.job).toEqual(odd);
   } finally {
     await store.close();
   }

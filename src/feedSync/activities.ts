@@ -11,7 +11,7 @@ import { checkpointKey, FEED_ACTIVITY_BUDGET_MS, type FeedCheckpoint } from './i
 import { FeedPager } from './pager';
 import type { FeedPage, JoboClient } from '../jobo/client';
 import { JoboFailure } from '../jobo/failureTypes';
-import type { JobStore } from '../store/types';
+import type { JobStore, UpsertResult } from '../store/types';
 
 export interface FeedSyncActivityDeps {
   jobo: Pick<JoboClient, 'feed' | 'expired'>;
@@ -72,6 +72,9 @@ export interface SweepExpiredPageResult {
 }
 
 const HEARTBEAT_EVERY_MS = 5_000;
+
+/** Page writes a syncFeedPage attempt hands to the store before it waits for the oldest (a page is ~10 MB in memory). */
+const WRITES_IN_FLIGHT = 2;
 
 /**
  * Heartbeats while `fn` runs (a slow page or a long write must not look like a dead worker) and hands it
@@ -137,11 +140,17 @@ export function createFeedSyncActivities(deps: FeedSyncActivityDeps) {
     },
 
     /**
-     * Writes up to `maxPages` feed pages (default 1), fetching page k+1 while page k is written, and returns
-     * the cursor after the last one. The read-ahead lives inside one attempt and is always used by it, so no
-     * worker fetches a page another worker will fetch again. After each written page the attempt heartbeats
-     * its position: a retry (the worker died) resumes there. A failure after at least one written page ends
-     * the attempt with what it wrote; the next activity meets that failure itself, with the usual retries.
+     * Writes up to `maxPages` feed pages (default 1) and returns the cursor after the last one. Fetching and
+     * writing are two pipelines: when a page arrives the request for the next cursor goes out at once, and
+     * the page's write is handed to the store without waiting for it, up to WRITES_IN_FLIGHT pages ahead
+     * (a store that writes on its own thread or server then works while the next page is fetched and
+     * parsed). Results are taken in page order: the position only moves past a page once it and every page
+     * before it are written, and the attempt heartbeats it then, so a retry (the worker died) resumes
+     * there. The read-ahead lives inside one attempt and is always used by it, so no worker fetches a page
+     * another worker will fetch again. A fetch failure after at least one written page ends the attempt with
+     * what it wrote; the next activity meets that failure itself, with the usual retries. A write failure
+     * fails the attempt at the last page written before it (pages written after it are written again, and
+     * skipped as unchanged, by the retry).
      */
     async syncFeedPage(input: SyncFeedPageInput): Promise<SyncFeedPageResult> {
       const store = await deps.store();
@@ -172,14 +181,50 @@ export function createFeedSyncActivities(deps: FeedSyncActivityDeps) {
         requireCursor(page.data.has_more, page.data.next_cursor, 'POST /api/jobs/feed');
         return page;
       };
+      /** A page's write and, once it and every earlier one are written, its place in the result. */
+      const written = (page: FeedPage, first: boolean, result: UpsertResult) => {
+        const { data, creditsBalance, oddities, dropped } = page;
+        for (const [field, jobs] of Object.entries(oddities)) {
+          acc.oddities![field] = (acc.oddities![field] ?? 0) + jobs;
+          if (oddFieldsLogged.has(field)) continue;
+          oddFieldsLogged.add(field);
+          log.warn('feed job field not readable; stored with its fallback', { field, jobsOnThisPage: jobs });
+        }
+        const { upserted, skipped, older, revived } = result;
+        // Late or lagging copies are expected now and then (overlap window, replicas); many would be news.
+        if (older > 0 || revived > 0) log.info('feed page: older copies kept out, expired jobs revived', { older, revived });
+        if (first && !resumed?.pages) acc.estimatedTotal = data.estimated_total;
+        acc.pages = (acc.pages ?? 0) + 1;
+        acc.nextCursor = data.next_cursor;
+        acc.hasMore = data.has_more;
+        acc.received += data.jobs.length + dropped;
+        acc.upserted += upserted;
+        acc.skipped += skipped;
+        acc.skippedOlder += older;
+        acc.revived += revived;
+        acc.dropped = (acc.dropped ?? 0) + dropped;
+        acc.creditsBalance = creditsBalance ?? acc.creditsBalance;
+        ctx.heartbeat(acc);
+      };
       return heartbeating(
         async (signal) => {
+          // Page writes handed to the store: `chain` settles (never rejects) once every one so far is
+          // accounted for in page order; `queued` holds each page's place in it, oldest first.
+          let chain: Promise<void> = Promise.resolve();
+          const queued: Promise<void>[] = [];
+          let failure: { err: unknown } | null = null;
+          const settled = async () => {
+            await chain;
+            if (failure) throw failure.err;
+          };
+          let fetched = 0;
           let next: Promise<FeedPage> | null = fetchPage(acc.nextCursor, signal);
           while (next) {
             let page: FeedPage;
             try {
               page = await next;
             } catch (err) {
+              await settled();
               if (!acc.pages) throw err;
               // The rejected cursor is reported, not sent again: the workflow restarts pagination at once.
               if (err instanceof ApplicationFailure && err.type === JoboFailure.InvalidCursor) return { ...acc, cursorRejected: true };
@@ -188,36 +233,32 @@ export function createFeedSyncActivities(deps: FeedSyncActivityDeps) {
               return acc;
             }
             next = null;
-            const { data, creditsBalance, oddities, dropped } = page;
-            const more = data.has_more && (acc.pages ?? 0) + 1 < maxPages && Date.now() - started < FEED_ACTIVITY_BUDGET_MS;
+            const first = ++fetched === 1;
+            const { data } = page;
+            const more = data.has_more && (acc.pages ?? 0) + queued.length + 1 < maxPages && Date.now() - started < FEED_ACTIVITY_BUDGET_MS;
             if (more) {
               next = fetchPage(data.next_cursor, signal);
               next.catch(() => undefined); // handled when awaited above
             }
-            for (const [field, jobs] of Object.entries(oddities)) {
-              acc.oddities![field] = (acc.oddities![field] ?? 0) + jobs;
-              if (oddFieldsLogged.has(field)) continue;
-              oddFieldsLogged.add(field);
-              log.warn('feed job field not readable; stored with its fallback', { field, jobsOnThisPage: jobs });
-            }
-            const { upserted, skipped, older, revived } = await store.upsertJobs(data.jobs, {
-              seenInRun: input.runId ?? undefined,
+            const write = store.upsertJobs(data.jobs, { seenInRun: input.runId ?? undefined });
+            write.catch(() => undefined); // taken in page order below
+            chain = chain.then(async () => {
+              try {
+                const result = await write;
+                // After a failed page nothing later counts: the position stays before the failure.
+                if (!failure) written(page, first, result);
+              } catch (err) {
+                failure ??= { err };
+              }
             });
-            // Late or lagging copies are expected now and then (overlap window, replicas); many would be news.
-            if (older > 0 || revived > 0) log.info('feed page: older copies kept out, expired jobs revived', { older, revived });
-            if (!acc.pages && !resumed?.pages) acc.estimatedTotal = data.estimated_total;
-            acc.pages = (acc.pages ?? 0) + 1;
-            acc.nextCursor = data.next_cursor;
-            acc.hasMore = data.has_more;
-            acc.received += data.jobs.length + dropped;
-            acc.upserted += upserted;
-            acc.skipped += skipped;
-            acc.skippedOlder += older;
-            acc.revived += revived;
-            acc.dropped = (acc.dropped ?? 0) + dropped;
-            acc.creditsBalance = creditsBalance ?? acc.creditsBalance;
-            ctx.heartbeat(acc);
+            queued.push(chain);
+            if (queued.length >= WRITES_IN_FLIGHT) await queued.shift();
+            if (failure) {
+              next?.catch(() => undefined);
+              await settled();
+            }
           }
+          await settled();
           return acc;
         },
         () => acc,

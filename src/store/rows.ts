@@ -25,12 +25,12 @@ export interface JobRow {
 
 const PERIODS_PER_YEAR: Record<string, number> = { year: 1, month: 12, week: 52, day: 260, hour: 2080 };
 
-function yearly(amount: number | null | undefined, period: string): number | null {
+export function yearly(amount: number | null | undefined, period: string): number | null {
   return amount == null ? null : amount * (PERIODS_PER_YEAR[period] ?? 1);
 }
 
 /** date_posted may be a date or a timestamp; normalise to an ISO instant so both compare as ranges. */
-function isoInstant(value: string | null): string | null {
+export function isoInstant(value: string | null): string | null {
   if (!value) return null;
   const t = Date.parse(value);
   return Number.isNaN(t) ? null : new Date(t).toISOString();
