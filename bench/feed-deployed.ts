@@ -10,7 +10,9 @@
  * For each added per-request latency in BENCH_LATENCIES (default "0,200" ms, the sandbox's latencyMs fault)
  * both sides run once, alternating which goes first. Prints jobs/s, the applyflow/reference ratio, the
  * worker's peak RSS (VmHWM) and bytes per stored job (SQLite file after a WAL checkpoint / jobs), and the
- * load average before and after (two shared cores: only ratios within one run mean anything).
+ * load average before and after (two shared cores: only ratios within one run mean anything). Then, unless
+ * BENCH_CEILING=0, the ceiling: JoboClient's own feed loop (fetch, parse, tolerant reader) with no store,
+ * since the next request needs the cursor of a parsed page.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -97,6 +99,23 @@ function runReference(url: string, dir: string): Promise<Side> {
   });
 }
 
+/**
+ * The ceiling for any client that parses a page before it can ask for the next one: our own JoboClient's
+ * feed loop (fetch, JSON.parse, tolerant reader) with no store at all, in this process.
+ */
+async function runCeiling(url: string): Promise<Side> {
+  const jobo = new JoboClient({ baseUrl: url, apiKey: API_KEY });
+  const t0 = process.hrtime.bigint();
+  let jobs = 0;
+  for (let cursor: string | null = null, first = true; first || cursor; first = false) {
+    const { data } = await jobo.feed(cursor ? { cursor } : { batch_size: 1000 });
+    jobs += data.jobs.length;
+    cursor = data.has_more ? data.next_cursor : null;
+  }
+  await jobo.close();
+  return { jobs, seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
+}
+
 function vmHwmMb(pid: number): number {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
@@ -175,6 +194,7 @@ async function main(): Promise<void> {
             : await runApplyflow(env, sandbox.url, dir, `lat${latencyMs}`);
         if (sides[side].jobs !== JOBS) throw new Error(`${side} stored ${sides[side].jobs} jobs, expected ${JOBS}`);
       }
+      const ceiling = process.env.BENCH_CEILING === '0' ? null : await runCeiling(sandbox.url);
       const [ref, af] = [sides.reference, sides.applyflow];
       const rate = (s: Side) => s.jobs / s.seconds;
       console.log(`+${latencyMs} ms per page:`);
@@ -185,6 +205,12 @@ async function main(): Promise<void> {
           (af.pagesFetched !== undefined ? `, pages fetched/used ${af.pagesFetched}/${af.pagesUsed}` : ''),
       );
       console.log(`  ratio applyflow/reference = ${(rate(af) / rate(ref)).toFixed(2)} (target ${latencyMs === 0 ? '>= 2' : '>= 1.5'})`);
+      if (ceiling) {
+        console.log(
+          `  ceiling: fetch + parse + read, no store ${ceiling.seconds.toFixed(1).padStart(6)} s ${rate(ceiling).toFixed(0).padStart(6)} jobs/s` +
+            ` = ${(rate(ceiling) / rate(ref)).toFixed(2)} x reference`,
+        );
+      }
     }
     await admin(sandbox.url, '/__admin/faults', { latencyMs: 0 });
   } finally {
