@@ -4,12 +4,14 @@
  *  - a standalone sandbox (`sandbox/main.ts`, BENCH_JOBS jobs, default 200,000, churn off);
  *  - a Temporal dev server (the test support's, in memory);
  *  - per applyflow side, a fresh worker process (`src/worker.ts`'s createWorker, as `npm run worker`) with
- *    its own empty SQLite file, running the feedSync workflow started from this process;
+ *    its own empty SQLite file (BENCH_BACKEND=postgres: its own database on a PostgreSQL 15 server this bench
+ *    starts), running the feedSync workflow started from this process;
  *  - the reference: bench/reference_feed_loop.py, reference 004's loop ported as written (Python, requests,
  *    an in-memory dict), outside our code.
  * For each added per-request latency in BENCH_LATENCIES (default "0,200" ms, the sandbox's latencyMs fault)
  * both sides run once, alternating which goes first. Prints jobs/s, the applyflow/reference ratio, the
- * worker's peak RSS (VmHWM) and bytes per stored job (SQLite file after a WAL checkpoint / jobs), and the
+ * worker's peak RSS (VmHWM) and bytes per stored job (SQLite file after a WAL checkpoint, or
+ * pg_database_size, / jobs), and the
  * load average before and after (two shared cores: only ratios within one run mean anything). Then, unless
  * BENCH_CEILING=0, the ceiling: JoboClient's own feed loop (fetch, parse, tolerant reader) with no store,
  * since the next request needs the cursor of a parsed page.
@@ -20,8 +22,10 @@ import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { Pool } from 'pg';
 import { startFeedSync } from '../src/feedSync/client';
 import { JoboClient } from '../src/jobo/client';
+import { startPostgres, type TestPostgres } from '../test/support/postgres';
 import { startDevEnv } from '../test/support/temporal';
 import { spawnWorker } from '../test/support/workerProcess';
 
@@ -121,8 +125,57 @@ function vmHwmMb(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-async function runApplyflow(env: Awaited<ReturnType<typeof startDevEnv>>, url: string, dir: string, name: string): Promise<Side> {
-  const sqlitePath = join(dir, `${name}.sqlite`);
+/** BENCH_BACKEND=postgres: the store is a real PostgreSQL 15 server this bench starts (a database per run). */
+const BACKEND = process.env.BENCH_BACKEND === 'postgres' ? 'postgres' : 'sqlite';
+
+/** The worker's store settings for one run, and how to read its job count and size afterwards. */
+async function storeFor(
+  dir: string,
+  name: string,
+  pg: TestPostgres | null,
+): Promise<{ env: Record<string, string>; measure: () => Promise<{ jobs: number; bytes: number }> }> {
+  if (!pg) {
+    const sqlitePath = join(dir, `${name}.sqlite`);
+    return {
+      env: { APPLYFLOW_STORE: 'sqlite', APPLYFLOW_SQLITE_PATH: sqlitePath },
+      measure: async () => {
+        const db = new Database(sqlitePath);
+        db.pragma('wal_checkpoint(TRUNCATE)');
+        const { n } = db.prepare('SELECT count(*) AS n FROM jobs').get() as { n: number };
+        db.close();
+        return { jobs: n, bytes: statSync(sqlitePath).size };
+      },
+    };
+  }
+  const admin = new Pool({ connectionString: pg.url, max: 1 });
+  await admin.query(`CREATE DATABASE bench_${name}`);
+  await admin.end();
+  const url = pg.url.replace(/\/postgres$/, `/bench_${name}`);
+  return {
+    env: { APPLYFLOW_STORE: 'postgres', DATABASE_URL: url },
+    measure: async () => {
+      const pool = new Pool({ connectionString: url, max: 1 });
+      try {
+        // The whole database (tables, indexes, TOAST; an empty database's catalog is about 7.5 MB of it).
+        const { rows } = await pool.query<{ n: string; bytes: string }>(
+          'SELECT (SELECT count(*) FROM jobs) AS n, pg_database_size(current_database()) AS bytes',
+        );
+        return { jobs: Number(rows[0].n), bytes: Number(rows[0].bytes) };
+      } finally {
+        await pool.end();
+      }
+    },
+  };
+}
+
+async function runApplyflow(
+  env: Awaited<ReturnType<typeof startDevEnv>>,
+  url: string,
+  dir: string,
+  name: string,
+  pg: TestPostgres | null,
+): Promise<Side> {
+  const store = await storeFor(dir, name, pg);
   const taskQueue = `bench-feed-deployed-${name}`;
   const w = spawnWorker({
     TEMPORAL_ADDRESS: env.address,
@@ -130,8 +183,7 @@ async function runApplyflow(env: Awaited<ReturnType<typeof startDevEnv>>, url: s
     TEMPORAL_TASK_QUEUE: taskQueue,
     JOBO_BASE_URL: url,
     JOBO_API_KEY: API_KEY,
-    APPLYFLOW_STORE: 'sqlite',
-    APPLYFLOW_SQLITE_PATH: sqlitePath,
+    ...store.env,
     APPLYFLOW_CODEC_KEYS: '',
     APPLYFLOW_CODEC: 'off',
     UPSTREAM_RATE_LIMIT_PER_SECOND: '1000',
@@ -146,16 +198,13 @@ async function runApplyflow(env: Awaited<ReturnType<typeof startDevEnv>>, url: s
     const peakRssMb = vmHwmMb(w.child.pid!);
     w.child.kill('SIGTERM');
     await w.exited;
-    const db = new Database(sqlitePath);
-    db.pragma('wal_checkpoint(TRUNCATE)');
-    const { n } = db.prepare('SELECT count(*) AS n FROM jobs').get() as { n: number };
-    db.close();
+    const { jobs: n, bytes } = await store.measure();
     const r = result as unknown as { pagesFetched?: number; pagesUsed?: number };
     return {
       jobs: n,
       seconds,
       peakRssMb,
-      bytesPerJob: statSync(sqlitePath).size / n,
+      bytesPerJob: bytes / n,
       pagesFetched: r.pagesFetched,
       pagesUsed: r.pagesUsed,
     };
@@ -175,6 +224,7 @@ async function main(): Promise<void> {
   );
   const sandbox = await startSandboxProcess(await freePort());
   const env = await startDevEnv();
+  const pg = BACKEND === 'postgres' ? await startPostgres() : null;
   try {
     // Warm-up outside both measurements: the sandbox builds its corpus lazily; read the whole feed once.
     const jobo = new JoboClient({ baseUrl: sandbox.url, apiKey: API_KEY });
@@ -191,7 +241,7 @@ async function main(): Promise<void> {
         sides[side] =
           side === 'reference'
             ? await runReference(sandbox.url, mkdtempSync(join(dir, 'ref-')))
-            : await runApplyflow(env, sandbox.url, dir, `lat${latencyMs}`);
+            : await runApplyflow(env, sandbox.url, dir, `lat${latencyMs}`, pg);
         if (sides[side].jobs !== JOBS) throw new Error(`${side} stored ${sides[side].jobs} jobs, expected ${JOBS}`);
       }
       const ceiling = process.env.BENCH_CEILING === '0' ? null : await runCeiling(sandbox.url);
@@ -200,7 +250,7 @@ async function main(): Promise<void> {
       console.log(`+${latencyMs} ms per page:`);
       console.log(`  reference (004 loop, Python)  ${ref.seconds.toFixed(1).padStart(6)} s ${rate(ref).toFixed(0).padStart(6)} jobs/s`);
       console.log(
-        `  applyflow (worker + SQLite)   ${af.seconds.toFixed(1).padStart(6)} s ${rate(af).toFixed(0).padStart(6)} jobs/s` +
+        `  ${`applyflow (worker + ${BACKEND === 'postgres' ? 'PostgreSQL' : 'SQLite'})`.padEnd(30)}${af.seconds.toFixed(1).padStart(6)} s ${rate(af).toFixed(0).padStart(6)} jobs/s` +
           `   worker peak RSS ${af.peakRssMb!.toFixed(0)} MB, ${af.bytesPerJob!.toFixed(0)} B/job stored` +
           (af.pagesFetched !== undefined ? `, pages fetched/used ${af.pagesFetched}/${af.pagesUsed}` : ''),
       );
@@ -215,6 +265,7 @@ async function main(): Promise<void> {
     await admin(sandbox.url, '/__admin/faults', { latencyMs: 0 });
   } finally {
     await env.teardown();
+    await pg?.stop();
     sandbox.child.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
     console.log(
