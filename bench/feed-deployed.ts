@@ -147,10 +147,7 @@ async function storeFor(
       },
     };
   }
-  const admin = new Pool({ connectionString: pg.url, max: 1 });
-  await admin.query(`CREATE DATABASE bench_${name}`);
-  await admin.end();
-  const url = pg.url.replace(/\/postgres$/, `/bench_${name}`);
+  const url = await pg.createDatabase(`bench_${name}`);
   return {
     env: { APPLYFLOW_STORE: 'postgres', DATABASE_URL: url },
     measure: async () => {

@@ -13,7 +13,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Pool } from 'pg';
 import type { SandboxHandle } from '../sandbox/server';
 import { campaignApplications, createRunOnce, type CreatedCampaign } from '../src/campaign/client';
 import { dataConverterForKeys } from '../src/codec';
@@ -27,7 +26,7 @@ import { startPostgres, type TestPostgres } from './support/postgres';
 import { startSandbox } from './support/sandbox';
 import { startDevEnv } from './support/temporal';
 import { waitFor } from './support/waitFor';
-import { startWorkerFleet, type WorkerFleet } from './support/workerFleet';
+import { postgresFleetEnv, startWorkerFleet, type WorkerFleet } from './support/workerFleet';
 
 jest.setTimeout(420_000);
 
@@ -53,10 +52,7 @@ beforeAll(async () => {
     startDevEnv({ dataConverter: dataConverterForKeys([codecKey]) }),
     startSandbox({ seed: 1818, jobs: FEED_JOBS }),
   ]);
-  const admin = new Pool({ connectionString: pg.url, max: 1 });
-  await admin.query('CREATE DATABASE scale_out');
-  await admin.end();
-  databaseUrl = pg.url.replace(/\/postgres$/, '/scale_out');
+  databaseUrl = await pg.createDatabase('scale_out');
   store = await PostgresJobStore.open(databaseUrl);
 }, 180_000);
 
@@ -74,18 +70,10 @@ test('300 applications and a backfill on three workers, one SIGKILLed and one dr
   const timeline: string[] = [];
   // The workers start (bundling their workflows takes a while) during the set-up, which goes upstream before
   // the limit is on: profiles and their resumes, and the jobs to apply to. Workers send nothing until work comes.
-  fleetStarting = startWorkerFleet(3, {
-    TEMPORAL_ADDRESS: env.address,
-    TEMPORAL_NAMESPACE: 'default',
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    JOBO_BASE_URL: sandbox.url,
-    JOBO_API_KEY: sandbox.apiKey,
-    APPLYFLOW_STORE: 'postgres',
-    DATABASE_URL: databaseUrl,
-    APPLYFLOW_CODEC_KEYS: `${codecKey.id}:${codecKey.key.toString('base64')}`,
-    UPSTREAM_RATE_LIMIT_PER_SECOND: String(N),
-    LOG_LEVEL: 'WARN',
-  });
+  fleetStarting = startWorkerFleet(
+    3,
+    postgresFleetEnv({ temporalAddress: env.address, taskQueue, sandbox, databaseUrl, codecKey, upstreamRatePerSecond: N }),
+  );
   const jobo = new JoboClient({ baseUrl: sandbox.url, apiKey: sandbox.apiKey });
   const profiles = await Promise.all(Array.from({ length: CAMPAIGNS }, () => createApplicant(jobo)));
   await jobo.close();

@@ -1,4 +1,3 @@
-import { Pool } from 'pg';
 import { PostgresJobStore } from '../src/store/postgres';
 import { storeSuite } from './store.suite';
 import { startPostgres, type TestPostgres } from './support/postgres';
@@ -15,9 +14,5 @@ afterAll(async () => {
 
 // A fresh database per test so each starts empty and migrations run from scratch every time.
 storeSuite('postgres', async () => {
-  const db = `store_${process.pid}_${++n}`;
-  const admin = new Pool({ connectionString: pg.url, max: 1 });
-  await admin.query(`CREATE DATABASE ${db}`);
-  await admin.end();
-  return PostgresJobStore.open(pg.url.replace(/\/postgres$/, `/${db}`));
+  return PostgresJobStore.open(await pg.createDatabase(`store_${process.pid}_${++n}`));
 });

@@ -9,6 +9,29 @@
 import { hostname } from 'node:os';
 import { spawnWorker, type WorkerProcess } from './workerProcess';
 
+/** The configuration of a fleet on one PostgreSQL store, as a user scaling out sets it (the codec on, one limit N). */
+export function postgresFleetEnv(o: {
+  temporalAddress: string;
+  taskQueue: string;
+  sandbox: { url: string; apiKey: string };
+  databaseUrl: string;
+  codecKey: { id: string; key: Buffer };
+  upstreamRatePerSecond: number;
+}): Record<string, string> {
+  return {
+    TEMPORAL_ADDRESS: o.temporalAddress,
+    TEMPORAL_NAMESPACE: 'default',
+    TEMPORAL_TASK_QUEUE: o.taskQueue,
+    JOBO_BASE_URL: o.sandbox.url,
+    JOBO_API_KEY: o.sandbox.apiKey,
+    APPLYFLOW_STORE: 'postgres',
+    DATABASE_URL: o.databaseUrl,
+    APPLYFLOW_CODEC_KEYS: `${o.codecKey.id}:${o.codecKey.key.toString('base64')}`,
+    UPSTREAM_RATE_LIMIT_PER_SECOND: String(o.upstreamRatePerSecond),
+    LOG_LEVEL: 'WARN',
+  };
+}
+
 export interface WorkerFleet {
   workers: WorkerProcess[];
   /** The worker behind a Temporal worker identity (e.g. a pending activity's lastWorkerIdentity), if ours. */
