@@ -17,14 +17,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { createApplicationActivities } from '../src/application/activities';
 import { createCampaignActivities } from '../src/campaign/activities';
-import { createAutopilotRecurring, createRunOnce, getCampaign } from '../src/campaign/client';
+import { createAutopilotRecurring, getCampaign } from '../src/campaign/client';
 import { JoboClient } from '../src/jobo/client';
 import { TokenBucket } from '../src/jobo/rateLimit';
 import { SA } from '../src/searchAttributes';
-import { CALLER_ANSWERS, corpusJobs, createApplicant } from '../test/application.fixtures';
+import { corpusJobs, createApplicant } from '../test/application.fixtures';
 import { startSandbox } from '../test/support/sandbox';
 import { openTempStore } from '../test/support/tempStore';
 import { startDevEnv } from '../test/support/temporal';
+import { apiRequests, applyInCampaigns } from './support/campaigns';
 import { createTestWorker } from '../test/support/worker';
 
 const CAMPAIGNS = Number(process.env.BENCH_CAMPAIGNS ?? 1000);
@@ -74,12 +75,6 @@ const load = () =>
   loadavg()
     .map((n) => n.toFixed(2))
     .join(' ');
-
-function apiRequests(stats: { byRoute: Record<string, { total: number }> }): number {
-  return Object.entries(stats.byRoute)
-    .filter(([route]) => !route.includes('/__admin'))
-    .reduce((n, [, r]) => n + r.total, 0);
-}
 
 async function main(): Promise<void> {
   const env = await startDevEnv();
@@ -180,34 +175,17 @@ async function main(): Promise<void> {
     // ---- 2. applications through the shared bucket against the sandbox's limit --------------------
     /** Five run-once campaigns over `slice`, concurrency 10 each; returns the outcome and the request rate. */
     const applyAll = async (slice: typeof jobs) => {
-      const per = Math.ceil(slice.length / 5);
       const profiles = await Promise.all(Array.from({ length: 5 }, () => createApplicant(jobo)));
       await new Promise((r) => setTimeout(r, 1100)); // a full upstream bucket to start from
       const s0 = await sandbox.admin.stats();
       const a0 = performance.now();
-      const campaigns = await Promise.all(
-        profiles.map((p, i) =>
-          createRunOnce(
-            env.client,
-            {
-              candidateProfileId: p,
-              jobs: slice
-                .slice(i * per, (i + 1) * per)
-                .map((j, k) => ({ companyName: `Company ${k}`, title: `Job ${k}`, jobId: j.id, link: j.url })),
-              answers: CALLER_ANSWERS,
-              limits: { concurrency: 10 },
-            },
-            { taskQueue },
-          ),
-        ),
-      );
-      const results = await Promise.all(campaigns.map((c) => c.handle.result()));
+      const { ok, failed } = await applyInCampaigns(env.client, slice, profiles, { concurrency: 10, taskQueue });
       const elapsed = (performance.now() - a0) / 1000;
       const s1 = await sandbox.admin.stats();
       const requests = apiRequests(s1) - apiRequests(s0);
       return {
-        ok: results.reduce((n, r) => n + r.stats.successfulApplications, 0),
-        failed: results.reduce((n, r) => n + r.stats.failedApplications, 0),
+        ok,
+        failed,
         elapsed,
         requests,
         rate: requests / elapsed,

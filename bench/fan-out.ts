@@ -16,17 +16,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
-import { Pool } from 'pg';
-import type { SandboxStats } from '../sandbox/admin';
-import { createRunOnce } from '../src/campaign/client';
 import { dataConverterForKeys } from '../src/codec';
 import { JoboClient } from '../src/jobo/client';
 import { PostgresJobStore } from '../src/store/postgres';
-import { CALLER_ANSWERS, corpusJobs, createApplicant, type CorpusJob } from '../test/application.fixtures';
+import { corpusJobs, createApplicant, type CorpusJob } from '../test/application.fixtures';
 import { startPostgres } from '../test/support/postgres';
 import { startSandbox } from '../test/support/sandbox';
 import { startDevEnv } from '../test/support/temporal';
-import { startWorkerFleet, type WorkerFleet } from '../test/support/workerFleet';
+import { apiRequests, applyInCampaigns } from './support/campaigns';
+import { postgresFleetEnv, startWorkerFleet, type WorkerFleet } from '../test/support/workerFleet';
 
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 3);
 const APPLICATIONS = Number(process.env.BENCH_APPLICATIONS ?? 500);
@@ -43,12 +41,6 @@ const load = () =>
   loadavg()
     .map((l) => l.toFixed(1))
     .join(' ');
-
-function apiRequests(stats: Pick<SandboxStats, 'byRoute'>): number {
-  return Object.entries(stats.byRoute)
-    .filter(([route]) => !route.includes('/__admin'))
-    .reduce((n, [, r]) => n + r.total, 0);
-}
 
 interface RunFigures {
   ok: number;
@@ -75,32 +67,18 @@ async function main(): Promise<void> {
   let fleet: WorkerFleet | undefined;
   let store: PostgresJobStore | undefined;
   try {
-    const admin = new Pool({ connectionString: pg.url, max: 1 });
-    await admin.query('CREATE DATABASE fan_out');
-    await admin.end();
-    const databaseUrl = pg.url.replace(/\/postgres$/, '/fan_out');
+    const databaseUrl = await pg.createDatabase('fan_out');
     store = await PostgresJobStore.open(databaseUrl);
     const jobs = await corpusJobs(sandbox.admin, store, APPLICATIONS + BASELINE_APPLICATIONS);
     const jobo = new JoboClient({ baseUrl: sandbox.url, apiKey: sandbox.apiKey });
     const profiles = await Promise.all(Array.from({ length: 2 * CAMPAIGNS }, () => createApplicant(jobo)));
     await jobo.close();
 
-    const workerEnv = (limit: number) => ({
-      TEMPORAL_ADDRESS: env.address,
-      TEMPORAL_NAMESPACE: 'default',
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      JOBO_BASE_URL: sandbox.url,
-      JOBO_API_KEY: sandbox.apiKey,
-      APPLYFLOW_STORE: 'postgres',
-      DATABASE_URL: databaseUrl,
-      APPLYFLOW_CODEC_KEYS: `${codecKey.id}:${codecKey.key.toString('base64')}`,
-      UPSTREAM_RATE_LIMIT_PER_SECOND: String(limit),
-      LOG_LEVEL: 'WARN',
-    });
+    const workerEnv = (limit: number) =>
+      postgresFleetEnv({ temporalAddress: env.address, taskQueue, sandbox, databaseUrl, codecKey, upstreamRatePerSecond: limit });
 
     /** CAMPAIGNS run-once campaigns over `slice`, one profile each; the sandbox's count of what they sent. */
     const applyAll = async (slice: CorpusJob[], campaignProfiles: string[]): Promise<RunFigures> => {
-      const per = Math.ceil(slice.length / CAMPAIGNS);
       await new Promise((r) => setTimeout(r, 1100)); // a full upstream bucket to start from
       const s0 = await sandbox.admin.stats();
       const t0 = performance.now();
@@ -113,23 +91,7 @@ async function main(): Promise<void> {
           samples.push({ t: (performance.now() - t0) / 1000, requests: apiRequests(await sandbox.admin.stats()) });
         }
       })();
-      const campaigns = await Promise.all(
-        campaignProfiles.map((p, i) =>
-          createRunOnce(
-            env.client,
-            {
-              candidateProfileId: p,
-              jobs: slice
-                .slice(i * per, (i + 1) * per)
-                .map((j, k) => ({ companyName: `Company ${k}`, title: `Job ${k}`, jobId: j.id, link: j.url })),
-              answers: CALLER_ANSWERS,
-              limits: { concurrency: CONCURRENCY },
-            },
-            { taskQueue },
-          ),
-        ),
-      );
-      const results = await Promise.all(campaigns.map((c) => c.handle.result()));
+      const { ok, failed } = await applyInCampaigns(env.client, slice, campaignProfiles, { concurrency: CONCURRENCY, taskQueue });
       const elapsed = (performance.now() - t0) / 1000;
       sampling = false;
       await sampler;
@@ -140,8 +102,8 @@ async function main(): Promise<void> {
       const [from, to] = [at(0.1), at(0.9)];
       const busiestSecond = samples.slice(1).reduce((m, s, i) => Math.max(m, (s.requests - samples[i].requests) / (s.t - samples[i].t)), 0);
       return {
-        ok: results.reduce((n, r) => n + r.stats.successfulApplications, 0),
-        failed: results.reduce((n, r) => n + r.stats.failedApplications, 0),
+        ok,
+        failed,
         elapsed,
         requests,
         rate: requests / elapsed,
