@@ -56,6 +56,7 @@ test('a backfill by hand: begin, pages until the end, reconcile, commit; the sto
   expect(Date.parse(begun.now)).toBeLessThanOrEqual(await clock());
 
   const pass = `acts/${begun.now}/run-1`;
+  const feedCallsBefore = (await sandbox.admin.stats()).byRoute['POST /api/jobs/feed']?.total ?? 0;
   let cursor: string | null = null;
   let pages = 0;
   let upserted = 0;
@@ -76,6 +77,8 @@ test('a backfill by hand: begin, pages until the end, reconcile, commit; the sto
   }
   const truth = await sandbox.admin.groundTruthJobs();
   expect(pages).toBe(Math.ceil(truth.active.length / 25));
+  // The upstream's own count: each page asked for once, none read ahead past an activity's last page.
+  expect(((await sandbox.admin.stats()).byRoute['POST /api/jobs/feed']?.total ?? 0) - feedCallsBefore).toBe(pages);
   expect(upserted).toBe(truth.active.length);
   expect(await env.run(acts.reconcileFullSync, { runId: pass, at: begun.now })).toEqual({ expired: 0 }); // every job was seen
   expect(mirrorProblems(await temp.store.jobStates(), truth)).toEqual([]);

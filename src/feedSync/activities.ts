@@ -8,13 +8,13 @@
 import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { checkpointKey, FEED_ACTIVITY_BUDGET_MS, type FeedCheckpoint } from './input';
-import { FeedPager } from './pager';
-import type { FeedPage, JoboClient } from '../jobo/client';
+import { feedRequestBody } from './pager';
+import type { FeedPage, JoboClient, ReceivedFeedPage } from '../jobo/client';
 import { JoboFailure } from '../jobo/failureTypes';
 import type { JobStore, UpsertResult } from '../store/types';
 
 export interface FeedSyncActivityDeps {
-  jobo: Pick<JoboClient, 'feed' | 'expired'>;
+  jobo: Pick<JoboClient, 'feedReceived' | 'expired'>;
   store: () => Promise<JobStore>;
 }
 
@@ -118,8 +118,16 @@ function parseCheckpoint(raw: string | null): FeedCheckpoint | null {
   return null;
 }
 
+interface PageRequest {
+  cursor: string | null;
+  received: Promise<ReceivedFeedPage>;
+  left: Promise<void>;
+  abort(): void;
+}
+
+const noop = () => undefined;
+
 export function createFeedSyncActivities(deps: FeedSyncActivityDeps) {
-  const pager = new FeedPager(deps.jobo);
   // One log line per odd field name per worker, not one per job: a systematic change upstream would
   // otherwise log every job of every page.
   const oddFieldsLogged = new Set<string>();
@@ -141,7 +149,8 @@ export function createFeedSyncActivities(deps: FeedSyncActivityDeps) {
 
     /**
      * Writes up to `maxPages` feed pages (default 1) and returns the cursor after the last one. Fetching and
-     * writing are two pipelines: when a page arrives the request for the next cursor goes out at once, and
+     * writing are two pipelines: when a page's body arrives the request for the next cursor goes out at once
+     * (the cursor read from the body's tail, confirmed once the page is parsed; see jobo/feedTail), and
      * the page's write is handed to the store without waiting for it, up to WRITES_IN_FLIGHT pages ahead
      * (a store that writes on its own thread or server then works while the next page is fetched and
      * parsed). Results are taken in page order: the position only moves past a page once it and every page
@@ -175,11 +184,30 @@ export function createFeedSyncActivities(deps: FeedSyncActivityDeps) {
             pages: 0,
             pagesFetched: 0,
           };
-      const fetchPage = async (cursor: string | null, signal: AbortSignal) => {
-        const page = await pager.fetch({ cursor, updatedAfter: input.postedAfter, batchSize: input.batchSize }, signal);
-        acc.pagesFetched = (acc.pagesFetched ?? 0) + 1;
-        requireCursor(page.data.has_more, page.data.next_cursor, 'POST /api/jobs/feed');
-        return page;
+      /**
+       * One page's request. `left` settles once it has gone out (or failed), so the caller can parse the page
+       * before it while this one is served; `abort` drops it alone (a guess that proved wrong).
+       */
+      const request = (cursor: string | null, signal: AbortSignal): PageRequest => {
+        const own = new AbortController();
+        let sent!: () => void;
+        const left = new Promise<void>((resolve) => (sent = resolve));
+        const received = deps.jobo
+          .feedReceived(feedRequestBody({ cursor, updatedAfter: input.postedAfter, batchSize: input.batchSize }), {
+            signal: AbortSignal.any([signal, own.signal]),
+            onSent: sent,
+          })
+          .then((page) => {
+            acc.pagesFetched = (acc.pagesFetched ?? 0) + 1;
+            return page;
+          });
+        received.catch(() => undefined); // handled where awaited
+        return {
+          cursor,
+          received,
+          left: Promise.race([left, received.then(noop, noop)]),
+          abort: () => own.abort(new Error('feed page request superseded')),
+        };
       };
       /** A page's write and, once it and every earlier one are written, its place in the result. */
       const written = (page: FeedPage, first: boolean, result: UpsertResult) => {
@@ -218,12 +246,28 @@ export function createFeedSyncActivities(deps: FeedSyncActivityDeps) {
             if (failure) throw failure.err;
           };
           let fetched = 0;
-          let next: Promise<FeedPage> | null = fetchPage(acc.nextCursor, signal);
+          let next: PageRequest | null = request(acc.nextCursor, signal);
           while (next) {
+            const current: PageRequest = next;
+            next = null;
+            let ahead: PageRequest | null = null;
+            let more = false;
             let page: FeedPage;
             try {
-              page = await next;
+              const received = await current.received;
+              more = (acc.pages ?? 0) + queued.length + 1 < maxPages && Date.now() - started < FEED_ACTIVITY_BUDGET_MS;
+              // The next cursor, read from the body's tail, lets the next request be served while this page is
+              // parsed; the parsed page confirms it below.
+              const guess = received.continuation;
+              if (more && guess?.hasMore && guess.nextCursor) {
+                ahead = request(guess.nextCursor, signal);
+                await ahead.left;
+                await new Promise((resolve) => setImmediate(resolve)); // let it reach the socket before the parse
+              }
+              page = received.read();
+              requireCursor(page.data.has_more, page.data.next_cursor, 'POST /api/jobs/feed');
             } catch (err) {
+              ahead?.abort();
               await settled();
               if (!acc.pages) throw err;
               // The rejected cursor is reported, not sent again: the workflow restarts pagination at once.
@@ -232,13 +276,18 @@ export function createFeedSyncActivities(deps: FeedSyncActivityDeps) {
               log.info('feed page failed after pages were written; returning those', { pages: acc.pages });
               return acc;
             }
-            next = null;
             const first = ++fetched === 1;
             const { data } = page;
-            const more = data.has_more && (acc.pages ?? 0) + queued.length + 1 < maxPages && Date.now() - started < FEED_ACTIVITY_BUDGET_MS;
-            if (more) {
-              next = fetchPage(data.next_cursor, signal);
-              next.catch(() => undefined); // handled when awaited above
+            if (more && data.has_more) {
+              if (ahead?.cursor === data.next_cursor) {
+                next = ahead;
+              } else {
+                if (ahead) log.warn('feed page tail named another cursor than its parsed body; asking again');
+                ahead?.abort();
+                next = request(data.next_cursor, signal);
+              }
+            } else {
+              ahead?.abort();
             }
             const write = store.upsertJobs(data.jobs, { seenInRun: input.runId ?? undefined });
             write.catch(() => undefined); // taken in page order below
@@ -254,7 +303,7 @@ export function createFeedSyncActivities(deps: FeedSyncActivityDeps) {
             queued.push(chain);
             if (queued.length >= WRITES_IN_FLIGHT) await queued.shift();
             if (failure) {
-              next?.catch(() => undefined);
+              next?.abort();
               await settled();
             }
           }

@@ -8,15 +8,27 @@
  * credits on pay-as-you-go plans.
  * Used by the feed-sync benchmark's bare loop. The syncFeedPage activity no longer reads ahead across
  * activities (with several workers the next activity usually lands elsewhere and fetches the page again);
- * it pipelines pages inside one attempt through `fetch`.
+ * it pipelines pages inside one attempt (JoboClient.feedReceived, next request before this page's parse).
  */
 import type { FeedPage, JoboClient } from '../jobo/client';
+import type { FeedRequest } from '../jobo/schemas';
 
 export interface FeedPageRequest {
   cursor: string | null;
   /** The incremental watermark, sent as updated_after on the first page of a scan (null = the whole feed). */
   updatedAfter: string | null;
   batchSize: number;
+}
+
+/**
+ * A continuation is the cursor alone (it carries the first request's filters and batch size); the first page
+ * leaves stable_scan at the upstream's default (true): paging by creation time, which an edit mid-scan cannot
+ * move, and which never hits the legacy scan's 409 deep-pagination limit.
+ */
+export function feedRequestBody(req: FeedPageRequest): FeedRequest {
+  return req.cursor
+    ? { cursor: req.cursor }
+    : { batch_size: req.batchSize, ...(req.updatedAfter ? { updated_after: req.updatedAfter } : {}) };
 }
 
 interface Ahead {
@@ -55,15 +67,9 @@ export class FeedPager {
     for (const key of [...this.ahead.keys()]) this.drop(key);
   }
 
-  /** One page, no read-ahead (syncFeedPage pipelines within its own attempt). */
+  /** One page, no read-ahead. */
   fetch(req: FeedPageRequest, signal?: AbortSignal): Promise<FeedPage> {
-    // A continuation is the cursor alone (it carries the first request's filters and batch size); the first
-    // page leaves stable_scan at the upstream's default (true): paging by creation time, which an edit
-    // mid-scan cannot move, and which never hits the legacy scan's 409 deep-pagination limit.
-    const body = req.cursor
-      ? { cursor: req.cursor }
-      : { batch_size: req.batchSize, ...(req.updatedAfter ? { updated_after: req.updatedAfter } : {}) };
-    return this.jobo.feed(body, { signal });
+    return this.jobo.feed(feedRequestBody(req), { signal });
   }
 
   private readAhead(req: FeedPageRequest): void {

@@ -27,6 +27,7 @@ import {
   SessionMetadata,
 } from './schemas';
 import { JoboFailure } from './failureTypes';
+import { readFeedContinuation, type FeedContinuation } from './feedTail';
 import { readJobs } from './jobReader';
 import { ApplicationFailure } from '@temporalio/common';
 import type { z } from 'zod';
@@ -39,6 +40,13 @@ export interface FeedPage extends Page<FeedResponse> {
   oddities: Record<string, number>;
   /** Jobs left out because they had no readable id or updated_at. */
   dropped: number;
+}
+
+/** A feed page received but not yet parsed (see JoboClient.feedReceived). */
+export interface ReceivedFeedPage {
+  /** The page's continuation as its body's tail says, or null when the tail could not be read. */
+  continuation: FeedContinuation | null;
+  read(): FeedPage;
 }
 
 export interface Page<T> {
@@ -114,15 +122,30 @@ export class JoboClient {
 
   /** A continuation should send `cursor` alone: the cursor carries the first request's filters. */
   async feed(req: FeedRequest, opts: { signal?: AbortSignal } = {}): Promise<FeedPage> {
+    return (await this.feedReceived(req, opts)).read();
+  }
+
+  /**
+   * A feed page in two steps: once its body is in, the continuation read from the body's tail (a guess, see
+   * ./feedTail), then `read()` parses and validates it as `feed` does. A pipelining caller sends the next
+   * request between the two; `onSent` tells it when this request has left.
+   */
+  async feedReceived(req: FeedRequest, opts: { signal?: AbortSignal; onSent?: () => void } = {}): Promise<ReceivedFeedPage> {
     const json = outgoing(FeedRequest, req, 'POST /api/jobs/feed');
-    const res = await this.http.send({ method: 'POST', path: '/api/jobs/feed', json, signal: opts.signal }, FeedEnvelope);
-    const { jobs, oddities, dropped } = readJobs(res.data.jobs);
+    const body = await this.http.receive({ method: 'POST', path: '/api/jobs/feed', json, signal: opts.signal, onSent: opts.onSent });
     return {
-      data: { ...res.data, jobs },
-      oddities,
-      dropped,
-      creditsBalance: creditsOf(res.headers),
-      serverTime: serverTimeOf(res.headers),
+      continuation: readFeedContinuation(body.text),
+      read: () => {
+        const res = body.parse(FeedEnvelope);
+        const { jobs, oddities, dropped } = readJobs(res.data.jobs);
+        return {
+          data: { ...res.data, jobs },
+          oddities,
+          dropped,
+          creditsBalance: creditsOf(res.headers),
+          serverTime: serverTimeOf(res.headers),
+        };
+      },
     };
   }
 

@@ -24,6 +24,16 @@ export interface HttpCall {
   raw?: { body: Buffer; contentType: string };
   headers?: Record<string, string>;
   signal?: AbortSignal;
+  /** Called once the request is handed to the connection pool (its slot taken): the caller may go on. */
+  onSent?: () => void;
+}
+
+/** A 2xx response whose body has arrived but is not parsed yet. */
+export interface ReceivedBody {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  parse<S extends z.ZodType>(schema: S): HttpResult<z.output<S>>;
 }
 
 export interface HttpResult<T> {
@@ -60,6 +70,16 @@ export class JoboHttp {
   async send<S extends z.ZodType>(call: HttpCall, schema: S): Promise<HttpResult<z.output<S>>>;
   async send(call: HttpCall, schema: null): Promise<HttpResult<undefined>>;
   async send(call: HttpCall, schema: z.ZodType | null): Promise<HttpResult<unknown>> {
+    const raw = await this.receive(call);
+    if (schema === null) return { status: raw.status, headers: raw.headers, data: undefined };
+    return raw.parse(schema);
+  }
+
+  /**
+   * Sends a request and takes in a 2xx body without parsing it, so a caller can look at the text first
+   * (the feed reads its cursor from the body's tail); `parse` then validates it exactly as `send` does.
+   */
+  async receive(call: HttpCall): Promise<ReceivedBody> {
     const url = this.url(call.path, call.query);
     const label = `${call.method} ${url.pathname}`;
     const headers: Record<string, string> = { 'x-api-key': this.opts.apiKey, accept: 'application/json', ...call.headers };
@@ -76,7 +96,9 @@ export class JoboHttp {
     let res: Awaited<ReturnType<typeof request>>;
     let text: string;
     try {
-      res = await request(url, { method: call.method, headers, body, dispatcher: this.agent, signal: call.signal });
+      const pending = request(url, { method: call.method, headers, body, dispatcher: this.agent, signal: call.signal });
+      call.onSent?.();
+      res = await pending;
       text = await res.body.text();
     } catch (err) {
       // Cancellation is not an upstream fault: let the caller's abort reason through untouched.
@@ -92,19 +114,26 @@ export class JoboHttp {
       }
       throw failureFromResponse(label, res.statusCode, res.headers, text);
     }
-    if (schema === null) return { status: res.statusCode, headers: res.headers, data: undefined };
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw invalidResponse(label, res.statusCode, 'body is not JSON');
-    }
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) {
-      const first = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-      throw invalidResponse(label, res.statusCode, first.join('; '));
-    }
-    return { status: res.statusCode, headers: res.headers, data: parsed.data };
+    const { statusCode: status, headers: resHeaders } = res;
+    return {
+      status,
+      headers: resHeaders,
+      text,
+      parse<S extends z.ZodType>(schema: S): HttpResult<z.output<S>> {
+        let json: unknown;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          throw invalidResponse(label, status, 'body is not JSON');
+        }
+        const parsed = schema.safeParse(json);
+        if (!parsed.success) {
+          const first = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+          throw invalidResponse(label, status, first.join('; '));
+        }
+        return { status, headers: resHeaders, data: parsed.data };
+      },
+    };
   }
 
   async close(): Promise<void> {
