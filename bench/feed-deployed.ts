@@ -13,8 +13,8 @@
  * worker's peak RSS (VmHWM) and bytes per stored job (SQLite file after a WAL checkpoint, or
  * pg_database_size, / jobs), and the
  * load average before and after (two shared cores: only ratios within one run mean anything). Then, unless
- * BENCH_CEILING=0, the ceiling: JoboClient's own feed loop (fetch, parse, tolerant reader) with no store,
- * since the next request needs the cursor of a parsed page.
+ * BENCH_CEILING=0, two ceilings: JoboClient's own feed loop (fetch, parse, tolerant reader) with no store,
+ * asking for the next page after a page is parsed, and as soon as its body is in (see runCeiling).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -104,17 +104,30 @@ function runReference(url: string, dir: string): Promise<Side> {
 }
 
 /**
- * The ceiling for any client that parses a page before it can ask for the next one: our own JoboClient's
- * feed loop (fetch, JSON.parse, tolerant reader) with no store at all, in this process.
+ * The ceilings, our own JoboClient's feed loop with no store at all, in this process: `parse-first` parses a
+ * page (JSON.parse, tolerant reader) before it asks for the next, as any client that needs a parsed cursor
+ * must; `tail-cursor` asks for the next as soon as a body is in, with the cursor its tail names, as
+ * syncFeedPage does, and parses while the next is served.
  */
-async function runCeiling(url: string): Promise<Side> {
+async function runCeiling(url: string, mode: 'parse-first' | 'tail-cursor'): Promise<Side> {
   const jobo = new JoboClient({ baseUrl: url, apiKey: API_KEY });
   const t0 = process.hrtime.bigint();
   let jobs = 0;
-  for (let cursor: string | null = null, first = true; first || cursor; first = false) {
-    const { data } = await jobo.feed(cursor ? { cursor } : { batch_size: 1000 });
+  let next: ReturnType<JoboClient['feedReceived']> | null = jobo.feedReceived({ batch_size: 1000 });
+  while (next) {
+    const received: Awaited<typeof next> = await next;
+    next = null;
+    const guess = received.continuation;
+    if (mode === 'tail-cursor' && guess?.hasMore && guess.nextCursor) {
+      let sent!: () => void;
+      const left = new Promise<void>((resolve) => (sent = resolve));
+      next = jobo.feedReceived({ cursor: guess.nextCursor }, { onSent: sent });
+      await Promise.race([left, next.catch(() => undefined)]);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const { data } = received.read();
     jobs += data.jobs.length;
-    cursor = data.has_more ? data.next_cursor : null;
+    if (!next && data.has_more && data.next_cursor) next = jobo.feedReceived({ cursor: data.next_cursor });
   }
   await jobo.close();
   return { jobs, seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
@@ -241,7 +254,13 @@ async function main(): Promise<void> {
             : await runApplyflow(env, sandbox.url, dir, `lat${latencyMs}`, pg);
         if (sides[side].jobs !== JOBS) throw new Error(`${side} stored ${sides[side].jobs} jobs, expected ${JOBS}`);
       }
-      const ceiling = process.env.BENCH_CEILING === '0' ? null : await runCeiling(sandbox.url);
+      const ceilings =
+        process.env.BENCH_CEILING === '0'
+          ? []
+          : [
+              ['parse-first', await runCeiling(sandbox.url, 'parse-first')] as const,
+              ['tail-cursor', await runCeiling(sandbox.url, 'tail-cursor')] as const,
+            ];
       const [ref, af] = [sides.reference, sides.applyflow];
       const rate = (s: Side) => s.jobs / s.seconds;
       console.log(`+${latencyMs} ms per page:`);
@@ -252,9 +271,9 @@ async function main(): Promise<void> {
           (af.pagesFetched !== undefined ? `, pages fetched/used ${af.pagesFetched}/${af.pagesUsed}` : ''),
       );
       console.log(`  ratio applyflow/reference = ${(rate(af) / rate(ref)).toFixed(2)} (target ${latencyMs === 0 ? '>= 2' : '>= 1.5'})`);
-      if (ceiling) {
+      for (const [mode, ceiling] of ceilings) {
         console.log(
-          `  ceiling: fetch + parse + read, no store ${ceiling.seconds.toFixed(1).padStart(6)} s ${rate(ceiling).toFixed(0).padStart(6)} jobs/s` +
+          `  ceiling, ${mode}: fetch + parse + read, no store ${ceiling.seconds.toFixed(1).padStart(6)} s ${rate(ceiling).toFixed(0).padStart(6)} jobs/s` +
             ` = ${(rate(ceiling) / rate(ref)).toFixed(2)} x reference`,
         );
       }
