@@ -122,3 +122,26 @@ export function jobKeyOfUrl(url: string): string {
   const canonical = canonicalJobUrl(url);
   return `u-${shortHash(canonical)}${shortHash(`${canonical}#2`)}`;
 }
+
+/**
+ * ATS providers a job's apply URL names by its host, known before any upstream session opens (what daily
+ * pacing per provider counts). The names are the upstream's provider ids for these hosts. A URL on any
+ * other host (a careers page that may redirect) names none: only the user's overall daily cap counts it.
+ */
+export const ATS_PROVIDERS = ['greenhouse', 'lever', 'ashby', 'workday'] as const;
+export type AtsProvider = (typeof ATS_PROVIDERS)[number];
+
+export function atsProviderOfUrl(url: string): AtsProvider | null {
+  const m = URL_PARTS.exec(url.trim());
+  if (!m) return null;
+  const host = m[2]
+    .slice(m[2].lastIndexOf('@') + 1)
+    .toLowerCase()
+    .replace(/:\d+$/, '')
+    .replace(/\.$/, '');
+  if (host === 'boards.greenhouse.io' || host === 'job-boards.greenhouse.io') return 'greenhouse';
+  if (/^jobs\.(eu\.)?lever\.co$/.test(host)) return 'lever';
+  if (host === 'jobs.ashbyhq.com') return 'ashby';
+  if (host.endsWith('.myworkdayjobs.com')) return 'workday';
+  return null;
+}

@@ -79,6 +79,13 @@ export interface ClaimRequest extends LedgerWrite {
    * a user past a limit gets `limit_reached`. Set by workflows that know that answer (patched).
    */
   enforceLimits?: boolean;
+  /**
+   * With enforceLimits: ask the user's daily caps too, and answer `paced` past one (the caller waits for the
+   * next day window and claims again). Set by workflows that wait (patched, ours).
+   */
+  pacing?: boolean;
+  /** The instant the limits count at (the workflow's clock, so a waiting workflow's next window is its own); default now. */
+  at?: string;
 }
 
 /**
@@ -93,7 +100,12 @@ export type Claim =
   | { kind: 'unconfirmed'; row: LedgerRow }
   | { kind: 'owned'; row: LedgerRow }
   /** The profile owner's total or monthly limit is used up: the row is FAILED (`limit_reached: …`), nothing goes upstream. */
-  | { kind: 'limit_reached'; row: LedgerRow };
+  | { kind: 'limit_reached'; row: LedgerRow }
+  /**
+   * A daily cap of the profile owner is used up today (ours): nothing was reserved, the caller owns the row
+   * (QUEUED) and claims again at `until`, the start of the next day in the user's timezone.
+   */
+  | { kind: 'paced'; row: LedgerRow; until: string };
 
 export interface ApplicationsLedger {
   /**
@@ -204,7 +216,7 @@ export const RETRYABLE_STATUSES: readonly ApplicationStatus[] = ['FAILED', 'CANC
  * both backends decide alike: `take` means the caller becomes the owner (the backend updates the owner
  * columns and, unless the row is UNCONFIRMED, restarts it as QUEUED).
  */
-export function claimDecision(row: LedgerRow, req: ClaimRequest): { kind: Claim['kind']; take: boolean } {
+export function claimDecision(row: LedgerRow, req: ClaimRequest): { kind: Exclude<Claim['kind'], 'paced'>; take: boolean } {
   const mine = row.workflowId === req.workflowId;
   if (mine && row.runId === req.runId) {
     // This run's own refusal (an activity retry after the commit): still refused.

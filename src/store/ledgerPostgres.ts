@@ -28,7 +28,15 @@ import {
 } from './ledger';
 import { AWAITING_KINDS } from '../shared/applicationStatus';
 import { PROFILE_OWNERS_SCHEMA } from './profileOwners';
-import { limitReached, limitReachedError, monthOf, RESERVATION_SQL, toUser, type UserRow } from './users';
+import {
+  RESERVATION_SQL,
+  reservationDecision,
+  reservationParams,
+  toUser,
+  type Reservation,
+  type ReservationCounts,
+  type UserRow,
+} from './users';
 import { inTransaction } from './pgTransaction';
 import { createUsersSchema, numbered } from './usersPostgres';
 
@@ -112,20 +120,19 @@ async function migrateNeedsPerson(c: PoolClient): Promise<void> {
  * One unit of the profile owner's limits for this job, or the refusal (null also for a profile without a
  * limited user). The user's row lock makes concurrent claims of one user count one after another.
  */
-async function reserve(c: PoolClient, req: ClaimRequest): Promise<string | null> {
-  const now = new Date();
+async function reserve(c: PoolClient, req: ClaimRequest): Promise<Reservation> {
+  const at = req.at ? new Date(req.at) : new Date();
   const owner = (await c.query<{ user_id: string }>(numbered(RESERVATION_SQL.owner), [req.profileId])).rows[0];
-  if (!owner) return null;
+  if (!owner) return { kind: 'reserved' };
   const raw = (await c.query<UserRow>(`SELECT * FROM api_users WHERE id = $1 FOR UPDATE`, [owner.user_id])).rows[0];
-  if (!raw) return null;
-  if ((await c.query(numbered(RESERVATION_SQL.held), [req.profileId, req.jobId])).rows.length) return null;
+  if (!raw) return { kind: 'reserved' };
+  if ((await c.query(numbered(RESERVATION_SQL.held), [req.profileId, req.jobId])).rows.length) return { kind: 'reserved' };
   const user = toUser(raw);
-  const month = monthOf(now, user.timezone);
-  const counts = (await c.query<{ total: string; monthly: string | null }>(numbered(RESERVATION_SQL.counts), [month, user.id])).rows[0];
-  const which = limitReached(user, { total: Number(counts.total), monthly: Number(counts.monthly ?? 0) });
-  if (which) return limitReachedError(which, user, month);
-  await c.query(numbered(RESERVATION_SQL.insert), [req.profileId, req.jobId, user.id, month, now.toISOString()]);
-  return null;
+  const p = reservationParams(user, req, at);
+  const counts = (await c.query<ReservationCounts>(numbered(RESERVATION_SQL.counts), p.counts)).rows[0];
+  const answer = reservationDecision(user, counts, at, req.pacing === true, p.provider);
+  if (answer.kind === 'reserved') await c.query(numbered(RESERVATION_SQL.insert), p.insert);
+  return answer;
 }
 
 export class PostgresLedger implements ApplicationsLedger {
@@ -156,18 +163,20 @@ export class PostgresLedger implements ApplicationsLedger {
         req.jobId,
       ]);
       let row = toLedgerRow(rows[0]);
-      let kind: Claim['kind'] = 'claimed';
+      let kind: Exclude<Claim['kind'], 'paced'> = 'claimed';
       const fresh = inserted.rowCount === 1;
       const decision = fresh ? { kind: 'claimed' as const, take: true } : claimDecision(row, req);
-      // Nobody sees the fresh row before the commit, so a refused one is made FAILED before anyone does.
-      const refusal = decision.kind === 'claimed' && decision.take && req.enforceLimits ? await reserve(c, req) : null;
-      if (refusal) {
+      // Nobody sees the fresh row before the commit, so a refused one is made FAILED before anyone does. A paced
+      // run claims its own row again after the wait: it reserves then (reserving twice is a no-op).
+      const answer = decision.kind === 'claimed' && (decision.take || req.pacing) && req.enforceLimits ? await reserve(c, req) : null;
+      if (answer?.kind === 'refused') {
         kind = 'limit_reached';
-        if (fresh) {
+        // Fresh, or its own row waiting for a window that came too late for the month: refused now.
+        if (fresh || !decision.take) {
           const { rows: refused } = await c.query<RawLedgerRow>(
             `UPDATE applications SET status = 'FAILED', error = $3, completed_at = now(), updated_at = now()
            WHERE profile_id = $1 AND job_id = $2 RETURNING *`,
-            [req.profileId, req.jobId, refusal],
+            [req.profileId, req.jobId, answer.error],
           );
           row = toLedgerRow(refused[0]);
         }
@@ -185,6 +194,8 @@ export class PostgresLedger implements ApplicationsLedger {
           row = toLedgerRow(again.rows[0]);
         }
       }
+      // Paced: the row is this run's meanwhile (QUEUED, taken over above if need be), so other starters attach.
+      if (answer?.kind === 'paced') return { kind: 'paced', row, until: answer.until };
       return { kind, row };
     });
   }

@@ -26,7 +26,8 @@ import {
   type RawLedgerRow,
 } from './ledger';
 import { PROFILE_OWNERS_SCHEMA } from './profileOwners';
-import { limitReached, limitReachedError, monthOf, RESERVATION_SQL, toUser, USERS_SCHEMA } from './users';
+import { RESERVATION_SQL, reservationDecision, reservationParams, toUser, type Reservation, type ReservationCounts } from './users';
+import { createSqliteUsersSchema } from './usersSqlite';
 
 // Idempotent DDL on the shared handle: the ledger ships apart from the job store's versioned migrations.
 const SCHEMA = ledgerSchemaSql({ text: 'TEXT', json: 'TEXT', time: 'TEXT' });
@@ -91,7 +92,7 @@ export class SqliteLedger implements ApplicationsLedger {
     db.exec(SCHEMA);
     // The claim reserves against users' limits; their tables may not have been opened yet.
     db.exec(PROFILE_OWNERS_SCHEMA('TEXT'));
-    db.exec(USERS_SCHEMA('TEXT'));
+    createSqliteUsersSchema(db);
     this.upsert = db.prepare(UPSERT_SQL);
     this.insertNew = db.prepare(INSERT_NEW_SQL);
     this.takeOver = db.prepare(TAKE_OVER_SQL);
@@ -107,12 +108,21 @@ export class SqliteLedger implements ApplicationsLedger {
         const params = ledgerParams({ ...req, status: 'QUEUED' }, now.toISOString());
         const found = this.getSync(req.profileId, req.jobId);
         const decision = found ? claimDecision(found, req) : { kind: 'claimed' as const, take: true };
-        if (decision.kind === 'claimed' && decision.take && req.enforceLimits) {
-          const refusal = this.reserve(req, now);
-          if (refusal) {
-            if (found) return { kind: 'limit_reached', row: found };
-            this.insertNew.run(ledgerParams({ ...req, status: 'FAILED', error: refusal }, now.toISOString()));
+        // A paced run claims its own row again after the wait: it reserves then (reserving twice is a no-op).
+        if (decision.kind === 'claimed' && (decision.take || req.pacing) && req.enforceLimits) {
+          const answer = this.reserve(req, req.at ? new Date(req.at) : now);
+          if (answer.kind === 'refused') {
+            if (!found) this.insertNew.run(ledgerParams({ ...req, status: 'FAILED', error: answer.error }, now.toISOString()));
+            // Its own row, waiting for a window that came too late for the month: refused now.
+            else if (!decision.take) this.upsert.run(ledgerParams({ ...req, status: 'FAILED', error: answer.error }, now.toISOString()));
+            else return { kind: 'limit_reached', row: found };
             return { kind: 'limit_reached', row: this.getSync(req.profileId, req.jobId)! };
+          }
+          if (answer.kind === 'paced') {
+            // The row is this run's meanwhile (QUEUED), so other starters attach to it instead of racing.
+            if (!found) this.insertNew.run(params);
+            else if (decision.take) this.takeOver.run(params);
+            return { kind: 'paced', row: this.getSync(req.profileId, req.jobId)!, until: answer.until };
           }
         }
         if (!found) {
@@ -125,19 +135,18 @@ export class SqliteLedger implements ApplicationsLedger {
       .immediate();
   }
 
-  /** One unit of the profile owner's limits for this job, or the refusal; null also for profiles without a limited user. */
-  private reserve(req: ClaimRequest, now: Date): string | null {
+  /** One unit of the profile owner's limits for this job, its refusal or its wait; `reserved` also for profiles without a user. */
+  private reserve(req: ClaimRequest, at: Date): Reservation {
     const owner = this.db.prepare(RESERVATION_SQL.owner).get(req.profileId) as { user_id: string } | undefined;
-    if (!owner) return null;
+    if (!owner) return { kind: 'reserved' };
     const raw = this.db.prepare(`SELECT * FROM api_users WHERE id = ?`).get(owner.user_id) as Parameters<typeof toUser>[0] | undefined;
-    if (!raw || this.db.prepare(RESERVATION_SQL.held).get(req.profileId, req.jobId)) return null;
+    if (!raw || this.db.prepare(RESERVATION_SQL.held).get(req.profileId, req.jobId)) return { kind: 'reserved' };
     const user = toUser(raw);
-    const month = monthOf(now, user.timezone);
-    const counts = this.db.prepare(RESERVATION_SQL.counts).get(month, user.id) as { total: number; monthly: number | null };
-    const which = limitReached(user, { total: counts.total, monthly: counts.monthly ?? 0 });
-    if (which) return limitReachedError(which, user, month);
-    this.db.prepare(RESERVATION_SQL.insert).run(req.profileId, req.jobId, user.id, month, now.toISOString());
-    return null;
+    const p = reservationParams(user, req, at);
+    const counts = this.db.prepare(RESERVATION_SQL.counts).get(...p.counts) as ReservationCounts;
+    const answer = reservationDecision(user, counts, at, req.pacing === true, p.provider);
+    if (answer.kind === 'reserved') this.db.prepare(RESERVATION_SQL.insert).run(...p.insert);
+    return answer;
   }
 
   async record(write: LedgerWrite): Promise<LedgerRow> {

@@ -9,8 +9,13 @@
  * claims for a profile the user owns reserves one unit (application_reservations, one per (profile, job
  * key), so a take-over or retry of the same job does not count twice). The month is the calendar month in
  * the user's timezone (UTC unless set).
+ *
+ * Daily pacing (ours, issue 17): an optional cap per day and per ATS provider per day. Past one nothing is
+ * refused: the claim answers `paced` with the start of the next day in the user's timezone, and the
+ * application waits for it. Each reservation records its day and the provider its apply URL names.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { ATS_PROVIDERS, atsProviderOfUrl, type AtsProvider } from '../shared/jobKey';
 import type { JobStore } from './types';
 
 export const USER_STATUSES = ['active', 'inactive'] as const;
@@ -29,7 +34,11 @@ export interface UserRecord {
   maxTotalJobApplications: number;
   maxJobApplicationsPerMonth: number;
   status: UserStatus;
-  /** IANA timezone the monthly limit's month follows; null is UTC. */
+  /** Applications started per day in the user's timezone; null: no daily cap (ours). */
+  maxJobApplicationsPerDay: number | null;
+  /** Per ATS provider (src/shared/jobKey.ts ATS_PROVIDERS), applications per day; absent: no cap (ours). */
+  maxJobApplicationsPerDayByProvider: DailyCapsByProvider;
+  /** IANA timezone the monthly limit's month and the daily caps' day follow; null is UTC. */
   timezone: string | null;
   createdAt: string;
   updatedAt: string;
@@ -43,7 +52,11 @@ export interface NewUser {
   maxJobApplicationsPerMonth?: number;
   status?: UserStatus;
   timezone?: string | null;
+  maxJobApplicationsPerDay?: number | null;
+  maxJobApplicationsPerDayByProvider?: DailyCapsByProvider;
 }
+
+export type DailyCapsByProvider = Partial<Record<AtsProvider, number>>;
 
 export type UserPatch = Partial<Omit<NewUser, 'externalUserId'>>;
 
@@ -62,6 +75,11 @@ export interface UserUsage {
   monthly: number;
   /** The month counted, YYYY-MM in the user's timezone. */
   month: string;
+  /** Applications reserved today (the day in the user's timezone), overall and by provider. */
+  daily: number;
+  dailyByProvider: DailyCapsByProvider;
+  /** The day counted, YYYY-MM-DD in the user's timezone. */
+  day: string;
 }
 
 export class UserExistsError extends Error {
@@ -102,6 +120,8 @@ export const USERS_SCHEMA = (time: string) => `
     max_monthly        INTEGER NOT NULL,
     status             TEXT NOT NULL CHECK (status IN ('active', 'inactive')),
     timezone           TEXT,
+    max_daily          INTEGER,
+    max_daily_by_provider TEXT,
     created_at         ${time} NOT NULL,
     updated_at         ${time} NOT NULL,
     UNIQUE (operator_id, external_user_id)
@@ -122,10 +142,51 @@ export const USERS_SCHEMA = (time: string) => `
     user_id     TEXT NOT NULL,
     month       TEXT NOT NULL,
     reserved_at ${time} NOT NULL,
+    day         TEXT,
+    provider    TEXT,
     PRIMARY KEY (profile_id, job_id)
   );
   CREATE INDEX IF NOT EXISTS application_reservations_user ON application_reservations (user_id, month);
 `;
+
+/**
+ * Columns added after the tables first shipped (daily pacing), as [table, column, type]: each backend adds
+ * the missing ones on open (USERS_MIGRATIONS), then creates USERS_LATE_INDEXES over them.
+ */
+export const USERS_ADDED_COLUMNS: readonly [string, string, string][] = [
+  ['api_users', 'max_daily', 'INTEGER'],
+  ['api_users', 'max_daily_by_provider', 'TEXT'],
+  ['application_reservations', 'day', 'TEXT'],
+  ['application_reservations', 'provider', 'TEXT'],
+];
+export const USERS_LATE_INDEXES = `CREATE INDEX IF NOT EXISTS application_reservations_day ON application_reservations (user_id, day);`;
+
+/**
+ * Reservations made before daily pacing get their day (in their user's timezone) and the provider their
+ * job's apply URL names, so today's count is right on the day of the upgrade. Both backends run
+ * RESERVATION_BACKFILL.select, then `update` with each row's parameters.
+ */
+export const RESERVATION_BACKFILL = {
+  pending: `SELECT 1 AS pending FROM application_reservations WHERE day IS NULL LIMIT 1`,
+  select: `SELECT r.profile_id, r.job_id, r.reserved_at, u.timezone, a.job_url FROM application_reservations r
+     LEFT JOIN api_users u ON u.id = r.user_id
+     LEFT JOIN applications a ON a.profile_id = r.profile_id AND a.job_id = r.job_id
+     WHERE r.day IS NULL`,
+  update: `UPDATE application_reservations SET day = ?, provider = ? WHERE profile_id = ? AND job_id = ?`,
+};
+
+export interface BackfillRow {
+  profile_id: string;
+  job_id: string;
+  reserved_at: string | Date;
+  timezone: string | null;
+  job_url: string | null;
+}
+
+export function backfillParams(r: BackfillRow): unknown[] {
+  const at = r.reserved_at instanceof Date ? r.reserved_at : new Date(r.reserved_at);
+  return [dayOf(at, r.timezone), r.job_url ? atsProviderOfUrl(r.job_url) : null, r.profile_id, r.job_id];
+}
 
 export const keyDigest = (secret: string) => createHash('sha256').update(secret, 'utf8').digest('hex');
 
@@ -133,6 +194,48 @@ export const keyDigest = (secret: string) => createHash('sha256').update(secret,
 export function monthOf(now: Date, timezone: string | null): string {
   const parts = new Intl.DateTimeFormat('en-CA', { timeZone: timezone ?? 'UTC', year: 'numeric', month: '2-digit' }).formatToParts(now);
   return `${parts.find((p) => p.type === 'year')!.value}-${parts.find((p) => p.type === 'month')!.value}`;
+}
+
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** YYYY-MM-DD of `now` in `timezone` (UTC when null): the daily caps' window. */
+export function dayOf(now: Date, timezone: string | null): string {
+  const tz = timezone ?? 'UTC';
+  let f = dayFormats.get(tz);
+  if (!f) dayFormats.set(tz, (f = new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' })));
+  const parts = f.formatToParts(now);
+  const part = (type: string) => parts.find((p) => p.type === type)!.value;
+  return `${part('year')}-${part('month')}-${part('day')}`;
+}
+
+/**
+ * The first instant after `now` whose day in `timezone` is another: the next window's start. Searched, not
+ * computed from offsets, so a day that starts at 01:00 (a DST change at midnight) is found as it is.
+ */
+export function nextDayStart(now: Date, timezone: string | null): Date {
+  const today = dayOf(now, timezone);
+  let lo = now.getTime(); // still today
+  let hi = lo + 26 * 3_600_000; // no day is longer than 25 hours
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (dayOf(new Date(mid), timezone) === today) lo = mid;
+    else hi = mid;
+  }
+  return new Date(hi);
+}
+
+/** Problems with a per-provider daily caps object, each naming its key (empty: valid). */
+export function dailyCapsProblems(value: unknown): { field: string; message: string }[] {
+  const field = 'maxJobApplicationsPerDayByProvider';
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return [{ field, message: `expected an object of provider → cap, providers: ${ATS_PROVIDERS.join(', ')}` }];
+  return Object.entries(value).flatMap(([k, v]) => {
+    if (!(ATS_PROVIDERS as readonly string[]).includes(k))
+      return [{ field: `${field}.${k}`, message: `not a provider this store knows (${ATS_PROVIDERS.join(', ')})` }];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 1_000_000_000)
+      return [{ field: `${field}.${k}`, message: 'expected a whole number >= 0' }];
+    return [];
+  });
 }
 
 export function isTimezone(tz: string): boolean {
@@ -154,6 +257,21 @@ export function limitReached(
   return null;
 }
 
+/**
+ * The daily cap this application would pass, or null when it fits today: `provider` is the one its apply
+ * URL names (null: only the overall cap counts it).
+ */
+export function dailyCapReached(
+  user: Pick<UserRecord, 'maxJobApplicationsPerDay' | 'maxJobApplicationsPerDayByProvider'>,
+  usage: { daily: number; dailyProvider: number },
+  provider: AtsProvider | null,
+): 'daily' | 'provider' | null {
+  if (user.maxJobApplicationsPerDay !== null && usage.daily >= user.maxJobApplicationsPerDay) return 'daily';
+  const cap = provider ? user.maxJobApplicationsPerDayByProvider[provider] : undefined;
+  if (cap !== undefined && usage.dailyProvider >= cap) return 'provider';
+  return null;
+}
+
 /** The few statements the users store needs, in `?` placeholders; each backend runs them its way. */
 export interface SqlRunner {
   all<T>(sql: string, params: unknown[]): Promise<T[]>;
@@ -171,6 +289,9 @@ export interface UserRow {
   max_monthly: number | string;
   status: UserStatus;
   timezone: string | null;
+  /** Absent in rows read before the column existed. */
+  max_daily?: number | string | null;
+  max_daily_by_provider?: string | null;
   created_at: string | Date;
   updated_at: string | Date;
 }
@@ -196,6 +317,8 @@ export function toUser(r: UserRow): UserRecord {
     maxTotalJobApplications: Number(r.max_total),
     maxJobApplicationsPerMonth: Number(r.max_monthly),
     status: r.status,
+    maxJobApplicationsPerDay: r.max_daily === null || r.max_daily === undefined ? null : Number(r.max_daily),
+    maxJobApplicationsPerDayByProvider: r.max_daily_by_provider ? (JSON.parse(r.max_daily_by_provider) as DailyCapsByProvider) : {},
     timezone: r.timezone,
     createdAt: iso(r.created_at),
     updatedAt: iso(r.updated_at),
@@ -219,8 +342,9 @@ export class SqlUsers implements Users {
     const now = new Date().toISOString();
     try {
       await this.db.run(
-        `INSERT INTO api_users (id, operator_id, external_user_id, name, email, max_total, max_monthly, status, timezone, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO api_users (id, operator_id, external_user_id, name, email, max_total, max_monthly, status, timezone,
+           max_daily, max_daily_by_provider, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         [
           id,
           operatorId,
@@ -231,6 +355,8 @@ export class SqlUsers implements Users {
           input.maxJobApplicationsPerMonth ?? DEFAULT_MAX_MONTHLY,
           input.status ?? 'active',
           input.timezone ?? null,
+          input.maxJobApplicationsPerDay ?? null,
+          capsColumn(input.maxJobApplicationsPerDayByProvider),
           now,
           now,
         ],
@@ -274,6 +400,9 @@ export class SqlUsers implements Users {
     if (patch.maxJobApplicationsPerMonth !== undefined) cols.push(['max_monthly', patch.maxJobApplicationsPerMonth]);
     if (patch.status !== undefined) cols.push(['status', patch.status]);
     if (patch.timezone !== undefined) cols.push(['timezone', patch.timezone]);
+    if (patch.maxJobApplicationsPerDay !== undefined) cols.push(['max_daily', patch.maxJobApplicationsPerDay]);
+    if (patch.maxJobApplicationsPerDayByProvider !== undefined)
+      cols.push(['max_daily_by_provider', capsColumn(patch.maxJobApplicationsPerDayByProvider)]);
     cols.push(['updated_at', new Date().toISOString()]);
     const changed = await this.db.run(`UPDATE api_users SET ${cols.map(([c]) => `${c} = ?`).join(', ')} WHERE id = ? AND operator_id = ?`, [
       ...cols.map(([, v]) => v),
@@ -329,11 +458,24 @@ export class SqlUsers implements Users {
   async usage(userId: string, now = new Date()): Promise<UserUsage> {
     const user = await this.byId(userId);
     const month = monthOf(now, user?.timezone ?? null);
-    const [r] = await this.db.all<{ total: number | string; monthly: number | string | null }>(
-      `SELECT COUNT(*) AS total, SUM(CASE WHEN month = ? THEN 1 ELSE 0 END) AS monthly FROM application_reservations WHERE user_id = ?`,
-      [month, userId],
+    const day = dayOf(now, user?.timezone ?? null);
+    const [r] = await this.db.all<{ total: number | string; monthly: number | string | null; daily: number | string | null }>(
+      `SELECT COUNT(*) AS total, SUM(CASE WHEN month = ? THEN 1 ELSE 0 END) AS monthly, SUM(CASE WHEN day = ? THEN 1 ELSE 0 END) AS daily
+       FROM application_reservations WHERE user_id = ?`,
+      [month, day, userId],
     );
-    return { total: Number(r.total), monthly: Number(r.monthly ?? 0), month };
+    const byProvider = await this.db.all<{ provider: string; n: number | string }>(
+      `SELECT provider, COUNT(*) AS n FROM application_reservations WHERE user_id = ? AND day = ? AND provider IS NOT NULL GROUP BY provider`,
+      [userId, day],
+    );
+    return {
+      total: Number(r.total),
+      monthly: Number(r.monthly ?? 0),
+      month,
+      daily: Number(r.daily ?? 0),
+      dailyByProvider: Object.fromEntries(byProvider.map((p) => [p.provider, Number(p.n)])),
+      day,
+    };
   }
 }
 
@@ -361,6 +503,52 @@ export const limitReachedError = (which: 'total' | 'monthly', user: UserRecord, 
 export const RESERVATION_SQL = {
   owner: `SELECT user_id FROM profile_owners WHERE profile_id = ?`,
   held: `SELECT 1 AS held FROM application_reservations WHERE profile_id = ? AND job_id = ?`,
-  counts: `SELECT COUNT(*) AS total, SUM(CASE WHEN month = ? THEN 1 ELSE 0 END) AS monthly FROM application_reservations WHERE user_id = ?`,
-  insert: `INSERT INTO application_reservations (profile_id, job_id, user_id, month, reserved_at) VALUES (?, ?, ?, ?, ?)`,
+  /** Parameters: month, day, day, provider, user. */
+  counts: `SELECT COUNT(*) AS total, SUM(CASE WHEN month = ? THEN 1 ELSE 0 END) AS monthly,
+    SUM(CASE WHEN day = ? THEN 1 ELSE 0 END) AS daily, SUM(CASE WHEN day = ? AND provider = ? THEN 1 ELSE 0 END) AS daily_provider
+    FROM application_reservations WHERE user_id = ?`,
+  insert: `INSERT INTO application_reservations (profile_id, job_id, user_id, month, reserved_at, day, provider) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 };
+
+export interface ReservationCounts {
+  total: number | string;
+  monthly: number | string | null;
+  daily: number | string | null;
+  daily_provider: number | string | null;
+}
+
+/** The claim's answer from the profile owner's limits: reserved (or nothing to reserve), refused, or paced. */
+export type Reservation = { kind: 'reserved' } | { kind: 'refused'; error: string } | { kind: 'paced'; until: string };
+
+/**
+ * The reservation's decision, both backends alike: `counts` are the user's reservations so far (RESERVATION_SQL.counts
+ * at `at`), `pacing` whether the caller waits for a daily window (else daily caps are not asked).
+ */
+export function reservationDecision(
+  user: UserRecord,
+  counts: ReservationCounts,
+  at: Date,
+  pacing: boolean,
+  provider: AtsProvider | null,
+): Reservation {
+  const month = monthOf(at, user.timezone);
+  const which = limitReached(user, { total: Number(counts.total), monthly: Number(counts.monthly ?? 0) });
+  if (which) return { kind: 'refused', error: limitReachedError(which, user, month) };
+  if (pacing && dailyCapReached(user, { daily: Number(counts.daily ?? 0), dailyProvider: Number(counts.daily_provider ?? 0) }, provider))
+    return { kind: 'paced', until: nextDayStart(at, user.timezone).toISOString() };
+  return { kind: 'reserved' };
+}
+
+/** The parameters of RESERVATION_SQL.counts and .insert for a claim at `at`. */
+export function reservationParams(user: UserRecord, req: { profileId: string; jobId: string; jobUrl: string }, at: Date) {
+  const month = monthOf(at, user.timezone);
+  const day = dayOf(at, user.timezone);
+  const provider = atsProviderOfUrl(req.jobUrl);
+  return {
+    provider,
+    counts: [month, day, day, provider, user.id],
+    insert: [req.profileId, req.jobId, user.id, month, at.toISOString(), day, provider],
+  };
+}
+
+const capsColumn = (caps: DailyCapsByProvider | undefined) => (caps && Object.keys(caps).length ? JSON.stringify(caps) : null);
