@@ -1,6 +1,7 @@
 /**
- * The SQLite `data` column since schema v4: the parts of a JobDto that have no column of their own, as one
- * JSON array in a fixed order (no key names), so a stored job is about 1 KB of data instead of 1.9 KB. Read
+ * The `data` column since SQLite schema v4 and PostgreSQL schema v3 (jsonb there): the parts of a JobDto
+ * that have no column of their own, as one JSON array in a fixed order (no key names), so a stored job is
+ * about 1 KB of data instead of 1.9 KB. Read
  * back together with the row's columns it is the same JobDto (`decodeJobData(encodeJobData(job), row)`
  * deep-equals `job`). Left out of the array, because a column holds them verbatim: id, title, description,
  * company.name, apply_url, updated_at, the three enums and compensation. `listing_url` equal to `apply_url` and
@@ -58,12 +59,17 @@ const bucketOut = (b: Bucket) => [b.education, b.experience, b.skills, b.certifi
 const bucketIn = (a: string[][]): Bucket => ({ education: a[0], experience: a[1], skills: a[2], certifications: a[3] });
 
 export function encodeJobData(job: JobDto): string {
-  if (!knownShape(job)) return JSON.stringify({ ...job, description: undefined });
+  return JSON.stringify(jobDataValue(job));
+}
+
+/** What encodeJobData serialises: the compact array, or the object without the description. */
+export function jobDataValue(job: JobDto): unknown[] | Partial<JobDto> {
+  if (!knownShape(job)) return { ...job, description: undefined };
   const c = job.company;
   const q = job.qualifications;
   const locations: unknown[] = [];
   for (const l of job.locations) locations.push([l.location, l.city, l.state, l.country, l.country_code, l.latitude, l.longitude]);
-  return JSON.stringify([
+  return [
     COMPACT_V1,
     job.normalized_title,
     c.id,
@@ -85,7 +91,7 @@ export function encodeJobData(job: JobDto): string {
     job.is_work_auth_required,
     job.is_h1b_sponsor,
     job.is_clearance_required,
-  ]);
+  ];
 }
 
 type Compact = [
@@ -113,7 +119,11 @@ type Compact = [
 ];
 
 export function decodeJobData(data: string, col: JobColumns): JobDto {
-  const parsed = JSON.parse(data) as unknown;
+  return decodeJobValue(JSON.parse(data), col);
+}
+
+/** decodeJobData of a value already parsed (PostgreSQL's jsonb arrives parsed). */
+export function decodeJobValue(parsed: unknown, col: JobColumns): JobDto {
   if (!Array.isArray(parsed)) {
     // The object form (rows before v4, or a shape the compact form does not know): the description lives
     // in its own column unless the row predates the lean data column.
