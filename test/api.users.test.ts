@@ -130,6 +130,50 @@ describe('users and their keys', () => {
     expect((await call('GET', `/api/v1/users/${id}`)).status).toBe(404);
   });
 
+  test('daily caps (ours): set at create, changed and cleared by PATCH, shown by GET; bad values are a 400 naming the field', async () => {
+    const created = await call('POST', '/api/v1/users', {
+      body: { externalUserId: 'crm-daily', maxJobApplicationsPerDay: 5, maxJobApplicationsPerDayByProvider: { workday: 30 } },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ maxJobApplicationsPerDay: 5, maxJobApplicationsPerDayByProvider: { workday: 30 } });
+    const id = created.body.userId as string;
+    expect(await users.byId(id)).toMatchObject({ maxJobApplicationsPerDay: 5, maxJobApplicationsPerDayByProvider: { workday: 30 } });
+    const plain = await call('POST', '/api/v1/users', { body: { externalUserId: 'crm-daily-none' } });
+    expect(plain.body).toMatchObject({ maxJobApplicationsPerDay: null, maxJobApplicationsPerDayByProvider: {} });
+
+    const patched = await call('PATCH', `/api/v1/users/${id}`, {
+      body: { maxJobApplicationsPerDay: null, maxJobApplicationsPerDayByProvider: { workday: 2, greenhouse: 0 } },
+    });
+    expect(patched.status).toBe(200);
+    expect((await call('GET', `/api/v1/users/${id}`)).body).toMatchObject({
+      maxJobApplicationsPerDay: null,
+      maxJobApplicationsPerDayByProvider: { workday: 2, greenhouse: 0 },
+    });
+    expect(await users.byId(id)).toMatchObject({
+      maxJobApplicationsPerDay: null,
+      maxJobApplicationsPerDayByProvider: { workday: 2, greenhouse: 0 },
+    });
+
+    const bad = await call('PATCH', `/api/v1/users/${id}`, {
+      body: { maxJobApplicationsPerDay: -1, maxJobApplicationsPerDayByProvider: { workday: 1.5, taleo: 3 } },
+    });
+    expect([bad.status, bad.body.error]).toEqual([400, 'invalid_request']);
+    expect(bad.body.fields.map((f: { field: string }) => f.field).sort()).toEqual([
+      'maxJobApplicationsPerDay',
+      'maxJobApplicationsPerDayByProvider.taleo',
+      'maxJobApplicationsPerDayByProvider.workday',
+    ]);
+    const notObject = await call('POST', '/api/v1/users', {
+      body: { externalUserId: 'crm-daily-bad', maxJobApplicationsPerDayByProvider: [3] },
+    });
+    expect([notObject.status, notObject.body.fields.map((f: { field: string }) => f.field)]).toEqual([
+      400,
+      ['maxJobApplicationsPerDayByProvider'],
+    ]);
+    // Nothing changed by the refused requests.
+    expect(await users.byId(id)).toMatchObject({ maxJobApplicationsPerDayByProvider: { workday: 2, greenhouse: 0 } });
+  });
+
   test("a user's key is that user: profiles it makes are owned by its user id; revoked is 401, inactive is 403", async () => {
     const id = (await call('POST', '/api/v1/users', { body: { externalUserId: 'crm-2' } })).body.userId as string;
     const made = await call('POST', `/api/v1/users/${id}/api-keys`, { body: { name: 'laptop' } });
@@ -506,4 +550,7 @@ test('the OpenAPI document has the users, keys, usage, analytics and job search 
     ]),
   );
   expect(res.body.components.schemas.Error.properties.retryAfter).toBeDefined();
+  expect(Object.keys(res.body.components.schemas.User.properties)).toEqual(
+    expect.arrayContaining(['maxJobApplicationsPerDay', 'maxJobApplicationsPerDayByProvider']),
+  );
 });

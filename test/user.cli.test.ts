@@ -100,3 +100,63 @@ test('create, update, key create/list/revoke and delete, each as stored; another
   expect((await applyflow('user', 'delete', id, '--operator', 'ops')).code).toBe(0);
   expect(await inStore((u) => u.byId(id))).toBeNull();
 }, 120_000);
+
+test('daily caps (ours): --max-daily and --max-daily-by-provider set, show and clear them; bad values are named', async () => {
+  const made = await applyflow(
+    'user',
+    'create',
+    '--operator',
+    'ops',
+    '--external-id',
+    'crm-daily',
+    '--max-daily-by-provider',
+    'workday=30',
+  );
+  expect(made.code).toBe(0);
+  expect(made.out).toContain('workday 30/day');
+  const id = made.out.split(/\s+/)[0];
+  expect(await inStore((u) => u.byId(id))).toMatchObject({
+    maxJobApplicationsPerDay: null,
+    maxJobApplicationsPerDayByProvider: { workday: 30 },
+  });
+
+  const changed = await applyflow(
+    'user',
+    'update',
+    id,
+    '--operator',
+    'ops',
+    '--max-daily',
+    '4',
+    '--max-daily-by-provider',
+    'workday=2,lever=1',
+  );
+  expect(changed.code).toBe(0);
+  expect(changed.out).toContain('4/day, workday 2/day, lever 1/day');
+  expect(await inStore((u) => u.byId(id))).toMatchObject({
+    maxJobApplicationsPerDay: 4,
+    maxJobApplicationsPerDayByProvider: { workday: 2, lever: 1 },
+  });
+  expect((await applyflow('user', 'get', id, '--operator', 'ops')).out).toMatch(/, 0 on \d{4}-\d{2}-\d{2}/);
+
+  const bad = await applyflow(
+    'user',
+    'update',
+    id,
+    '--operator',
+    'ops',
+    '--max-daily',
+    'x',
+    '--max-daily-by-provider',
+    'taleo=3,workday=-1',
+  );
+  expect(bad.code).toBe(1);
+  expect(bad.err).toContain('--max-daily: expected a whole number >= 0');
+  expect(bad.err).toContain('taleo: not a provider');
+  expect(bad.err).toContain('"workday=-1"');
+
+  expect((await applyflow('user', 'update', id, '--operator', 'ops', '--max-daily', 'none', '--max-daily-by-provider', 'none')).code).toBe(
+    0,
+  );
+  expect(await inStore((u) => u.byId(id))).toMatchObject({ maxJobApplicationsPerDay: null, maxJobApplicationsPerDayByProvider: {} });
+}, 120_000);

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { isTimezone, UserExistsError, USER_STATUSES, type UserKeyRecord, type UserRecord, type Users } from '../store/users';
+import { ATS_PROVIDERS } from '../shared/jobKey';
 import type { ApiUser } from './auth';
 import { ERRORS, type ApiContext, type ZodApp } from './context';
 import { ApiError, conflict, notFound } from './errors';
@@ -17,7 +18,22 @@ const Timezone = z
   .string()
   .max(64)
   .refine(isTimezone, { message: 'not an IANA timezone' })
-  .meta({ description: 'IANA timezone the monthly limit follows (default UTC)', example: 'Europe/Berlin' });
+  .meta({ description: 'IANA timezone the monthly limit and the daily caps follow (default UTC)', example: 'Europe/Berlin' });
+// Daily pacing (ours, not in reference 002): past a cap applications wait for the next day, they do not fail.
+const DailyCap = Limit.nullable().meta({
+  description: 'Ours: applications started per day in the user timezone; past it queued applications wait for the next day (null: no cap)',
+});
+const DailyCapsByProvider = z
+  .strictObject(
+    Object.fromEntries(ATS_PROVIDERS.map((p) => [p, Limit.optional()])) as Record<
+      (typeof ATS_PROVIDERS)[number],
+      z.ZodOptional<typeof Limit>
+    >,
+  )
+  .meta({
+    description: `Ours: applications per day per ATS provider the apply URL names (${ATS_PROVIDERS.join(', ')}); past one that provider's applications wait for the next day`,
+    example: { workday: 30 },
+  });
 const UserFields = {
   name: z.string().min(1).max(200).nullable().optional(),
   email: z.email().max(320).nullable().optional(),
@@ -25,6 +41,8 @@ const UserFields = {
   maxJobApplicationsPerMonth: Limit.optional().meta({ description: 'Applications per calendar month in the user timezone (default 100)' }),
   status: z.enum(USER_STATUSES).optional().meta({ description: 'inactive: the user keys are refused (403) and nothing starts' }),
   timezone: Timezone.nullable().optional(),
+  maxJobApplicationsPerDay: DailyCap.optional(),
+  maxJobApplicationsPerDayByProvider: DailyCapsByProvider.optional(),
 };
 const CreateUser = z.strictObject({
   externalUserId: z.string().min(1).max(200).meta({ description: 'Your id for the user; unique per operator' }),
@@ -48,6 +66,10 @@ export const User = z
     maxJobApplicationsPerMonth: z.number().int(),
     status: z.enum(USER_STATUSES),
     timezone: z.string().nullable(),
+    maxJobApplicationsPerDay: z.number().int().nullable().meta({ description: 'Ours: the daily cap (null: none)' }),
+    maxJobApplicationsPerDayByProvider: z
+      .record(z.string(), z.number().int())
+      .meta({ description: 'Ours: daily caps by ATS provider ({} when none)' }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -87,6 +109,8 @@ export const userOut = (u: UserRecord): z.infer<typeof User> => ({
   maxJobApplicationsPerMonth: u.maxJobApplicationsPerMonth,
   status: u.status,
   timezone: u.timezone,
+  maxJobApplicationsPerDay: u.maxJobApplicationsPerDay,
+  maxJobApplicationsPerDayByProvider: u.maxJobApplicationsPerDayByProvider,
   createdAt: u.createdAt,
   updatedAt: u.updatedAt,
 });
@@ -178,7 +202,7 @@ export function registerUserRoutes(app: ZodApp, ctx: ApiContext): void {
     {
       schema: {
         tags,
-        summary: "Change a user's name, email, limits, status or timezone (operator keys only)",
+        summary: "Change a user's name, email, limits, daily caps, status or timezone (operator keys only)",
         params: UserParams,
         body: PatchUser,
         response: { 200: User, ...ERRORS },

@@ -8,6 +8,7 @@ import { loadConfig } from '../config';
 import { openStore } from '../store';
 import { ledgerFor } from '../store/ledger';
 import {
+  dailyCapsProblems,
   isTimezone,
   USER_STATUSES,
   UserExistsError,
@@ -39,7 +40,25 @@ interface UserOptions {
   maxMonthly?: string;
   status?: string;
   timezone?: string;
+  maxDaily?: string;
+  maxDailyByProvider?: string;
   json?: boolean;
+}
+
+/** `workday=30,greenhouse=10` (or `none`) as per-provider daily caps; bad parts are named. */
+function capsOf(v: string, problems: string[]): UserPatch['maxJobApplicationsPerDayByProvider'] {
+  if (v === 'none' || v === '') return {};
+  const caps: Record<string, number> = {};
+  for (const part of v.split(',')) {
+    const [k, n, ...rest] = part.split('=').map((x) => x.trim());
+    if (!k || n === undefined || rest.length || !/^\d+$/.test(n)) {
+      problems.push(`--max-daily-by-provider: expected provider=n[,provider=n…], got "${part}"`);
+      continue;
+    }
+    caps[k] = Number(n);
+  }
+  for (const p of dailyCapsProblems(caps)) problems.push(`--max-daily-by-provider: ${p.field.split('.').pop()}: ${p.message}`);
+  return caps;
 }
 
 /** The options as a user's fields, each bad one named by its option. */
@@ -58,6 +77,8 @@ function fieldsOf(o: UserOptions): UserPatch {
     ...(o.maxTotal !== undefined ? { maxTotalJobApplications: int('--max-total', o.maxTotal) } : {}),
     ...(o.maxMonthly !== undefined ? { maxJobApplicationsPerMonth: int('--max-monthly', o.maxMonthly) } : {}),
     ...(o.timezone !== undefined ? { timezone: o.timezone } : {}),
+    ...(o.maxDaily !== undefined ? { maxJobApplicationsPerDay: o.maxDaily === 'none' ? null : int('--max-daily', o.maxDaily) } : {}),
+    ...(o.maxDailyByProvider !== undefined ? { maxJobApplicationsPerDayByProvider: capsOf(o.maxDailyByProvider, problems) } : {}),
   };
   if (o.email !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(o.email)) problems.push('--email: not an email address');
   if (o.timezone !== undefined && !isTimezone(o.timezone)) problems.push('--timezone: not an IANA timezone');
@@ -69,11 +90,20 @@ function fieldsOf(o: UserOptions): UserPatch {
   return out;
 }
 
+/** The daily caps as one phrase (empty when none). */
+const pacing = (u: UserRecord) => {
+  const caps = [
+    ...(u.maxJobApplicationsPerDay !== null ? [`${u.maxJobApplicationsPerDay}/day`] : []),
+    ...Object.entries(u.maxJobApplicationsPerDayByProvider).map(([p, n]) => `${p} ${n}/day`),
+  ];
+  return caps.length ? `, ${caps.join(', ')}` : '';
+};
+
 const show = (u: UserRecord, json?: boolean) =>
   console.log(
     json
       ? JSON.stringify(u, null, 2)
-      : `${u.id}  ${u.externalUserId}  ${u.status}  limits ${u.maxTotalJobApplications} total, ${u.maxJobApplicationsPerMonth}/month (${u.timezone ?? 'UTC'})${u.name ? `  ${u.name}` : ''}${u.email ? ` <${u.email}>` : ''}`,
+      : `${u.id}  ${u.externalUserId}  ${u.status}  limits ${u.maxTotalJobApplications} total, ${u.maxJobApplicationsPerMonth}/month${pacing(u)} (${u.timezone ?? 'UTC'})${u.name ? `  ${u.name}` : ''}${u.email ? ` <${u.email}>` : ''}`,
   );
 
 async function mine(users: Users, operator: string, id: string): Promise<UserRecord> {
@@ -93,7 +123,9 @@ export function register(program: Command): void {
       .option('--max-total <n>', 'lifetime applications (default 1000)')
       .option('--max-monthly <n>', 'applications per month (default 100)')
       .option('--status <status>', 'active or inactive')
-      .option('--timezone <tz>', 'IANA timezone the month follows (default UTC)');
+      .option('--timezone <tz>', 'IANA timezone the month and the day follow (default UTC)')
+      .option('--max-daily <n>', 'applications per day; past it they wait for the next day (none: no cap)')
+      .option('--max-daily-by-provider <caps>', 'per ATS provider per day, e.g. workday=30,greenhouse=10 (none: no caps)');
 
   fields(common(user.command('create').description('create a user').requiredOption('--external-id <id>', 'your id for the user'))).action(
     (o: UserOptions) =>
@@ -124,7 +156,7 @@ export function register(program: Command): void {
       else {
         show(u);
         console.log(
-          `  used: ${used.total} of ${u.maxTotalJobApplications} total, ${used.monthly} of ${u.maxJobApplicationsPerMonth} in ${used.month}`,
+          `  used: ${used.total} of ${u.maxTotalJobApplications} total, ${used.monthly} of ${u.maxJobApplicationsPerMonth} in ${used.month}, ${used.daily} on ${used.day}`,
         );
       }
     }),
