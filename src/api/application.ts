@@ -59,6 +59,7 @@ function fromCampaign(sessionId: string, a: CampaignApplication, row: LedgerRow 
     result: a.result,
     error: a.error,
     attempts: row?.attempts ?? [],
+    ...(a.next_attempt_at ? { next_attempt_at: a.next_attempt_at } : {}),
     created_at: a.created_at,
     updated_at: a.updated_at,
   };

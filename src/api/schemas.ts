@@ -185,6 +185,10 @@ const CampaignStats = z.object({
     .int()
     .optional()
     .meta({ description: 'Applications parked for a person (captcha or login wall, NEEDS_PERSON)' }),
+  pacedApplications: z.number().int().optional().meta({
+    description:
+      "Ours: applications QUEUED now for the user's daily cap, waiting for the next day window (nextRunAt shows the earliest while nothing else runs)",
+  }),
   jobsQueued: z.number().int(),
   lastRunAt: NullableTimestamp,
   nextRunAt: NullableTimestamp,
@@ -295,6 +299,9 @@ export const Application = z
         error: z.string().optional(),
       }),
     ),
+    next_attempt_at: Timestamp.optional().meta({
+      description: "Ours: while QUEUED for the user's daily cap, when the next day window opens and the application goes on",
+    }),
     created_at: Timestamp,
     updated_at: Timestamp,
   })

@@ -40,6 +40,10 @@ export interface LedgerSummary {
   awaitingUntil: string | null;
 }
 
+/** The claim's answer as the workflow gets it: `paced` (ours) carries the next day window's start. */
+export type ClaimAnswer =
+  { kind: Exclude<Claim['kind'], 'paced'>; row: LedgerSummary } | { kind: 'paced'; row: LedgerSummary; until: string };
+
 export function summaryOf(row: LedgerRow): LedgerSummary {
   const { status, workflowId, error, confirmationUrl, provider, attempts, awaitingUntil } = row;
   return { status, workflowId, error, confirmationUrl, provider, attempts, awaitingUntil };
@@ -105,9 +109,10 @@ export function createApplicationActivities(deps: ApplicationActivityDeps) {
      * (a SUCCESS already recorded, another workflow applying, an unconfirmed submit to settle first).
      */
     async claimApplication(
-      update: LedgerUpdate & { retryOf?: string | null; enforceLimits?: boolean },
-    ): Promise<{ kind: Claim['kind']; row: LedgerSummary }> {
+      update: LedgerUpdate & { retryOf?: string | null; enforceLimits?: boolean; pacing?: boolean; at?: string },
+    ): Promise<ClaimAnswer> {
       const claim = await (await ledger()).claim({ ...update, runId: runId() });
+      if (claim.kind === 'paced') return { kind: 'paced', row: summaryOf(claim.row), until: claim.until };
       return { kind: claim.kind, row: summaryOf(claim.row) };
     },
 

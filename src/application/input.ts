@@ -138,6 +138,8 @@ export interface ApplicationView {
   from_ledger: boolean;
   /** Set when another workflow owns this (profile, job): this one only reports that one's outcome. */
   attached_to: string | null;
+  /** Ours (daily pacing): while QUEUED for a user's daily cap, when the next day window opens and it claims again. */
+  next_attempt_at?: string | null;
   created_at: string;
   updated_at: string;
 }

@@ -26,8 +26,8 @@ import { JoboFailure } from '../jobo/failureTypes';
 import { applicationFailureIn, describeFailure as describe } from '../shared/failures';
 import { OpenUpstreamSessions, expiredUpstream, redirectProblem, sessionCreateKey, upstreamRetry } from '../shared/upstreamSession';
 import { SA } from '../searchAttributes';
-import { applicationWaitingSignal } from '../campaign/messages';
-import type { ApplicationActivities, LedgerSummary } from './activities';
+import { applicationPacedSignal, applicationWaitingSignal } from '../campaign/messages';
+import type { ApplicationActivities, ClaimAnswer, LedgerSummary } from './activities';
 import type { ProfileActivities } from '../profile/activities';
 import { MAX_ATTEMPTS, canonicalJobUrl, type ApplicationAttempt, type ApplicationInput, type ApplicationStatus } from './input';
 import { ApplicationFailureType, type AnswerQuestionRequest, type PersonTaskKind } from './messages';
@@ -49,6 +49,11 @@ export const PERSON_TASKS_PATCH = 'person-tasks';
 export const NEEDS_PERSON_PATCH = 'needs-person';
 /** answerQuestion's `remember` stores the answers for the profile (rememberAnswers). */
 export const REMEMBER_ANSWERS_PATCH = 'remember-answers';
+/**
+ * Ours (issue 17): the claim asks the user's daily caps too; past one the application waits QUEUED for the
+ * next day window (a timer), tells its campaign (applicationPaced) and claims again.
+ */
+export const DAILY_PACING_PATCH = 'daily-pacing';
 
 /** How long an unknown submit outcome is asked about before the application ends UNCONFIRMED. */
 export const RECONCILE_WINDOW_MS = 24 * 60 * 60_000;
@@ -464,11 +469,52 @@ export class ApplicationRun {
   /** v2: the claim decides whether this run applies, attaches, settles an unconfirmed submit or is done. */
   private async claim(): Promise<boolean> {
     const enforceLimits = patched(USER_LIMITS_PATCH);
-    const { kind, row } = await claimApplication({
-      ...this.state.ledgerUpdate(),
-      retryOf: this.input.retryOf ?? null,
-      ...(enforceLimits ? { enforceLimits } : {}),
-    });
+    const pacing = enforceLimits && patched(DAILY_PACING_PATCH);
+    let waited = false;
+    for (;;) {
+      const answer = await claimApplication({
+        ...this.state.ledgerUpdate(),
+        retryOf: this.input.retryOf ?? null,
+        ...(enforceLimits ? { enforceLimits } : {}),
+        // The day counted is the workflow's own (deterministic; the window it waits for is on the same clock).
+        ...(pacing ? { pacing, at: new Date().toISOString() } : {}),
+      });
+      if (answer.kind !== 'paced') {
+        if (waited) await this.tellCampaignPaced(null);
+        return this.claimed(answer);
+      }
+      waited = true;
+      await this.waitForWindow(answer.until);
+    }
+  }
+
+  /** A daily cap is used up: QUEUED until the next day window (a timer; a cancel meanwhile ends it CANCELLED). */
+  private async waitForWindow(until: string): Promise<void> {
+    const { view, state } = this;
+    Object.assign(view, { status: 'QUEUED', next_attempt_at: until, updated_at: state.now() });
+    await this.tellCampaignPaced(until);
+    await sleep(Math.max(1, Date.parse(until) - Date.now()));
+    Object.assign(view, { next_attempt_at: null, updated_at: state.now() });
+  }
+
+  /** Tells the campaign that started the application when it waits for a day window and when it goes on. */
+  private async tellCampaignPaced(nextAttemptAt: string | null): Promise<void> {
+    const parent = workflowInfo().parent;
+    if (!parent) return;
+    try {
+      await CancellationScope.nonCancellable(() =>
+        getExternalWorkflowHandle(parent.workflowId, parent.runId).signal(applicationPacedSignal, {
+          applicationId: this.state.info.workflowId,
+          nextAttemptAt,
+        }),
+      );
+    } catch (err) {
+      log.warn('could not tell the campaign', { campaign: parent.workflowId, nextAttemptAt, error: describe(err) });
+    }
+  }
+
+  /** What the claim's answer (other than paced) means for this run: true when it applies. */
+  private async claimed({ kind, row }: Exclude<ClaimAnswer, { kind: 'paced' }>): Promise<boolean> {
     if (kind === 'claimed') return true;
     if (kind === 'limit_reached') {
       // The user's total or monthly limit is used up: FAILED `limit_reached: …`, nothing went upstream.

@@ -111,6 +111,8 @@ export interface CampaignStats {
   waitingForPerson?: number;
   /** Applications parked for a person (captcha or login wall upstream, NEEDS_PERSON); present once the policy is ask or review, or one is. */
   needsPersonApplications?: number;
+  /** Ours: applications waiting QUEUED for the user's next daily window now (they keep their slot); present once one waited. */
+  pacedApplications?: number;
   /** Jobs found and waiting to start now. */
   jobsQueued: number;
   lastRunAt: string | null;
@@ -153,6 +155,8 @@ export interface CampaignApplication {
   awaiting_until?: string | null;
   /** What the application waits for a person for now (applicationWaiting), or null. */
   waiting_for?: PersonTaskKind | null;
+  /** Ours: while QUEUED for the user's daily cap (applicationPaced), when it claims again. */
+  next_attempt_at?: string | null;
   /** Set when another list entry (or another workflow) is the same job: its application id. */
   same_job_as?: string | null;
   /** The address the application gives for the candidate: the campaign's overrideEmail, else the profile's email. */

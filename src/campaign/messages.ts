@@ -36,6 +36,16 @@ export interface ApplicationWaiting {
 }
 export const applicationWaitingSignal = defineSignal<[ApplicationWaiting]>('applicationWaiting');
 
+/**
+ * Ours (daily pacing): sent by a campaign's application when a user's daily cap makes it wait for the next
+ * day window (`nextAttemptAt`, it is QUEUED meanwhile) and when it goes on (null).
+ */
+export interface ApplicationPaced {
+  applicationId: string;
+  nextAttemptAt: string | null;
+}
+export const applicationPacedSignal = defineSignal<[ApplicationPaced]>('applicationPaced');
+
 /** The `setPolicy` update (validated; applies to applications started from then on). */
 export interface SetPolicyRequest {
   policy: CampaignPolicy;

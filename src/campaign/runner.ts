@@ -29,7 +29,13 @@ import {
   type CampaignView,
   type CandidateJob,
 } from './input';
-import { DEFAULT_PERSON_DEADLINE_HOURS, type ApplicationWaiting, type CampaignPolicy, type SetPolicyRequest } from './messages';
+import {
+  DEFAULT_PERSON_DEADLINE_HOURS,
+  type ApplicationPaced,
+  type ApplicationWaiting,
+  type CampaignPolicy,
+  type SetPolicyRequest,
+} from './messages';
 import { nextRunAt } from './schedule';
 
 /** Runs per workflow run before continuing as new (each run is a few hundred events at most). */
@@ -108,6 +114,10 @@ export class CampaignRunner {
   private readonly inFlight = new Map<string, CampaignApplication>();
   /** Notification events sent so far (numbers delivery ids: workflow id + sequence). */
   private eventSeq = 0;
+  /** Ours: applications in flight waiting for a user's daily window (they keep their slot), by id: the window's start. */
+  private readonly paced = new Map<string, string>();
+  /** The schedule's nextRunAt while the earliest daily window is shown instead (undefined: none shown). */
+  private scheduledNextRunAt: string | null | undefined;
 
   constructor(
     readonly input: CampaignInput,
@@ -328,6 +338,42 @@ export class CampaignRunner {
     return true;
   }
 
+  /** An application's applicationPaced signal (ours): QUEUED until its next day window, or going on; false when none of ours. */
+  applicationPaced(msg: ApplicationPaced): boolean {
+    const entry = this.inFlight.get(msg.applicationId);
+    if (!entry) return false;
+    if (msg.nextAttemptAt) this.paced.set(msg.applicationId, msg.nextAttemptAt);
+    else this.paced.delete(msg.applicationId);
+    Object.assign(entry, {
+      status: msg.nextAttemptAt ? 'QUEUED' : 'PROCESSING',
+      next_attempt_at: msg.nextAttemptAt,
+      updated_at: this.now(),
+    });
+    this.showPacing();
+    return true;
+  }
+
+  /**
+   * stats.pacedApplications (present once one waited), and nextRunAt: the earliest day window while every
+   * application in flight waits (for a window or a person), i.e. when the campaign does something next.
+   */
+  private showPacing(): void {
+    const { stats, status } = this.state;
+    if (this.paced.size || stats.pacedApplications !== undefined) stats.pacedApplications = this.paced.size;
+    if (this.stopped || status === 'paused') {
+      this.scheduledNextRunAt = undefined; // stop and pause show no next run
+      return;
+    }
+    const idle = this.paced.size > 0 && [...this.inFlight.keys()].every((id) => this.paced.has(id) || this.waiting.has(id));
+    if (idle) {
+      if (this.scheduledNextRunAt === undefined) this.scheduledNextRunAt = stats.nextRunAt;
+      stats.nextRunAt = [...this.paced.values()].sort()[0];
+    } else if (this.scheduledNextRunAt !== undefined) {
+      stats.nextRunAt = this.scheduledNextRunAt;
+      this.scheduledNextRunAt = undefined;
+    }
+  }
+
   /** The entry as the ledger shows it while another workflow (or an unconfirmed submit) decides. */
   showPending(entry: CampaignApplication, row: LedgerOutcome): void {
     Object.assign(entry, {
@@ -380,12 +426,17 @@ export class CampaignRunner {
 
   settle(entry: CampaignApplication, run: CampaignRun, status: ApplicationStatus, fields: Partial<CampaignApplication>): void {
     const { stats } = this.state;
-    const after = this.opts.person ? { waiting_for: null } : {};
+    const after = {
+      ...(this.opts.person ? { waiting_for: null } : {}),
+      ...(entry.next_attempt_at !== undefined ? { next_attempt_at: null } : {}),
+    };
     Object.assign(entry, fields, { status, awaiting_until: null, updated_at: this.now() }, after);
     for (const twin of this.sameJob.get(entry.applicationId) ?? []) {
       Object.assign(twin, fields, { status, already_applied: twin.already_applied, awaiting_until: null, updated_at: this.now() }, after);
     }
     if (this.inFlight.delete(entry.applicationId) && this.waiting.delete(entry.applicationId)) stats.waitingForPerson = this.waiting.size;
+    this.paced.delete(entry.applicationId);
+    if (this.paced.size || this.scheduledNextRunAt !== undefined || stats.pacedApplications) this.showPacing();
     if (status === 'SUCCESS') {
       stats.successfulApplications++;
       run.stats.applicationsSuccessful++;

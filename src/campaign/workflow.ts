@@ -54,6 +54,7 @@ import {
 import { SA } from '../searchAttributes';
 import {
   CampaignFailureType,
+  applicationPacedSignal,
   applicationWaitingSignal,
   applicationsQuery,
   campaignQuery,
@@ -145,6 +146,7 @@ export async function campaign(input: CampaignInput): Promise<CampaignView> {
   setHandler(resumeSignal, () => runner.resume());
   setHandler(stopSignal, () => runner.stop());
   setHandler(applicationWaitingSignal, (msg) => c.applicationWaiting(msg));
+  setHandler(applicationPacedSignal, (msg) => void runner.applicationPaced(msg));
   setHandler(webhooksSignal, ({ active }) => runner.setWebhooks(active));
   setHandler(setPolicyUpdate, (req) => runner.setPolicy(req), {
     validator: (req) => {
