@@ -148,7 +148,8 @@ test('2 Workday applications a day: a campaign of 5 submits 2, 2 and 1 in three 
   expect([...(await submissionsOf(sandbox.admin, profileId)).values()]).toEqual([1, 1, 1, 1, 1]);
   const apps = (await campaignApplications(env.client, campaignId, { limit: 100 })).data;
   expect(apps.map((a) => [a.status, a.next_attempt_at ?? null])).toEqual(Array.from({ length: 5 }, () => ['SUCCESS', null]));
-  expect(await users.usage(user.id, new Date(await env.currentTimeMs()))).toMatchObject({ total: 5, dailyByProvider: { workday: 1 } });
+  // The store counted each window apart: one reservation on the last window's day.
+  expect(await users.usage(user.id, new Date(window2))).toMatchObject({ total: 5, dailyByProvider: { workday: 1 } });
 
   await recordAs(second.waiting[0].applicationId, 'application.pacedTwoWindows');
   await recordAs(handle.workflowId, 'campaign.pacedRunOnce');
@@ -169,4 +170,5 @@ test('cancelled while it waits for the next window: CANCELLED, nothing sent upst
   const row = (await temp!.ledger.list({ profileId }))[0];
   expect([row.status, row.error]).toEqual(['CANCELLED', 'cancelled']);
   expect((await sandbox.admin.sessions()).filter((s) => s.profile_id === profileId)).toHaveLength(0);
+  await recordAs(workflowId, 'application.cancelledWhilePaced');
 });
