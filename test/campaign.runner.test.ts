@@ -293,3 +293,33 @@ describe('the schedule and continue-as-new', () => {
     expect(runner.shouldContinueAsNew(RUNS_PER_GENERATION, true)).toBe(false);
   });
 });
+
+describe('daily pacing (ours)', () => {
+  it('a paced application shows QUEUED with its next attempt; nextRunAt is the earliest window only while nothing else runs; stop clears it', () => {
+    const { runner } = runnerFor();
+    const run = runner.startRun(null);
+    runner.enqueue(run, [job(1), job(2), job(3)], null);
+    const [a, b, c] = [1, 2, 3].map(() => runner.takeNext()!);
+    for (const q of [a, b, c]) runner.begin(q.entry, run);
+    expect(runner.state.stats.pacedApplications).toBeUndefined(); // absent until one waits
+    expect(runner.applicationPaced({ applicationId: a.entry.applicationId, nextAttemptAt: '2026-03-02T05:00:00.000Z' })).toBe(true);
+    expect(a.entry).toMatchObject({ status: 'QUEUED', next_attempt_at: '2026-03-02T05:00:00.000Z' });
+    // b and c still run: the campaign is not idle, nextRunAt stays the schedule's (none for a run-once).
+    expect(runner.state.stats).toMatchObject({ pacedApplications: 1, nextRunAt: null });
+    runner.applicationPaced({ applicationId: b.entry.applicationId, nextAttemptAt: '2026-03-02T04:00:00.000Z' });
+    runner.childFinished(c.entry, run, view('SUCCESS'));
+    expect(runner.state.stats).toMatchObject({ pacedApplications: 2, nextRunAt: '2026-03-02T04:00:00.000Z' });
+    // b goes on after its window: no longer idle.
+    runner.applicationPaced({ applicationId: b.entry.applicationId, nextAttemptAt: null });
+    expect(b.entry).toMatchObject({ status: 'PROCESSING', next_attempt_at: null });
+    expect(runner.state.stats).toMatchObject({ pacedApplications: 1, nextRunAt: null });
+    runner.childFinished(b.entry, run, view('SUCCESS'));
+    expect(runner.state.stats).toMatchObject({ pacedApplications: 1, nextRunAt: '2026-03-02T05:00:00.000Z' });
+    expect(runner.applicationPaced({ applicationId: 'application/someone/else', nextAttemptAt: '2026-03-02T05:00:00.000Z' })).toBe(false);
+    runner.stop();
+    expect(runner.state.stats.nextRunAt).toBeNull();
+    runner.childFinished(a.entry, run, view('SUCCESS'));
+    expect(a.entry).toMatchObject({ status: 'SUCCESS', next_attempt_at: null });
+    expect(runner.state.stats).toMatchObject({ pacedApplications: 0, nextRunAt: null, successfulApplications: 3 });
+  });
+});
