@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { migrateSqlite, SQLITE_MIGRATIONS, SqliteJobStore } from '../src/store/sqlite';
-import { makeJob, storeSuite } from './store.suite';
+import { isoInstant } from '../src/store/rows';
+import { jobId, makeJob, storeSuite } from './store.suite';
 
 const dir = mkdtempSync(join(tmpdir(), 'applyflow-store-'));
 let n = 0;
@@ -89,6 +90,60 @@ test('sqlite: a v3 store migrates to v4: its jobs read and search the same, a pa
     expect(await store.reconcile(pass, new Date('2030-01-01T00:00:00.000Z'))).toBe(1);
     expect((await store.jobStates()).expired.map((j) => j.id)).toEqual([makeJob(3).id]);
     expect(await store.forgetPasses('jobs/')).toBe(3);
+  } finally {
+    await store.close();
+  }
+});
+
+test('sqlite: a v4 store with jobs migrates to v5 (full-text index keyed newest first): search, replace and delete keep it right', async () => {
+  const path = join(dir, 'v4.sqlite');
+  const old = new Database(path);
+  old.pragma('journal_mode = WAL');
+  migrateSqlite(old, SQLITE_MIGRATIONS.slice(0, 4));
+  const insert = old.prepare(
+    `INSERT INTO jobs (id, title, description, company_name, location_text, date_posted, apply_url, updated_at, data, first_seen_at, synced_at)
+     VALUES (?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?)`,
+  );
+  const jobs = [
+    makeJob(1, { title: 'Clerk', description: 'Needs a welder, shop.', date_posted: '2025-06-03' }),
+    makeJob(2, { title: 'Welder', description: 'Shop.', date_posted: '2025-06-01' }),
+    makeJob(3, { title: 'Clerk', description: 'Welder wanted.', date_posted: null }),
+  ];
+  for (const j of jobs) {
+    insert.run(
+      j.id,
+      j.title,
+      j.description,
+      j.company.name,
+      isoInstant(j.date_posted),
+      j.apply_url,
+      j.updated_at,
+      JSON.stringify(j),
+      j.updated_at,
+      j.updated_at,
+    );
+  }
+  old.exec(`INSERT INTO jobs_fts(jobs_fts) VALUES ('rebuild')`);
+  old.close();
+
+  const store = new SqliteJobStore(path);
+  try {
+    const ids = async (text: string) => (await store.searchJobs({ text })).map((j) => j.id);
+    expect(await ids('welder')).toEqual([jobId(2), jobId(1), jobId(3)]); // the title match, then by date
+    // A newer copy with a new date and text moves its index entry; a deleted job leaves the index.
+    await store.upsertJobs([
+      {
+        ...makeJob(3, { title: 'Welder', description: 'Night shift.', date_posted: '2025-06-05' }),
+        updated_at: '2025-02-01T00:00:00.000Z',
+      },
+    ]);
+    expect(await ids('welder')).toEqual([jobId(3), jobId(2), jobId(1)]);
+    store.db.prepare(`DELETE FROM jobs WHERE id = ?`).run(jobId(2));
+    expect(await ids('welder')).toEqual([jobId(3), jobId(1)]);
+    expect(await ids('shop')).toEqual([jobId(1)]);
+    // The index itself holds no stale entries (the join to jobs would hide them).
+    const entries = (word: string) => store.db.prepare(`SELECT count(*) FROM jobs_fts WHERE jobs_fts MATCH ?`).pluck().get(word);
+    expect([entries('welder'), entries('shop'), entries('wanted')]).toEqual([2, 1, 0]);
   } finally {
     await store.close();
   }

@@ -3,6 +3,7 @@
  * store.postgres.test.ts). Each test opens a fresh, empty store from the factory.
  */
 import type { JobDto } from '../src/jobo/schemas';
+import { SEARCH_RANK_WINDOW } from '../src/store/rows';
 import { StoreError, type JobStore } from '../src/store/types';
 
 export function jobId(n: number): string {
@@ -338,6 +339,76 @@ export function storeSuite(name: string, open: () => Promise<JobStore>): void {
           expect(err).toBeInstanceOf(StoreError);
           expect((err as StoreError).field).toBe(field);
         }
+      });
+    });
+
+    describe('searchJobs order past the ranking window (JobSearchFilters.text)', () => {
+      // More matches than the window: title matches (`Welder n`) and description-only ones (`Clerk n`, same
+      // lengths so every row of a class scores the same), posting dates with ties and some without a date.
+      const MATCHES = SEARCH_RANK_WINDOW + 100;
+      const titled = (n: number) => n % 3 === 0;
+      const posted = (n: number) => (n % 10 === 0 ? null : `2025-0${1 + (n % 5)}-${String(1 + (n % 28)).padStart(2, '0')}`);
+      const remote = (n: number) => n % 4 === 0;
+      beforeEach(async () => {
+        const jobs = Array.from({ length: MATCHES }, (_, i) =>
+          makeJob(i + 1, {
+            title: titled(i + 1) ? `Welder ${i + 1}` : `Clerk ${i + 1}`,
+            description: titled(i + 1) ? `Shop floor work ${i + 1}.` : `Needs a welder ${i + 1}.`,
+            date_posted: posted(i + 1),
+            workplace_type: remote(i + 1) ? 'remote' : 'onsite',
+          }),
+        );
+        jobs.push(makeJob(MATCHES + 1, { title: 'Airship pilot', description: 'Flies a zeppelin.' }));
+        await store.upsertJobs(jobs);
+        await store.markExpired([jobId(3), jobId(4)]); // a title match and a description-only one
+      });
+
+      /** The defined order over jobs 1..MATCHES that pass `keep`: newest window by class, then the rest by date. */
+      const expected = (keep: (n: number) => boolean) => {
+        const date = (n: number) => {
+          const d = posted(n);
+          return d === null ? null : new Date(d).toISOString();
+        };
+        const byDate = Array.from({ length: MATCHES }, (_, i) => i + 1)
+          .filter((n) => n !== 3 && n !== 4 && keep(n))
+          .sort((a, b) => {
+            const [da, db] = [date(a), date(b)];
+            if (da === db) return a - b; // same-length hex ids: byte order is number order
+            return da === null ? 1 : db === null ? -1 : da > db ? -1 : 1;
+          });
+        const window = byDate.slice(0, SEARCH_RANK_WINDOW);
+        return [...window.filter(titled), ...window.filter((n) => !titled(n)), ...byDate.slice(SEARCH_RANK_WINDOW)].map(jobId);
+      };
+      const pages = async (f: Parameters<JobStore['searchJobs']>[0], size: number) => {
+        const all: string[] = [];
+        for (let offset = 0; ; offset += size) {
+          const page = (await store.searchJobs({ ...f, limit: size, offset })).map((j) => j.id);
+          all.push(...page);
+          if (page.length < size) return all;
+        }
+      };
+
+      test('pages are disjoint and together the defined order; expired jobs never appear', async () => {
+        const order = expected(() => true);
+        expect(order).toHaveLength(MATCHES - 2);
+        const byPage = await pages({ text: 'welder' }, 100);
+        expect(new Set(byPage).size).toBe(byPage.length);
+        expect(byPage).toEqual(order);
+        // A page across the window's edge, and the first page of the API's size.
+        expect((await store.searchJobs({ text: 'welder', limit: 100, offset: 950 })).map((j) => j.id)).toEqual(order.slice(950, 1050));
+        expect((await store.searchJobs({ text: 'welders', limit: 21 })).map((j) => j.id)).toEqual(order.slice(0, 21));
+      });
+
+      test('a rare term, text with filters, and excludeIds (autopilot) keep the same order', async () => {
+        expect((await store.searchJobs({ text: 'zeppelin' })).map((j) => j.id)).toEqual([jobId(MATCHES + 1)]);
+        expect(await pages({ text: 'welder', workplaceTypes: ['remote'] }, 50)).toEqual(expected(remote));
+        // Excluded jobs do not count: the window is the newest matches that are left.
+        const skip = new Set(expected(() => true).slice(0, 40));
+        const rest = expected((n) => !skip.has(jobId(n)));
+        expect((await store.searchJobs({ text: 'welder', excludeIds: [...skip], limit: 1000 })).map((j) => j.id)).toEqual(
+          rest.slice(0, 1000),
+        );
+        expect(await pages({ text: 'welder', excludeIds: [...skip] }, 300)).toEqual(rest);
       });
     });
 

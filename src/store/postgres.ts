@@ -8,7 +8,7 @@ import type { JobDto } from '../jobo/schemas';
 import { decodeJobValue, type JobColumns } from './jobData';
 import { inTransaction } from './pgTransaction';
 import { writePage } from './postgresJobWriter';
-import { checkFilters, nonEmpty, searchTerms, toSummary } from './rows';
+import { checkFilters, nonEmpty, SEARCH_RANK_WINDOW, searchTerms, toSummary } from './rows';
 import type { JobSearchFilters, JobStates, JobStore, JobSummary, StoredJob, UpsertOptions, UpsertResult } from './types';
 
 /** Schema versions, applied in order; later capabilities (the applications ledger) append theirs. */
@@ -94,6 +94,13 @@ export const POSTGRES_MIGRATIONS: string[] = [
   EXCEPTION WHEN feature_not_supported THEN NULL;
   END $$;
   `,
+  // v4, bounded text search (searchJobs): every search lists in date_posted DESC NULLS LAST, id (byte order); one
+  // partial index in that order (only active jobs are searched) replaces the plain date index, so a search
+  // walks it and stops after the rows it needs instead of sorting every match.
+  `
+  DROP INDEX IF EXISTS jobs_date_posted;
+  CREATE INDEX jobs_date_posted ON jobs (date_posted DESC NULLS LAST, id COLLATE "C") WHERE expired_at IS NULL;
+  `,
 ];
 
 // last_seen_run: stamps written by passes that started before feed_pass_seen existed still count as seen.
@@ -109,6 +116,10 @@ const RECONCILE_SQL = `
 const SUMMARY_COLUMNS = `id, title, company_name, location_text, workplace_type, employment_type, experience_level,
   to_char(date_posted AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS date_posted,
   compensation_min, compensation_max, compensation_currency, compensation_period, apply_url, updated_at`;
+
+// What the ranked search reads of a row (SUMMARY_COLUMNS' sources and the text vector), not the whole row.
+const SEARCH_COLUMNS = `id, title, company_name, location_text, workplace_type, employment_type, experience_level, date_posted,
+  compensation_min, compensation_max, compensation_currency, compensation_period, apply_url, updated_at, search_tsv`;
 
 const MIGRATION_LOCK = 0x6170706c; // one migrator at a time across workers
 
@@ -198,12 +209,8 @@ export class PostgresJobStore implements JobStore {
       return `$${params.length}`;
     };
     const terms = searchTerms(f.text);
-    let order = 'date_posted DESC NULLS LAST, id';
-    if (terms.length) {
-      const q = `plainto_tsquery('english', ${p(terms.join(' '))})`;
-      where.push(`search_tsv @@ ${q}`);
-      order = `ts_rank(search_tsv, ${q}) DESC, ${order}`;
-    }
+    const q = terms.length ? `plainto_tsquery('english', ${p(terms.join(' '))})` : null;
+    if (q) where.push(`search_tsv @@ ${q}`);
     if (nonEmpty(f.workplaceTypes)) where.push(`workplace_type = ANY(${p(f.workplaceTypes)}::text[])`);
     if (nonEmpty(f.employmentTypes)) where.push(`employment_type = ANY(${p(f.employmentTypes)}::text[])`);
     if (nonEmpty(f.experienceLevels)) where.push(`experience_level = ANY(${p(f.experienceLevels)}::text[])`);
@@ -224,9 +231,29 @@ export class PostgresJobStore implements JobStore {
       where.push(`lower(company_name) <> ALL(${p(f.companiesExclude.map((c) => c.toLowerCase()))}::text[])`);
     }
     if (nonEmpty(f.excludeIds)) where.push(`id <> ALL(${p(f.excludeIds)}::text[])`);
-    const sql = `SELECT ${SUMMARY_COLUMNS} FROM jobs WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${p(limit)} OFFSET ${p(offset)}`;
-    const { rows } = await this.pool.query(sql, params);
-    return rows.map(toSummary);
+    // The jobs_date_posted index is this order: the walk stops after the rows the query needs. Qualified:
+    // a bare date_posted in ORDER BY would be SUMMARY_COLUMNS' text (no index, every match sorted).
+    const byDate = 'jobs.date_posted DESC NULLS LAST, jobs.id COLLATE "C"';
+    if (!q) {
+      const sql = `SELECT ${SUMMARY_COLUMNS} FROM jobs WHERE ${where.join(' AND ')} ORDER BY ${byDate} LIMIT ${p(limit)} OFFSET ${p(offset)}`;
+      return (await this.pool.query(sql, params)).rows.map(toSummary);
+    }
+    // The newest SEARCH_RANK_WINDOW matches by relevance (how many of the words are in the title: weight A),
+    // then the rest by date: only the rows up to the page are read, only those ranked (JobSearchFilters.text).
+    const window = p(SEARCH_RANK_WINDOW);
+    const words = p([...new Set(terms)]);
+    const sql = `
+      SELECT * FROM (
+        SELECT ${SUMMARY_COLUMNS},
+          (SELECT count(*) FROM unnest(${words}::text[]) w
+           WHERE ts_filter(search_tsv, '{a}') @@ plainto_tsquery('english', w)) AS score,
+          row_number() OVER (ORDER BY newest.date_posted DESC NULLS LAST, newest.id COLLATE "C") AS n
+        FROM (SELECT ${SEARCH_COLUMNS} FROM jobs WHERE ${where.join(' AND ')}
+              ORDER BY ${byDate} LIMIT ${p(Math.max(SEARCH_RANK_WINDOW, offset + limit))}) newest
+      ) m
+      ORDER BY n > ${window}, CASE WHEN n <= ${window} THEN score END DESC, n
+      LIMIT ${p(limit)} OFFSET ${p(offset)}`;
+    return (await this.pool.query(sql, params)).rows.map(toSummary);
   }
 
   async jobStates(): Promise<JobStates> {

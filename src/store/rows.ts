@@ -91,6 +91,23 @@ export function decideUpsert(stored: { updated_at: string; expired_at: string | 
   return copy === instant(stored.updated_at) && stored.expired_at === null ? 'unchanged' : 'older';
 }
 
+/**
+ * A text search ranks by relevance only its newest matches, this many (the order: JobSearchFilters.text).
+ * Ranking every match cost seconds at a million jobs for a common word; pages of 20 up to 50 and an
+ * autopilot run's up to 1000 jobs stay inside it.
+ */
+export const SEARCH_RANK_WINDOW = 1000;
+
+/** date_posted (ISO instants) newest first, without a date last, then id in byte order: every search's date order. */
+export function byDatePosted(a: { date_posted: string | null; id: string }, b: { date_posted: string | null; id: string }): number {
+  if (a.date_posted !== b.date_posted) {
+    if (a.date_posted === null) return 1;
+    if (b.date_posted === null) return -1;
+    return a.date_posted > b.date_posted ? -1 : 1;
+  }
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
 export const DEFAULT_SEARCH_LIMIT = 50;
 export const MAX_SEARCH_LIMIT = 1000;
 

@@ -1,17 +1,17 @@
 /**
  * The embedded job store: better-sqlite3 in WAL mode, prepared statements, one transaction per page (the
- * page's write path is ./sqliteJobWriter). Full-text search is an FTS5 external-content table over
+ * page's write path is ./sqliteJobWriter). Full-text search is a contentless FTS5 table over
  * jobs(title, description) without term positions (detail=column, migration v3), written by the upsert
- * itself and only when a row's text is new or changed (migration v4), so expiry marks and skipped upserts
- * cost no FTS work.
+ * itself and only when a row's text or date is new or changed (migration v4), so expiry marks and skipped
+ * upserts cost no FTS work; its rows are keyed newest first (migration v5, see searchJobs).
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { JobDto } from '../jobo/schemas';
 import { decodeJobData, type JobColumns } from './jobData';
-import { checkFilters, nonEmpty, searchTerms, toSummary, type SummaryRow } from './rows';
-import { pageEntries, sqlitePageWriter, sqliteVersions, type PageWriter, type StoredVersion } from './sqliteJobWriter';
+import { byDatePosted, checkFilters, nonEmpty, SEARCH_RANK_WINDOW, searchTerms, toSummary, type SummaryRow } from './rows';
+import { ftsKeySql, pageEntries, sqlitePageWriter, sqliteVersions, type PageWriter, type StoredVersion } from './sqliteJobWriter';
 import { SqliteWriterThread, writerPragmas } from './sqliteWriterThread';
 import type { JobSearchFilters, JobStates, JobStore, JobSummary, StoredJob, UpsertOptions, UpsertResult } from './types';
 
@@ -131,6 +131,28 @@ export const SQLITE_MIGRATIONS: string[] = [
     SELECT p.n, j.seq FROM feed_pass_seen s JOIN feed_passes p ON p.pass_id = s.pass_id JOIN jobs j ON j.id = s.job_id;
   DROP TABLE feed_pass_seen;
   `,
+  // v5, bounded text search (searchJobs): the full-text index is contentless and keyed by date_posted above
+  // seq (ftsKeySql), so a search reads its matches newest first and stops, instead of ranking all of them;
+  // rebuilt here from the jobs (about 20 s per million). date_posted DESC, id is one index, the order every
+  // search lists in; the workplace, employment and experience indexes go: each value holds a third of the
+  // jobs or more, so the planner took them and sorted a third of the store instead of walking the date order.
+  `
+  DROP TRIGGER IF EXISTS jobs_fts_ad;
+  DROP TABLE jobs_fts;
+  CREATE VIRTUAL TABLE jobs_fts USING fts5(
+    title, description, content='', tokenize='porter unicode61', detail=column
+  );
+  INSERT INTO jobs_fts(rowid, title, description) SELECT ${ftsKeySql('date_posted', 'seq')}, title, description FROM jobs;
+  CREATE TRIGGER jobs_fts_ad AFTER DELETE ON jobs BEGIN
+    INSERT INTO jobs_fts(jobs_fts, rowid, title, description)
+      VALUES ('delete', ${ftsKeySql('old.date_posted', 'old.seq')}, old.title, old.description);
+  END;
+  DROP INDEX jobs_date_posted;
+  CREATE INDEX jobs_date_posted ON jobs(date_posted DESC, id);
+  DROP INDEX jobs_workplace;
+  DROP INDEX jobs_employment;
+  DROP INDEX jobs_experience;
+  `,
 ];
 
 // last_seen_run: stamps written by passes that started before feed_pass_seen existed still count as seen.
@@ -142,6 +164,9 @@ const RECONCILE_SQL = `
     AND NOT EXISTS (
       SELECT 1 FROM feed_pass_seen_jobs s
       WHERE s.pass = (SELECT n FROM feed_passes WHERE pass_id = @pass) AND s.seq = jobs.seq)`;
+
+/** A text match as searchJobs reads it, with its seq and its full-text key's date part. */
+type RankedRow = SummaryRow & { seq: number; posted_key: number };
 
 const SUMMARY_COLUMNS = `j.id, j.title, j.company_name, j.location_text, j.workplace_type, j.employment_type,
   j.experience_level, j.date_posted, j.compensation_min, j.compensation_max, j.compensation_currency,
@@ -247,16 +272,6 @@ export class SqliteJobStore implements JobStore {
     const { limit, offset, postedAfter } = checkFilters(f);
     const where: string[] = ['j.expired_at IS NULL'];
     const params: unknown[] = [];
-    const terms = searchTerms(f.text);
-    let from = 'jobs j';
-    let order = 'j.date_posted DESC, j.id';
-    if (terms.length) {
-      // Quoted terms are plain words to FTS5 (no operators), implicitly ANDed; title weighs 10x description.
-      from = 'jobs_fts JOIN jobs j ON j.seq = jobs_fts.rowid';
-      where.push('jobs_fts MATCH ?');
-      params.push(terms.map((t) => `"${t}"`).join(' '));
-      order = 'bm25(jobs_fts, 10.0, 1.0), j.date_posted DESC, j.id';
-    }
     const anyOf = (column: string, values: readonly string[] | undefined) => {
       if (!nonEmpty(values)) return;
       where.push(`${column} IN (${values.map(() => '?').join(', ')})`);
@@ -290,8 +305,52 @@ export class SqliteJobStore implements JobStore {
       where.push(`j.id NOT IN (SELECT value FROM json_each(?))`);
       params.push(JSON.stringify(f.excludeIds));
     }
-    const sql = `SELECT ${SUMMARY_COLUMNS} FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ? OFFSET ${offset}`;
-    return (this.db.prepare(sql).all(...params, limit) as SummaryRow[]).map(toSummary);
+    const terms = searchTerms(f.text);
+    if (!terms.length) {
+      // The jobs_date_posted index is this order: the walk stops after the page.
+      const sql = `SELECT ${SUMMARY_COLUMNS} FROM jobs j WHERE ${where.join(' AND ')} ORDER BY j.date_posted DESC, j.id LIMIT ? OFFSET ?`;
+      return (this.db.prepare(sql).all(...params, limit, offset) as SummaryRow[]).map(toSummary);
+    }
+    // Quoted terms are plain words to FTS5 (no operators), implicitly ANDed.
+    const match = terms.map((t) => `"${t}"`).join(' ');
+    // The index is walked in key order (date_posted, then seq: ftsKeySql) and stops after `need` matches;
+    // CROSS JOIN keeps it the outer loop.
+    const need = Math.max(SEARCH_RANK_WINDOW, offset + limit);
+    const base = `SELECT ${SUMMARY_COLUMNS}, j.seq, jobs_fts.rowid >> 32 AS posted_key
+      FROM jobs_fts CROSS JOIN jobs j ON j.seq = (jobs_fts.rowid & 4294967295)
+      WHERE jobs_fts MATCH ? AND ${where.join(' AND ')}`;
+    let rows = this.db.prepare(`${base} ORDER BY jobs_fts.rowid DESC LIMIT ?`).all(match, ...params, need) as RankedRow[];
+    if (rows.length === need) {
+      // The key orders by date_posted to the second, not by id: read the last row's whole second, so the
+      // first `need` in (date_posted, id) order are all here.
+      const last = rows[need - 1].posted_key;
+      const tie = this.db
+        .prepare(`${base} AND jobs_fts.rowid >= (? << 32) AND jobs_fts.rowid < ((? + 1) << 32)`)
+        .all(match, ...params, last, last) as RankedRow[];
+      rows = rows.filter((r) => r.posted_key > last).concat(tie);
+    }
+    rows.sort(byDatePosted);
+    const window = rows.slice(0, SEARCH_RANK_WINDOW);
+    if (window.length > 0) {
+      // Relevance: how many of the words are in the title. Per word, the title matches among the window's
+      // key range only (the index's column lists; bm25 would re-read each row's text on this detail=column
+      // index, which is what made ranking every match cost seconds).
+      const keys = window.map((r) => r.posted_key);
+      const inTitle = this.db.prepare(
+        `SELECT rowid & 4294967295 FROM jobs_fts WHERE jobs_fts MATCH ? AND rowid >= (? << 32) AND rowid < ((? + 1) << 32)`,
+      );
+      const score = new Map<number, number>();
+      for (const t of new Set(terms)) {
+        for (const seq of inTitle.pluck().all(`{title} : "${t}" AND (${match})`, Math.min(...keys), Math.max(...keys)) as number[]) {
+          score.set(seq, (score.get(seq) ?? 0) + 1);
+        }
+      }
+      window.sort((a, b) => (score.get(b.seq) ?? 0) - (score.get(a.seq) ?? 0) || byDatePosted(a, b));
+    }
+    return window
+      .concat(rows.slice(SEARCH_RANK_WINDOW, need))
+      .slice(offset, offset + limit)
+      .map(toSummary);
   }
 
   async jobStates(): Promise<JobStates> {

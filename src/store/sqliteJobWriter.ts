@@ -8,7 +8,8 @@
  *  3. inserts and replaces through prepared statements with positional parameters;
  *  4. the full-text index written by the same code (not by triggers: FTS5 flushes its pending terms at every
  *     statement savepoint, so a trigger made one index segment per row, and that cost more than the rest of
- *     the write together); a replaced row's old text is deleted from the index only when the text changed;
+ *     the write together); a replaced row's old entry is deleted from the index only when its text or
+ *     date_posted (part of the index key, ftsKeySql) changed;
  *  5. the pass's seen records for the whole page in one statement, as (pass number, row seq).
  * 3 to 5 run in one immediate transaction, which decides every entry again under the write lock.
  */
@@ -89,6 +90,16 @@ export interface PageToWrite {
   seenInRun?: string;
 }
 
+/**
+ * The full-text row key (schema v5): date_posted in seconds since 2000 (0 without a date; clamped to 31
+ * bits) above the job's seq (32 bits), so the index walks its matches newest first and a search stops after
+ * the rows it needs instead of ranking every match. The one expression for the migration, the writer and the
+ * delete trigger, so a row's key is always computed the same way.
+ */
+export function ftsKeySql(datePosted: string, seq: string): string {
+  return `((min(2147483647, max(0, coalesce(unixepoch(${datePosted}), 946684800) - 946684800)) << 32) | ${seq})`;
+}
+
 const LOOKUP_SQL = `SELECT id, seq, updated_at, expired_at FROM jobs WHERE id IN (SELECT value FROM json_each(?))`;
 
 /** The stored versions of `ids`, one query. */
@@ -122,9 +133,11 @@ export function sqlitePagesWriter(db: Database.Database): PagesWriter {
   const lookup = db.prepare(LOOKUP_SQL);
   const insert = db.prepare(INSERT_SQL);
   const replace = db.prepare(REPLACE_SQL);
-  const oldText = db.prepare(`SELECT title, description FROM jobs WHERE seq = ?`).raw();
-  const ftsInsert = db.prepare(`INSERT INTO jobs_fts (rowid, title, description) VALUES (?, ?, ?)`);
-  const ftsDelete = db.prepare(`INSERT INTO jobs_fts (jobs_fts, rowid, title, description) VALUES ('delete', ?, ?, ?)`);
+  const oldText = db.prepare(`SELECT title, description, date_posted FROM jobs WHERE seq = ?`).raw();
+  const ftsInsert = db.prepare(`INSERT INTO jobs_fts (rowid, title, description) VALUES (${ftsKeySql('?', '?')}, ?, ?)`);
+  const ftsDelete = db.prepare(
+    `INSERT INTO jobs_fts (jobs_fts, rowid, title, description) VALUES ('delete', ${ftsKeySql('?', '?')}, ?, ?)`,
+  );
   const addPass = db.prepare(`INSERT OR IGNORE INTO feed_passes (pass_id) VALUES (?)`);
   const passNumber = db.prepare(`SELECT n FROM feed_passes WHERE pass_id = ?`).pluck();
   const seen = db.prepare(`INSERT OR IGNORE INTO feed_pass_seen_jobs (pass, seq) SELECT ?, value FROM json_each(?)`);
@@ -145,16 +158,18 @@ export function sqlitePagesWriter(db: Database.Database): PagesWriter {
         if (!values) throw new Error(`job ${id}: no row built for a copy that must be written (was the job deleted meanwhile?)`);
         const title = values[1] as string;
         const description = values[2] as string;
+        const posted = values[8] as string | null;
         if (decision === 'insert') {
           const seq = Number(insert.run(...values, now, now).lastInsertRowid);
-          ftsInsert.run(seq, title, description);
+          ftsInsert.run(posted, seq, title, description);
           seqs.push(seq);
         } else {
-          const [oldTitle, oldDescription] = oldText.get(row!.seq) as [string, string];
+          const [oldTitle, oldDescription, oldPosted] = oldText.get(row!.seq) as [string, string, string | null];
           replace.run(...values.slice(1), now, row!.seq); // the id stays
-          if (oldTitle !== title || oldDescription !== description) {
-            ftsDelete.run(row!.seq, oldTitle, oldDescription);
-            ftsInsert.run(row!.seq, title, description);
+          // date_posted is part of the index key (ftsKeySql), so a new date moves the row too.
+          if (oldTitle !== title || oldDescription !== description || oldPosted !== posted) {
+            ftsDelete.run(oldPosted, row!.seq, oldTitle, oldDescription);
+            ftsInsert.run(posted, row!.seq, title, description);
           }
         }
         result.upserted++;

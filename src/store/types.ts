@@ -27,8 +27,16 @@ export interface UpsertResult {
   revived: number;
 }
 
+/**
+ * The order of a search (ours: neither reference 002 nor Jobo's client has a sort field), the same on both
+ * backends: date_posted newest first, jobs without a date last, then id in byte order. With `text`, the
+ * newest SEARCH_RANK_WINDOW (rows.ts, 1000) matches come first ranked by relevance (how many of the words
+ * are in the title; ties in that date order), then the remaining matches in that date order. The window is
+ * taken after every filter and excludeIds, and expired jobs are never in it, so offset pages are disjoint
+ * and each search reads only the rows up to its page, not every match.
+ */
 export interface JobSearchFilters {
-  /** Full-text over title (weighted) and description. */
+  /** Full-text over title and description (stemmed words, all required); see the order above. */
   text?: string;
   /** Any of these, as case-insensitive substrings of the job's locations. */
   locations?: string[];
@@ -108,6 +116,7 @@ export interface JobStore {
   /** Drops the seen records of every pass whose id starts with `prefix`. Returns records dropped. */
   forgetPasses(prefix: string): Promise<number>;
   getJob(id: string): Promise<StoredJob | null>;
+  /** Active jobs that pass every filter, in the order JobSearchFilters describes. */
   searchJobs(filters?: JobSearchFilters): Promise<JobSummary[]>;
   /** Every job's sync state, ordered by id: what tests compare against the upstream's ground truth. */
   jobStates(): Promise<JobStates>;
