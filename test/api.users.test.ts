@@ -172,6 +172,13 @@ describe('users and their keys', () => {
     ]);
     // Nothing changed by the refused requests.
     expect(await users.byId(id)).toMatchObject({ maxJobApplicationsPerDayByProvider: { workday: 2, greenhouse: 0 } });
+    // Usage shows today's window against the caps (nothing started yet).
+    const usage = await call('GET', `/api/v1/users/${id}/usage`);
+    expect(usage.body).toMatchObject({
+      day: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+      daily: { limit: null, used: 0, remaining: null },
+      dailyByProvider: { greenhouse: { limit: 0, used: 0, remaining: 0 }, workday: { limit: 2, used: 0, remaining: 2 } },
+    });
   });
 
   test("a user's key is that user: profiles it makes are owned by its user id; revoked is 401, inactive is 403", async () => {

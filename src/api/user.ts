@@ -91,12 +91,18 @@ const CreatedKey = ApiKeyOut.extend({
   id: 'CreatedUserApiKey',
 });
 const CreateKey = z.strictObject({ name: z.string().min(1).max(100).optional() });
+const DailyPart = z.object({ limit: z.number().int().nullable(), used: z.number().int(), remaining: z.number().int().nullable() });
 export const UserUsageOut = z
   .object({
     userId: z.string(),
     month: z.string().meta({ description: 'YYYY-MM in the user timezone' }),
     total: z.object({ limit: z.number().int(), used: z.number().int(), remaining: z.number().int() }),
     monthly: z.object({ limit: z.number().int(), used: z.number().int(), remaining: z.number().int() }),
+    day: z.string().meta({ description: "Ours: YYYY-MM-DD in the user timezone (the daily caps' window)" }),
+    daily: DailyPart.meta({ description: 'Ours: applications started today against maxJobApplicationsPerDay (limit null: no cap)' }),
+    dailyByProvider: z
+      .record(z.string(), DailyPart)
+      .meta({ description: 'Ours: per ATS provider with a cap or started today, against maxJobApplicationsPerDayByProvider' }),
   })
   .meta({ id: 'UserLimitUsage' });
 
@@ -126,11 +132,19 @@ const keyOut = (k: UserKeyRecord) => ({
 export async function limitUsage(users: Users, u: UserRecord): Promise<z.infer<typeof UserUsageOut>> {
   const used = await users.usage(u.id);
   const part = (limit: number, n: number) => ({ limit, used: n, remaining: Math.max(0, limit - n) });
+  const daily = (limit: number | null | undefined, n: number) =>
+    limit === null || limit === undefined ? { limit: null, used: n, remaining: null } : part(limit, n);
+  const caps: Record<string, number | undefined> = u.maxJobApplicationsPerDayByProvider;
+  const counts: Record<string, number | undefined> = used.dailyByProvider;
+  const providers = [...new Set([...Object.keys(caps), ...Object.keys(counts)])].sort();
   return {
     userId: u.id,
     month: used.month,
     total: part(u.maxTotalJobApplications, used.total),
     monthly: part(u.maxJobApplicationsPerMonth, used.monthly),
+    day: used.day,
+    daily: daily(u.maxJobApplicationsPerDay, used.daily),
+    dailyByProvider: Object.fromEntries(providers.map((p) => [p, daily(caps[p], counts[p] ?? 0)])),
   };
 }
 

@@ -66,6 +66,7 @@ export function renderApplication(v: ApplicationView): string {
     `  campaign:  ${v.campaign_id ?? '-'}`,
     `  updated:   ${v.updated_at}`,
   ];
+  if (v.next_attempt_at) lines.push(`  next try:  ${v.next_attempt_at} (the user's daily cap is used up today)`);
   if (v.result) lines.push(`  confirmed: ${v.result.confirmationUrl}`);
   if (v.error) lines.push(`  error:     ${v.error}`);
   if (v.attempts.length) {

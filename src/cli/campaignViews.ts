@@ -16,6 +16,7 @@ export function renderCampaign(v: CampaignView): string {
     `  owner:        ${v.userId ?? '- (started outside the API)'}`,
     `  applications: ${s.totalApplications} (${s.successfulApplications} succeeded, ${s.failedApplications} failed), ${s.jobsQueued} queued`,
     `  runs:         ${s.totalRuns}, last ${when(s.lastRunAt) ?? '-'}, next ${when(s.nextRunAt) ?? '-'}`,
+    ...(s.pacedApplications ? [`  paced:        ${s.pacedApplications} waiting for the next day window (daily caps)`] : []),
     `  looking for:  ${v.searchContext.titles.join(', ') || '-'}${v.searchContext.locations.length ? ` in ${v.searchContext.locations.join(', ')}` : ''}`,
     `  limits:       ${v.limits.maxJobsPerRun} jobs per run, ${v.limits.concurrency} at once`,
   ];
@@ -63,5 +64,5 @@ export const CAMPAIGN_APPLICATION_COLUMNS: Column<CampaignApplication>[] = [
   { header: 'ats', value: (a) => a.ats_type },
   { header: 'email', value: (a) => a.candidate_email, max: 32 },
   { header: 'updated', value: (a) => when(a.updated_at) },
-  { header: 'error', value: (a) => a.error, max: 60 },
+  { header: 'error', value: (a) => a.error ?? (a.next_attempt_at ? `daily cap: next try ${when(a.next_attempt_at)}` : null), max: 60 },
 ];
