@@ -1,4 +1,4 @@
-import { TRACKING_PARAMS, canonicalJobUrl, jobKeyOfUrl } from '../src/shared/jobKey';
+import { TRACKING_PARAMS, atsProviderOfUrl, canonicalJobUrl, jobKeyOfUrl } from '../src/shared/jobKey';
 
 /** Each row: spellings of one job, all of which must share the first one's canonical URL. */
 const SAME_JOB: Record<string, string[]> = {
@@ -82,4 +82,19 @@ describe('canonical job URL', () => {
   it('keys are short and safe in a workflow id', () => {
     expect(jobKeyOfUrl('https://boards.greenhouse.io/acme/jobs/4567890')).toMatch(/^u-[0-9a-f]{16}$/);
   });
+});
+
+describe('the ATS provider an apply URL names (what daily pacing per provider counts)', () => {
+  it.each([
+    ['https://acme.wd1.myworkdayjobs.com/en-US/External/job/4567890', 'workday'],
+    ['https://ACME.wd5.MyWorkdayJobs.com:443/External/job/1/apply', 'workday'],
+    ['https://boards.greenhouse.io/acme/jobs/4567890', 'greenhouse'],
+    ['https://job-boards.greenhouse.io/acme/jobs/4567890', 'greenhouse'],
+    ['https://jobs.lever.co/acme/4567890/apply', 'lever'],
+    ['https://jobs.eu.lever.co/acme/4567890', 'lever'],
+    ['https://jobs.ashbyhq.com/acme/4567890', 'ashby'],
+    ['https://careers.example.com/redirect/2/workday/acme/1', null],
+    ['https://myworkdayjobs.com.evil.example/job/1', null],
+    ['not a url', null],
+  ])('%s → %s', (url, provider) => expect(atsProviderOfUrl(url)).toBe(provider));
 });
