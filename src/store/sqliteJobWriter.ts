@@ -100,6 +100,12 @@ export function ftsKeySql(datePosted: string, seq: string): string {
   return `((min(2147483647, max(0, coalesce(unixepoch(${datePosted}), 946684800) - 946684800)) << 32) | ${seq})`;
 }
 
+/** A full-text write: date_posted and seq (the key, ftsKeySql), title, description. */
+type FtsEntry = [posted: string | null, seq: number, title: string, description: string];
+
+// Key order, near enough: date_posted (no date first, as key 0), then seq; only how often FTS5 flushes depends on it.
+const byKey = (a: FtsEntry, b: FtsEntry) => (a[0] ?? '').localeCompare(b[0] ?? '') || a[1] - b[1];
+
 const LOOKUP_SQL = `SELECT id, seq, updated_at, expired_at FROM jobs WHERE id IN (SELECT value FROM json_each(?))`;
 
 /** The stored versions of `ids`, one query. */
@@ -148,6 +154,8 @@ export function sqlitePagesWriter(db: Database.Database): PagesWriter {
     const stored = new Map<string, StoredVersion>();
     for (const r of lookup.all(JSON.stringify(entries.map((e) => e[0]))) as StoredVersion[]) stored.set(r.id, r);
     const seqs: number[] = [];
+    const adds: FtsEntry[] = [];
+    const drops: FtsEntry[] = [];
     for (const [id, updatedAt, values] of entries) {
       const row = stored.get(id);
       const decision = decideUpsert(row, updatedAt);
@@ -161,15 +169,15 @@ export function sqlitePagesWriter(db: Database.Database): PagesWriter {
         const posted = values[8] as string | null;
         if (decision === 'insert') {
           const seq = Number(insert.run(...values, now, now).lastInsertRowid);
-          ftsInsert.run(posted, seq, title, description);
+          adds.push([posted, seq, title, description]);
           seqs.push(seq);
         } else {
           const [oldTitle, oldDescription, oldPosted] = oldText.get(row!.seq) as [string, string, string | null];
           replace.run(...values.slice(1), now, row!.seq); // the id stays
           // date_posted is part of the index key (ftsKeySql), so a new date moves the row too.
           if (oldTitle !== title || oldDescription !== description || oldPosted !== posted) {
-            ftsDelete.run(oldPosted, row!.seq, oldTitle, oldDescription);
-            ftsInsert.run(posted, row!.seq, title, description);
+            drops.push([oldPosted, row!.seq, oldTitle, oldDescription]);
+            adds.push([posted, row!.seq, title, description]);
           }
         }
         result.upserted++;
@@ -179,6 +187,11 @@ export function sqlitePagesWriter(db: Database.Database): PagesWriter {
         if (decision === 'older') result.older++;
       }
     }
+    // FTS5 flushes its pending terms whenever a write's key is below the last one, or a delete follows an
+    // insert; keys follow date_posted, not the page's order, so the page's entries go in key order, deletes
+    // first (in page order it flushed about once per row).
+    for (const e of drops.sort(byKey)) ftsDelete.run(...e);
+    for (const e of adds.sort(byKey)) ftsInsert.run(...e);
     if (seenInRun) {
       addPass.run(seenInRun);
       // In seq order: a pass's records are appended, not scattered.
