@@ -104,7 +104,10 @@ export function ftsKeySql(datePosted: string, seq: string): string {
 type FtsEntry = [posted: string | null, seq: number, title: string, description: string];
 
 // Key order, near enough: date_posted (no date first, as key 0), then seq; only how often FTS5 flushes depends on it.
-const byKey = (a: FtsEntry, b: FtsEntry) => (a[0] ?? '').localeCompare(b[0] ?? '') || a[1] - b[1];
+const byKey = (a: FtsEntry, b: FtsEntry) => {
+  const [da, db] = [a[0] ?? '', b[0] ?? ''];
+  return da < db ? -1 : da > db ? 1 : a[1] - b[1];
+};
 
 const LOOKUP_SQL = `SELECT id, seq, updated_at, expired_at FROM jobs WHERE id IN (SELECT value FROM json_each(?))`;
 
