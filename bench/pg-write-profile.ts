@@ -10,6 +10,7 @@ import type { JobDto } from '../src/jobo/schemas';
 import { encodeJobData } from '../src/store/jobData';
 import { migratePostgres, POSTGRES_MIGRATIONS, PostgresJobStore } from '../src/store/postgres';
 import { toUniqueRows, type JobRow } from '../src/store/rows';
+import { COLUMNS } from '../src/store/postgresJobWriter';
 import { startPostgres } from '../test/support/postgres';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -24,26 +25,8 @@ function pagesOf(n: number): JobDto[][] {
   return Array.from({ length: n }, (_, p) => Array.from({ length: 1000 }, (_, i) => corpus.job(p * 1000 + i)));
 }
 
-const TYPES: [keyof JobRow, string][] = [
-  ['id', 'text'],
-  ['title', 'text'],
-  ['description', 'text'],
-  ['company_name', 'text'],
-  ['location_text', 'text'],
-  ['workplace_type', 'text'],
-  ['employment_type', 'text'],
-  ['experience_level', 'text'],
-  ['date_posted', 'timestamptz'],
-  ['compensation_min', 'float8'],
-  ['compensation_max', 'float8'],
-  ['compensation_currency', 'text'],
-  ['compensation_period', 'text'],
-  ['salary_min_yearly', 'float8'],
-  ['salary_max_yearly', 'float8'],
-  ['apply_url', 'text'],
-  ['updated_at', 'text'],
-  ['data', 'text'],
-];
+// Schema v2's parameters: the writer's columns, with data sent as text (cast to jsonb in the statement).
+const TYPES = COLUMNS.map(([c, t]) => [c, c === 'data' ? 'text' : t]) as [keyof JobRow, string][];
 const names = TYPES.map(([c]) => c);
 const upsertSql = (dataType: string) => `
   INSERT INTO jobs (${names.join(', ')})

@@ -15,10 +15,10 @@ import type { Pool } from 'pg';
 import type { JobDto } from '../jobo/schemas';
 import { jobDataValue } from './jobData';
 import { inTransaction } from './pgTransaction';
-import { decideUpsert, isoInstant, yearly } from './rows';
+import { decideUpsert, jobColumns, uniqueJobs } from './rows';
 import type { UpsertOptions, UpsertResult } from './types';
 
-const COLUMNS: [string, string][] = [
+export const COLUMNS: [string, string][] = [
   ['id', 'text'],
   ['title', 'text'],
   ['description', 'text'],
@@ -77,41 +77,9 @@ interface Version {
 
 const versionOf = (v: Version | undefined) => v && { updated_at: v.updated_at, expired_at: v.expired_at?.toISOString() ?? null };
 
-/** One job per id; the latest updated_at wins (a later duplicate wins a tie). */
-function uniqueJobs(jobs: readonly JobDto[]): readonly JobDto[] {
-  const byId = new Map<string, JobDto>();
-  for (const job of jobs) {
-    const prev = byId.get(job.id);
-    if (!prev || Date.parse(job.updated_at) >= Date.parse(prev.updated_at)) byId.set(job.id, job);
-  }
-  return byId.size === jobs.length ? jobs : [...byId.values()];
-}
-
 /** A job's row for json_to_recordset (COLUMNS' names). */
 export function pageRow(job: JobDto): Record<string, unknown> {
-  const c = job.compensation;
-  let location = '';
-  for (let i = 0; i < job.locations.length; i++) location += (i ? ' | ' : '') + job.locations[i].location;
-  return {
-    id: job.id,
-    title: job.title,
-    description: job.description,
-    company_name: job.company.name,
-    location_text: location,
-    workplace_type: job.workplace_type,
-    employment_type: job.employment_type,
-    experience_level: job.experience_level,
-    date_posted: isoInstant(job.date_posted),
-    compensation_min: c?.min ?? null,
-    compensation_max: c?.max ?? null,
-    compensation_currency: c?.currency ?? null,
-    compensation_period: c?.period ?? null,
-    salary_min_yearly: c ? yearly(c.min, c.period) : null,
-    salary_max_yearly: c ? yearly(c.max, c.period) : null,
-    apply_url: job.apply_url,
-    updated_at: job.updated_at,
-    data: jobDataValue(job),
-  };
+  return { ...jobColumns(job), data: jobDataValue(job) };
 }
 
 export async function writePage(pool: Pool, jobs: readonly JobDto[], opts: UpsertOptions = {}): Promise<UpsertResult> {

@@ -36,18 +36,17 @@ export function isoInstant(value: string | null): string | null {
   return Number.isNaN(t) ? null : new Date(t).toISOString();
 }
 
-/**
- * @param lean leave the description out of `data` (it is stored in its own column; SQLite puts it back on
- *   read): a description is about a quarter of a job's JSON.
- */
-export function toRow(job: JobDto, lean = false): JobRow {
+/** A job's indexed columns (every column but `data`), in the stores' column order. */
+export function jobColumns(job: JobDto): Omit<JobRow, 'data'> {
   const c = job.compensation;
+  let location = '';
+  for (let i = 0; i < job.locations.length; i++) location += (i ? ' | ' : '') + job.locations[i].location;
   return {
     id: job.id,
     title: job.title,
     description: job.description,
     company_name: job.company.name,
-    location_text: job.locations.map((l) => l.location).join(' | '),
+    location_text: location,
     workplace_type: job.workplace_type,
     employment_type: job.employment_type,
     experience_level: job.experience_level,
@@ -60,18 +59,32 @@ export function toRow(job: JobDto, lean = false): JobRow {
     salary_max_yearly: c ? yearly(c.max, c.period) : null,
     apply_url: job.apply_url,
     updated_at: job.updated_at,
-    data: lean ? JSON.stringify({ ...job, description: undefined }) : JSON.stringify(job),
   };
 }
 
-/** One row per id (PostgreSQL rejects a batch that touches a row twice); the latest updated_at wins. */
-export function toUniqueRows(jobs: readonly JobDto[], lean = false): JobRow[] {
-  const byId = new Map<string, JobRow>();
+/**
+ * @param lean leave the description out of `data` (it is stored in its own column; SQLite puts it back on
+ *   read): a description is about a quarter of a job's JSON.
+ */
+export function toRow(job: JobDto, lean = false): JobRow {
+  return { ...jobColumns(job), data: lean ? JSON.stringify({ ...job, description: undefined }) : JSON.stringify(job) };
+}
+
+/**
+ * One job per id (PostgreSQL rejects a batch that touches a row twice); the latest updated_at wins, a later
+ * duplicate winning a tie. The same array when there are no duplicates.
+ */
+export function uniqueJobs(jobs: readonly JobDto[]): readonly JobDto[] {
+  const byId = new Map<string, JobDto>();
   for (const job of jobs) {
     const prev = byId.get(job.id);
-    if (!prev || Date.parse(job.updated_at) >= Date.parse(prev.updated_at)) byId.set(job.id, toRow(job, lean));
+    if (!prev || Date.parse(job.updated_at) >= Date.parse(prev.updated_at)) byId.set(job.id, job);
   }
-  return [...byId.values()];
+  return byId.size === jobs.length ? jobs : [...byId.values()];
+}
+
+export function toUniqueRows(jobs: readonly JobDto[], lean = false): JobRow[] {
+  return uniqueJobs(jobs).map((job) => toRow(job, lean));
 }
 
 /** What a page's copy does to the stored row (see the monotonic-rows invariant in types.ts). */

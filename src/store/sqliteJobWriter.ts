@@ -16,7 +16,7 @@
 import type Database from 'better-sqlite3';
 import type { JobDto } from '../jobo/schemas';
 import { encodeJobData } from './jobData';
-import { decideUpsert, isoInstant, yearly } from './rows';
+import { decideUpsert, jobColumns, uniqueJobs } from './rows';
 import type { UpsertOptions, UpsertResult } from './types';
 
 const COLUMNS = `id, title, description, company_name, location_text, workplace_type, employment_type, experience_level,
@@ -35,39 +35,7 @@ const REPLACE_SQL = `UPDATE jobs SET title = ?, description = ?, company_name = 
 
 /** The 18 column values of a job, in COLUMNS order. */
 export function jobValues(job: JobDto): unknown[] {
-  const c = job.compensation;
-  let location = '';
-  for (let i = 0; i < job.locations.length; i++) location += (i ? ' | ' : '') + job.locations[i].location;
-  return [
-    job.id,
-    job.title,
-    job.description,
-    job.company.name,
-    location,
-    job.workplace_type,
-    job.employment_type,
-    job.experience_level,
-    isoInstant(job.date_posted),
-    c?.min ?? null,
-    c?.max ?? null,
-    c?.currency ?? null,
-    c?.period ?? null,
-    c ? yearly(c.min, c.period) : null,
-    c ? yearly(c.max, c.period) : null,
-    job.apply_url,
-    job.updated_at,
-    encodeJobData(job),
-  ];
-}
-
-/** One job per id; the latest updated_at wins (a later duplicate wins a tie), as toUniqueRows. */
-function uniqueJobs(jobs: readonly JobDto[]): readonly JobDto[] {
-  const byId = new Map<string, JobDto>();
-  for (const job of jobs) {
-    const prev = byId.get(job.id);
-    if (!prev || Date.parse(job.updated_at) >= Date.parse(prev.updated_at)) byId.set(job.id, job);
-  }
-  return byId.size === jobs.length ? jobs : [...byId.values()];
+  return [...Object.values(jobColumns(job)), encodeJobData(job)];
 }
 
 export interface StoredVersion {
